@@ -1,0 +1,42 @@
+# make demo   the slide example, every format, into out/
+# make test   the whole test suite (PyTorch and Keras included)
+# make bench  timings into bench/RESULTS.md
+# Each target creates .venv on first use; nothing needs installing by hand.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+export KERAS_BACKEND := torch
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+SLIDE := mobilenetv2-block --set C_in=3 --set t=6 --set C_out=3
+
+.PHONY: demo test bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.runtime
+
+demo: $(VENV)/.runtime
+	@mkdir -p out
+	$(BIN)/derive list
+	$(BIN)/derive show $(SLIDE)
+	$(BIN)/derive show $(SLIDE) --format json -o out/mobilenetv2-block.json
+	$(BIN)/derive show $(SLIDE) --convention keras --option bias=true -o out/mobilenetv2-block-keras-bias.txt
+	@echo "wrote: $$(ls out | tr '\n' ' ')"
+
+test: $(VENV)/.test
+	$(BIN)/python -m pytest -q
+
+bench: $(VENV)/.runtime
+	$(BIN)/python bench/bench_show.py --write bench/RESULTS.md
+
+clean:
+	rm -rf $(VENV) out/* .pytest_cache

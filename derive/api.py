@@ -1,0 +1,92 @@
+"""The Python entry point: a target name, a convention, options and sizes in; a `Derivation` out.
+
+    >>> import derive
+    >>> d = derive.show("mobilenetv2-block", C_in=3, t=6, C_out=3)
+    >>> d.total["all"].value
+    348
+
+Values may be integers, sympy expressions, or text (`"2*C_in"`), which is read by the safe parser.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Mapping
+
+import sympy
+
+from . import library
+from .blocks import Block
+from .derivation import Derivation, bind, derive
+from .errors import ExprError, InputError
+from .expr import parse
+from .symbols import SymbolTable
+
+TRUE_WORDS = {"true": True, "yes": True, "on": True, "1": True, "false": False, "no": False, "off": False, "0": False}
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a target name or file resolves to, before sizes and options are known."""
+
+    name: str
+    title: str
+    symbols: SymbolTable
+    defaults: Mapping[str, int]
+    options: Mapping[str, bool]
+    builder: Callable[..., Block]
+
+    def build(self, options: Mapping[str, bool]) -> Block:
+        return self.builder(self.symbols, options, name=self.name, title=self.title, defaults=self.defaults)
+
+
+def load(target: str) -> Target:
+    entry = library.entry(target)
+    return Target(entry.name, entry.title, SymbolTable.of(entry.symbols), entry.defaults, entry.options,
+                  entry.build_function())
+
+
+def read_value(target: Target, name: str, value: object) -> sympy.Expr:
+    """A size as given: an int, a sympy expression, or text read by the whitelist parser."""
+    if isinstance(value, bool):
+        raise InputError(f"{name} must be a number, not {value}", f"--set {name}")
+    if isinstance(value, int):
+        return sympy.Integer(value)
+    if isinstance(value, sympy.Expr):
+        return value
+    if isinstance(value, str):
+        if name not in target.symbols:
+            raise InputError(f"unknown symbol {name!r} (this target has {', '.join(target.symbols.names)})",
+                             f"--set {name}")
+        decimals = target.symbols[name].domain != "positive integer"
+        try:
+            return parse(value, target.symbols.symbols(), decimals=decimals)
+        except ExprError as error:
+            raise error.at(f"--set {name}={value}") from None
+    raise InputError(f"{name} must be a number or an expression, not {type(value).__name__}", f"--set {name}")
+
+
+def read_options(target: Target, given: Mapping[str, object]) -> dict[str, bool]:
+    out = dict(target.options)
+    for name, value in given.items():
+        if name not in target.options:
+            have = ", ".join(target.options) or "none"
+            raise InputError(f"unknown option {name!r} (this target has {have})", f"--option {name}")
+        if isinstance(value, str):
+            if value.lower() not in TRUE_WORDS:
+                raise InputError(f"{name} must be true or false, not {value!r}", f"--option {name}")
+            value = TRUE_WORDS[value.lower()]
+        if not isinstance(value, bool):
+            raise InputError(f"{name} must be true or false", f"--option {name}")
+        out[name] = value
+    return out
+
+
+def show(target: str, *, convention: str = "paper", options: Mapping[str, object] | None = None,
+         **values: object) -> Derivation:
+    """Derive a target: `show("mobilenetv2-block", convention="keras", options={"bias": True}, C_in=3)`."""
+    resolved = load(target)
+    chosen = read_options(resolved, options or {})
+    given = {name: read_value(resolved, name, value) for name, value in values.items()}
+    bound = bind(resolved.symbols, resolved.defaults, given)
+    return derive(resolved.build(chosen), convention, bound, resolved.name)

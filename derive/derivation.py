@@ -1,0 +1,278 @@
+"""Derivation: a block, a convention and bound sizes in; labelled counts per layer, part and total out.
+
+Three pure stages, each linear in the number of layers:
+
+1. `walk` follows the block's graph once: drops nodes whose condition is false for the bound sizes,
+   propagates shapes, and asks every layer for its terms and multiply-accumulates (all symbolic);
+2. `count` sorts the terms into the convention's buckets and sums them per layer, part and total;
+3. totals are regrouped into a closed form (`closedform.py`) and evaluated at the bound sizes.
+
+The result, `Derivation`, holds everything the JSON output holds (`to_dict`) and renders itself in a
+notebook. It knows nothing about formats beyond the plain strings of the contract.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Mapping
+
+import sympy
+
+from . import conventions as conv
+from .blocks import INPUT, Block, Condition, Node
+from .closedform import closed_form
+from .errors import InputError
+from .layers import Shape, Term
+from .printing import printer
+from .symbols import SymbolTable
+
+COUNTED = ("trainable", "non_trainable", "buffers")
+TOTALS = ("trainable", "non_trainable", "all", "buffers", "macs")
+Values = Mapping[sympy.Symbol, sympy.Expr]
+
+
+# -- binding sizes --------------------------------------------------------------------------------
+def bind(symbols: SymbolTable, defaults: Mapping[str, object], given: Mapping[str, sympy.Expr]) -> dict[str, sympy.Expr]:
+    """Defaults overlaid with the given values, each checked against its symbol's domain.
+
+    A value may be an expression in other symbols (`C_out = 2*C_in`); chains are followed to the end.
+    Returns the bound values in the block's symbol order.
+    """
+    for name in given:
+        if name not in symbols:
+            known = ", ".join(symbols.names)
+            raise InputError(f"unknown symbol {name!r} (this target has {known})", f"--set {name}")
+    merged = {name: sympy.Integer(v) if isinstance(v, int) else v for name, v in {**defaults, **given}.items()}
+    table = {symbols[name].symbol: value for name, value in merged.items()}
+    for _ in range(len(table) + 1):
+        resolved = {s: v.xreplace(table) for s, v in table.items()}
+        if resolved == table:
+            break
+        table = resolved
+    circular = [s.name for s, v in table.items() if s in v.free_symbols]
+    if len(circular) == 1:
+        raise InputError(f"{circular[0]} is defined in terms of itself", f"--set {circular[0]}")
+    if circular:
+        raise InputError(f"the values of {' and '.join(circular)} refer to each other", "--set")
+    out = {}
+    for info in symbols.infos:
+        if info.name not in merged:
+            continue
+        value = table[info.symbol]
+        if value.is_number:
+            ok = value.is_Integer if info.domain == "positive integer" else value.is_Rational
+            if not ok or not value.is_positive:
+                raise InputError(f"{info.name} ({info.meaning}) must be a {info.domain}, got {value}",
+                                 f"--set {info.name}")
+        out[info.name] = value
+    return out
+
+
+# -- stage 1: walk the graph ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Step:
+    """One present layer with its wiring resolved and its symbolic figures."""
+
+    node: Node
+    inputs: tuple[Shape, ...]
+    output: Shape
+    terms: tuple[Term, ...]
+    macs: sympy.Expr
+    condition: Condition | None  # what is still unknown about its presence, or None
+
+
+def walk(block: Block, values: Values) -> tuple[Step, ...]:
+    shapes: dict[str, Shape] = {INPUT: block.input}
+    alias: dict[str, str] = {}  # dropped node -> the node read in its place
+    previous = INPUT
+    steps = []
+    for node in block.nodes:
+        sources = tuple(alias.get(name, name) for name in node.inputs) or (previous,)
+        condition = None if node.condition is None else node.condition.bind(values)
+        if condition is False:
+            alias[node.name] = sources[0]
+            previous = sources[0]
+            continue
+        if condition is True:
+            condition = None
+        missing = [name for name in sources if name not in shapes]
+        if missing:
+            raise InputError(f"reads {missing[0]!r}, which is not defined before it", node.name)
+        inputs = tuple(shapes[name] for name in sources)
+        if node.layer.arity == 0 and len(inputs) < 2:
+            raise InputError(f"{node.layer.op} needs at least two inputs", node.name)
+        try:
+            output = node.layer.output(inputs)
+            terms = node.layer.terms(inputs)
+            macs = node.layer.macs(inputs, output)
+        except InputError as error:
+            raise error.at(node.name) from None
+        shapes[node.name] = output
+        previous = node.name
+        steps.append(Step(node, inputs, output, terms, macs, condition))
+    return tuple(steps)
+
+
+# -- stage 2 and 3: count, regroup, evaluate ------------------------------------------------------
+@dataclass(frozen=True)
+class Count:
+    """A figure: its formula in the symbols, how it is written out, and its value (None if unbound).
+
+    `products` keeps a layer's terms as written (`k·k·C`), so that substitution shows `3·3·18`;
+    sums over several layers are written as their closed form (`products` is None).
+    """
+
+    formula: sympy.Expr
+    value: int | None
+    products: tuple[tuple[sympy.Expr, ...], ...] | None = None
+
+    def written(self, style: str, names: Mapping | None = None, values: Values | None = None) -> str:
+        p = printer(style, names, values)
+        if self.products is None:
+            return p(self.formula)
+        return " + ".join(p.product(factors) for factors in self.products) if self.products else "0"
+
+
+def evaluate(expr: sympy.Expr, values: Values) -> int | None:
+    value = expr.xreplace(values) if values else expr
+    if value.free_symbols:
+        return None
+    if not value.is_Integer:
+        raise InputError(f"a count came out as {value}, not a whole number: check the sizes")
+    return int(value)
+
+
+def _layer_count(terms: Iterable[Term], values: Values) -> Count:
+    terms = tuple(terms)
+    formula = sympy.Add(*(term.size for term in terms))
+    return Count(formula, evaluate(formula, values), tuple(term.factors for term in terms))
+
+
+def _sum_count(formulas: Iterable[sympy.Expr], values: Values) -> Count:
+    formula = closed_form(sympy.Add(*formulas))
+    return Count(formula, evaluate(formula, values))
+
+
+@dataclass(frozen=True)
+class TermRow:
+    term: Term
+    bucket: str | None
+    value: int | None
+
+
+@dataclass(frozen=True)
+class LayerRow:
+    name: str
+    op: str
+    signature: str
+    part: str | None
+    condition: Condition | None
+    output: Shape  # in the symbols
+    shape: tuple[sympy.Expr, ...]  # the output's dimensions with the values put in (channels last)
+    terms: tuple[TermRow, ...]
+    counts: Mapping[str, Count]  # trainable, non_trainable, buffers, macs
+
+
+@dataclass(frozen=True)
+class PartRow:
+    name: str
+    counts: Mapping[str, Count]
+
+
+def _layer_row(step: Step, convention: conv.Convention, values: Values) -> LayerRow:
+    rows = tuple(TermRow(t, convention.bucket(t.kind), evaluate(t.size, values)) for t in step.terms)
+    counts = {b: _layer_count((r.term for r in rows if r.bucket == b), values) for b in COUNTED}
+    counts["macs"] = Count(step.macs, evaluate(step.macs, values))
+    node = step.node
+    shape = tuple(dim.xreplace(values) for dim in step.output.dims)
+    return LayerRow(node.name, node.layer.op, node.layer.signature, node.part, step.condition, step.output,
+                    shape, rows, counts)
+
+
+def _totals(rows: Iterable[LayerRow], values: Values) -> dict[str, Count]:
+    rows = tuple(rows)
+    totals = {b: _sum_count((r.counts[b].formula for r in rows), values) for b in (*COUNTED, "macs")}
+    totals["all"] = _sum_count((totals["trainable"].formula, totals["non_trainable"].formula), values)
+    return {name: totals[name] for name in TOTALS}
+
+
+@dataclass(frozen=True)
+class Derivation:
+    target: str
+    title: str
+    convention: str
+    symbols: SymbolTable  # those that appear, in the block's order
+    values: Mapping[str, sympy.Expr]  # bound, defaults included
+    options: Mapping[str, object]
+    layers: tuple[LayerRow, ...]
+    parts: tuple[PartRow, ...]
+    total: Mapping[str, Count]
+    others: Mapping[str, Mapping[str, Count]]  # totals under the other conventions
+
+    @property
+    def substitution(self) -> dict[sympy.Symbol, sympy.Expr]:
+        return {self.symbols[name].symbol: value for name, value in self.values.items()}
+
+    @property
+    def latex_names(self) -> dict[sympy.Symbol, str]:
+        return self.symbols.latex_names()
+
+    def count_dict(self, count: Count) -> dict:
+        return {
+            "formula": printer("plain")(count.formula),
+            "expr": count.written("plain", values=self.substitution),
+            "latex": printer("latex", self.latex_names)(count.formula),
+            "value": count.value,
+        }
+
+    def condition_text(self, condition: Condition, style: str = "plain") -> str:
+        p = printer(style, self.latex_names if style == "latex" else None)
+        relation = {"plain": {"=": "==", "≠": "!="}, "text": {}, "latex": {"=": "=", "≠": r"\neq"}}[style]
+        joiner = {"plain": " and ", "text": " and ", "latex": r" \wedge "}[style]
+        return joiner.join(f"{p(lhs)} {relation.get(rel, rel)} {p(rhs)}" for lhs, rel, rhs in condition.clauses)
+
+    def to_dict(self) -> dict:
+        """Everything, as the contract's JSON lays it out (plus `options`, `condition` and `shape`)."""
+        plain = printer("plain")
+        return {
+            "target": self.target,
+            "convention": self.convention,
+            "symbols": {info.name: info.meaning for info in self.symbols.infos},
+            "values": {name: int(v) if v.is_Integer else plain(v) for name, v in self.values.items()},
+            "options": dict(self.options),
+            "layers": [
+                {"name": row.name, "op": row.op, "part": row.part,
+                 "condition": None if row.condition is None else self.condition_text(row.condition),
+                 "shape": [int(d) if d.is_Integer else plain(d) for d in row.shape],
+                 **{key: self.count_dict(row.counts[key]) for key in (*COUNTED, "macs")}}
+                for row in self.layers
+            ],
+            "parts": [{"name": part.name, **{key: self.count_dict(part.counts[key]) for key in TOTALS}}
+                      for part in self.parts],
+            "total": {key: self.count_dict(self.total[key]) for key in TOTALS},
+        }
+
+    def _repr_markdown_(self) -> str:  # pragma: no cover - exercised through the renderer's tests
+        from .rendering import render
+
+        return render(self, "markdown")
+
+
+def derive(block: Block, convention: str, values: Mapping[str, sympy.Expr], target: str | None = None) -> Derivation:
+    """Derive `block` under `convention` with `values` (names to sympy numbers or expressions, bound)."""
+    chosen = conv.get(convention)
+    subs = {block.symbols[name].symbol: value for name, value in values.items()}
+    steps = walk(block, subs)
+    layers = tuple(_layer_row(step, chosen, subs) for step in steps)
+    part_names = list(dict.fromkeys(row.part for row in layers if row.part is not None))
+    parts = tuple(PartRow(name, _totals((r for r in layers if r.part == name), subs)) for name in part_names)
+    others = {}
+    for name in conv.CONVENTIONS:
+        if name != convention:
+            rows = tuple(_layer_row(step, conv.get(name), subs) for step in steps)
+            others[name] = _totals(rows, subs)
+    total = _totals(layers, subs)
+    used = set().union(*(c.formula.free_symbols for c in total.values())) | set(subs)
+    symbols = SymbolTable(tuple(info for info in block.symbols.infos if info.symbol in used))
+    return Derivation(target or block.name, block.title, convention, symbols, dict(values),
+                      dict(block.options), layers, parts, total, others)

@@ -1,0 +1,33 @@
+"""Integer rounding for window sizes, cheap to build.
+
+sympy's own `ceiling`/`floor` decide symbolic cases through its relational machinery, whose first use
+imports sympy.combinatorics (a tenth of a second on every run). Sizes here only need: exact values for
+numbers, the argument itself when it is known to be whole (⌈H/1⌉ = H), and otherwise an unevaluated
+call. The class names are sympy's, so the plain printer's `ceiling(H/s)` reads back with `sympify`.
+"""
+
+from __future__ import annotations
+
+import sympy
+
+
+class ceiling(sympy.Function):  # noqa: N801 - named as sympy's, for printing and reading back
+    is_integer = True
+
+    @classmethod
+    def eval(cls, arg: sympy.Expr):
+        if arg.is_Rational:
+            return sympy.Integer(-(-arg.p // arg.q))
+        if arg.is_integer:
+            return arg
+
+
+class floor(sympy.Function):  # noqa: N801
+    is_integer = True
+
+    @classmethod
+    def eval(cls, arg: sympy.Expr):
+        if arg.is_Rational:
+            return sympy.Integer(arg.p // arg.q)
+        if arg.is_integer:
+            return arg

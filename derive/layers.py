@@ -1,0 +1,422 @@
+"""Layers: what each one holds (labelled parameter terms), what it outputs, what it costs.
+
+A layer is framework-neutral: `Conv2D` is Keras `Conv2D` and PyTorch `nn.Conv2d` alike. Given the
+shapes of its inputs it reports
+
+* `terms(inputs)`: its parameters as `Term`s, each a kind (weights, bias, gamma, beta, moving_mean,
+  moving_variance, num_batches_tracked) and the factors whose product is its size, kept as written
+  (`k·k·C`) so a derivation can show them one by one. Which kinds count, and as what, is the
+  convention's business (`conventions.py`), not the layer's;
+* `output(inputs)`: the output `Shape`, stride-, padding- and dilation-aware, in the symbols;
+* `macs(inputs, output)`: multiply-accumulates, counted for convolutions and dense layers only.
+
+Shapes are channels-last: `Shape(channels, (height, width))`, or `Shape(features)` for a vector.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar, Union
+
+import sympy
+
+from .errors import InputError
+from .functions import ceiling, floor
+
+Expr = sympy.Expr
+Padding = Union[str, tuple[Expr, Expr]]  # "same", "valid", or explicit (top/bottom, left/right) per side
+
+ONE = sympy.Integer(1)
+ZERO = sympy.Integer(0)
+
+TRAINABLE_KINDS = ("weights", "bias", "gamma", "beta")
+STATISTIC_KINDS = ("moving_mean", "moving_variance")
+COUNTER_KINDS = ("num_batches_tracked",)
+KINDS = TRAINABLE_KINDS + STATISTIC_KINDS + COUNTER_KINDS
+
+
+@dataclass(frozen=True)
+class Shape:
+    channels: Expr
+    spatial: tuple[Expr, ...] = ()
+
+    @property
+    def positions(self) -> Expr:
+        """How many spatial positions a per-position operation runs at (1 for a vector)."""
+        return sympy.Mul(*self.spatial)
+
+    @property
+    def dims(self) -> tuple[Expr, ...]:
+        return (*self.spatial, self.channels)
+
+
+@dataclass(frozen=True)
+class Term:
+    """One labelled parameter tensor: `kind`, the factors of its size, and an optional name."""
+
+    kind: str
+    factors: tuple[Expr, ...]
+    name: str = ""
+
+    @property
+    def size(self) -> Expr:
+        return sympy.Mul(*self.factors)
+
+    @property
+    def label(self) -> str:
+        return self.name or self.kind
+
+
+def _e(value: object) -> Expr:
+    return sympy.Integer(value) if isinstance(value, int) else value  # type: ignore[return-value]
+
+
+def _pair(value: object) -> tuple[Expr, Expr]:
+    if isinstance(value, tuple):
+        return (_e(value[0]), _e(value[1]))
+    return (_e(value), _e(value))
+
+
+def window_out(size: Expr, kernel: Expr, stride: Expr, padding: Padding, dilation: Expr = ONE,
+               axis: int = 0) -> Expr:
+    """Output length of a sliding window (convolution or pooling) along one axis.
+
+    `same` is Keras' rule, ceil(size / stride); otherwise floor((size + 2p − d(k − 1) − 1) / s) + 1
+    with p the explicit padding per side (0 for `valid`), as both frameworks compute it.
+    """
+    if padding == "same":
+        return ceiling(size / stride)
+    pad = ZERO if padding == "valid" else _e(padding[axis])  # type: ignore[index]
+    return floor((size + 2 * pad - dilation * (kernel - 1) - 1) / stride) + 1
+
+
+def _check_divisible(what: str, value: Expr, by: Expr, by_what: str) -> None:
+    if value.is_Integer and by.is_Integer and value % by != 0:
+        raise InputError(f"{what} ({value}) must be divisible by {by_what} ({by})")
+
+
+def _need_image(layer: "Layer", shape: Shape) -> None:
+    if len(shape.spatial) != 2:
+        raise InputError(f"{layer.op} needs an image input (height, width, channels), got a vector")
+
+
+@dataclass(frozen=True)
+class Layer:
+    """Base: no parameters, shape unchanged, no multiply-accumulates."""
+
+    op: ClassVar[str] = "layer"
+    arity: ClassVar[int] = 1
+
+    def terms(self, inputs: tuple[Shape, ...]) -> tuple[Term, ...]:
+        return ()
+
+    def output(self, inputs: tuple[Shape, ...]) -> Shape:
+        return inputs[0]
+
+    def macs(self, inputs: tuple[Shape, ...], output: Shape) -> Expr:
+        return ZERO
+
+    @property
+    def signature(self) -> str:
+        """A few words of notation after the op name in a table (`1×1`, `k×k /s`)."""
+        return ""
+
+
+def _kernel_signature(kernel: tuple[Expr, Expr], stride: tuple[Expr, Expr]) -> str:
+    def show(e: Expr) -> str:
+        return str(e) if e.is_Atom else f"({e})"
+
+    text = f"{show(kernel[0])}×{show(kernel[1])}"
+    if stride != (ONE, ONE):
+        text += f" /{show(stride[0])}" if stride[0] == stride[1] else f" /{show(stride[0])}×{show(stride[1])}"
+    return text
+
+
+@dataclass(frozen=True)
+class Conv2D(Layer):
+    op: ClassVar[str] = "conv2d"
+    filters: Expr
+    kernel: tuple[Expr, Expr] = (ONE, ONE)
+    stride: tuple[Expr, Expr] = (ONE, ONE)
+    padding: Padding = "same"
+    dilation: tuple[Expr, Expr] = (ONE, ONE)
+    groups: Expr = ONE
+    bias: bool = True
+
+    def __post_init__(self) -> None:
+        for name in ("kernel", "stride", "dilation"):
+            object.__setattr__(self, name, _pair(getattr(self, name)))
+        object.__setattr__(self, "filters", _e(self.filters))
+        object.__setattr__(self, "groups", _e(self.groups))
+
+    def terms(self, inputs: tuple[Shape, ...]) -> tuple[Term, ...]:
+        c_in = inputs[0].channels
+        _check_divisible("input channels", c_in, self.groups, "groups")
+        _check_divisible("filters", self.filters, self.groups, "groups")
+        weights = Term("weights", (*self.kernel, c_in / self.groups, self.filters))
+        return (weights, Term("bias", (self.filters,))) if self.bias else (weights,)
+
+    def output(self, inputs: tuple[Shape, ...]) -> Shape:
+        _need_image(self, inputs[0])
+        h, w = inputs[0].spatial
+        return Shape(self.filters, (
+            window_out(h, self.kernel[0], self.stride[0], self.padding, self.dilation[0], 0),
+            window_out(w, self.kernel[1], self.stride[1], self.padding, self.dilation[1], 1),
+        ))
+
+    def macs(self, inputs: tuple[Shape, ...], output: Shape) -> Expr:
+        per_position = self.kernel[0] * self.kernel[1] * inputs[0].channels / self.groups * self.filters
+        return output.positions * per_position
+
+    @property
+    def signature(self) -> str:
+        return _kernel_signature(self.kernel, self.stride)
+
+
+@dataclass(frozen=True)
+class DepthwiseConv2D(Layer):
+    """One k_h×k_w filter per input channel (times the depth multiplier): k_h·k_w·C weights, not k_h·k_w·C·C."""
+
+    op: ClassVar[str] = "depthwise_conv2d"
+    kernel: tuple[Expr, Expr] = (sympy.Integer(3), sympy.Integer(3))
+    stride: tuple[Expr, Expr] = (ONE, ONE)
+    padding: Padding = "same"
+    dilation: tuple[Expr, Expr] = (ONE, ONE)
+    multiplier: Expr = ONE
+    bias: bool = True
+
+    def __post_init__(self) -> None:
+        for name in ("kernel", "stride", "dilation"):
+            object.__setattr__(self, name, _pair(getattr(self, name)))
+        object.__setattr__(self, "multiplier", _e(self.multiplier))
+
+    def _depth(self, c: Expr) -> tuple[Expr, ...]:
+        return (c,) if self.multiplier == ONE else (c, self.multiplier)
+
+    def terms(self, inputs: tuple[Shape, ...]) -> tuple[Term, ...]:
+        c = inputs[0].channels
+        weights = Term("weights", (*self.kernel, *self._depth(c)))
+        return (weights, Term("bias", (c * self.multiplier,))) if self.bias else (weights,)
+
+    def output(self, inputs: tuple[Shape, ...]) -> Shape:
+        return Conv2D(inputs[0].channels * self.multiplier, self.kernel, self.stride, self.padding,
+                      self.dilation).output(inputs)
+
+    def macs(self, inputs: tuple[Shape, ...], output: Shape) -> Expr:
+        return output.positions * self.kernel[0] * self.kernel[1] * inputs[0].channels * self.multiplier
+
+    @property
+    def signature(self) -> str:
+        return _kernel_signature(self.kernel, self.stride)
+
+
+@dataclass(frozen=True)
+class SeparableConv2D(Layer):
+    """Keras `SeparableConv2D`: a depthwise kernel, a 1×1 pointwise kernel, one bias on the output."""
+
+    op: ClassVar[str] = "separable_conv2d"
+    filters: Expr
+    kernel: tuple[Expr, Expr] = (sympy.Integer(3), sympy.Integer(3))
+    stride: tuple[Expr, Expr] = (ONE, ONE)
+    padding: Padding = "same"
+    dilation: tuple[Expr, Expr] = (ONE, ONE)
+    multiplier: Expr = ONE
+    bias: bool = True
+
+    def __post_init__(self) -> None:
+        for name in ("kernel", "stride", "dilation"):
+            object.__setattr__(self, name, _pair(getattr(self, name)))
+        object.__setattr__(self, "filters", _e(self.filters))
+        object.__setattr__(self, "multiplier", _e(self.multiplier))
+
+    def _parts(self) -> tuple[DepthwiseConv2D, Conv2D]:
+        return (DepthwiseConv2D(self.kernel, self.stride, self.padding, self.dilation, self.multiplier, False),
+                Conv2D(self.filters, bias=self.bias))
+
+    def terms(self, inputs: tuple[Shape, ...]) -> tuple[Term, ...]:
+        depthwise, pointwise = self._parts()
+        mid = depthwise.output(inputs)
+        (dw,) = depthwise.terms(inputs)
+        pw = pointwise.terms((mid,))
+        return (Term("weights", dw.factors, "depthwise_kernel"),
+                Term("weights", pw[0].factors, "pointwise_kernel"), *pw[1:])
+
+    def output(self, inputs: tuple[Shape, ...]) -> Shape:
+        depthwise, pointwise = self._parts()
+        return pointwise.output((depthwise.output(inputs),))
+
+    def macs(self, inputs: tuple[Shape, ...], output: Shape) -> Expr:
+        depthwise, pointwise = self._parts()
+        mid = depthwise.output(inputs)
+        return depthwise.macs(inputs, mid) + pointwise.macs((mid,), output)
+
+    @property
+    def signature(self) -> str:
+        return _kernel_signature(self.kernel, self.stride)
+
+
+@dataclass(frozen=True)
+class Dense(Layer):
+    """Keras `Dense` / PyTorch `nn.Linear`, applied along the last axis."""
+
+    op: ClassVar[str] = "dense"
+    units: Expr
+    bias: bool = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "units", _e(self.units))
+
+    def terms(self, inputs: tuple[Shape, ...]) -> tuple[Term, ...]:
+        weights = Term("weights", (inputs[0].channels, self.units))
+        return (weights, Term("bias", (self.units,))) if self.bias else (weights,)
+
+    def output(self, inputs: tuple[Shape, ...]) -> Shape:
+        return Shape(self.units, inputs[0].spatial)
+
+    def macs(self, inputs: tuple[Shape, ...], output: Shape) -> Expr:
+        return inputs[0].positions * inputs[0].channels * self.units
+
+
+@dataclass(frozen=True)
+class BatchNorm(Layer):
+    """Per channel: gamma (scale) and beta (center) learned; moving mean and variance tracked.
+
+    `stats=False` is PyTorch's `track_running_stats=False` (no buffers at all). PyTorch also keeps one
+    `num_batches_tracked` counter per layer while it tracks statistics.
+    """
+
+    op: ClassVar[str] = "batch_norm"
+    center: bool = True
+    scale: bool = True
+    stats: bool = True
+
+    def terms(self, inputs: tuple[Shape, ...]) -> tuple[Term, ...]:
+        c = inputs[0].channels
+        out = []
+        if self.scale:
+            out.append(Term("gamma", (c,)))
+        if self.center:
+            out.append(Term("beta", (c,)))
+        if self.stats:
+            out += [Term("moving_mean", (c,)), Term("moving_variance", (c,)),
+                    Term("num_batches_tracked", (ONE,))]
+        return tuple(out)
+
+
+@dataclass(frozen=True)
+class LayerNorm(Layer):
+    """Gamma and beta over the normalised axes: the channels unless `size` says otherwise."""
+
+    op: ClassVar[str] = "layer_norm"
+    center: bool = True
+    scale: bool = True
+    size: Expr | None = None
+
+    def terms(self, inputs: tuple[Shape, ...]) -> tuple[Term, ...]:
+        n = inputs[0].channels if self.size is None else _e(self.size)
+        return tuple(Term(kind, (n,)) for kind, on in (("gamma", self.scale), ("beta", self.center)) if on)
+
+
+@dataclass(frozen=True)
+class GroupNorm(Layer):
+    op: ClassVar[str] = "group_norm"
+    groups: Expr = ONE
+    center: bool = True
+    scale: bool = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "groups", _e(self.groups))
+
+    def terms(self, inputs: tuple[Shape, ...]) -> tuple[Term, ...]:
+        c = inputs[0].channels
+        _check_divisible("channels", c, self.groups, "groups")
+        return tuple(Term(kind, (c,)) for kind, on in (("gamma", self.scale), ("beta", self.center)) if on)
+
+
+@dataclass(frozen=True)
+class Activation(Layer):
+    op: ClassVar[str] = "activation"
+    function: str = "relu"
+
+    @property
+    def signature(self) -> str:
+        return self.function
+
+
+@dataclass(frozen=True)
+class Add(Layer):
+    op: ClassVar[str] = "add"
+    arity: ClassVar[int] = 0  # any number, at least two
+
+    def output(self, inputs: tuple[Shape, ...]) -> Shape:
+        first = inputs[0]
+        for other in inputs[1:]:
+            if any((a - b).is_nonzero for a, b in zip(first.dims, other.dims)) or len(first.dims) != len(other.dims):
+                raise InputError("add needs inputs of the same shape")
+        return first
+
+
+@dataclass(frozen=True)
+class Concatenate(Layer):
+    """Joins along the channel axis."""
+
+    op: ClassVar[str] = "concatenate"
+    arity: ClassVar[int] = 0
+
+    def output(self, inputs: tuple[Shape, ...]) -> Shape:
+        return Shape(sympy.Add(*(shape.channels for shape in inputs)), inputs[0].spatial)
+
+
+@dataclass(frozen=True)
+class Pool2D(Layer):
+    """Max or average pooling; the stride defaults to the pool size, as in Keras."""
+
+    op: ClassVar[str] = "pool2d"
+    kind: str = "max"
+    pool: tuple[Expr, Expr] = (sympy.Integer(2), sympy.Integer(2))
+    stride: tuple[Expr, Expr] | None = None
+    padding: Padding = "valid"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "pool", _pair(self.pool))
+        object.__setattr__(self, "stride", self.pool if self.stride is None else _pair(self.stride))
+
+    def output(self, inputs: tuple[Shape, ...]) -> Shape:
+        _need_image(self, inputs[0])
+        h, w = inputs[0].spatial
+        return Shape(inputs[0].channels, (
+            window_out(h, self.pool[0], self.stride[0], self.padding, ONE, 0),  # type: ignore[index]
+            window_out(w, self.pool[1], self.stride[1], self.padding, ONE, 1),  # type: ignore[index]
+        ))
+
+    @property
+    def signature(self) -> str:
+        return f"{self.kind} " + _kernel_signature(self.pool, self.stride)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class GlobalPool2D(Layer):
+    op: ClassVar[str] = "global_pool2d"
+    kind: str = "avg"
+
+    def output(self, inputs: tuple[Shape, ...]) -> Shape:
+        _need_image(self, inputs[0])
+        return Shape(inputs[0].channels)
+
+    @property
+    def signature(self) -> str:
+        return self.kind
+
+
+@dataclass(frozen=True)
+class Dropout(Layer):
+    op: ClassVar[str] = "dropout"
+    rate: Expr = field(default=ZERO)
+
+
+@dataclass(frozen=True)
+class Flatten(Layer):
+    op: ClassVar[str] = "flatten"
+
+    def output(self, inputs: tuple[Shape, ...]) -> Shape:
+        return Shape(inputs[0].positions * inputs[0].channels)

@@ -1,0 +1,49 @@
+"""The built-in library: a catalog (read without sympy, for `derive list`) and builders per family."""
+
+from __future__ import annotations
+
+import importlib
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
+
+from ..errors import InputError
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+    summary: str
+    title: str
+    builder: str
+    symbols: tuple[str, ...]
+    defaults: Mapping[str, int]
+    options: Mapping[str, bool]
+
+    def build_function(self):
+        module, function = self.builder.split(":")
+        return getattr(importlib.import_module(f"{__name__}.{module}"), function)
+
+
+@cache
+def catalog() -> Mapping[str, Entry]:
+    data = tomllib.loads((Path(__file__).parent / "catalog.toml").read_text(encoding="utf-8"))
+    return MappingProxyType({
+        name: Entry(name, spec["summary"], spec["title"], spec["builder"], tuple(spec["symbols"]),
+                    MappingProxyType(spec.get("defaults", {})), MappingProxyType(spec.get("options", {})))
+        for name, spec in data.items()
+    })
+
+
+def entry(name: str) -> Entry:
+    entries = catalog()
+    if name not in entries:
+        import difflib
+
+        close = difflib.get_close_matches(name, entries, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else " (see `derive list`)"
+        raise InputError(f"unknown target {name!r}{hint}", "TARGET")
+    return entries[name]

@@ -1,0 +1,199 @@
+"""One-line printers for formulas: plain (sympy-readable), text (Unicode) and LaTeX.
+
+Like sympy's own printers, one method per node type. Unlike them, a printer can put bound values in
+place of symbols *without evaluating*, so `t·C_in·(C_in + k² + 4)` prints as `6·3·(3 + 3² + 4)`: the
+"formula after substitution" a person checks by hand. `print_product` prints a term's factors as they
+were written (`1·1·C_in·(t·C_in)`), each factor evaluated on its own when values are given (`1·1·3·18`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping
+
+import sympy
+
+SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+PREC_ADD, PREC_MUL, PREC_POW, PREC_ATOM = 10, 20, 30, 40
+
+
+@dataclass(frozen=True)
+class Style:
+    times: str
+    pow_fmt: str  # with {base} and {exp}
+    frac: bool  # LaTeX \frac instead of a slash
+    ceil: str  # with {0}
+    floor: str
+    func: str  # with {name} and {args}
+    superscripts: bool = False
+
+
+PLAIN = Style("*", "{base}**{exp}", False, "ceiling({0})", "floor({0})", "{name}({args})")
+TEXT = Style("·", "{base}^{exp}", False, "⌈{0}⌉", "⌊{0}⌋", "{name}({args})", superscripts=True)
+LATEX = Style(
+    r" \cdot ",
+    "{base}^{{{exp}}}",
+    True,
+    r"\left\lceil {0} \right\rceil",
+    r"\left\lfloor {0} \right\rfloor",
+    r"\{name}\left({args}\right)",
+)
+STYLES = {"plain": PLAIN, "text": TEXT, "latex": LATEX}
+
+
+@dataclass(frozen=True)
+class Printer:
+    style: Style
+    names: Mapping[sympy.Symbol, str] = field(default_factory=dict)
+    values: Mapping[sympy.Symbol, sympy.Expr] = field(default_factory=dict)
+
+    # -- entry points -------------------------------------------------------------------------
+    def __call__(self, expr: sympy.Expr) -> str:
+        return self._print(sympy.Integer(expr) if isinstance(expr, int) else expr)[0]
+
+    def product(self, factors: Iterable[sympy.Expr]) -> str:
+        """A term as written: its factors joined, each evaluated alone when values are bound."""
+        plain = Printer(self.style, self.names)
+        parts = []
+        for factor in factors:
+            if self.values:
+                factor = factor.xreplace(self.values)
+            parts.append(plain._print(factor))
+        if len(parts) == 1:
+            return parts[0][0]
+        return self._times([self._wrap(*part, PREC_MUL + 1) for part in parts], dots=True) if parts else "1"
+
+    # -- dispatch -----------------------------------------------------------------------------
+    def _print(self, expr: sympy.Basic) -> tuple[str, int]:
+        for cls in type(expr).__mro__:
+            method = getattr(self, f"_print_{cls.__name__}", None)
+            if method is not None:
+                return method(expr)
+        raise TypeError(f"cannot print {type(expr).__name__}")
+
+    def _wrap(self, text: str, prec: int, needed: int) -> str:
+        if prec >= needed:
+            return text
+        return rf"\left({text}\right)" if self.style is LATEX else f"({text})"
+
+    # -- leaves -------------------------------------------------------------------------------
+    def _print_Symbol(self, expr: sympy.Symbol) -> tuple[str, int]:
+        if expr in self.values:
+            value = self.values[expr]
+            text, prec = Printer(self.style, self.names)._print(value)
+            return text, prec if prec < PREC_ATOM else PREC_ATOM
+        return self.names.get(expr, expr.name), PREC_ATOM
+
+    def _print_Integer(self, expr: sympy.Integer) -> tuple[str, int]:
+        return str(expr.p), PREC_ATOM if expr.p >= 0 else PREC_ADD
+
+    def _print_Rational(self, expr: sympy.Rational) -> tuple[str, int]:
+        if self.style.frac:
+            sign = "-" if expr.p < 0 else ""
+            return rf"{sign}\frac{{{abs(expr.p)}}}{{{expr.q}}}", PREC_ATOM if not sign else PREC_ADD
+        return f"{expr.p}/{expr.q}", PREC_MUL
+
+    def _print_Boolean(self, expr: sympy.Basic) -> tuple[str, int]:
+        return str(expr), PREC_ATOM
+
+    # -- operators ----------------------------------------------------------------------------
+    def _print_Add(self, expr: sympy.Add) -> tuple[str, int]:
+        out = []
+        for term in expr.as_ordered_terms():
+            coeff, rest = term.as_coeff_Mul()
+            negative = coeff.is_negative
+            text, prec = self._print(-term if negative else term)
+            text = self._wrap(text, prec, PREC_ADD + 1)
+            if not out:
+                out.append(f"-{text}" if negative else text)
+            else:
+                out.append(f" - {text}" if negative else f" + {text}")
+        return "".join(out), PREC_ADD
+
+    def _print_Mul(self, expr: sympy.Mul) -> tuple[str, int]:
+        coeff, rest = expr.as_coeff_Mul()
+        if coeff.is_negative:
+            text, prec = self._print(-expr)
+            return "-" + self._wrap(text, prec, PREC_MUL), PREC_ADD
+        numer, denom = [], []
+        for factor in expr.as_ordered_factors():
+            if factor.is_Rational and factor.q != 1:
+                if factor.p != 1:
+                    numer.append(sympy.Integer(factor.p))
+                denom.append(sympy.Integer(factor.q))
+            elif factor.is_Pow and factor.exp.is_Rational and factor.exp.is_negative:
+                denom.append(factor.base ** -factor.exp)
+            else:
+                numer.append(factor)
+        top = self._join(numer) if numer else ("1", PREC_ATOM)
+        if not denom:
+            return top
+        bottom = self._join(denom)
+        if self.style.frac:
+            return rf"\frac{{{top[0]}}}{{{bottom[0]}}}", PREC_ATOM
+        return f"{self._wrap(*top, PREC_MUL)}/{self._wrap(*bottom, PREC_POW)}", PREC_MUL
+
+    def _join(self, factors: list[sympy.Expr]) -> tuple[str, int]:
+        if len(factors) == 1:
+            return self._print(factors[0])
+        texts = [self._wrap(*self._print(f), PREC_MUL + 1) for f in factors]
+        return self._times(texts), PREC_MUL
+
+    def _times(self, texts: list[str], dots: bool = False) -> str:
+        """Factors joined; in LaTeX by juxtaposition unless a number follows (or `dots`, for a term as written)."""
+        if self.style is not LATEX or dots:
+            return self.style.times.join(texts)
+        out = texts[0]
+        for text in texts[1:]:
+            out += (self.style.times if text[:1].isdigit() or text.startswith("-") else " ") + text
+        return out
+
+    def _print_Pow(self, expr: sympy.Pow) -> tuple[str, int]:
+        base, exp = expr.base, expr.exp
+        if exp.is_Rational and exp.is_negative:
+            inverse = self._print(base ** -exp)
+            if self.style.frac:
+                return rf"\frac{{1}}{{{inverse[0]}}}", PREC_ATOM
+            return f"1/{self._wrap(*inverse, PREC_POW)}", PREC_MUL
+        base_text = self._wrap(*self._print(base), PREC_POW + 1)
+        if self.style.superscripts and exp.is_Integer and 0 <= exp < 10:
+            return base_text + str(exp).translate(SUPERSCRIPTS), PREC_POW
+        exp_text = self._print(exp)[0] if self.style is LATEX else self._wrap(*self._print(exp), PREC_ATOM)
+        return self.style.pow_fmt.format(base=base_text, exp=exp_text), PREC_POW
+
+    # -- functions: evaluated once their arguments are bound (⌈H/1⌉ is H) ---------------------
+    def _evaluated(self, expr: sympy.Basic) -> tuple[str, int] | None:
+        if self.values:
+            value = expr.xreplace(self.values)
+            if value != expr:
+                return Printer(self.style, self.names)._print(value)
+        return None
+
+    def _print_ceiling(self, expr: sympy.ceiling) -> tuple[str, int]:
+        if (done := self._evaluated(expr)) is not None:
+            return done
+        return self.style.ceil.format(self._print(expr.args[0])[0]), PREC_ATOM
+
+    def _print_floor(self, expr: sympy.floor) -> tuple[str, int]:
+        if (done := self._evaluated(expr)) is not None:
+            return done
+        return self.style.floor.format(self._print(expr.args[0])[0]), PREC_ATOM
+
+    def _print_Function(self, expr: sympy.Function) -> tuple[str, int]:
+        if (done := self._evaluated(expr)) is not None:
+            return done
+        name = type(expr).__name__
+        if self.style is not PLAIN:
+            name = name.lower()
+        args = ", ".join(self._print(arg)[0] for arg in expr.args)
+        if self.style is LATEX and name not in ("max", "min"):
+            return rf"\operatorname{{{name}}}\left({args}\right)", PREC_ATOM
+        return self.style.func.format(name=name, args=args), PREC_ATOM
+
+    _print_MinMaxBase = _print_Function
+
+
+def printer(style: str, names: Mapping[sympy.Symbol, str] | None = None,
+            values: Mapping[sympy.Symbol, sympy.Expr] | None = None) -> Printer:
+    return Printer(STYLES[style], names or {}, values or {})

@@ -1,0 +1,88 @@
+"""The symbol registry: every size a formula may use, with its meaning, LaTeX form and domain.
+
+Formulas are built from `sympy.Symbol`s made here and nowhere else, so that a name always carries the
+same assumptions (positive integer, or positive rational for `alpha`) and the same LaTeX form. Blocks
+may add symbols of their own with `SymbolInfo`; a `SymbolTable` is the immutable set in use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from types import MappingProxyType
+from typing import Iterable, Mapping
+
+import sympy
+
+
+@dataclass(frozen=True)
+class SymbolInfo:
+    name: str
+    meaning: str
+    latex: str
+    domain: str = "positive integer"  # or "positive rational"
+
+    @property
+    def symbol(self) -> sympy.Symbol:
+        return make_symbol(self.name, self.domain)
+
+
+@cache
+def make_symbol(name: str, domain: str = "positive integer") -> sympy.Symbol:
+    if domain == "positive integer":
+        return sympy.Symbol(name, positive=True, integer=True)
+    if domain == "positive rational":
+        return sympy.Symbol(name, positive=True, rational=True)
+    raise ValueError(f"unknown domain {domain!r}")
+
+
+BASE: Mapping[str, SymbolInfo] = MappingProxyType(
+    {
+        info.name: info
+        for info in (
+            SymbolInfo("C_in", "input channels", r"C_{\mathrm{in}}"),
+            SymbolInfo("C_out", "output channels", r"C_{\mathrm{out}}"),
+            SymbolInfo("t", "expansion factor", "t"),
+            SymbolInfo("k", "kernel size", "k"),
+            SymbolInfo("s", "stride", "s"),
+            SymbolInfo("H", "input height", "H"),
+            SymbolInfo("W", "input width", "W"),
+            SymbolInfo("alpha", "width multiplier", r"\alpha", "positive rational"),
+        )
+    }
+)
+
+
+@dataclass(frozen=True)
+class SymbolTable:
+    """The symbols one block uses, in the order it declares them."""
+
+    infos: tuple[SymbolInfo, ...]
+
+    @classmethod
+    def of(cls, names: Iterable[str | SymbolInfo]) -> "SymbolTable":
+        return cls(tuple(BASE[n] if isinstance(n, str) else n for n in names))
+
+    def __contains__(self, name: object) -> bool:
+        return any(info.name == name for info in self.infos)
+
+    def __getitem__(self, name: str) -> SymbolInfo:
+        for info in self.infos:
+            if info.name == name:
+                return info
+        raise KeyError(name)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(info.name for info in self.infos)
+
+    def symbols(self) -> dict[str, sympy.Symbol]:
+        return {info.name: info.symbol for info in self.infos}
+
+    def latex_names(self) -> dict[sympy.Symbol, str]:
+        return {info.symbol: info.latex for info in self.infos}
+
+
+def sym(name: str) -> sympy.Symbol:
+    """The registry's symbol for a base name (`sym("C_in")`)."""
+    return BASE[name].symbol
