@@ -14,6 +14,7 @@ import argparse
 import datetime
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -30,14 +31,23 @@ COMMANDS = {
 }
 
 
-def once(command: list[str]) -> float:
+# As installed for a user: byte-compiled (pip compiles on install; the warm-up run writes the cache
+# for a checkout), so PYTHONDONTWRITEBYTECODE, set in some shells, must not make every run recompile.
+ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+
+
+def once(command: list[str]) -> tuple[float, float]:
+    """Wall-clock and CPU seconds (user + system) of one run of `command`."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env=ENV)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def measure(repeat: int) -> dict[str, list[float]]:
-    times: dict[str, list[float]] = {"floor": [], **{name: [] for name in COMMANDS}}
+def measure(repeat: int) -> dict[str, list[tuple[float, float]]]:
+    times: dict[str, list[tuple[float, float]]] = {"floor": [], **{name: [] for name in COMMANDS}}
     for command in [FLOOR, *COMMANDS.values()]:  # warm the file cache once
         once(command)
     for _ in range(repeat):
@@ -47,21 +57,28 @@ def measure(repeat: int) -> dict[str, list[float]]:
     return times
 
 
-def report(times: dict[str, list[float]], repeat: int) -> str:
-    floor = statistics.median(times["floor"])
+def medians(samples: list[tuple[float, float]]) -> tuple[float, float]:
+    return statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples)
+
+
+def report(times: dict[str, list[tuple[float, float]]], repeat: int) -> str:
+    floor, floor_cpu = medians(times["floor"])
     lines = [
         "# derive benchmarks",
         "",
         f"{datetime.date.today().isoformat()}, {platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, median of {repeat} paired runs (`make bench`).",
         "",
-        "| command | median | over the floor |",
-        "| --- | ---: | ---: |",
-        f"| `python -c \"import sympy, jinja2\"` (floor) | {floor * 1000:.0f} ms | |",
+        "| command | wall, median | over the floor | CPU, median | over the floor |",
+        "| --- | ---: | ---: | ---: | ---: |",
+        f"| `python -c \"import sympy, jinja2\"` (floor) | {floor * 1000:.0f} ms | | {floor_cpu * 1000:.0f} ms | |",
     ]
     for name in COMMANDS:
-        median = statistics.median(times[name])
-        lines.append(f"| `derive {name}` | {median * 1000:.0f} ms | {(median - floor) * 1000:+.0f} ms |")
+        wall, cpu = medians(times[name])
+        lines.append(f"| `derive {name}` | {wall * 1000:.0f} ms | {(wall - floor) * 1000:+.0f} ms "
+                     f"| {cpu * 1000:.0f} ms | {(cpu - floor_cpu) * 1000:+.0f} ms |")
+    lines += ["", "CPU time (user + system of the child process) is steadier than wall-clock time on a shared "
+              "virtual machine; both are medians over the same paired runs."]
     return "\n".join(lines) + "\n"
 
 

@@ -11,7 +11,6 @@ import argparse
 import os
 import re
 import sys
-import tempfile
 from pathlib import Path
 from typing import Sequence
 
@@ -83,6 +82,8 @@ def write(text: str, path: str | None) -> None:
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
         raise InputError(f"directory {str(directory)!r} does not exist", f"-o {path}")
+    import tempfile
+
     fd, temp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".part")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

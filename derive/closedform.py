@@ -18,6 +18,8 @@ PAIRWISE_LIMIT = 48  # above this many monomials, candidates are single factors 
 
 
 def closed_form(expr: sympy.Expr) -> sympy.Expr:
+    if expr.is_Atom or expr.is_Mul and all(f.is_Atom or f.is_Pow and f.base.is_Atom for f in expr.args):
+        return expr  # a number, a symbol or a single monomial: nothing to group
     expanded = sympy.expand(expr)
     if not expanded.is_Add:
         return expanded

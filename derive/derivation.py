@@ -148,9 +148,11 @@ def _layer_count(terms: Iterable[Term], values: Values) -> Count:
     return Count(formula, evaluate(formula, values), tuple(term.factors for term in terms))
 
 
-def _sum_count(formulas: Iterable[sympy.Expr], values: Values) -> Count:
-    formula = closed_form(sympy.Add(*formulas))
-    return Count(formula, evaluate(formula, values))
+def _sum_count(formulas: Iterable[sympy.Expr], values: Values, regroup: bool = True) -> Count:
+    """A sum as a closed form; with `regroup` off, only where no value stands in for it."""
+    formula = sympy.Add(*formulas)
+    value = evaluate(formula, values)
+    return Count(closed_form(formula) if regroup or value is None else formula, value)
 
 
 @dataclass(frozen=True)
@@ -189,10 +191,11 @@ def _layer_row(step: Step, convention: conv.Convention, values: Values) -> Layer
                     shape, rows, counts)
 
 
-def _totals(rows: Iterable[LayerRow], values: Values) -> dict[str, Count]:
+def _totals(rows: Iterable[LayerRow], values: Values, regroup: bool = True) -> dict[str, Count]:
+    """Per bucket, the sum over `rows`; regrouped into closed forms unless only the values are wanted."""
     rows = tuple(rows)
-    totals = {b: _sum_count((r.counts[b].formula for r in rows), values) for b in (*COUNTED, "macs")}
-    totals["all"] = _sum_count((totals["trainable"].formula, totals["non_trainable"].formula), values)
+    totals = {b: _sum_count((r.counts[b].formula for r in rows), values, regroup) for b in (*COUNTED, "macs")}
+    totals["all"] = _sum_count((totals["trainable"].formula, totals["non_trainable"].formula), values, regroup)
     return {name: totals[name] for name in TOTALS}
 
 
@@ -266,12 +269,12 @@ def derive(block: Block, convention: str, values: Mapping[str, sympy.Expr], targ
     layers = tuple(_layer_row(step, chosen, subs) for step in steps)
     part_names = list(dict.fromkeys(row.part for row in layers if row.part is not None))
     parts = tuple(PartRow(name, _totals((r for r in layers if r.part == name), subs)) for name in part_names)
+    total = _totals(layers, subs)
     others = {}
     for name in conv.CONVENTIONS:
         if name != convention:
             rows = tuple(_layer_row(step, conv.get(name), subs) for step in steps)
-            others[name] = _totals(rows, subs)
-    total = _totals(layers, subs)
+            others[name] = _totals(rows, subs, regroup=False)
     used = set().union(*(c.formula.free_symbols for c in total.values())) | set(subs)
     symbols = SymbolTable(tuple(info for info in block.symbols.infos if info.symbol in used))
     return Derivation(target or block.name, block.title, convention, symbols, dict(values),

@@ -48,6 +48,7 @@ import sympy
 from sympy import Expr
 
 from derive.errors import ExprError
+from derive.functions import ceiling, floor
 
 __all__ = ["parse"]
 
@@ -179,10 +180,10 @@ class _Parser:
 
     def missing_operand(self, token: _Token) -> ExprError:
         """The error for *token* where an operand should start."""
-        prev = self.tokens[self.i - 1] if self.i else token
+        prev = self.tokens[self.i - 1]
         if token.kind == "error":
             return self.error(str(token.value), token.start)
-        if prev.kind == "op" and prev.text not in ("(", "[", ")", "]"):
+        if self.i and prev.kind == "op" and prev.text not in ("(", "[", ")", "]"):
             return self.error(f"missing operand after {self.written(prev)}", prev.start)
         if token.kind == "end":
             return self.error("unexpected end of expression", token.start)
@@ -354,7 +355,7 @@ def _combine(kind: type[sympy.Add] | type[sympy.Mul], args: list[Expr]) -> Expr:
 
 def _is_whole(value: Expr) -> bool:
     """Whether *value* is an integer by its structure alone (symbols by their assumptions)."""
-    if value.is_Integer or isinstance(value, (sympy.floor, sympy.ceiling)):
+    if value.is_Integer or isinstance(value, (floor, ceiling)):
         return True
     if value.is_Symbol:
         return value.is_integer is True
@@ -371,20 +372,23 @@ def _is_nonnegative(value: Expr) -> bool:
         return bool(value.exp.is_Rational) and _is_nonnegative(value.base)
     if isinstance(value, sympy.Max):
         return any(_is_nonnegative(arg) for arg in value.args)
-    if value.is_Add or value.is_Mul or isinstance(value, (sympy.Min, sympy.floor, sympy.ceiling)):
+    if value.is_Add or value.is_Mul or isinstance(value, (sympy.Min, floor, ceiling)):
         return all(_is_nonnegative(arg) for arg in value.args)
     return isinstance(value, sympy.Abs)
 
 
-def _rounded(kind: type[sympy.floor] | type[sympy.ceiling], value: Expr) -> Expr:
+def _rounded(kind: type[floor] | type[ceiling], value: Expr) -> Expr:
     """floor or ceiling of *value*: exact on numbers; whole terms of a sum are taken out."""
     if value.is_Rational:
-        return sympy.Integer(value.p // value.q if kind is sympy.floor else -(-value.p // value.q))
-    whole = [term for term in sympy.Add.make_args(value) if _is_whole(term)]
-    if len(whole) == len(sympy.Add.make_args(value)):
+        return sympy.Integer(value.p // value.q if kind is floor else -(-value.p // value.q))
+    whole: list[Expr] = []
+    rest: list[Expr] = []
+    for term in sympy.Add.make_args(value):
+        (whole if _is_whole(term) else rest).append(term)
+    if not rest:
         return value
-    rest = sympy.Add(*(term for term in sympy.Add.make_args(value) if not _is_whole(term)))
-    rounded = _rounded(kind, rest) if rest.is_Rational else kind(rest, evaluate=False)
+    fraction = sympy.Add(*rest)
+    rounded = _rounded(kind, fraction) if fraction.is_Rational else kind(fraction, evaluate=False)
     return sympy.Add(*whole, rounded)
 
 
@@ -423,9 +427,9 @@ def _min_max(kind: type[sympy.Min] | type[sympy.Max], *args: Expr) -> Expr:
 
 
 _FUNCTIONS: dict[str, tuple[Callable[..., Expr], int]] = {
-    "ceil": (functools.partial(_rounded, sympy.ceiling), 1),
-    "ceiling": (functools.partial(_rounded, sympy.ceiling), 1),
-    "floor": (functools.partial(_rounded, sympy.floor), 1),
+    "ceil": (functools.partial(_rounded, ceiling), 1),
+    "ceiling": (functools.partial(_rounded, ceiling), 1),
+    "floor": (functools.partial(_rounded, floor), 1),
     "round": (_round_half_even, 1),
     "abs": (_abs, 1),
     "sqrt": (_sqrt, 1),

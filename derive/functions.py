@@ -11,6 +11,18 @@ from __future__ import annotations
 import sympy
 
 
+def whole(expr: sympy.Expr) -> bool:
+    """Whether `expr` is whole by its structure alone: integers and integer symbols under +, −, ×
+    and whole powers (no assumption queries, which are what make sympy's versions slow)."""
+    if expr.is_Integer or expr.is_Symbol:
+        return bool(expr.is_Integer or expr.is_integer)
+    if expr.is_Add or expr.is_Mul:
+        return all(whole(arg) for arg in expr.args)
+    if expr.is_Pow:
+        return expr.exp.is_Integer and expr.exp >= 0 and whole(expr.base)
+    return isinstance(expr, (ceiling, floor))
+
+
 class ceiling(sympy.Function):  # noqa: N801 - named as sympy's, for printing and reading back
     is_integer = True
 
@@ -18,7 +30,7 @@ class ceiling(sympy.Function):  # noqa: N801 - named as sympy's, for printing an
     def eval(cls, arg: sympy.Expr):
         if arg.is_Rational:
             return sympy.Integer(-(-arg.p // arg.q))
-        if arg.is_integer:
+        if whole(arg):
             return arg
 
 
@@ -29,5 +41,5 @@ class floor(sympy.Function):  # noqa: N801
     def eval(cls, arg: sympy.Expr):
         if arg.is_Rational:
             return sympy.Integer(arg.p // arg.q)
-        if arg.is_integer:
+        if whole(arg):
             return arg

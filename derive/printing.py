@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
 import sympy
+from sympy.core.sorting import default_sort_key
 
 SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
@@ -100,7 +101,7 @@ class Printer:
     # -- operators ----------------------------------------------------------------------------
     def _print_Add(self, expr: sympy.Add) -> tuple[str, int]:
         out = []
-        for term in expr.as_ordered_terms():
+        for term in ordered_terms(expr):
             coeff, rest = term.as_coeff_Mul()
             negative = coeff.is_negative
             text, prec = self._print(-term if negative else term)
@@ -192,6 +193,26 @@ class Printer:
         return self.style.func.format(name=name, args=args), PREC_ATOM
 
     _print_MinMaxBase = _print_Function
+
+
+def ordered_terms(expr: sympy.Add) -> list[sympy.Expr]:
+    """The terms in sympy's printing order (lexicographic in the sorted generators, numbers last),
+    computed from the exponents alone: `Expr.as_ordered_terms` also converts every coefficient to a
+    complex number, which costs more than all the rest of the printing."""
+    powers = []
+    for term in expr.args:
+        _, monomial = term.as_coeff_Mul()
+        powers.append({} if monomial == 1 else monomial.as_powers_dict())
+    gens = sorted({base for p in powers for base in p}, key=default_sort_key)
+
+    def exponent(e: sympy.Expr | None) -> float:
+        return 0 if e is None else float(e) if e.is_Number else 1  # a symbolic exponent ranks as 1
+
+    def key(index: int) -> tuple:
+        return tuple(exponent(powers[index].get(g)) for g in gens)
+
+    order = sorted(range(len(expr.args)), key=key, reverse=True)
+    return [expr.args[i] for i in order]
 
 
 def printer(style: str, names: Mapping[sympy.Symbol, str] | None = None,

@@ -28,9 +28,17 @@ def environment(user_dir: str | None = None) -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
                              trim_blocks=True, lstrip_blocks=True, autoescape=False,
-                             extensions=["jinja2.ext.do"])
+                             extensions=["jinja2.ext.do"], bytecode_cache=_bytecode_cache())
     env.filters["columns"] = columns
     return env
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates kept between runs (Jinja's per-user cache directory); none if unavailable."""
+    try:
+        return jinja2.FileSystemBytecodeCache()
+    except (OSError, RuntimeError):
+        return None
 
 
 def get_template(name: str, user_dir: str | None = None) -> jinja2.Template:

@@ -1,0 +1,67 @@
+"""The README shows real output: every `$ derive ...` example is run and compared, character for character."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+
+from derive.cli import main
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+BLOCKS = re.findall(r"```(\w+)\n(.*?)```", README, flags=re.S)
+
+
+def examples():
+    """(command, shown output, the block after it) for every `$ derive` line of a console block."""
+    for index, (kind, body) in enumerate(BLOCKS):
+        if kind != "console":
+            continue
+        chunks = re.split(r"^\$ ", body, flags=re.M)[1:]
+        for chunk in chunks:
+            command, _, output = chunk.partition("\n")
+            following = BLOCKS[index + 1] if index + 1 < len(BLOCKS) else ("", "")
+            yield command, output, following
+
+
+CASES = list(examples())
+
+
+def run(capsys, command: str) -> str:
+    argv = shlex.split(command)
+    assert argv[0] == "derive"
+    main(argv[1:])
+    out, err = capsys.readouterr()
+    return out + err
+
+
+@pytest.mark.parametrize("command,shown,following", CASES, ids=[c[0][:60] for c in CASES])
+def test_console_example_is_real_output(capsys, command, shown, following):
+    actual = run(capsys, command)
+    if shown:
+        assert actual == shown
+    else:  # the output is quoted in part in the next block: a `"key": {...}` of the JSON total
+        kind, fragment = following
+        assert kind == "json"
+        quoted = json.loads("{" + fragment + "}")
+        total = json.loads(actual)["total"]
+        assert {key: total[key] for key in quoted} == quoted
+
+
+def test_python_example_comments_are_true():
+    (code,) = [body for kind, body in BLOCKS if kind == "python"]
+    scope: dict = {}
+    for line in code.splitlines():
+        statement, _, comment = line.partition("  #")
+        if not statement.strip():
+            continue
+        exec(statement, scope)  # the README's own example code, not user input
+        try:
+            expected = ast.literal_eval(comment.strip())
+        except (ValueError, SyntaxError):
+            continue
+        assert eval(statement.strip(), scope) == expected, line
