@@ -10,13 +10,12 @@ Values may be integers, sympy expressions, or text (`"2*C_in"`), which is read b
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable, Mapping
+from typing import Mapping
 
 import sympy
 
 from . import library
-from .blocks import Block
+from .blocks import Target
 from .derivation import Derivation, bind, derive
 from .errors import ExprError, InputError
 from .expr import parse
@@ -25,22 +24,12 @@ from .symbols import SymbolTable
 TRUE_WORDS = {"true": True, "yes": True, "on": True, "1": True, "false": False, "no": False, "off": False, "0": False}
 
 
-@dataclass(frozen=True)
-class Target:
-    """What a target name or file resolves to, before sizes and options are known."""
-
-    name: str
-    title: str
-    symbols: SymbolTable
-    defaults: Mapping[str, int]
-    options: Mapping[str, bool]
-    builder: Callable[..., Block]
-
-    def build(self, options: Mapping[str, bool]) -> Block:
-        return self.builder(self.symbols, options, name=self.name, title=self.title, defaults=self.defaults)
-
-
 def load(target: str) -> Target:
+    """A built-in name, a `.toml` block spec or a `.py` file of Keras / PyTorch code (`-`: stdin)."""
+    if target == "-" or target.endswith((".toml", ".py")):
+        from .readers import load_file
+
+        return load_file(target)
     entry = library.entry(target)
     return Target(entry.name, entry.title, SymbolTable.of(entry.symbols), entry.defaults, entry.options,
                   entry.build_function())

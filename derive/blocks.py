@@ -11,7 +11,7 @@ reads its first input instead.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Callable, Mapping
 
 import sympy
 
@@ -68,3 +68,18 @@ class Block:
     nodes: tuple[Node, ...]
     defaults: Mapping[str, sympy.Expr] = field(default_factory=dict)
     options: Mapping[str, object] = field(default_factory=dict)  # the structural choices made
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a target name or file resolves to, before sizes and options are known."""
+
+    name: str
+    title: str
+    symbols: SymbolTable
+    defaults: Mapping[str, int]
+    options: Mapping[str, bool]
+    builder: Callable[..., Block]
+
+    def build(self, options: Mapping[str, bool]) -> Block:
+        return self.builder(self.symbols, options, name=self.name, title=self.title, defaults=self.defaults)

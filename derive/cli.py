@@ -17,7 +17,7 @@ from typing import Sequence
 from .errors import DeriveError, InputError
 
 CONVENTIONS = ("paper", "pytorch", "keras")
-SHOW_FORMATS = ("text", "json")
+SHOW_FORMATS = ("text", "json", "markdown", "latex", "tex", "slide", "pdf")
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
@@ -38,7 +38,8 @@ def build_parser() -> Parser:
     listing.add_argument("--format", choices=("text", "json"), default="text")
 
     show = commands.add_parser("show", help="derive a block's counts, formulas and closed form")
-    show.add_argument("target", metavar="TARGET", help="a built-in name from `derive list`")
+    show.add_argument("target", metavar="TARGET",
+                      help="a built-in name from `derive list`, a .toml block spec or a .py file (- for stdin)")
     show.add_argument("--set", dest="values", action="append", default=[], metavar="NAME=VALUE",
                       help="bind a symbol to an integer or an expression (repeatable)")
     show.add_argument("--option", dest="options", action="append", default=[], metavar="NAME=VALUE",
