@@ -12,7 +12,7 @@ Modules, in the order data flows: `symbols`, `expr` (safe parser), `layers`, `bl
 from __future__ import annotations
 
 __version__ = "0.1.0"
-__all__ = ["show", "list_targets", "render"]
+__all__ = ["show", "check", "list_targets", "render"]
 
 
 def show(target: str, **kwargs):
@@ -20,6 +20,13 @@ def show(target: str, **kwargs):
     from .api import show as _show
 
     return _show(target, **kwargs)
+
+
+def check(target: str, claim: str, **kwargs):
+    """Judge a claimed count of a target (or of one part); see `derive.api.check`."""
+    from .api import check as _check
+
+    return _check(target, claim, **kwargs)
 
 
 def list_targets():

@@ -32,7 +32,7 @@ def load(target: str) -> Target:
         return load_file(target)
     entry = library.entry(target)
     return Target(entry.name, entry.title, SymbolTable.of(entry.symbols), entry.defaults, entry.options,
-                  entry.build_function())
+                  entry.build_function(), entry.aliases)
 
 
 def read_value(target: Target, name: str, value: object) -> sympy.Expr:
@@ -74,8 +74,21 @@ def read_options(target: Target, given: Mapping[str, object]) -> dict[str, bool]
 def show(target: str, *, convention: str = "paper", options: Mapping[str, object] | None = None,
          **values: object) -> Derivation:
     """Derive a target: `show("mobilenetv2-block", convention="keras", options={"bias": True}, C_in=3)`."""
-    resolved = load(target)
+    return derive_target(load(target), convention, options, values)
+
+
+def derive_target(resolved: Target, convention: str, options: Mapping[str, object] | None,
+                  values: Mapping[str, object]) -> Derivation:
     chosen = read_options(resolved, options or {})
     given = {name: read_value(resolved, name, value) for name, value in values.items()}
     bound = bind(resolved.symbols, resolved.defaults, given)
     return derive(resolved.build(chosen), convention, bound, resolved.name)
+
+
+def check(target: str, claim: str, *, part: str | None = None, count: str = "all", convention: str = "paper",
+          options: Mapping[str, object] | None = None, **values: object):
+    """Judge a claimed count: `check("mobilenetv2-block", "(3*3*18)*18 + 2*18", part="depthwise", C_in=3, t=6, C_out=3)`."""
+    from .checking import judge
+
+    resolved = load(target)
+    return judge(derive_target(resolved, convention, options, values), claim, part, count, resolved.aliases)

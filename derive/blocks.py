@@ -80,6 +80,7 @@ class Target:
     defaults: Mapping[str, int]
     options: Mapping[str, bool]
     builder: Callable[..., Block]
+    aliases: Mapping[str, str] = field(default_factory=dict)  # other names people use for parts
 
     def build(self, options: Mapping[str, bool]) -> Block:
         return self.builder(self.symbols, options, name=self.name, title=self.title, defaults=self.defaults)

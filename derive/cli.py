@@ -48,7 +48,23 @@ def build_parser() -> Parser:
     show.add_argument("--format", choices=SHOW_FORMATS, default="text")
     show.add_argument("-o", "--output", metavar="PATH", help="write there (atomically) instead of stdout")
     show.add_argument("--templates", metavar="DIR", help="a directory of templates overriding the built-in ones")
+    add_check_parser(commands)
     return parser
+
+
+def add_check_parser(commands) -> None:
+    check = commands.add_parser("check", help="judge a claimed count and say what is wrong in it")
+    check.add_argument("target", metavar="TARGET", help="as for `show`")
+    claims = check.add_mutually_exclusive_group(required=True)
+    claims.add_argument("--claim", metavar="EXPR", help="a number or an expression, e.g. '(3*3*18)*18 + 2*18'")
+    claims.add_argument("--claim-file", metavar="FILE", help="a whole answer, one `part: expression` a line")
+    check.add_argument("--part", metavar="NAME", help="the part or layer the claim counts (default: the whole)")
+    check.add_argument("--count", choices=("all", "trainable", "non_trainable", "buffers"), default="all",
+                       help="which figure the claim gives (default: all = trainable + non-trainable)")
+    check.add_argument("--set", dest="values", action="append", default=[], metavar="NAME=VALUE")
+    check.add_argument("--option", dest="options", action="append", default=[], metavar="NAME=VALUE")
+    check.add_argument("--convention", choices=CONVENTIONS, default="paper")
+    check.add_argument("--format", choices=("text", "json", "markdown"), default="text")
 
 
 def _version() -> str:
@@ -101,6 +117,8 @@ def run(args: argparse.Namespace) -> int:
 
         write(render_list(args.format), None)
         return 0
+    if args.command == "check":
+        return run_check(args)
     from .api import show
     from .rendering import render
 
@@ -108,6 +126,40 @@ def run(args: argparse.Namespace) -> int:
                       **pairs(args.values, "--set"))
     write(render(derivation, args.format, args.templates), args.output)
     return 0
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """0 when every claim is right, 1 when one is wrong (2 and 3 come as errors)."""
+    from .api import derive_target, load
+    from .checking import judge, read_answer
+    from .verdicts import render, render_many
+
+    target = load(args.target)
+    derivation = derive_target(target, args.convention, pairs(args.options, "--option"), pairs(args.values, "--set"))
+    if args.claim is not None:
+        verdict = judge(derivation, args.claim, args.part, args.count, target.aliases)
+        write(render(verdict, args.format), None)
+        return 0 if verdict.correct else 1
+    path = args.claim_file
+    text = read_text(path, "--claim-file")
+    verdicts = [(label, judge(derivation, claim, label, args.count, target.aliases, where=f"{path}:{number}"))
+                for label, claim, number in read_answer(text, path, derivation.symbols.symbols())]
+    write(render_many(verdicts, args.format), None)
+    return 0 if all(v.correct for _, v in verdicts) else 1
+
+
+def read_text(path: str, option: str, limit: int = 1_000_000) -> str:
+    """A small UTF-8 text file (or standard input for `-`), or one clear error."""
+    try:
+        data = sys.stdin.buffer.read(limit + 1) if path == "-" else Path(path).read_bytes()[: limit + 1]
+    except OSError as error:
+        raise InputError(error.strerror or "cannot read", f"{option} {path}") from None
+    if len(data) > limit:
+        raise InputError(f"larger than {limit:,} bytes", path)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(f"not UTF-8 text (byte {error.start})", path) from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

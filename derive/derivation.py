@@ -22,7 +22,7 @@ from . import conventions as conv
 from .blocks import INPUT, Block, Condition, Node
 from .closedform import closed_form
 from .errors import InputError
-from .layers import Shape, Term
+from .layers import Layer, Shape, Term
 from .printing import printer
 from .symbols import SymbolTable
 
@@ -165,6 +165,8 @@ class TermRow:
 @dataclass(frozen=True)
 class LayerRow:
     name: str
+    layer: Layer
+    inputs: tuple[Shape, ...]  # in the symbols
     op: str
     signature: str
     part: str | None
@@ -187,7 +189,7 @@ def _layer_row(step: Step, convention: conv.Convention, values: Values) -> Layer
     counts["macs"] = Count(step.macs, evaluate(step.macs, values))
     node = step.node
     shape = tuple(dim.xreplace(values) for dim in step.output.dims)
-    return LayerRow(node.name, node.layer.op, node.layer.signature, node.part, step.condition, step.output,
+    return LayerRow(node.name, node.layer, step.inputs, node.layer.op, node.layer.signature, node.part, step.condition, step.output,
                     shape, rows, counts)
 
 

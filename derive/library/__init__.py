@@ -22,6 +22,7 @@ class Entry:
     symbols: tuple[str, ...]
     defaults: Mapping[str, int]
     options: Mapping[str, bool]
+    aliases: Mapping[str, str]
 
     def build_function(self):
         module, function = self.builder.split(":")
@@ -33,7 +34,8 @@ def catalog() -> Mapping[str, Entry]:
     data = tomllib.loads((Path(__file__).parent / "catalog.toml").read_text(encoding="utf-8"))
     return MappingProxyType({
         name: Entry(name, spec["summary"], spec["title"], spec["builder"], tuple(spec["symbols"]),
-                    MappingProxyType(spec.get("defaults", {})), MappingProxyType(spec.get("options", {})))
+                    MappingProxyType(spec.get("defaults", {})), MappingProxyType(spec.get("options", {})),
+                    MappingProxyType(spec.get("aliases", {})))
         for name, spec in data.items()
     })
 
