@@ -151,7 +151,6 @@ def counted(rows: Iterable[LayerRow], count: str) -> tuple[Item, ...]:
 class Context:
     rows: Mapping[str, LayerRow]
     all_rows: tuple[LayerRow, ...]
-    convention: str
     count: str
     expansion: sympy.Symbol | None
 
@@ -282,7 +281,7 @@ def judge(d: Derivation, claim: str | Claim, part: str | None = None, count: str
     items = counted(rows, count)
     subs = d.substitution
     formula = sympy.Add(*(sympy.Mul(*i.factors) for i in items))
-    expected = _expected(d, scope, rows, count, formula)
+    expected = _expected(d, scope, count, formula)
     symbolic = bool(claim.expr.free_symbols)
     if not symbolic and expected.value is None:
         free = sorted(s.name for s in formula.free_symbols - set(subs))
@@ -301,7 +300,7 @@ def judge(d: Derivation, claim: str | Claim, part: str | None = None, count: str
     slip = claim.stated is not None and not claim.stated.free_symbols and not symbolic and claim.stated != claim.expr
     mistakes: tuple[Mistake, ...] = ()
     if not right:
-        ctx = Context({r.name: r for r in d.layers}, d.layers, d.convention, count, _expansion(d))
+        ctx = Context({r.name: r for r in d.layers}, d.layers, count, _expansion(d))
         mistakes = _explain(items, ctx, matches, claim, subs)
     return Verdict(d, scope, count, claim, expected, items, right and not slip, symbolic, mistakes, slip)
 
@@ -310,7 +309,8 @@ def _expansion(d: Derivation) -> sympy.Symbol | None:
     return next((info.symbol for info in d.symbols.infos if info.name == "t"), None)
 
 
-def _expected(d: Derivation, scope: str | None, rows, count: str, formula: sympy.Expr) -> Count:
+def _expected(d: Derivation, scope: str | None, count: str, formula: sympy.Expr) -> Count:
+    """The derivation's own figure for the scope: the total, a part's, or (for a layer) the sum of its terms."""
     if scope is None:
         return d.total[count]
     for part in d.parts:

@@ -167,14 +167,20 @@ class LayerRow:
     name: str
     layer: Layer
     inputs: tuple[Shape, ...]  # in the symbols
-    op: str
-    signature: str
     part: str | None
     condition: Condition | None
     output: Shape  # in the symbols
     shape: tuple[sympy.Expr, ...]  # the output's dimensions with the values put in (channels last)
     terms: tuple[TermRow, ...]
     counts: Mapping[str, Count]  # trainable, non_trainable, buffers, macs
+
+    @property
+    def op(self) -> str:
+        return self.layer.op
+
+    @property
+    def signature(self) -> str:
+        return self.layer.signature
 
 
 @dataclass(frozen=True)
@@ -189,8 +195,7 @@ def _layer_row(step: Step, convention: conv.Convention, values: Values) -> Layer
     counts["macs"] = Count(step.macs, evaluate(step.macs, values))
     node = step.node
     shape = tuple(dim.xreplace(values) for dim in step.output.dims)
-    return LayerRow(node.name, node.layer, step.inputs, node.layer.op, node.layer.signature, node.part, step.condition, step.output,
-                    shape, rows, counts)
+    return LayerRow(node.name, node.layer, step.inputs, node.part, step.condition, step.output, shape, rows, counts)
 
 
 def _totals(rows: Iterable[LayerRow], values: Values, regroup: bool = True) -> dict[str, Count]:
