@@ -216,3 +216,50 @@ def test_layer_matches_frameworks(layers, in_shape):
     block = sequence_block(layers, in_shape, residual=False)
     derivations = {c: run_derivation(block, c, {}) for c in CONVENTIONS}
     check(derivations, layers, in_shape, residual=False)
+
+
+# -- branches: two convolutions of the same input, concatenated, then a 1×1 convolution -----------
+@pytest.mark.parametrize("c_in,a,b,out,bias", [(3, 4, 5, 6, True), (8, 16, 8, 4, False), (1, 2, 2, 3, True)])
+def test_concatenated_branches_match_frameworks(c_in, a, b, out, bias):
+    from derive.layers import Concatenate
+    from frameworks import need_keras
+
+    h = w = 9
+    nodes = (Node("left", Conv2D(a, 3, padding="same", bias=bias), inputs=(INPUT,)),
+             Node("right", Conv2D(b, 1, bias=bias), inputs=(INPUT,)),
+             Node("join", Concatenate(), inputs=("left", "right")),
+             Node("mix", Conv2D(out, 1, bias=bias)),
+             Node("bn", BatchNorm()))
+    block = Block("branches", "branches", SymbolTable.of(["C_in", "H", "W"]),
+                  Shape(sympy.Integer(c_in), (sympy.Integer(h), sympy.Integer(w))), nodes)
+    keras_d, torch_d = run_derivation(block, "keras", {}), run_derivation(block, "pytorch", {})
+
+    keras = need_keras()
+    inputs = keras.Input(shape=(h, w, c_in))
+    joined = keras.layers.Concatenate()([keras.layers.Conv2D(a, 3, padding="same", use_bias=bias)(inputs),
+                                         keras.layers.Conv2D(b, 1, use_bias=bias)(inputs)])
+    output = keras.layers.BatchNormalization()(keras.layers.Conv2D(out, 1, use_bias=bias)(joined))
+    model = keras.Model(inputs, output)
+    assert keras_d.total["all"].value == model.count_params()
+    assert keras_d.total["non_trainable"].value == sum(int(math.prod(w.shape)) for w in model.non_trainable_weights)
+    assert tuple(int(d) for d in keras_d.layers[-1].shape) == tuple(model.output_shape[1:])
+
+    torch = need_torch()
+
+    class Branches(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.left = torch.nn.Conv2d(c_in, a, 3, padding=1, bias=bias)
+            self.right = torch.nn.Conv2d(c_in, b, 1, bias=bias)
+            self.mix = torch.nn.Conv2d(a + b, out, 1, bias=bias)
+            self.bn = torch.nn.BatchNorm2d(out)
+
+        def forward(self, x):
+            return self.bn(self.mix(torch.cat([self.left(x), self.right(x)], dim=1)))
+
+    module = Branches()
+    assert torch_d.total["all"].value == sum(p.numel() for p in module.parameters())
+    assert torch_d.total["buffers"].value == sum(b.numel() for b in module.buffers())
+    with torch.no_grad():
+        result = module(torch.zeros(1, c_in, h, w))
+    assert tuple(int(d) for d in torch_d.layers[-1].shape) == (*result.shape[2:], result.shape[1])
