@@ -28,7 +28,13 @@ demo: $(VENV)/.runtime
 	@mkdir -p out
 	$(BIN)/derive list
 	$(BIN)/derive show $(SLIDE)
+	$(BIN)/derive show $(SLIDE) -o out/mobilenetv2-block.txt
 	$(BIN)/derive show $(SLIDE) --format json -o out/mobilenetv2-block.json
+	$(BIN)/derive show $(SLIDE) --format markdown -o out/mobilenetv2-block.md
+	$(BIN)/derive show $(SLIDE) --format latex -o out/mobilenetv2-block.snippet.tex
+	$(BIN)/derive show $(SLIDE) --format tex -o out/mobilenetv2-block.tex
+	$(BIN)/derive show $(SLIDE) --format slide -o out/mobilenetv2-block.slide.tex
+	-$(BIN)/derive show $(SLIDE) --format pdf -o out/mobilenetv2-block.pdf   # needs TeX: see README
 	$(BIN)/derive show $(SLIDE) --convention keras --option bias=true -o out/mobilenetv2-block-keras-bias.txt
 	@echo "wrote: $$(ls out | tr '\n' ' ')"
 

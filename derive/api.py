@@ -31,6 +31,8 @@ def load(target: str) -> Target:
 
         return load_file(target)
     entry = library.entry(target)
+    if entry.target is not None:  # a network: its own symbols (stage widths) and option-dependent defaults
+        return entry.target_function()(entry)
     return Target(entry.name, entry.title, SymbolTable.of(entry.symbols), entry.defaults, entry.options,
                   entry.build_function(), entry.aliases)
 
@@ -81,7 +83,7 @@ def derive_target(resolved: Target, convention: str, options: Mapping[str, objec
                   values: Mapping[str, object]) -> Derivation:
     chosen = read_options(resolved, options or {})
     given = {name: read_value(resolved, name, value) for name, value in values.items()}
-    bound = bind(resolved.symbols, resolved.defaults, given)
+    bound = bind(resolved.symbols, resolved.defaults_for(chosen), given)
     return derive(resolved.build(chosen), convention, bound, resolved.name)
 
 

@@ -26,16 +26,26 @@ RELATIONS = {"=": lambda d: d.is_zero, "≠": lambda d: d.is_nonzero}
 
 @dataclass(frozen=True)
 class Condition:
-    """A conjunction of clauses `lhs = rhs` / `lhs ≠ rhs` (sympy's relationals are needlessly slow here)."""
+    """A conjunction of clauses `lhs = rhs` / `lhs ≠ rhs` (sympy's relationals are needlessly slow here),
+    or with `either` a disjunction (`s ≠ 1 or C_in ≠ C_out`: a ResNet's projection shortcut)."""
 
     clauses: tuple[tuple[sympy.Expr, str, sympy.Expr], ...]
+    either: bool = False
 
     @classmethod
     def where(cls, lhs, relation: str, rhs) -> "Condition":
         return cls(((sympy.sympify(lhs), relation, sympy.sympify(rhs)),))
 
     def __and__(self, other: "Condition") -> "Condition":
+        if self.either or other.either:
+            raise ValueError("a conjunction of disjunctions is not supported")
         return Condition(self.clauses + other.clauses)
+
+    def __or__(self, other: "Condition") -> "Condition":
+        for c in (self, other):
+            if len(c.clauses) > 1 and not c.either:
+                raise ValueError("a disjunction of conjunctions is not supported")
+        return Condition(self.clauses + other.clauses, either=True)
 
     def bind(self, values: Mapping[sympy.Symbol, sympy.Expr]) -> "Condition | bool":
         """True or False once decided; otherwise the clauses still open, with the values put in."""
@@ -43,11 +53,11 @@ class Condition:
         for lhs, relation, rhs in self.clauses:
             lhs, rhs = lhs.xreplace(values), rhs.xreplace(values)
             holds = RELATIONS[relation](lhs - rhs)
-            if holds is False:
-                return False
+            if holds is self.either:  # one false clause decides a conjunction, one true a disjunction
+                return self.either
             if holds is None:
                 open_clauses.append((lhs, relation, rhs))
-        return Condition(tuple(open_clauses)) if open_clauses else True
+        return Condition(tuple(open_clauses), self.either) if open_clauses else not self.either
 
 
 @dataclass(frozen=True)
@@ -57,6 +67,23 @@ class Node:
     part: str | None = None
     inputs: tuple[str, ...] = ()
     condition: Condition | None = None
+    repeat: int = 1  # how many identical copies this node stands for (a network's repeated block)
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A part of a network: a first block, then `repeat − 1` copies of one block that keeps its shape.
+
+    The copies are derived once: their nodes (`rest`) are in the block once, each marked
+    `Node.repeat = repeat − 1`, so every count of the stage is n·P(block) + (P(first) − P(block)).
+    `table` is the stage's row of the published table (t, c, n, s, ...), for display.
+    """
+
+    name: str
+    repeat: int
+    first: tuple[str, ...]
+    rest: tuple[str, ...] = ()
+    table: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -68,6 +95,7 @@ class Block:
     nodes: tuple[Node, ...]
     defaults: Mapping[str, sympy.Expr] = field(default_factory=dict)
     options: Mapping[str, object] = field(default_factory=dict)  # the structural choices made
+    stages: tuple[Stage, ...] = ()  # a network's stages (its parts), empty for a block
 
 
 @dataclass(frozen=True)
@@ -81,6 +109,13 @@ class Target:
     options: Mapping[str, bool]
     builder: Callable[..., Block]
     aliases: Mapping[str, str] = field(default_factory=dict)  # other names people use for parts
+    # defaults that depend on the options (a network's channel widths: each framework rounds its own way)
+    derived_defaults: Callable[[Mapping[str, bool]], Mapping[str, object]] | None = None
+
+    def defaults_for(self, options: Mapping[str, bool]) -> Mapping[str, object]:
+        if self.derived_defaults is None:
+            return self.defaults
+        return {**self.defaults, **self.derived_defaults(options)}
 
     def build(self, options: Mapping[str, bool]) -> Block:
         return self.builder(self.symbols, options, name=self.name, title=self.title, defaults=self.defaults)

@@ -142,8 +142,14 @@ def scope_rows(d: Derivation, part: str | None, aliases: Mapping[str, str],
 
 
 def counted(rows: Iterable[LayerRow], count: str) -> tuple[Item, ...]:
+    """The counted terms of `rows`; a row standing for n copies of a network's block counts n times."""
     buckets = BUCKETS[count]
-    return tuple(Item(r.name, t.term.kind, t.term.factors) for r in rows for t in r.terms if t.bucket in buckets)
+    return tuple(Item(r.name, t.term.kind, copies(r, t.term.factors)) for r in rows for t in r.terms if t.bucket in buckets)
+
+
+def copies(row: LayerRow, factors: Factors) -> Factors:
+    """A term of `row` as counted: times the copies the row stands for (a network's repeated block)."""
+    return factors if row.repeat == 1 else (sympy.Integer(row.repeat), *factors)
 
 
 # -- the mistakes people make ------------------------------------------------------------------------
@@ -190,7 +196,7 @@ def bias_added(items, ctx):
     for name in dict.fromkeys(i.layer for i in items):
         row = ctx.rows[name]
         if isinstance(row.layer, (Conv2D, DepthwiseConv2D, SeparableConv2D, Dense)) and not row.layer.bias:
-            changes.append(Change(name, "bias", None, (row.output.channels,)))
+            changes.append(Change(name, "bias", None, copies(row, (row.output.channels,))))
     if changes and "trainable" in BUCKETS[ctx.count]:
         yield Mistake("bias_added", tuple(changes))
 
@@ -205,8 +211,9 @@ def statistics_counted(items, ctx):
     for name in _norms(items, ctx):
         row = ctx.rows[name]
         for term in row.terms:
-            if term.term.kind in STATISTICS and Item(name, term.term.kind, term.term.factors) not in items:
-                changes.append(Change(name, term.term.kind, None, term.term.factors))
+            factors = copies(row, term.term.factors)
+            if term.term.kind in STATISTICS and Item(name, term.term.kind, factors) not in items:
+                changes.append(Change(name, term.term.kind, None, factors))
     if changes:
         yield Mistake("statistics_counted", tuple(changes))
 

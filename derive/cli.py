@@ -48,6 +48,10 @@ def build_parser() -> Parser:
     show.add_argument("--format", choices=SHOW_FORMATS, default="text")
     show.add_argument("-o", "--output", metavar="PATH", help="write there (atomically) instead of stdout")
     show.add_argument("--templates", metavar="DIR", help="a directory of templates overriding the built-in ones")
+    show.add_argument("--detail", action="store_true",
+                      help="for a network's text: every layer, not one line per stage")
+    show.add_argument("--title", metavar="TEXT",
+                      help="the title of markdown, tex, slide and pdf output (default: the block and its sizes)")
     add_check_parser(commands)
     return parser
 
@@ -88,10 +92,15 @@ def pairs(items: Sequence[str], option: str) -> dict[str, str]:
     return out
 
 
-def write(text: str, path: str | None) -> None:
+def write(text: str | bytes, path: str | None) -> None:
     """To stdout, or to `path` through a temporary file in the same directory and a rename."""
     if path is None:
-        sys.stdout.write(text)
+        if isinstance(text, bytes):
+            sys.stdout.flush()
+            sys.stdout.buffer.write(text)
+            sys.stdout.buffer.flush()
+        else:
+            sys.stdout.write(text)
         return
     target = Path(path)
     if target.is_dir():
@@ -103,7 +112,7 @@ def write(text: str, path: str | None) -> None:
 
     fd, temp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".part")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        with (os.fdopen(fd, "wb") if isinstance(text, bytes) else os.fdopen(fd, "w", encoding="utf-8")) as handle:
             handle.write(text)
         os.replace(temp, target)
     except BaseException:
@@ -124,7 +133,14 @@ def run(args: argparse.Namespace) -> int:
 
     derivation = show(args.target, convention=args.convention, options=pairs(args.options, "--option"),
                       **pairs(args.values, "--set"))
-    write(render(derivation, args.format, args.templates), args.output)
+    rendered = render(derivation, args.format, args.templates, title=args.title, detail=args.detail)
+    output = args.output
+    if args.format == "pdf" and output is None:  # a PDF is not for a terminal: out/<target>.pdf
+        Path("out").mkdir(exist_ok=True)
+        output = str(Path("out") / (re.sub(r"[^A-Za-z0-9._-]+", "-", Path(derivation.target).stem) + ".pdf"))
+    write(rendered, output)
+    if output != args.output:
+        sys.stderr.write(f"derive: wrote {output}\n")
     return 0
 
 

@@ -78,7 +78,8 @@ def _content(monomials: list[Monomial]) -> sympy.Rational:
 
 
 def _best_factor(monomials: list[Monomial]) -> Counter | None:
-    """The non-trivial product dividing the most monomials (ties: the higher degree), if two share one."""
+    """The non-trivial product dividing the most monomials (ties: the higher degree, then the first in
+    the order of the printed factors, so that the result never depends on set order), if two share one."""
     if len(monomials) <= PAIRWISE_LIMIT:
         candidates = {frozenset(g.items()) for (_, a), (_, b) in combinations(monomials, 2) if (g := _gcd(a, b))}
     else:
@@ -87,6 +88,10 @@ def _best_factor(monomials: list[Monomial]) -> Counter | None:
     for candidate in candidates:
         factor = Counter(dict(candidate))
         key = (sum(_divides(factor, p) for _, p in monomials), sum(factor.values()))
-        if key > best_key:
+        if key > best_key or key == best_key and best is not None and _order(factor) < _order(best):
             best, best_key = factor, key
     return best
+
+
+def _order(factor: Counter) -> list[tuple[str, int]]:
+    return sorted((str(base), exp) for base, exp in factor.items())

@@ -148,10 +148,12 @@ def _layer_count(terms: Iterable[Term], values: Values) -> Count:
     return Count(formula, evaluate(formula, values), tuple(term.factors for term in terms))
 
 
-def _sum_count(formulas: Iterable[sympy.Expr], values: Values, regroup: bool = True) -> Count:
-    """A sum as a closed form; with `regroup` off, only where no value stands in for it."""
+def _sum_count(formulas: Iterable[sympy.Expr], values: Values, regroup: bool = True,
+               known: int | None = None) -> Count:
+    """A sum as a closed form; with `regroup` off, only where no value stands in for it. `known` is
+    its value when the caller has it already (the sum of the values of what it adds up)."""
     formula = sympy.Add(*formulas)
-    value = evaluate(formula, values)
+    value = evaluate(formula, values) if known is None else known
     return Count(closed_form(formula) if regroup or value is None else formula, value)
 
 
@@ -173,6 +175,7 @@ class LayerRow:
     shape: tuple[sympy.Expr, ...]  # the output's dimensions with the values put in (channels last)
     terms: tuple[TermRow, ...]
     counts: Mapping[str, Count]  # trainable, non_trainable, buffers, macs
+    repeat: int = 1  # identical copies this row stands for (a network's repeated block); counts are per copy
 
     @property
     def op(self) -> str:
@@ -189,20 +192,43 @@ class PartRow:
     counts: Mapping[str, Count]
 
 
-def _layer_row(step: Step, convention: conv.Convention, values: Values) -> LayerRow:
-    rows = tuple(TermRow(t, convention.bucket(t.kind), evaluate(t.size, values)) for t in step.terms)
-    counts = {b: _layer_count((r.term for r in rows if r.bucket == b), values) for b in COUNTED}
-    counts["macs"] = Count(step.macs, evaluate(step.macs, values))
+def _bucket_count(rows: tuple[TermRow, ...], values: Values) -> Count:
+    """`_layer_count` of these terms, its value summed from theirs when they all have one."""
+    formula = sympy.Add(*(r.term.size for r in rows))
+    known = [r.value for r in rows]
+    value = sum(known) if None not in known else evaluate(formula, values)
+    return Count(formula, value, tuple(r.term.factors for r in rows))
+
+
+def _layer_row(step: Step, convention: conv.Convention, values: Values, like: "LayerRow | None" = None) -> LayerRow:
+    """The layer's row under `convention`; `like`, the same layer's row under another convention,
+    lends what does not depend on the convention (the values of the terms, the MACs, the shape)."""
+    sizes = [t.value for t in like.terms] if like is not None else [evaluate(t.size, values) for t in step.terms]
+    rows = tuple(TermRow(t, convention.bucket(t.kind), v) for t, v in zip(step.terms, sizes))
+    counts = {b: _bucket_count(tuple(r for r in rows if r.bucket == b), values) for b in COUNTED}
+    counts["macs"] = like.counts["macs"] if like is not None else Count(step.macs, evaluate(step.macs, values))
     node = step.node
-    shape = tuple(dim.xreplace(values) for dim in step.output.dims)
-    return LayerRow(node.name, node.layer, step.inputs, node.part, step.condition, step.output, shape, rows, counts)
+    shape = like.shape if like is not None else tuple(dim.xreplace(values) for dim in step.output.dims)
+    return LayerRow(node.name, node.layer, step.inputs, node.part, step.condition, step.output, shape, rows, counts,
+                    node.repeat)
 
 
-def _totals(rows: Iterable[LayerRow], values: Values, regroup: bool = True) -> dict[str, Count]:
-    """Per bucket, the sum over `rows`; regrouped into closed forms unless only the values are wanted."""
+def _totals(rows: Iterable[LayerRow], values: Values, regroup: bool = True, repeated: bool = True) -> dict[str, Count]:
+    """Per bucket, the sum over `rows` (each row `repeat` times, unless `repeated` is off: one copy of
+    each); regrouped into closed forms unless only the values are wanted."""
     rows = tuple(rows)
-    totals = {b: _sum_count((r.counts[b].formula for r in rows), values, regroup) for b in (*COUNTED, "macs")}
-    totals["all"] = _sum_count((totals["trainable"].formula, totals["non_trainable"].formula), values, regroup)
+    totals = {}
+    for b in (*COUNTED, "macs"):
+        copies = [r.repeat if repeated else 1 for r in rows]
+        known = [r.counts[b].value for r in rows]
+        totals[b] = _sum_count((r.counts[b].formula * n if n != 1 else r.counts[b].formula for r, n in zip(rows, copies)),
+                               values, regroup, None if None in known else sum(v * n for v, n in zip(known, copies)))
+    trainable, non_trainable = totals["trainable"], totals["non_trainable"]
+    known_all = None if None in (trainable.value, non_trainable.value) else trainable.value + non_trainable.value
+    if non_trainable.formula == 0 or trainable.formula == 0:  # the other one, already in its final form
+        totals["all"] = Count(trainable.formula + non_trainable.formula, known_all)
+    else:
+        totals["all"] = _sum_count((trainable.formula, non_trainable.formula), values, regroup, known_all)
     return {name: totals[name] for name in TOTALS}
 
 
@@ -218,6 +244,7 @@ class Derivation:
     parts: tuple[PartRow, ...]
     total: Mapping[str, Count]
     others: Mapping[str, Mapping[str, Count]]  # totals under the other conventions
+    stages: tuple[StageRow, ...] = ()  # a network's stages (the same names as `parts`); empty for a block
 
     @property
     def substitution(self) -> dict[sympy.Symbol, sympy.Expr]:
@@ -235,10 +262,12 @@ class Derivation:
             "value": count.value,
         }
 
-    def condition_text(self, condition: Condition, style: str = "plain") -> str:
-        p = printer(style, self.latex_names if style == "latex" else None)
+    def condition_text(self, condition: Condition, style: str = "plain", names: Mapping | None = None) -> str:
+        p = printer(style, (names or self.latex_names) if style == "latex" else None)
         relation = {"plain": {"=": "==", "≠": "!="}, "text": {}, "latex": {"=": "=", "≠": r"\neq"}}[style]
         joiner = {"plain": " and ", "text": " and ", "latex": r" \wedge "}[style]
+        if condition.either:
+            joiner = {"plain": " or ", "text": " or ", "latex": r" \vee "}[style]
         return joiner.join(f"{p(lhs)} {relation.get(rel, rel)} {p(rhs)}" for lhs, rel, rhs in condition.clauses)
 
     def to_dict(self) -> dict:
@@ -254,18 +283,29 @@ class Derivation:
                 {"name": row.name, "op": row.op, "part": row.part,
                  "condition": None if row.condition is None else self.condition_text(row.condition),
                  "shape": [int(d) if d.is_Integer else plain(d) for d in row.shape],
+                 **({"repeat": row.repeat} if self.stages else {}),
                  **{key: self.count_dict(row.counts[key]) for key in (*COUNTED, "macs")}}
                 for row in self.layers
             ],
             "parts": [{"name": part.name, **{key: self.count_dict(part.counts[key]) for key in TOTALS}}
                       for part in self.parts],
             "total": {key: self.count_dict(self.total[key]) for key in TOTALS},
+            **({"stages": [stage.to_dict(self) for stage in self.stages]} if self.stages else {}),
         }
 
-    def _repr_markdown_(self) -> str:  # pragma: no cover - exercised through the renderer's tests
+    def _repr_markdown_(self) -> str:
+        """Jupyter: the forum answer (`--format markdown`)."""
         from .rendering import render
 
         return render(self, "markdown")
+
+    def _repr_latex_(self) -> str:
+        """Jupyter (and other LaTeX-aware front ends): the align* derivation of `--format latex`, without
+        its comment lines, which MathJax would show."""
+        from .rendering import render
+
+        text = render(self, "latex")
+        return "\n".join(line for line in text.splitlines() if not line.startswith("%")) + "\n"
 
 
 def derive(block: Block, convention: str, values: Mapping[str, sympy.Expr], target: str | None = None) -> Derivation:
@@ -275,14 +315,69 @@ def derive(block: Block, convention: str, values: Mapping[str, sympy.Expr], targ
     steps = walk(block, subs)
     layers = tuple(_layer_row(step, chosen, subs) for step in steps)
     part_names = list(dict.fromkeys(row.part for row in layers if row.part is not None))
-    parts = tuple(PartRow(name, _totals((r for r in layers if r.part == name), subs)) for name in part_names)
+    stages = tuple(_stage_row(stage, steps, layers, subs) for stage in block.stages)
+    by_stage = {stage.name: stage for stage in stages}
+    parts = tuple(PartRow(name, by_stage[name].counts if name in by_stage else
+                          _totals((r for r in layers if r.part == name), subs)) for name in part_names)
     total = _totals(layers, subs)
     others = {}
     for name in conv.CONVENTIONS:
         if name != convention:
-            rows = tuple(_layer_row(step, conv.get(name), subs) for step in steps)
+            rows = tuple(_layer_row(step, conv.get(name), subs, like) for step, like in zip(steps, layers))
             others[name] = _totals(rows, subs, regroup=False)
     used = set().union(*(c.formula.free_symbols for c in total.values())) | set(subs)
     symbols = SymbolTable(tuple(info for info in block.symbols.infos if info.symbol in used))
     return Derivation(target or block.name, block.title, convention, symbols, dict(values),
-                      dict(block.options), layers, parts, total, others)
+                      dict(block.options), layers, parts, total, others, stages)
+
+
+# -- networks: stages of repeated blocks ----------------------------------------------------------
+@dataclass(frozen=True)
+class StageRow:
+    """A network's stage of n blocks: one copy of the block repeated in it, P(block), the first block's
+    difference from it, P(first) − P(block), and the stage's counts, n·P(block) + (P(first) − P(block)),
+    written so (not expanded). A stage of one block (or the stem, the head) has neither."""
+
+    name: str
+    repeat: int  # n, the number of blocks in the stage
+    table: Mapping[str, object]  # the stage's row of the published table
+    shape: tuple[sympy.Expr, ...]  # the stage's output, values put in (channels last)
+    block: Mapping[str, Count] | None  # one of the n − 1 copies after the first; None when n = 1
+    difference: Mapping[str, Count] | None  # P(first) − P(block); None when n = 1
+    counts: Mapping[str, Count]  # the whole stage: its part's counts
+
+    def to_dict(self, d: "Derivation") -> dict:
+        plain = printer("plain")
+        return {"name": self.name, "repeat": self.repeat, "table": dict(self.table),
+                "shape": [int(v) if v.is_Integer else plain(v) for v in self.shape],
+                **{key: None if counts is None else {k: d.count_dict(counts[k]) for k in TOTALS}
+                   for key, counts in (("block", self.block), ("difference", self.difference))}}
+
+
+def _stage_row(stage, steps: tuple[Step, ...], layers: tuple[LayerRow, ...], values: Values) -> StageRow:
+    first_names, rest_names = set(stage.first), set(stage.rest)
+    rest_steps = [step for step in steps if step.node.name in rest_names]
+    present = [step for step in steps if step.node.name in first_names or step.node.name in rest_names]
+    output = present[-1].output if present else Shape(sympy.Integer(0))
+    shape = tuple(d.xreplace(values) for d in output.dims)
+    if stage.repeat == 1 or not rest_steps:
+        whole = _totals((r for r in layers if r.part == stage.name), values)
+        return StageRow(stage.name, stage.repeat, stage.table, shape, None, None, whole)
+    first = _totals((r for r in layers if r.name in first_names), values, regroup=False)
+    before, after = rest_steps[0].inputs[0], rest_steps[-1].output
+    if len(before.dims) != len(after.dims) or any((a - b).is_nonzero for a, b in zip(before.dims, after.dims)):
+        raise InputError("a repeated block must keep its input's shape", stage.name)
+    block = _totals((r for r in layers if r.name in rest_names), values, repeated=False)
+    n = stage.repeat
+    counts, differences = {}, {}
+    for key in TOTALS:
+        once, lead = block[key], first[key]
+        known = None if once.value is None or lead.value is None else lead.value - once.value
+        differences[key] = difference = Count(closed_form(lead.formula - once.formula), known)
+        if once.formula == 0:
+            formula = difference.formula
+        else:
+            repeated = sympy.Mul(sympy.Integer(n), once.formula, evaluate=False)
+            formula = repeated if difference.formula == 0 else sympy.Add(repeated, difference.formula, evaluate=False)
+        counts[key] = Count(formula, None if known is None else n * once.value + known)
+    return StageRow(stage.name, n, stage.table, shape, block, differences, counts)

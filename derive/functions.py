@@ -32,6 +32,7 @@ class ceiling(sympy.Function):  # noqa: N801 - named as sympy's, for printing an
             return sympy.Integer(-(-arg.p // arg.q))
         if whole(arg):
             return arg
+        return _nested(cls, arg)
 
 
 class floor(sympy.Function):  # noqa: N801
@@ -43,3 +44,13 @@ class floor(sympy.Function):  # noqa: N801
             return sympy.Integer(arg.p // arg.q)
         if whole(arg):
             return arg
+        return _nested(cls, arg)
+
+
+def _nested(cls, arg: sympy.Expr):
+    """⌈⌈x⌉/n⌉ = ⌈x/n⌉ and ⌊⌊x⌋/n⌋ = ⌊x/n⌋ for a whole n > 0 (strided layers in a row: ⌈H/4⌉)."""
+    if arg.is_Mul:
+        coeff, rest = arg.as_coeff_Mul()
+        if coeff.is_Rational and coeff.p == 1 and coeff.q > 1 and isinstance(rest, cls):
+            return cls(rest.args[0] * coeff)
+    return None

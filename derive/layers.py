@@ -420,3 +420,172 @@ class Flatten(Layer):
 
     def output(self, inputs: tuple[Shape, ...]) -> Shape:
         return Shape(inputs[0].positions * inputs[0].channels)
+
+
+@dataclass(frozen=True)
+class AdaptivePool2D(Layer):
+    """PyTorch's `AdaptiveAvgPool2d` / `AdaptiveMaxPool2d`: any height and width to `size` (None keeps one)."""
+
+    op: ClassVar[str] = "adaptive_pool2d"
+    kind: str = "avg"
+    size: tuple[Expr | None, Expr | None] = (ONE, ONE)
+
+    def __post_init__(self) -> None:
+        size = self.size if isinstance(self.size, tuple) else (self.size, self.size)
+        object.__setattr__(self, "size", tuple(None if v is None else _e(v) for v in size))
+
+    def output(self, inputs: tuple[Shape, ...]) -> Shape:
+        _need_image(self, inputs[0])
+        spatial = tuple(given if want is None else want for want, given in zip(self.size, inputs[0].spatial))
+        return Shape(inputs[0].channels, spatial)
+
+    @property
+    def signature(self) -> str:
+        return f"{self.kind} → " + "×".join("·" if v is None else str(v) for v in self.size)
+
+
+@dataclass(frozen=True)
+class ZeroPadding2D(Layer):
+    """Zeros around the image: ((top, bottom), (left, right)). Keras `ZeroPadding2D`, PyTorch `ZeroPad2d`."""
+
+    op: ClassVar[str] = "zero_padding2d"
+    padding: tuple[tuple[Expr, Expr], tuple[Expr, Expr]] = ((ONE, ONE), (ONE, ONE))
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "padding", tuple(_pair(side) for side in self.padding))
+
+    def output(self, inputs: tuple[Shape, ...]) -> Shape:
+        _need_image(self, inputs[0])
+        (top, bottom), (left, right) = self.padding
+        h, w = inputs[0].spatial
+        return Shape(inputs[0].channels, (h + top + bottom, w + left + right))
+
+
+@dataclass(frozen=True)
+class Stated(Layer):
+    """A layer counted on the input size its code states, whatever the layer before it outputs.
+
+    PyTorch modules say their own input size (`nn.Conv2d(in, out, ...)`, `nn.Linear(in, out)`,
+    `nn.BatchNorm2d(C)`) and PyTorch counts every registered module on those arguments alone, however
+    `forward` wires them. A reader wraps such a layer in `Stated` where the flow it follows does not
+    bring that size; terms, output and multiply-accumulates are the inner layer's on `input`.
+    """
+
+    layer: Layer
+    input: Shape
+
+    @property
+    def op(self) -> str:  # type: ignore[override]
+        return self.layer.op
+
+    @property
+    def arity(self) -> int:  # type: ignore[override]
+        return self.layer.arity
+
+    def terms(self, inputs: tuple[Shape, ...]) -> tuple[Term, ...]:
+        return self.layer.terms((self.input,))
+
+    def output(self, inputs: tuple[Shape, ...]) -> Shape:
+        return self.layer.output((self.input,))
+
+    def macs(self, inputs: tuple[Shape, ...], output: Shape) -> Expr:
+        return self.layer.macs((self.input,), output)
+
+    @property
+    def signature(self) -> str:
+        return self.layer.signature
+
+
+# -- the block and network library (library/*.py) --------------------------------------------------
+@dataclass(frozen=True)
+class Multiply(Layer):
+    """Element-wise product, broadcasting the later inputs over the first (squeeze-and-excitation's
+    `x · s`, with `s` of shape 1×1×C). No parameters; not counted as multiply-accumulates."""
+
+    op: ClassVar[str] = "multiply"
+    arity: ClassVar[int] = 0
+
+    def output(self, inputs: tuple[Shape, ...]) -> Shape:
+        first = inputs[0]
+        for other in inputs[1:]:
+            pairs = [(other.channels, first.channels), *zip(other.spatial, first.spatial)]
+            if len(other.spatial) != len(first.spatial) or any(a != ONE and (a - b).is_nonzero for a, b in pairs):
+                raise InputError("multiply needs inputs of the same shape, or 1 where they differ")
+        return first
+
+
+@dataclass(frozen=True)
+class LayerScale(Layer):
+    """A learned per-channel scale (ConvNeXt's layer scale `gamma`, Keras `LayerScale`): C values,
+    trainable. Element-wise, so not counted as multiply-accumulates."""
+
+    op: ClassVar[str] = "layer_scale"
+
+    def terms(self, inputs: tuple[Shape, ...]) -> tuple[Term, ...]:
+        return (Term("gamma", (inputs[0].channels,)),)
+
+
+@dataclass(frozen=True)
+class MultiHeadAttention(Layer):
+    """Self-attention over a sequence `Shape(d, (L,))`: query, key and value projections to
+    `heads` heads of `key_dim` (`value_dim`) each, and an output projection back to `d`.
+
+    `key_dim=None` is PyTorch's `nn.MultiheadAttention(d, heads)`: every head d/heads wide, so each
+    projection is d×d (PyTorch keeps the three input projections in one `in_proj_weight` of 3d×d;
+    the count is the same). Keras' `MultiHeadAttention(heads, key_dim)` may choose `key_dim` freely:
+    then each projection is d×heads×key_dim. `bias` gives every projection its bias, as both do by
+    default. Multiply-accumulates: the four projections only (L·d per weight row); the products
+    QKᵀ and AV have no weights and are outside the counting policy (convolutions and dense layers).
+    """
+
+    op: ClassVar[str] = "multi_head_attention"
+    heads: Expr = ONE
+    key_dim: Expr | None = None
+    value_dim: Expr | None = None
+    bias: bool = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "heads", _e(self.heads))
+        for name in ("key_dim", "value_dim"):
+            if getattr(self, name) is not None:
+                object.__setattr__(self, name, _e(getattr(self, name)))
+
+    def _projections(self, d: Expr) -> tuple[tuple[str, tuple[Expr, ...], Expr], ...]:
+        """(name, weight factors, bias size) for query, key, value and output."""
+        if self.key_dim is None:
+            _check_divisible("model width", d, self.heads, "heads")
+            square = (d, d)
+            return tuple((name, square, d) for name in ("query", "key", "value", "output"))
+        kd = self.key_dim
+        vd = kd if self.value_dim is None else self.value_dim
+        return (("query", (d, self.heads, kd), self.heads * kd), ("key", (d, self.heads, kd), self.heads * kd),
+                ("value", (d, self.heads, vd), self.heads * vd), ("output", (self.heads, vd, d), d))
+
+    def terms(self, inputs: tuple[Shape, ...]) -> tuple[Term, ...]:
+        out = []
+        for name, factors, bias in self._projections(inputs[0].channels):
+            out.append(Term("weights", factors, f"{name}_weights"))
+            if self.bias:
+                out.append(Term("bias", (bias,), f"{name}_bias"))
+        return tuple(out)
+
+    def macs(self, inputs: tuple[Shape, ...], output: Shape) -> Expr:
+        weights = sympy.Add(*(sympy.Mul(*factors) for _, factors, _ in self._projections(inputs[0].channels)))
+        return inputs[0].positions * weights
+
+    @property
+    def signature(self) -> str:
+        return f"{self.heads} heads"
+
+
+@dataclass(frozen=True)
+class Normalization(Layer):
+    """Keras' `Normalization` preprocessing layer (as in keras.applications' EfficientNet): a mean and
+    a variance per channel and one sample count, all non-trainable statistics, never learned."""
+
+    op: ClassVar[str] = "normalization"
+
+    def terms(self, inputs: tuple[Shape, ...]) -> tuple[Term, ...]:
+        c = inputs[0].channels
+        return (Term("moving_mean", (c,), "mean"), Term("moving_variance", (c,), "variance"),
+                Term("moving_mean", (ONE,), "count"))

@@ -48,6 +48,16 @@ BASE: Mapping[str, SymbolInfo] = MappingProxyType(
             SymbolInfo("H", "input height", "H"),
             SymbolInfo("W", "input width", "W"),
             SymbolInfo("alpha", "width multiplier", r"\alpha", "positive rational"),
+            # the block and network library (library/*.py)
+            SymbolInfo("C", "channels (in = out)", "C"),
+            SymbolInfo("C_exp", "expanded channels", r"C_{\mathrm{exp}}"),
+            SymbolInfo("C_mid", "bottleneck width", r"C_{\mathrm{mid}}"),
+            SymbolInfo("r", "squeeze-and-excitation reduction", "r"),
+            SymbolInfo("d_model", "model width", r"d_{\mathrm{model}}"),
+            SymbolInfo("heads", "attention heads", "h"),
+            SymbolInfo("d_ff", "feed-forward width", r"d_{\mathrm{ff}}"),
+            SymbolInfo("L", "sequence length", "L"),
+            SymbolInfo("classes", "classes", r"n_{\mathrm{classes}}"),
         )
     }
 )

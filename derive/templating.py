@@ -1,6 +1,15 @@
-"""The Jinja environment: built-in templates, a user's override directory in front, strict undefineds.
+r"""The Jinja environments: built-in templates, a user's override directory in front, strict undefineds.
 
 Kept apart from `render.py` so that `derive list` renders without importing sympy.
+
+Three flavours, chosen by the template's name, so that an override keeps the flavour of what it replaces:
+
+* `*.tex.j2`: LaTeX, with delimiters that leave TeX's braces alone: `\VAR{x}` prints, `\BLOCK{if …}`
+  and lines starting `%%` are statements, `\#{…}` and lines starting `%#` are comments. Whatever
+  `\VAR{}` prints is escaped for LaTeX unless it is `Safe` (formulas, numbers, `|safe` or `|tex`);
+* `markdown/…` and `explain/…` (`*.md.j2`): Jinja's own delimiters, and whatever `{{ }}` prints is
+  escaped for Markdown unless `Safe`;
+* everything else (terminal text): printed as it is.
 """
 
 from __future__ import annotations
@@ -20,30 +29,58 @@ def template_dirs() -> list[Path]:
     return [p for p in (here.parent / "templates", here / "templates") if p.is_dir()][:1]
 
 
+LATEX_SYNTAX = dict(block_start_string=r"\BLOCK{", block_end_string="}", variable_start_string=r"\VAR{",
+                    variable_end_string="}", comment_start_string=r"\#{", comment_end_string="}",
+                    line_statement_prefix="%%", line_comment_prefix="%#")
+
+
+def flavour(name: str) -> str:
+    """Which environment renders the template `name`: "latex", "markdown" or "text"."""
+    if name.endswith(".tex.j2"):
+        return "latex"
+    if name.startswith(("markdown/", "explain/")):
+        return "markdown"
+    return "text"
+
+
 @cache
-def environment(user_dir: str | None = None) -> jinja2.Environment:
+def environment(user_dir: str | None = None, kind: str = "text") -> jinja2.Environment:
     if user_dir is not None and not Path(user_dir).is_dir():
         raise InputError(f"{user_dir!r} is not a directory", "--templates")
     dirs = ([Path(user_dir)] if user_dir else []) + template_dirs()
+    extra: dict = {}
+    if kind != "text":
+        from . import escaping
+
+        extra["finalize"] = escaping.tex if kind == "latex" else escaping.md
+    if kind == "latex":
+        extra.update(LATEX_SYNTAX)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
                              trim_blocks=True, lstrip_blocks=True, autoescape=False,
-                             extensions=["jinja2.ext.do"], bytecode_cache=_bytecode_cache())
+                             extensions=["jinja2.ext.do"], bytecode_cache=_bytecode_cache(kind), **extra)
     env.filters["columns"] = columns
+    if kind != "text":
+        from . import escaping
+
+        env.filters.update(safe=escaping.Safe, tex=escaping.tex, md=escaping.md, code=escaping.md_code,
+                           md_to_tex=escaping.md_to_tex, number=number)
     return env
 
 
-def _bytecode_cache() -> jinja2.BytecodeCache | None:
-    """Compiled templates kept between runs (Jinja's per-user cache directory); none if unavailable."""
+def _bytecode_cache(kind: str = "text") -> jinja2.BytecodeCache | None:
+    """Compiled templates kept between runs (Jinja's per-user cache directory); none if unavailable.
+    One file pattern per flavour: the same source compiles differently in each."""
     try:
-        return jinja2.FileSystemBytecodeCache()
+        pattern = "__jinja2_%s.cache" if kind == "text" else f"__jinja2_{kind}_%s.cache"
+        return jinja2.FileSystemBytecodeCache(pattern=pattern)
     except (OSError, RuntimeError):
         return None
 
 
 def get_template(name: str, user_dir: str | None = None) -> jinja2.Template:
     try:
-        return environment(user_dir).get_template(name)
+        return environment(user_dir, flavour(name)).get_template(name)
     except jinja2.TemplateNotFound as error:
         raise InputError(f"template {error.name!r} not found", "--templates") from None
 
@@ -60,3 +97,13 @@ def columns(rows: Iterable[Sequence[str]], align: str = "", gap: str = "  ") -> 
                  for i, cell in enumerate(row)]
         lines.append(gap.join(cells).rstrip())
     return lines
+
+
+def number(value: object, math: bool = False) -> str:
+    """An integer with thousands grouped (`1,234,567`; in LaTeX `1\\,234\\,567`); None as a dash."""
+    from .escaping import Safe
+
+    if value is None:
+        return Safe(r"\text{---}" if math else "—")
+    text = f"{value:,}" if isinstance(value, int) else str(value)
+    return Safe(text.replace(",", r"\,") if math else text)

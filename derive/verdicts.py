@@ -21,8 +21,9 @@ def _written(factors, subs) -> dict:
             "value": int(value) if value.is_Integer else None}
 
 
-def grouped(items: tuple[Item, ...], subs) -> str:
-    """The terms written out in order, equal neighbours of one layer gathered: `3·3·18 + 2·18`."""
+def grouped(items: tuple[Item, ...], subs, most: int = 16) -> str | None:
+    """The terms written out in order, equal neighbours of one layer gathered: `3·3·18 + 2·18`;
+    None when that takes more than `most` terms (a whole network: the formula says it better)."""
     runs: list[list] = []  # [layer, text, how many]
     for item in items:
         text = printer("text", values=subs).product(item.factors)
@@ -30,6 +31,8 @@ def grouped(items: tuple[Item, ...], subs) -> str:
             runs[-1][2] += 1
         else:
             runs.append([item.layer, text, 1])
+    if len(runs) > most:
+        return None
     return " + ".join(text if n == 1 else f"{n}·{text}" for _, text, n in runs) or "0"
 
 
@@ -66,7 +69,7 @@ def view(v: Verdict) -> dict:
                   "value": int(claim_value) if claim_value.is_Integer else None,
                   "stated": None if v.claim.stated is None else text(v.claim.stated), "slip": v.slip},
         "expected": {"formula": v.expected.written("text"), "value": v.expected.value,
-                     "grouped": grouped(v.items, subs) if not v.symbolic else v.expected.written("text")},
+                     "grouped": (None if v.symbolic else grouped(v.items, subs)) or v.expected.written("text")},
         "mistakes": [mistake_view(m, v) for m in v.mistakes],
         "terms": [{"text": m.text, "value": text(m.value), "layers": list(m.layers)} for m in matches],
         "missing": [{"layer": i.layer, "kind": i.kind, **_written(i.factors, subs)} for i in missing],

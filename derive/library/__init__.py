@@ -23,10 +23,18 @@ class Entry:
     defaults: Mapping[str, int]
     options: Mapping[str, bool]
     aliases: Mapping[str, str]
+    target: str | None = None  # module:function making the whole Target (networks), instead of the generic one
 
     def build_function(self):
-        module, function = self.builder.split(":")
-        return getattr(importlib.import_module(f"{__name__}.{module}"), function)
+        return _function(self.builder)
+
+    def target_function(self):
+        return _function(self.target)
+
+
+def _function(spec: str):
+    module, function = spec.split(":")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), function)
 
 
 @cache
@@ -35,7 +43,7 @@ def catalog() -> Mapping[str, Entry]:
     return MappingProxyType({
         name: Entry(name, spec["summary"], spec["title"], spec["builder"], tuple(spec["symbols"]),
                     MappingProxyType(spec.get("defaults", {})), MappingProxyType(spec.get("options", {})),
-                    MappingProxyType(spec.get("aliases", {})))
+                    MappingProxyType(spec.get("aliases", {})), spec.get("target"))
         for name, spec in data.items()
     })
 

@@ -1,44 +1,98 @@
-"""MobileNet blocks as published: no bias in the convolutions, batch norm after each (unless `bias`)."""
+"""MobileNet blocks as published: no bias in the convolutions, batch norm after each (unless `bias`).
+
+Each block is an emitter (`*_nodes`) used alone (the `*_block` builders of the catalog) and inside the
+networks (`networks.py`).
+"""
 
 from __future__ import annotations
 
 from typing import Mapping
 
-from ..blocks import INPUT, Block, Condition, Node
-from ..layers import Activation, Add, BatchNorm, Conv2D, DepthwiseConv2D, Shape
+from ..blocks import Block, Condition
+from ..layers import (Activation, AdaptivePool2D, Add, BatchNorm, Conv2D, DepthwiseConv2D, Multiply, Shape)
 from ..symbols import SymbolTable, sym
+from .common import IN, Emit, residual
+from .rounding import divisible
+
+
+def inverted_residual(e: Emit, C_in, t, C_out, k, s, bias: bool) -> None:
+    """MobileNetV2: expand (1×1, t·C_in, only when t ≠ 1), depthwise (k×k, stride s), project (1×1,
+    C_out, linear); the input is added back when s = 1 and C_in = C_out."""
+    expands = Condition.where(t, "≠", 1)
+    e("expand", Conv2D(t * C_in, 1, bias=bias), "expand", when=expands)
+    e("expand_bn", BatchNorm(), "expand", when=expands)
+    e("expand_relu6", Activation("relu6"), "expand", when=expands)
+    e("depthwise", DepthwiseConv2D(k, s, bias=bias), "depthwise")
+    e("depthwise_bn", BatchNorm(), "depthwise")
+    e("depthwise_relu6", Activation("relu6"), "depthwise")
+    e("project", Conv2D(C_out, 1, bias=bias), "project")
+    e("project_bn", BatchNorm(), "project")
+    e("add", Add(), None, "project_bn", IN, when=residual(C_in, C_out, s))
+
+
+def depthwise_separable(e: Emit, C_out, k, s, bias: bool, activation: str = "relu") -> None:
+    """MobileNetV1: depthwise (k×k, stride s) and pointwise (1×1, C_out), each with batch norm and ReLU."""
+    e("depthwise", DepthwiseConv2D(k, s, bias=bias), "depthwise")
+    e("depthwise_bn", BatchNorm(), "depthwise")
+    e(f"depthwise_{activation}", Activation(activation), "depthwise")
+    e("pointwise", Conv2D(C_out, 1, bias=bias), "pointwise")
+    e("pointwise_bn", BatchNorm(), "pointwise")
+    e(f"pointwise_{activation}", Activation(activation), "pointwise")
+
+
+def squeeze_excite(e: Emit, C, squeezed, gated: str, inner: str, gate: str) -> None:
+    """Squeeze-and-excitation on the output of node `gated` (C channels): global average pool to
+    1×1×C, a 1×1 convolution to `squeezed` channels (biased) and `inner`, a 1×1 convolution back to C
+    (biased) and `gate`, and the product with the gated output, channel by channel."""
+    e("se_pool", AdaptivePool2D("avg", (1, 1)), "se")
+    e("se_reduce", Conv2D(squeezed, 1, bias=True), "se")
+    e(f"se_{inner}", Activation(inner), "se")
+    e("se_expand", Conv2D(C, 1, bias=True), "se")
+    e(f"se_{gate}", Activation(gate), "se")
+    e("se_scale", Multiply(), "se", gated, f"se_{gate}")
+
+
+def mobilenetv3_unit(e: Emit, C_in, C_exp, C_out, k, s, r, bias: bool, se: bool, activation: str) -> None:
+    """MobileNetV3 bneck: expand (1×1 to C_exp, only when C_exp ≠ C_in), depthwise (k×k, stride s),
+    squeeze-and-excitation on the expanded channels (squeezed to divisible(C_exp/r, 8), ReLU, hard
+    sigmoid), project (1×1, C_out, linear); the input is added back when s = 1 and C_in = C_out."""
+    expands = Condition.where(C_exp, "≠", C_in)
+    e("expand", Conv2D(C_exp, 1, bias=bias), "expand", when=expands)
+    e("expand_bn", BatchNorm(), "expand", when=expands)
+    e(f"expand_{activation}", Activation(activation), "expand", when=expands)
+    e("depthwise", DepthwiseConv2D(k, s, bias=bias), "depthwise")
+    e("depthwise_bn", BatchNorm(), "depthwise")
+    e(f"depthwise_{activation}", Activation(activation), "depthwise")
+    if se:
+        squeeze_excite(e, C_exp, divisible(C_exp / r, 8), f"depthwise_{activation}", "relu", "hard_sigmoid")
+    e("project", Conv2D(C_out, 1, bias=bias), "project")
+    e("project_bn", BatchNorm(), "project")
+    e("add", Add(), None, "project_bn", IN, when=residual(C_in, C_out, s))
+
+
+def _block(symbols: SymbolTable, options: Mapping[str, bool], e: Emit, meta: dict, channels) -> Block:
+    return Block(symbols=symbols, input=Shape(channels, (sym("H"), sym("W"))), nodes=tuple(e.nodes),
+                 options=options, **meta)
 
 
 def mobilenetv2_block(symbols: SymbolTable, options: Mapping[str, bool], **meta) -> Block:
-    """Expand (1×1, t·C_in, only when t ≠ 1), depthwise (k×k, stride s), project (1×1, C_out, linear);
-    the input is added back when s = 1 and C_in = C_out."""
-    C_in, t, C_out, k, s, H, W = (sym(n) for n in ("C_in", "t", "C_out", "k", "s", "H", "W"))
-    bias = bool(options["bias"])
-    expands = Condition.where(t, "≠", 1)
-    nodes = (
-        Node("expand", Conv2D(t * C_in, 1, bias=bias), "expand", condition=expands),
-        Node("expand_bn", BatchNorm(), "expand", condition=expands),
-        Node("expand_relu6", Activation("relu6"), "expand", condition=expands),
-        Node("depthwise", DepthwiseConv2D(k, s, bias=bias), "depthwise"),
-        Node("depthwise_bn", BatchNorm(), "depthwise"),
-        Node("depthwise_relu6", Activation("relu6"), "depthwise"),
-        Node("project", Conv2D(C_out, 1, bias=bias), "project"),
-        Node("project_bn", BatchNorm(), "project"),
-        Node("add", Add(), None, ("project_bn", INPUT), Condition.where(s, "=", 1) & Condition.where(C_in, "=", C_out)),
-    )
-    return Block(symbols=symbols, input=Shape(C_in, (H, W)), nodes=nodes, options=options, **meta)
+    C_in, t, C_out, k, s = (sym(n) for n in ("C_in", "t", "C_out", "k", "s"))
+    e = Emit()
+    inverted_residual(e, C_in, t, C_out, k, s, bool(options["bias"]))
+    return _block(symbols, options, e, meta, C_in)
 
 
 def mobilenetv1_block(symbols: SymbolTable, options: Mapping[str, bool], **meta) -> Block:
-    """Depthwise (k×k, stride s) and pointwise (1×1, C_out), each followed by batch norm and ReLU."""
-    C_in, C_out, k, s, H, W = (sym(n) for n in ("C_in", "C_out", "k", "s", "H", "W"))
-    bias = bool(options["bias"])
-    nodes = (
-        Node("depthwise", DepthwiseConv2D(k, s, bias=bias), "depthwise"),
-        Node("depthwise_bn", BatchNorm(), "depthwise"),
-        Node("depthwise_relu", Activation("relu"), "depthwise"),
-        Node("pointwise", Conv2D(C_out, 1, bias=bias), "pointwise"),
-        Node("pointwise_bn", BatchNorm(), "pointwise"),
-        Node("pointwise_relu", Activation("relu"), "pointwise"),
-    )
-    return Block(symbols=symbols, input=Shape(C_in, (H, W)), nodes=nodes, options=options, **meta)
+    C_in, C_out, k, s = (sym(n) for n in ("C_in", "C_out", "k", "s"))
+    e = Emit()
+    depthwise_separable(e, C_out, k, s, bool(options["bias"]))
+    return _block(symbols, options, e, meta, C_in)
+
+
+def mobilenetv3_block(symbols: SymbolTable, options: Mapping[str, bool], **meta) -> Block:
+    C_in, C_exp, C_out, k, s, r = (sym(n) for n in ("C_in", "C_exp", "C_out", "k", "s", "r"))
+    e = Emit()
+    activation = "hard_swish" if options["hard_swish"] else "relu"
+    mobilenetv3_unit(e, C_in, C_exp, C_out, k, s, r, bool(options["bias"]), bool(options["se"]), activation)
+    return _block(symbols, options, e, meta, C_in)
+

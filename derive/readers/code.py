@@ -1,0 +1,443 @@
+"""A `.py` file of Keras or PyTorch code to a `Target`: parse, tell the framework, find the block, build.
+
+Stages, each pure: `parse_python` (the syntax tree, bounded) -> `imports` and `framework_of` (a static
+look at the tree: which names mean what, Keras or PyTorch) -> `Reading.build` (one interpreter pass,
+repeated while a loop count or a condition needs a default value as a number) -> a `Block`.
+
+Which code is the block: a model assigned at module level (the last one: `model = keras.Model(...)`,
+`model = nn.Sequential(...)`, `net = Net()`); else, for a Keras script, the layers applied to its
+`keras.Input`; else the last function (Keras, PyTorch) or `nn.Module` subclass (PyTorch) that makes
+layers and is not used by another one, called with its parameters as symbols.
+
+Symbols: a parameter with a whole-number default (`expand=18`) is a symbol with that default, like
+the built-ins' `k = 3`; without a default (`n_out`, a name the code never defines) a symbol without
+one; a `True`/`False` default is an option (`--option use_bias=false`); other defaults are values.
+A module-level constant assigned once (`n_out = 3`) is a symbol with a default too. The channels of
+a Keras function's input tensor are `C_in`, its height and width `H`, `W`; a `keras.Input(shape=(32,
+32, 8))` gives them the defaults 32, 32 and 8. Only the symbols that reach a count or a shape are kept.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import sympy
+
+from ..blocks import Block, Condition, Node, Target
+from ..errors import InputError
+from ..layers import Layer, Shape
+from ..symbols import SymbolTable
+from . import keras_code, torch_code
+from .names import name_problem, symbol_info
+from .pycode import ClassValue, Function, Interpreter, ListValue, Needs, Unknown, parse_python
+from .source import Source
+
+MAX_LAYERS = 1000
+MAX_PASSES = 40
+MAX_OPTIONS = 6
+ORDER_FIRST, ORDER_LAST = -1_000_000, 1_000_000
+
+
+def read_code(source: Source) -> Target:
+    tree = parse_python(source)
+    found = scan(tree)
+    framework = framework_of(source, found)
+    reading = Reading(source, tree, found, framework)
+    first = reading.build({}, frozenset())
+    used: dict[str, Any] = dict(first.records)
+    for option, default in list(first.options.items())[:MAX_OPTIONS]:
+        flipped = reading.build({option: not default}, first.fixed)
+        for name, record in flipped.records.items():
+            used.setdefault(name, record)
+    ordered = sorted(used.values(), key=lambda r: r.order)
+    table = SymbolTable(tuple(symbol_info(r.name, r.meaning, r.domain) for r in ordered))
+    defaults = {r.name: r.default for r in ordered if r.default is not None}
+    fixed = first.fixed
+
+    def builder(symbols: SymbolTable, options: Mapping[str, bool], *, name: str, title: str,
+                defaults: Mapping[str, Any]) -> Block:
+        built = first if dict(options) == first.options else reading.build(dict(options), fixed)
+        missing = sorted(set(built.records) - set(symbols.names))
+        if missing:
+            raise InputError(f"with these options the code uses {', '.join(missing)}, which derive did not "
+                             "expect; set the options in the code instead", source.display)
+        return Block(name, title, symbols, built.input, built.nodes, defaults, dict(options))
+
+    return Target(source.stem, first.title, table, defaults, dict(first.options), builder)
+
+
+# -- static looks at the tree ---------------------------------------------------------------------
+@dataclass
+class Scan:
+    """One walk over the tree: what the imports name, every call's spelling, module-level assignments."""
+
+    aliases: dict[str, str]
+    calls: list[tuple[int, ast.Call, str]]  # (index of the top-level statement, the call, its dotted spelling)
+    stores: dict[str, int]  # how often each name is assigned at module level (outside functions and classes)
+
+
+def scan(tree: ast.Module) -> Scan:
+    aliases: dict[str, str] = {}
+    raw: list[tuple[int, ast.Call, list[str]]] = []
+    stores: dict[str, int] = {}
+    for index, statement in enumerate(tree.body):
+        stack: list[tuple[ast.AST, bool]] = [(statement, False)]
+        while stack:
+            node, inside = stack.pop()
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    aliases[alias.asname or alias.name.partition(".")[0]] = alias.name if alias.asname else \
+                        alias.name.partition(".")[0]
+            elif isinstance(node, ast.ImportFrom):
+                for alias in node.names:
+                    if alias.name != "*":
+                        aliases[alias.asname or alias.name] = f"{node.module or ''}.{alias.name}".lstrip(".")
+            elif isinstance(node, ast.Call):
+                parts = _dotted(node.func)
+                if parts is not None:
+                    raw.append((index, node, parts))
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and not inside:
+                stores[node.id] = stores.get(node.id, 0) + 1
+            inner = inside or isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda))
+            stack.extend((child, inner) for child in ast.iter_child_nodes(node))
+    calls = [(index, node, ".".join([aliases.get(parts[0], parts[0]), *parts[1:]])) for index, node, parts in raw]
+    return Scan(aliases, calls, stores)
+
+
+def _dotted(node: ast.AST) -> list[str] | None:
+    parts = []
+    while isinstance(node, ast.Attribute) and len(parts) < 32:
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    return [node.id, *reversed(parts)]
+
+
+def framework_of(source: Source, found: Scan) -> str:
+    keras_at = torch_at = None
+    for _, node, path in found.calls:
+        keras = keras_code.is_keras_spelling(path)
+        torch = torch_code.is_torch_spelling(path)
+        if keras and torch:  # an unqualified name both have (Flatten, ReLU, Sequential): no evidence
+            continue
+        if keras and (keras_at is None or node.lineno < keras_at.lineno):
+            keras_at = node
+        if torch and (torch_at is None or node.lineno < torch_at.lineno):
+            torch_at = node
+    if keras_at is not None and torch_at is not None:
+        raise source.error(f"the code mixes Keras layers (line {keras_at.lineno}) and PyTorch modules "
+                           f"(line {torch_at.lineno}); derive reads one framework at a time", torch_at.lineno,
+                           source.char_col(torch_at.lineno, torch_at.col_offset))
+    if keras_at is None and torch_at is None:
+        raise source.error("no Keras or PyTorch layers found (derive reads Conv2D(...), layers.Dense(...), "
+                           "nn.Conv2d(...), nn.Sequential(...) and the like)")
+    return "keras" if keras_at is not None else "torch"
+
+
+def top_level_builders(tree: ast.Module, found: Scan, framework: str) -> list[ast.stmt]:
+    """Top-level functions and classes that make layers (directly or through each other), in order."""
+    is_layer = keras_code.is_keras_spelling if framework == "keras" else torch_code.is_torch_layer_spelling
+    definitions = {i: n for i, n in enumerate(tree.body) if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+    names = {d.name for d in definitions.values()}
+    calls: dict[str, set[str]] = {d.name: set() for d in definitions.values()}
+    direct: set[str] = set()
+    for index, _, path in found.calls:
+        definition = definitions.get(index)
+        if definition is None:
+            continue
+        if is_layer(path):
+            direct.add(definition.name)
+        head = path.partition(".")[0]
+        if head in names:
+            calls[definition.name].add(head)
+    builders = set(direct)
+    changed = True
+    while changed:
+        changed = False
+        for name, called in calls.items():
+            if name not in builders and called & builders:
+                builders.add(name)
+                changed = True
+    used_by_builders = set().union(*(calls[b] - {b} for b in builders)) if builders else set()
+    return [d for d in definitions.values() if d.name in builders and d.name not in used_by_builders]
+
+
+# -- one reading ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Built:
+    title: str
+    input: Shape
+    nodes: tuple[Node, ...]
+    records: Mapping[str, Any]  # name -> SymbolRecord, the symbols that reach the block
+    options: Mapping[str, bool]  # declared, with their defaults
+    fixed: frozenset[str]
+
+
+class Reading:
+    """The parsed file and what is known about it; `build` makes one block (a fresh pass each time)."""
+
+    def __init__(self, source: Source, tree: ast.Module, found: Scan, framework: str) -> None:
+        self.source = source
+        self.tree = tree
+        self.found = found
+        self.aliases = found.aliases
+        self.framework = framework
+        self.constants = module_constants(tree, found.stores)
+        self.spent = 0  # interpreter steps over all passes
+
+    def build(self, options: Mapping[str, bool], fixed: frozenset[str]) -> Built:
+        for _ in range(MAX_PASSES):
+            try:
+                return self.once(options, fixed)
+            except Needs as needs:
+                self.spent = needs.steps
+                if needs.names <= fixed:
+                    raise self.source.error("cannot settle the sizes the structure depends on") from None
+                fixed = fixed | needs.names
+        raise self.source.error("the structure depends on too many sizes")
+
+    def once(self, options: Mapping[str, bool], fixed: frozenset[str]) -> Built:
+        if self.framework == "keras":
+            framework: Any = keras_code.KerasFramework(self.input_shape)
+        else:
+            framework = torch_code.TorchFramework()
+        interp = Interpreter(self.source, self.tree, framework, self.aliases, fixed)
+        interp.steps = self.spent
+        interp.module_constants = self.constants  # type: ignore[attr-defined]
+        interp.run_module()
+        declared: dict[str, bool] = {}
+        if self.framework == "keras":
+            title, block_input, nodes = self.keras_block(interp, framework, options, declared)
+        else:
+            title, block_input, nodes = self.torch_block(interp, framework, options, declared)
+        if not nodes:
+            raise self.source.error("the code makes no layers derive can count")
+        if len(nodes) > MAX_LAYERS:
+            raise self.source.error(f"more than {MAX_LAYERS} layers: derive reads blocks, not whole zoos")
+        used = symbols_in(block_input, nodes)
+        records = {name: record for name, record in interp.symbols.records.items() if name in used}
+        return Built(title, block_input, nodes, records, declared, fixed)
+
+    # -- Keras
+    def input_shape(self, interp: Interpreter, shape: tuple, node: ast.AST) -> Shape:
+        """`keras.Input(shape=...)`: numbers become the defaults of H, W and C_in; None leaves them open."""
+        names = (("H", ORDER_LAST), ("W", ORDER_LAST + 1), ("C_in", ORDER_FIRST)) if len(shape) == 3 else (
+            ("C_in", ORDER_FIRST),)
+        dims = []
+        for (name, order), value in zip(names, shape):
+            if value is None:
+                dims.append(interp.symbols.make(name, "", None, order=order))
+            elif isinstance(value, sympy.Expr) and value.is_Integer and value > 0:
+                dims.append(interp.symbols.make(name, "", value, order=order))
+            elif isinstance(value, sympy.Expr) and not value.is_Number:
+                dims.append(value)
+            else:
+                raise interp.error(f"an input size must be a positive whole number or None, not "
+                                   f"{interp.kind(value)}", node)
+        return Shape(dims[-1], tuple(dims[:-1]))
+
+    def open_input(self, interp: Interpreter) -> Shape:
+        c_in = interp.symbols.make("C_in", "", None, order=ORDER_FIRST)
+        return Shape(c_in, (interp.symbols.make("H", "", None, order=ORDER_LAST),
+                            interp.symbols.make("W", "", None, order=ORDER_LAST + 1)))
+
+    def keras_block(self, interp: Interpreter, fw: keras_code.KerasFramework, options: Mapping[str, bool],
+                    declared: dict[str, bool]) -> tuple[str, Shape, tuple[Node, ...]]:
+        models = [(n, v) for n, v in interp.module_values
+                  if isinstance(v, (keras_code.FunctionalModel, keras_code.SequentialModel))]
+        if models:
+            name, model = models[-1]
+            return self.keras_model(interp, fw, model, name)
+        if fw.nodes and fw.input_tensor is not None:
+            last = keras_code.Tensor(fw.nodes[-1].name, fw.input_tensor.shape)
+            result = keras_code.collect(fw, [last], fw.input_tensor.shape)
+            return "Keras model", result.input, result.nodes
+        entry = self.entry(interp)
+        if isinstance(entry, ClassValue):
+            raise interp.error("subclassed Keras layers and models are not read: write the functional form "
+                               "(x = layers.Conv2D(...)(x))", entry.node)
+        tensor = keras_code.Tensor("input", self.open_input(interp))
+        result = self.call_entry(interp, entry, options, declared, tensor)
+        if isinstance(result, (keras_code.FunctionalModel, keras_code.SequentialModel)):
+            return self.keras_model(interp, fw, result, f"{entry.node.name}()")
+        outputs = result.items if isinstance(result, ListValue) else result if isinstance(result, tuple) else [result]
+        if not outputs or not all(isinstance(o, keras_code.Tensor) for o in outputs):
+            if result is None and fw.nodes:
+                outputs = [keras_code.Tensor(fw.nodes[-1].name, tensor.shape)]
+            else:
+                raise interp.error(f"{entry.node.name}() does not return a Keras tensor or model", entry.node)
+        start = fw.input_tensor.shape if fw.input_tensor is not None else tensor.shape
+        used_input = any(INPUT_NAME in n.inputs for n in fw.nodes)
+        if fw.input_tensor is None and not used_input:
+            raise interp.error(f"{entry.node.name}() does not use its input {self.first_param(entry)!r}",
+                               entry.node)
+        result_nodes = keras_code.collect(fw, list(outputs), start)
+        return entry.node.name, result_nodes.input, result_nodes.nodes
+
+    def keras_model(self, interp: Interpreter, fw: keras_code.KerasFramework, model: Any,
+                    name: str) -> tuple[str, Shape, tuple[Node, ...]]:
+        if isinstance(model, keras_code.FunctionalModel):
+            if len(model.inputs) != 1:
+                raise self.source.error("derive reads models with exactly one input")
+            result = keras_code.collect(fw, list(model.outputs), model.inputs[0].shape)
+            return model.name or name, result.input, result.nodes
+        shape = model.input_shape
+        if isinstance(shape, tuple) and shape and shape[0] == "build":
+            shape = self.input_shape(interp, shape[1], shape[2])
+        if shape is None and model.items and isinstance(model.items[0], keras_code.KerasLayer):
+            given = model.items[0].input_shape
+            if given is not None:
+                given = tuple(given.items) if isinstance(given, ListValue) else given
+                if not isinstance(given, tuple) or len(given) not in (1, 3):
+                    raise self.source.error("input_shape must be (height, width, channels) or (features,)")
+                shape = self.input_shape(interp, given, interp.tree)
+        if shape is None:
+            shape = self.open_input(interp)
+        start = len(fw.nodes)
+        output = fw.run_sequential(interp, model, keras_code.Tensor("input", shape), interp.tree)
+        fw.nodes[:] = fw.nodes[start:]
+        result = keras_code.collect(fw, [output], shape)
+        return name, result.input, result.nodes
+
+    # -- PyTorch
+    def torch_block(self, interp: Interpreter, fw: torch_code.TorchFramework, options: Mapping[str, bool],
+                    declared: dict[str, bool]) -> tuple[str, Shape, tuple[Node, ...]]:
+        roots = [(n, v) for n, v in interp.module_values if isinstance(v, torch_code.MODULES)]
+        if roots:
+            name, root = roots[-1]
+            title = name if not isinstance(root, torch_code.TorchUser) else f"{name} ({root.cls.name})"
+        else:
+            entry = self.entry(interp)
+            if isinstance(entry, ClassValue):
+                if not interp.is_subclass(entry, torch_code.is_module_base):
+                    raise interp.error(f"class {entry.name} is not an nn.Module", entry.node)
+                init = interp.find_method(entry, "__init__")
+                root = torch_code.TorchUser(entry, where=interp.where(entry.node))
+                if init is not None:
+                    self.call_entry(interp, init, options, declared, None, bound=root, title=entry.name)
+                title = entry.name
+            else:
+                root = self.call_entry(interp, entry, options, declared, None)
+                if not isinstance(root, torch_code.MODULES):
+                    raise interp.error(f"{entry.node.name}() does not return a PyTorch module", entry.node)
+                title = f"{entry.node.name}()"
+        H = interp.symbols.make("H", "", None, order=ORDER_LAST)
+        W = interp.symbols.make("W", "", None, order=ORDER_LAST + 1)
+        block_input, nodes = torch_code.block_of(root, H, W, lambda: interp.symbols.make("C_in", "", None,
+                                                                                         order=ORDER_FIRST))
+        return title, block_input, nodes
+
+    # -- the entry: a function or class, called with symbols
+    def entry(self, interp: Interpreter) -> Function | ClassValue:
+        builders = top_level_builders(self.tree, self.found, self.framework)
+        if not builders:
+            raise self.source.error("no model, function or class that makes layers was found")
+        chosen = builders[-1]
+        value = interp.module.vars.get(chosen.name)
+        if not isinstance(value, (Function, ClassValue)):
+            raise self.source.error(f"{chosen.name} is redefined; derive cannot tell which to read",
+                                    chosen.lineno, chosen.col_offset + 1)
+        return value
+
+    @staticmethod
+    def first_param(function: Function) -> str:
+        params = [*function.node.args.posonlyargs, *function.node.args.args]
+        return params[0].arg if params else "x"
+
+    def call_entry(self, interp: Interpreter, function: Function, options: Mapping[str, bool],
+                   declared: dict[str, bool], tensor: Any, bound: Any = None, title: str | None = None) -> Any:
+        spec = function.node.args
+        params = [*spec.posonlyargs, *spec.args]
+        if bound is not None:
+            params = params[1:]
+        first_defaulted = len([*spec.posonlyargs, *spec.args]) - len(spec.defaults)
+        owner = title or f"{function.node.name}()"
+        args: list[Any] = []
+        tensor_given = False
+        offset = 1 if bound is not None else 0
+        for index, param in enumerate(params):
+            default_index = index + offset - first_defaulted
+            if default_index < 0:
+                if tensor is not None and not tensor_given:
+                    args.append(tensor)
+                    tensor_given = True
+                    continue
+                args.append(self.symbol_for(interp, param, owner))
+                continue
+            default = interp.resolve_default(function.defaults[default_index], function)
+            args.append(self.parameter_value(interp, param, default, owner, options, declared))
+        kwargs: dict[str, Any] = {}
+        for param, default in zip(spec.kwonlyargs, function.kw_defaults):
+            if default is None:
+                kwargs[param.arg] = self.symbol_for(interp, param, owner)
+            else:
+                kwargs[param.arg] = self.parameter_value(interp, param, interp.resolve_default(default, function),
+                                                         owner, options, declared)
+        return interp.call_function(function, args, kwargs, function.node, bound=bound)
+
+    def symbol_for(self, interp: Interpreter, param: ast.arg, owner: str) -> Any:
+        problem = name_problem(param.arg)
+        if problem:
+            raise interp.error(problem, param)
+        return interp.symbols.make(param.arg, f"parameter `{param.arg}` of {owner}")
+
+    def parameter_value(self, interp: Interpreter, param: ast.arg, default: Any, owner: str,
+                        options: Mapping[str, bool], declared: dict[str, bool]) -> Any:
+        if isinstance(default, bool):
+            declared[param.arg] = default
+            return options.get(param.arg, default)
+        if isinstance(default, sympy.Expr) and default.is_Rational and default > 0 and not name_problem(param.arg):
+            domain = "positive integer" if default.is_Integer else "positive rational"
+            return interp.symbols.make(param.arg, f"parameter `{param.arg}` of {owner}", default, domain)
+        return default
+
+
+INPUT_NAME = "input"
+
+
+def module_constants(tree: ast.Module, stores: Mapping[str, int]) -> dict[str, ast.stmt]:
+    """Module-level `NAME = <positive number>` assigned once: symbols with that default."""
+    out = {}
+    for statement in tree.body:
+        if (isinstance(statement, ast.Assign) and len(statement.targets) == 1
+                and isinstance(statement.targets[0], ast.Name) and isinstance(statement.value, ast.Constant)):
+            name, value = statement.targets[0].id, statement.value.value
+            if (stores.get(name) == 1 and not isinstance(value, bool) and isinstance(value, (int, float))
+                    and 0 < value < 10**12 and not name_problem(name)):
+                out[name] = statement
+    return out
+
+
+def symbols_in(block_input: Shape, nodes: tuple[Node, ...]) -> set[str]:
+    found: set[sympy.Symbol] = set()
+
+    def visit(value: Any, depth: int = 0) -> None:
+        if depth > 8:
+            return
+        if isinstance(value, sympy.Basic):
+            found.update(value.free_symbols)
+        elif isinstance(value, (tuple, list)):
+            for item in value:
+                visit(item, depth + 1)
+        elif isinstance(value, Shape):
+            visit(value.channels, depth + 1)
+            visit(value.spatial, depth + 1)
+        elif isinstance(value, Condition):
+            visit(value.clauses, depth + 1)
+        elif isinstance(value, Layer):
+            for item in dataclasses.fields(value):
+                visit(getattr(value, item.name), depth + 1)
+
+    visit(block_input)
+    for node in nodes:
+        visit(node.layer)
+        if node.condition is not None:
+            visit(node.condition)
+    return {s.name for s in found}
+
+
+__all__ = ["read_code", "Unknown"]

@@ -1,0 +1,93 @@
+"""The text of a file target, read once with bounds, and the places in it errors point to.
+
+A target is read as bytes (at most `MAX_BYTES`; `-` is standard input), decoded as UTF-8 and kept
+with the name errors show (`<stdin>` for `-`). Every later stage reports a place as
+`FILE:LINE:COL`, 1-based, the column counted in characters (Python's `ast` counts UTF-8 bytes).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import InputError
+
+MAX_BYTES = 200_000  # a block's code or spec; and so that any file is answered within a second
+STDIN = "<stdin>"
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+@dataclass(frozen=True)
+class Source:
+    """A file's text and how to point into it."""
+
+    path: str  # as given ("-" for standard input)
+    text: str
+
+    @property
+    def display(self) -> str:
+        return STDIN if self.path == "-" else self.path
+
+    @property
+    def stem(self) -> str:
+        """A name for the target that is safe as a file name (`out/<name>.pdf`)."""
+        if self.path == "-":
+            return "stdin"
+        return _SAFE_NAME.sub("_", Path(self.path).stem).strip("._-")[:64] or "block"
+
+    def where(self, line: int | None = None, col: int | None = None) -> str:
+        if line is None:
+            return self.display
+        return f"{self.display}:{line}:{col or 1}"
+
+    def error(self, what: str, line: int | None = None, col: int | None = None) -> InputError:
+        return InputError(what, self.where(line, col))
+
+    def line_text(self, line: int) -> str:
+        lines = self.text.splitlines()
+        return lines[line - 1] if 0 < line <= len(lines) else ""
+
+    def char_col(self, line: int, byte_offset: int) -> int:
+        """The 1-based character column of a UTF-8 byte offset into `line` (as `ast` gives it)."""
+        text = self.line_text(line)
+        return len(text.encode("utf-8")[:byte_offset].decode("utf-8", "replace")) + 1
+
+
+def read_source(path: str) -> Source:
+    """The file (or standard input for `-`) as text: at most `MAX_BYTES`, UTF-8, no NUL bytes."""
+    display = STDIN if path == "-" else path
+    try:
+        if path == "-":
+            stream = getattr(sys.stdin, "buffer", None)
+            data = stream.read(MAX_BYTES + 1) if stream is not None else sys.stdin.read(MAX_BYTES + 1)
+            if isinstance(data, str):
+                data = data.encode("utf-8", "surrogateescape")
+        else:
+            file = Path(path)
+            if file.is_dir():
+                raise InputError("is a directory, not a file", display)
+            with file.open("rb") as handle:
+                data = handle.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise InputError("no such file", display) from None
+    except PermissionError:
+        raise InputError("permission denied", display) from None
+    except OSError as error:
+        raise InputError(f"cannot read: {error.strerror or error}", display) from None
+    if len(data) > MAX_BYTES:
+        raise InputError(f"file too large (over {MAX_BYTES // 1000} KB): derive reads one block's code or spec",
+                         display)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        col = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        raise InputError("not UTF-8 text (a binary file?)", f"{display}:{line}:{col}") from None
+    if "\x00" in text:
+        offset = text.index("\x00")
+        line = text.count("\n", 0, offset) + 1
+        col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        raise InputError("NUL character: not a text file", f"{display}:{line}:{col}")
+    return Source(path, text)

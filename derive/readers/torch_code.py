@@ -1,0 +1,556 @@
+"""PyTorch code: `nn.Sequential` (nested too) and `nn.Module` subclasses, counted as PyTorch counts them.
+
+PyTorch counts every registered module on its own constructor arguments, whatever `forward` does,
+and its modules say their input size (`nn.Conv2d(in, out, ...)`, `nn.Linear(in, out)`,
+`nn.BatchNorm2d(C)`). So each module here is counted on the size it states: where the size flowing
+from the module before (in registration order) is not that size, the layer is wrapped in
+`layers.Stated`. The flow is followed for shapes (and multiply-accumulates), `forward` is not read;
+for an `nn.Module` subclass the modules are taken in the order `__init__` registers them.
+
+Values: `TorchLeaf` (one layer), `TorchContainer` (`nn.Sequential`, `nn.ModuleList`) and `TorchUser`
+(an instance of the user's `nn.Module` subclass, with its registered modules and other attributes).
+Node names are PyTorch's (`0`, `features.3`, `conv1`); the part of a node is the top-level child it
+belongs to when that child is a container or a module of the user's.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import sympy
+
+from ..blocks import INPUT, Condition, Node
+from ..errors import InputError
+from ..layers import (Activation, AdaptivePool2D, BatchNorm, Conv2D, Dense, Dropout, Flatten, GroupNorm, Layer,
+                      LayerNorm, Pool2D, Shape, Stated, ZeroPadding2D)
+from .layerargs import Args, Signature, bind
+from .pycode import ClassValue, Framework, Interpreter, ListValue, Method, NotConditional, Ref, Scope, Super, Unknown
+
+PREFIXES = ("torch.nn.modules.", "torch.nn.", "nn.")
+
+
+# -- values ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TorchLeaf:
+    cls: str
+    layer: Layer
+    stated: sympy.Expr | None  # the input channels / features it says, if it says them
+    image: bool | None  # needs an image (True), a vector (False), either (None)
+    where: str
+    condition: Condition | None = None  # made in an `if` on sizes: exists only where it holds
+
+    def describe(self) -> str:
+        return f"the PyTorch module nn.{self.cls}"
+
+
+@dataclass
+class TorchContainer:
+    cls: str  # Sequential, ModuleList
+    children: list  # [(name, module)]
+    where: str
+    condition: Condition | None = None
+
+    def describe(self) -> str:
+        return f"an nn.{self.cls}"
+
+
+@dataclass
+class TorchUser:
+    cls: ClassValue
+    children: dict = field(default_factory=dict)  # registered modules, in order
+    attributes: dict = field(default_factory=dict)
+    where: str = ""
+    condition: Condition | None = None
+
+    def describe(self) -> str:
+        return f"an instance of {self.cls.name}"
+
+
+MODULES = (TorchLeaf, TorchContainer, TorchUser)
+
+
+# -- the table of modules -------------------------------------------------------------------------
+FACTORY = frozenset({"device", "dtype"})
+IN_PLACE = ("ReLU", "ReLU6", "SiLU", "Hardswish", "Hardsigmoid", "LeakyReLU", "ELU", "Mish", "Dropout", "Dropout2d")
+
+
+def _sig(label: str, params: tuple[str, ...], keyword_only: tuple[str, ...] = (), ignored: tuple[str, ...] = (),
+         factory: bool = True) -> Signature:
+    """Parameters read, in positional order; `ignored` accepted unread (eps, momentum, inplace, ...)."""
+    accepted = frozenset(ignored) | (FACTORY if factory else frozenset())
+    return Signature(label, params + keyword_only, ignored=accepted, positional=len(params))
+
+
+def _padding(args: Args) -> Any:
+    value = args.get("padding", sympy.Integer(0))
+    if isinstance(value, str):
+        return args.text("padding", choices=("valid", "same"))
+    return args.pair("padding", sympy.Integer(0), zero=True)
+
+
+def _conv2d(args: Args) -> tuple[Layer, sympy.Expr, bool]:
+    layer = Conv2D(args.size("out_channels"), args.pair("kernel_size"), args.pair("stride", 1), _padding(args),
+                   args.pair("dilation", 1), args.size("groups", 1), args.flag("bias", True))
+    return layer, args.size("in_channels"), True
+
+
+def _linear(args: Args) -> tuple[Layer, sympy.Expr, bool | None]:
+    return Dense(args.size("out_features"), args.flag("bias", True)), args.size("in_features"), None
+
+
+def _batch_norm(image: bool) -> Callable[[Args], tuple[Layer, sympy.Expr, bool | None]]:
+    def build(args: Args) -> tuple[Layer, sympy.Expr, bool | None]:
+        affine = args.flag("affine", True)
+        layer = BatchNorm(affine and args.flag("bias", True), affine, args.flag("track_running_stats", True))
+        return layer, args.size("num_features"), True if image else False
+    return build
+
+
+def _layer_norm(args: Args) -> tuple[Layer, None, None]:
+    shape = args.get("normalized_shape")
+    if isinstance(shape, ListValue):
+        shape = tuple(shape.items)
+    sizes = [args.as_size("normalized_shape", v) for v in (shape if isinstance(shape, tuple) else (shape,))]
+    affine = args.flag("elementwise_affine", True)
+    return LayerNorm(affine and args.flag("bias", True), affine, sympy.Mul(*sizes)), None, None
+
+
+def _group_norm(args: Args) -> tuple[Layer, sympy.Expr, None]:
+    affine = args.flag("affine", True)
+    return GroupNorm(args.size("num_groups"), affine and args.flag("bias", True), affine), args.size("num_channels"), None
+
+
+def _activation(function: str) -> Callable[[Args], tuple[Layer, None, None]]:
+    return lambda args: (Activation(function), None, None)
+
+
+def _pool(kind: str) -> Callable[[Args], tuple[Layer, None, bool]]:
+    def build(args: Args) -> tuple[Layer, None, bool]:
+        if args.given("dilation") and args.pair("dilation") != (1, 1):
+            raise args.error("dilation", "pooling with dilation is not supported")
+        if args.get("ceil_mode", False) is not False:
+            raise args.error("ceil_mode", "ceil_mode=True is not supported")
+        args.none_or("divisor_override")
+        pool = args.pair("kernel_size")
+        stride = None if args.get("stride", None) is None else args.pair("stride")
+        return Pool2D(kind, pool, stride, args.pair("padding", 0, zero=True)), None, True
+    return build
+
+
+def _adaptive(kind: str) -> Callable[[Args], tuple[Layer, None, bool]]:
+    def build(args: Args) -> tuple[Layer, None, bool]:
+        value = args.get("output_size")
+        if isinstance(value, ListValue):
+            value = tuple(value.items)
+        values = value if isinstance(value, tuple) else (value, value)
+        if len(values) != 2:
+            raise args.error("output_size", "output_size must be one size or two")
+        size = tuple(None if v is None else args.as_size("output_size", v) for v in values)
+        return AdaptivePool2D(kind, size), None, True
+    return build
+
+
+def _dropout(args: Args) -> tuple[Layer, None, None]:
+    return Dropout(args.rate("p", sympy.Rational(1, 2))), None, None
+
+
+def _flatten(args: Args) -> tuple[Layer, None, None]:
+    start, end = args.number("start_dim", sympy.Integer(1)), args.number("end_dim", sympy.Integer(-1))
+    if start != 1 or end != -1:
+        raise args.error("start_dim", "only Flatten(start_dim=1, end_dim=-1) is supported")
+    return Flatten(), None, None
+
+
+def _zero_pad(args: Args) -> tuple[Layer, None, bool]:
+    value = args.get("padding")
+    if isinstance(value, ListValue):
+        value = tuple(value.items)
+    if isinstance(value, tuple) and len(value) == 4:
+        left, right, top, bottom = (args.as_size("padding", v, zero=True) for v in value)
+        return ZeroPadding2D(((top, bottom), (left, right))), None, True
+    if isinstance(value, tuple):
+        raise args.error("padding", "padding must be one number or (left, right, top, bottom)")
+    side = args.as_size("padding", value, zero=True)
+    return ZeroPadding2D(((side, side), (side, side))), None, True
+
+
+CONV = ("in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "bias")
+NORM = ("num_features", "eps", "momentum", "affine", "track_running_stats")
+LEAVES: dict[str, tuple[Signature, Callable[[Args], tuple]]] = {
+    "Conv2d": (_sig("nn.Conv2d", CONV + ("padding_mode",)), _conv2d),
+    "Linear": (_sig("nn.Linear", ("in_features", "out_features", "bias")), _linear),
+    "BatchNorm1d": (_sig("nn.BatchNorm1d", NORM, ("bias",)), _batch_norm(False)),
+    "BatchNorm2d": (_sig("nn.BatchNorm2d", NORM, ("bias",)), _batch_norm(True)),
+    "LayerNorm": (_sig("nn.LayerNorm", ("normalized_shape", "eps", "elementwise_affine", "bias")), _layer_norm),
+    "GroupNorm": (_sig("nn.GroupNorm", ("num_groups", "num_channels", "eps", "affine"), ("bias",)), _group_norm),
+    "MaxPool2d": (_sig("nn.MaxPool2d", ("kernel_size", "stride", "padding", "dilation", "return_indices",
+                                        "ceil_mode"), factory=False), _pool("max")),
+    "AvgPool2d": (_sig("nn.AvgPool2d", ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad",
+                                        "divisor_override"), factory=False), _pool("avg")),
+    "AdaptiveAvgPool2d": (_sig("nn.AdaptiveAvgPool2d", ("output_size",), factory=False), _adaptive("avg")),
+    "AdaptiveMaxPool2d": (_sig("nn.AdaptiveMaxPool2d", ("output_size", "return_indices"), factory=False),
+                          _adaptive("max")),
+    "Dropout": (_sig("nn.Dropout", ("p", "inplace"), factory=False), _dropout),
+    "Dropout2d": (_sig("nn.Dropout2d", ("p", "inplace"), factory=False), _dropout),
+    "Flatten": (_sig("nn.Flatten", ("start_dim", "end_dim"), factory=False), _flatten),
+    "ZeroPad2d": (_sig("nn.ZeroPad2d", ("padding",), factory=False), _zero_pad),
+}
+ACTIVATIONS = {
+    "ReLU": "relu", "ReLU6": "relu6", "SiLU": "silu", "GELU": "gelu", "Sigmoid": "sigmoid", "Tanh": "tanh",
+    "Hardswish": "hard_swish", "Hardsigmoid": "hard_sigmoid", "LeakyReLU": "leaky_relu", "ELU": "elu",
+    "Softmax": "softmax", "Mish": "mish", "Identity": "identity", "Softplus": "softplus",
+}
+ACTIVATION_PARAMS = {"LeakyReLU": ("negative_slope", "inplace"), "ELU": ("alpha", "inplace"), "Softmax": ("dim",),
+                     "GELU": ("approximate",), "Softplus": ("beta", "threshold")}
+for _name, _function in ACTIVATIONS.items():
+    _params = ACTIVATION_PARAMS.get(_name, ("inplace",) if _name in IN_PLACE else ())
+    LEAVES[_name] = (_sig(f"nn.{_name}", _params, factory=False), _activation(_function))
+LEAVES["Identity"] = (Signature("nn.Identity", (), ignored=frozenset({"args", "kwargs"}), positional=99),
+                      _activation("identity"))
+CONTAINERS = ("Sequential", "ModuleList")
+
+
+def torch_name(path: str, bare: bool) -> str | None:
+    for prefix in PREFIXES:
+        if path.startswith(prefix):
+            rest = path[len(prefix):]
+            return rest.rpartition(".")[2] if prefix == "torch.nn.modules." else rest if "." not in rest else None
+    if bare and "." not in path:
+        return path
+    return None
+
+
+def is_torch_layer_spelling(path: str) -> bool:
+    name = torch_name(path, bare=True)
+    return name is not None and (name in LEAVES or name in CONTAINERS)
+
+
+def is_torch_spelling(path: str) -> bool:
+    """Evidence that code is PyTorch: a module's name, or a class under `torch.nn.` / `nn.`."""
+    if is_torch_layer_spelling(path):
+        return True
+    return any(path.startswith(p) for p in PREFIXES[1:]) and path.rpartition(".")[2][:1].isupper() and \
+        path.rpartition(".")[2] not in ("Module", "Parameter")
+
+
+def is_module_base(ref: Ref) -> bool:
+    return torch_name(ref.path, bare=True) == "Module"
+
+
+# -- the framework --------------------------------------------------------------------------------
+class TorchFramework(Framework):
+    def resolve(self, interp: Interpreter, ref: Ref, node: ast.Call) -> Callable | None:
+        name = torch_name(ref.path, bare=True)
+        if name is None:
+            return None
+        if name in LEAVES:
+            return lambda i, n, s: self.make_leaf(i, name, n, s)
+        if name == "Sequential":
+            return self.make_sequential
+        if name == "ModuleList":
+            return self.make_module_list
+        if name == "Module" and ref.path.endswith("__init__"):
+            return None
+        if any(ref.path.startswith(p) for p in PREFIXES) and name[:1].isupper() and name not in ("Module",
+                                                                                                 "Parameter"):
+            return lambda i, n, s: self.unsupported(i, ref, n)
+        if name == "Parameter" and any(ref.path.startswith(p) for p in PREFIXES):
+            return lambda i, n, s: self.refuse(i, n, "nn.Parameter is not supported (only modules are counted)")
+        return None
+
+    def unsupported(self, interp: Interpreter, ref: Ref, node: ast.Call) -> Any:
+        raise interp.error(f"unsupported module nn.{ref.last} (see the README for the modules derive reads)", node)
+
+    def refuse(self, interp: Interpreter, node: ast.AST, what: str) -> Any:
+        raise interp.error(what, node)
+
+    def make_leaf(self, interp: Interpreter, cls: str, node: ast.Call, scope: Scope) -> TorchLeaf:
+        signature, build = LEAVES[cls]
+        args = bind(interp, signature, node, scope)
+        layer, stated, image = build(args)
+        return TorchLeaf(cls, layer, stated, image, interp.where(node), interp.condition)
+
+    def make_sequential(self, interp: Interpreter, node: ast.Call, scope: Scope) -> TorchContainer:
+        if node.keywords:
+            raise interp.error("nn.Sequential() takes modules, not keyword arguments", node.keywords[0])
+        args = interp.elements(node.args, scope, node)
+        if len(args) == 1 and isinstance(args[0], dict):
+            children = [(key, self.module(interp, value, node)) for key, value in args[0].items()]
+        else:
+            children = [(str(i), self.module(interp, value, node)) for i, value in enumerate(args)]
+        for key, _ in children:
+            self.check_name(interp, key, node)
+        return TorchContainer("Sequential", children, interp.where(node), interp.condition)
+
+    def make_module_list(self, interp: Interpreter, node: ast.Call, scope: Scope) -> TorchContainer:
+        args, kwargs = interp.arguments(node, scope)
+        items = args[0] if args else kwargs.get("modules")
+        values = [] if items is None else interp.sequence(items, node)
+        children = [(str(i), self.module(interp, value, node)) for i, value in enumerate(values)]
+        return TorchContainer("ModuleList", children, interp.where(node), interp.condition)
+
+    def module(self, interp: Interpreter, value: Any, node: ast.AST) -> Any:
+        if isinstance(value, MODULES):
+            return value
+        if isinstance(value, Unknown):
+            raise interp.error(f"{value.what} (at {value.where}) is not a module derive knows", node)
+        raise interp.error(f"expected a PyTorch module, got {interp.kind(value)}", node)
+
+    @staticmethod
+    def check_name(interp: Interpreter, name: str, node: ast.AST) -> None:
+        if not name or len(name) > 64 or "." in name or not all(c.isalnum() or c == "_" for c in name):
+            raise interp.error(f"module name {name[:40]!r} must be letters, digits and _", node)
+
+    # the user's nn.Module subclasses
+    def instantiate(self, interp: Interpreter, cls: ClassValue, node: ast.Call, scope: Scope) -> Any:
+        if not interp.is_subclass(cls, is_module_base):
+            return NotImplemented
+        instance = TorchUser(cls, where=interp.where(node), condition=interp.condition)
+        init = interp.find_method(cls, "__init__")
+        args, kwargs = interp.arguments(node, scope)
+        if init is not None:
+            interp.call_function(init, args, kwargs, node, bound=instance)
+        elif args or kwargs:
+            raise interp.error(f"{cls.name}() takes no arguments", node)
+        return instance
+
+    def set_attribute(self, interp: Interpreter, target: Any, attr: str, value: Any, node: ast.AST) -> bool:
+        if not isinstance(target, TorchUser):
+            return False
+        if interp.branches and not interp.made_here(target.condition) and not interp.conditional_value(value):
+            raise NotConditional()
+        if isinstance(value, MODULES):
+            self.check_name(interp, attr, node)
+            target.children[attr] = value
+            target.attributes.pop(attr, None)
+        else:
+            if attr in target.children:
+                del target.children[attr]
+            target.attributes[attr] = value
+        return True
+
+    def attribute(self, interp: Interpreter, value: Any, attr: str, node: ast.AST) -> Any:
+        if isinstance(value, TorchUser):
+            if attr in value.children:
+                return value.children[attr]
+            if attr in value.attributes:
+                return value.attributes[attr]
+            found, member = interp.class_attribute(value.cls, attr)
+            if found:
+                return Method(value, attr) if hasattr(member, "node") and hasattr(member, "owner") else member
+            if attr in ("add_module", "register_module", *WALKS):
+                return Method(value, attr)
+            if attr in ("register_buffer", "register_parameter"):
+                raise interp.error(f"{attr}() is not supported (only modules are counted)", node)
+            if attr in ("__iter__", "__getitem__"):
+                return NotImplemented
+            raise interp.error(f"{value.cls.name} has no attribute {attr!r} (set in __init__ before use)", node)
+        if isinstance(value, TorchContainer):
+            if attr == "__iter__":
+                return [module for _, module in value.children]
+            if attr == "__getitem__":
+                return [module for _, module in value.children]
+            if attr in ("append", "extend", "insert", "add_module", *WALKS):
+                return Method(value, attr)
+            raise interp.error(f"nn.{value.cls}.{attr} is not followed", node)
+        if isinstance(value, TorchLeaf):
+            if attr in ("__iter__", "__getitem__"):
+                return NotImplemented
+            if attr in WALKS:
+                return Method(value, attr)
+            known = stated_attribute(value, attr)
+            return known if known is not None else Unknown(f"nn.{value.cls}.{attr}", interp.where(node))
+        return NotImplemented
+
+    def is_instance(self, interp: Interpreter, value: Any, cls: Any) -> Any:
+        if not isinstance(value, MODULES):
+            return NotImplemented
+        if isinstance(cls, ClassValue):
+            return isinstance(value, TorchUser) and (value.cls is cls or cls in _bases(value.cls))
+        if not isinstance(cls, Ref):
+            return NotImplemented
+        name = torch_name(cls.path, bare=True)
+        if name is None:
+            return NotImplemented
+        if name == "Module":
+            return True
+        own = value.cls if isinstance(value, (TorchLeaf, TorchContainer)) else value.cls.name
+        return own == name
+
+    def follows(self, interp: Interpreter, value: Any) -> bool:
+        return isinstance(value, Method) and isinstance(value.target, (TorchUser, TorchContainer))
+
+    def call_value(self, interp: Interpreter, value: Any, node: ast.Call, scope: Scope) -> Any:
+        if isinstance(value, Method):
+            target, name = value.target, value.name
+            if isinstance(target, Super):
+                return None if name == "__init__" else NotImplemented
+            if name in WALKS and isinstance(target, MODULES):
+                return walk(target, name)
+            if isinstance(target, TorchUser):
+                if name in ("add_module", "register_module"):
+                    args, _ = interp.arguments(node, scope)
+                    if interp.branches and not interp.made_here(target.condition) and not (
+                            len(args) == 2 and interp.conditional_value(args[1])):
+                        raise NotConditional()
+                    if len(args) != 2 or not isinstance(args[0], str):
+                        raise interp.error(f"{name}(name, module) takes a name and a module", node)
+                    self.check_name(interp, args[0], node)
+                    target.children[args[0]] = self.module(interp, args[1], node)
+                    return None
+                function = interp.find_method(target.cls, name)
+                if function is None:
+                    raise interp.error(f"{target.cls.name}.{name}() is not followed", node)
+                args, kwargs = interp.arguments(node, scope)
+                return interp.call_function(function, args, kwargs, node, bound=target)
+            if isinstance(target, TorchContainer):
+                args, _ = interp.arguments(node, scope)
+                if interp.branches and not interp.made_here(target.condition):
+                    added = interp.sequence(args[0], node) if name == "extend" and args else args[-1:]
+                    if not all(interp.conditional_value(item) for item in added):
+                        raise NotConditional()
+                if name == "append" and len(args) == 1:
+                    target.children.append((str(len(target.children)), self.module(interp, args[0], node)))
+                elif name == "extend" and len(args) == 1:
+                    for item in interp.sequence(args[0], node):
+                        target.children.append((str(len(target.children)), self.module(interp, item, node)))
+                elif name == "add_module" and len(args) == 2 and isinstance(args[0], str):
+                    self.check_name(interp, args[0], node)
+                    target.children.append((args[0], self.module(interp, args[1], node)))
+                else:
+                    raise interp.error(f"nn.{target.cls}.{name}() with these arguments is not followed", node)
+                return None
+            return NotImplemented
+        if isinstance(value, MODULES):
+            return Unknown(f"{interp.snippet(node)}", interp.where(node))
+        return NotImplemented
+
+
+WALKS = ("modules", "children", "named_modules", "named_children", "parameters", "named_parameters", "buffers",
+         "named_buffers")
+
+
+def _bases(cls: ClassValue) -> list:
+    out, todo = [], list(cls.bases)
+    while todo and len(out) < 64:
+        base = todo.pop(0)
+        out.append(base)
+        if isinstance(base, ClassValue):
+            todo.extend(base.bases)
+    return out
+
+
+def _children(module: Any) -> list:
+    if isinstance(module, TorchLeaf):
+        return []
+    items = module.children.items() if isinstance(module, TorchUser) else module.children
+    return [(name, child) for name, child in items if child is not None]
+
+
+def walk(module: Any, how: str) -> Any:
+    """`self.modules()` and the like, as the tuples PyTorch would give (parameters are not followed)."""
+    if how in ("parameters", "named_parameters", "buffers", "named_buffers"):
+        return Unknown(f"{how}()", getattr(module, "where", ""))
+    if how in ("children", "named_children"):
+        pairs = _children(module)
+    else:
+        pairs, todo = [], [("", module)]
+        while todo and len(pairs) < 10_000:
+            prefix, current = todo.pop(0)
+            pairs.append((prefix, current))
+            todo[0:0] = [(f"{prefix}.{name}" if prefix else name, child) for name, child in _children(current)]
+    if how.startswith("named_"):
+        return tuple((name, child) for name, child in pairs)
+    return tuple(child for _, child in pairs)
+
+
+def stated_attribute(leaf: TorchLeaf, attr: str) -> Any:
+    """The constructor's sizes a module keeps as attributes (`conv.out_channels`)."""
+    layer = leaf.layer
+    if attr in ("in_channels", "in_features", "num_features", "num_channels"):
+        return leaf.stated
+    if attr in ("out_channels",) and isinstance(layer, Conv2D):
+        return layer.filters
+    if attr == "out_features" and isinstance(layer, Dense):
+        return layer.units
+    if attr == "groups" and isinstance(layer, Conv2D):
+        return layer.groups
+    return None
+
+
+# -- the block ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Leaf:
+    name: str
+    part: str | None
+    leaf: TorchLeaf
+    condition: Condition | None = None
+
+
+def _both(a: Condition | None, b: Condition | None) -> Condition | None:
+    if a is None or b is None:
+        return a or b
+    return Condition(tuple(dict.fromkeys(a.clauses + b.clauses)))
+
+
+def leaves(module: Any, prefix: str = "", part: str | None = None, depth: int = 0,
+           condition: Condition | None = None) -> list[Leaf]:
+    """Every registered leaf module, in registration order, with its PyTorch name, part and condition."""
+    if depth > 64:
+        raise InputError("modules nested too deeply", getattr(module, "where", None))
+    condition = _both(condition, module.condition)
+    if isinstance(module, TorchLeaf):
+        return [Leaf(prefix or "0", part, module, condition)]
+    children = module.children.items() if isinstance(module, TorchUser) else module.children
+    out: list[Leaf] = []
+    for name, child in children:
+        if child is None:
+            continue
+        full = f"{prefix}.{name}" if prefix else name
+        child_part = part if part is not None or depth > 0 else (name if not isinstance(child, TorchLeaf) else None)
+        out.extend(leaves(child, full, child_part, depth + 1, condition))
+    return out
+
+
+def block_of(root: Any, H: sympy.Expr, W: sympy.Expr, fallback: Callable[[], sympy.Expr]) -> tuple[Shape, tuple[Node, ...]]:
+    """The block input and nodes for a root module: each leaf on its stated size, shapes flowing."""
+    found = leaves(root)
+    if isinstance(root, TorchLeaf):
+        found = [Leaf("0", None, root, root.condition)]
+    first_image = next((i for i, leaf in enumerate(found) if leaf.leaf.image), None)
+    first_stated = next((i for i, leaf in enumerate(found) if leaf.leaf.stated is not None), None)
+    if first_stated is not None:
+        channels = found[first_stated].leaf.stated
+        vector = found[first_stated].leaf.image is not True and (first_image is None or first_image > first_stated)
+    else:
+        channels, vector = fallback(), False
+    flow = Shape(channels) if vector else Shape(channels, (H, W))
+    block_input = flow
+    last_image = flow.spatial or (H, W)
+    nodes = []
+    previous = INPUT
+    for leaf in found:
+        item = leaf.leaf
+        wanted_channels = item.stated if item.stated is not None else flow.channels
+        if item.image and not flow.spatial:
+            wanted = Shape(wanted_channels, last_image)
+        elif item.image is False and flow.spatial:
+            wanted = Shape(wanted_channels)
+        else:
+            wanted = Shape(wanted_channels, flow.spatial)
+        same = sympy.expand(wanted.channels - flow.channels) == 0 and len(wanted.spatial) == len(flow.spatial) and all(
+            sympy.expand(a - b) == 0 for a, b in zip(wanted.spatial, flow.spatial))
+        layer = item.layer if same else Stated(item.layer, wanted)
+        try:
+            output = layer.output((flow,))
+            layer.terms((flow,))
+        except InputError as error:
+            raise InputError(error.what, item.where) from None
+        nodes.append(Node(leaf.name, layer, leaf.part, (previous,), leaf.condition))
+        previous = leaf.name
+        flow = output
+        if flow.spatial:
+            last_image = flow.spatial
+    return block_input, tuple(nodes)

@@ -1,0 +1,82 @@
+"""Code read by derive against the frameworks that would run it: the recorded reference cases, and
+random code from `codegen.py` built for real with PyTorch and Keras in the test.
+
+The reference file (`../shared/reference/framework_cases.json`, beside the clone) holds code a user
+pasted and the counts Keras / PyTorch reported for it. The generated code is our own, so the test
+runs it (`exec`) to build the real model; derive only ever reads the same text.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+
+import pytest
+
+import derive
+from codegen import Case, keras_source, torch_source
+from frameworks import need_keras, need_torch
+
+pytestmark = pytest.mark.frameworks
+REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "framework_cases.json"
+GENERATED = int(os.environ.get("DERIVE_GENERATED_CASES", "60"))  # per framework; 120 a run by default
+
+
+def reference_cases() -> list:
+    if not REFERENCE.exists():
+        return [None]
+    return json.loads(REFERENCE.read_text(encoding="utf-8"))
+
+
+def derived(tmp_path: Path, source: str, convention: str, **values) -> dict:
+    path = tmp_path / "pasted.py"
+    path.write_text(source, encoding="utf-8")
+    d = derive.show(str(path), convention=convention, **values)
+    return {key: count.value for key, count in d.total.items()}
+
+
+@pytest.mark.parametrize("case", reference_cases(), ids=lambda c: "missing" if c is None else c["framework"])
+def test_reference_case_gives_the_recorded_counts(case, tmp_path):
+    if case is None:
+        message = f"{REFERENCE} is missing"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    if case["framework"] == "keras":
+        got = derived(tmp_path, case["source"], "keras")
+        assert (got["all"], got["trainable"], got["non_trainable"]) == (
+            case["total"], case["trainable"], case["non_trainable"])
+    else:
+        got = derived(tmp_path, case["source"], "pytorch")
+        assert (got["all"], got["trainable"], got["buffers"]) == (case["total"], case["trainable"], case["buffers"])
+
+
+def run(case: Case):
+    namespace: dict = {"__name__": "generated"}
+    exec(compile(case.runnable, "<generated>", "exec"), namespace)  # our own generated code, not user input
+    return namespace["model"]
+
+
+@pytest.mark.parametrize("seed", range(GENERATED))
+def test_generated_keras_code(seed, tmp_path):
+    need_keras()
+    case = keras_source(seed)
+    model = run(case)
+    expected = (model.count_params(), sum(math.prod(w.shape) for w in model.trainable_weights),
+                sum(math.prod(w.shape) for w in model.non_trainable_weights))
+    got = derived(tmp_path, case.source, "keras", **case.values)
+    assert (got["all"], got["trainable"], got["non_trainable"]) == expected, case.source
+
+
+@pytest.mark.parametrize("seed", range(GENERATED))
+def test_generated_torch_code(seed, tmp_path):
+    need_torch()
+    case = torch_source(seed)
+    model = run(case)
+    params = list(model.parameters())
+    expected = (sum(p.numel() for p in params), sum(p.numel() for p in params if p.requires_grad),
+                sum(b.numel() for b in model.buffers()))
+    got = derived(tmp_path, case.source, "pytorch", **case.values)
+    assert (got["all"], got["trainable"], got["buffers"]) == expected, case.source
