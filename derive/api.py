@@ -52,8 +52,8 @@ def read_value(target: Target, name: str, value: object) -> sympy.Expr:
         decimals = target.symbols[name].domain != "positive integer"
         try:
             return parse(value, target.symbols.symbols(), decimals=decimals)
-        except ExprError as error:
-            raise error.at(f"--set {name}={value}") from None
+        except ExprError as error:  # the value as typed, unless it holds what a terminal would act on
+            raise error.at(f"--set {name}={value if value.isprintable() else repr(value)}") from None
     raise InputError(f"{name} must be a number or an expression, not {type(value).__name__}", f"--set {name}")
 
 

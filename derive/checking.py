@@ -21,7 +21,7 @@ import sympy
 from .derivation import Count, Derivation, LayerRow, evaluate
 from .errors import ExprError, InputError
 from .expr import parse
-from .layers import BatchNorm, Conv2D, Dense, DepthwiseConv2D, SeparableConv2D
+from .layers import BatchNorm, Conv2D, Dense, DepthwiseConv2D, SeparableConv2D, Stated
 
 BUCKETS = {"all": ("trainable", "non_trainable"), "trainable": ("trainable",),
            "non_trainable": ("non_trainable",), "buffers": ("buffers",)}
@@ -161,8 +161,18 @@ class Context:
     expansion: sympy.Symbol | None
 
 
+def counted_layer(row: LayerRow):
+    """The layer a row counts (a reader's `Stated` wrapper unwrapped)."""
+    return row.layer.layer if isinstance(row.layer, Stated) else row.layer
+
+
+def counted_channels(row: LayerRow) -> sympy.Expr:
+    """The input channels the row's layer is counted on."""
+    return (row.layer.input if isinstance(row.layer, Stated) else row.inputs[0]).channels
+
+
 def _weights(item: Item, ctx: Context) -> bool:
-    return item.kind == "weights" and isinstance(ctx.rows[item.layer].layer, (Conv2D, DepthwiseConv2D, SeparableConv2D))
+    return item.kind == "weights" and isinstance(counted_layer(ctx.rows[item.layer]), (Conv2D, DepthwiseConv2D, SeparableConv2D))
 
 
 def depthwise_as_full(items, ctx):
@@ -170,10 +180,10 @@ def depthwise_as_full(items, ctx):
     seen = set()
     for item in items:
         row = ctx.rows[item.layer]
-        if item.kind != "weights" or not isinstance(row.layer, (DepthwiseConv2D, SeparableConv2D)) or item.layer in seen:
+        if item.kind != "weights" or not isinstance(counted_layer(row), (DepthwiseConv2D, SeparableConv2D)) or item.layer in seen:
             continue
         seen.add(item.layer)  # a separable convolution's first kernel is its depthwise one
-        wrong = item.factors + (row.inputs[0].channels,)
+        wrong = item.factors + (counted_channels(row),)
         yield Mistake("depthwise_as_full", (Change(item.layer, item.kind, item.factors, wrong),))
 
 
@@ -186,7 +196,7 @@ def kernel_not_squared(items, ctx):
 
 def bias_forgotten(items, ctx):
     changes = tuple(Change(i.layer, i.kind, i.factors, None) for i in items
-                    if i.kind == "bias" and isinstance(ctx.rows[i.layer].layer, (Conv2D, DepthwiseConv2D, SeparableConv2D, Dense)))
+                    if i.kind == "bias" and isinstance(counted_layer(ctx.rows[i.layer]), (Conv2D, DepthwiseConv2D, SeparableConv2D, Dense)))
     if changes:
         yield Mistake("bias_forgotten", changes)
 
@@ -195,14 +205,14 @@ def bias_added(items, ctx):
     changes = []
     for name in dict.fromkeys(i.layer for i in items):
         row = ctx.rows[name]
-        if isinstance(row.layer, (Conv2D, DepthwiseConv2D, SeparableConv2D, Dense)) and not row.layer.bias:
+        if isinstance(counted_layer(row), (Conv2D, DepthwiseConv2D, SeparableConv2D, Dense)) and not counted_layer(row).bias:
             changes.append(Change(name, "bias", None, copies(row, (row.output.channels,))))
     if changes and "trainable" in BUCKETS[ctx.count]:
         yield Mistake("bias_added", tuple(changes))
 
 
 def _norms(items, ctx):
-    return [name for name in dict.fromkeys(i.layer for i in items) if isinstance(ctx.rows[name].layer, BatchNorm)]
+    return [name for name in dict.fromkeys(i.layer for i in items) if isinstance(counted_layer(ctx.rows[name]), BatchNorm)]
 
 
 def statistics_counted(items, ctx):
@@ -226,7 +236,7 @@ def statistics_left_out(items, ctx):
 
 def norm_left_out(items, ctx):
     changes = tuple(Change(i.layer, i.kind, i.factors, None) for i in items
-                    if i.kind in ("gamma", "beta") and isinstance(ctx.rows[i.layer].layer, BatchNorm))
+                    if i.kind in ("gamma", "beta") and isinstance(counted_layer(ctx.rows[i.layer]), BatchNorm))
     if changes:
         yield Mistake("norm_left_out", changes)
 
@@ -249,9 +259,9 @@ def expansion_as_t(items, ctx):
 
 def groups_ignored(items, ctx):
     for item in items:
-        layer = ctx.rows[item.layer].layer
+        layer = counted_layer(ctx.rows[item.layer])
         if item.kind == "weights" and isinstance(layer, Conv2D) and layer.groups != 1:
-            channels = ctx.rows[item.layer].inputs[0].channels
+            channels = counted_channels(ctx.rows[item.layer])
             yield Mistake("groups_ignored", (Change(item.layer, item.kind, item.factors,
                                                      item.factors[:2] + (channels,) + item.factors[3:]),))
 
@@ -261,9 +271,9 @@ def wrong_channels(items, ctx):
     widths = list(dict.fromkeys([ctx.all_rows[0].inputs[0].channels] + [r.output.channels for r in ctx.all_rows]))
     for name in dict.fromkeys(i.layer for i in items):
         row = ctx.rows[name]
-        channels = row.inputs[0].channels
+        channels = counted_channels(row)
         own = [i for i in items if i.layer == name and channels in i.factors]
-        if not own or isinstance(row.layer, DepthwiseConv2D):
+        if not own or isinstance(counted_layer(row), DepthwiseConv2D):
             continue
         for other in widths:
             if other == channels:

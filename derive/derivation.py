@@ -14,6 +14,7 @@ notebook. It knows nothing about formats beyond the plain strings of the contrac
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Iterable, Mapping
 
 import sympy
@@ -74,6 +75,7 @@ class Step:
     """One present layer with its wiring resolved and its symbolic figures."""
 
     node: Node
+    sources: tuple[str, ...]  # the names of the nodes it reads (`input` for the block's), dropped ones read through
     inputs: tuple[Shape, ...]
     output: Shape
     terms: tuple[Term, ...]
@@ -109,7 +111,7 @@ def walk(block: Block, values: Values) -> tuple[Step, ...]:
             raise error.at(node.name) from None
         shapes[node.name] = output
         previous = node.name
-        steps.append(Step(node, inputs, output, terms, macs, condition))
+        steps.append(Step(node, sources, inputs, output, terms, macs, condition))
     return tuple(steps)
 
 
@@ -119,12 +121,19 @@ class Count:
     """A figure: its formula in the symbols, how it is written out, and its value (None if unbound).
 
     `products` keeps a layer's terms as written (`k·k·C`), so that substitution shows `3·3·18`;
-    sums over several layers are written as their closed form (`products` is None).
+    sums over several layers are written as their closed form (`products` is None). With `regroup`,
+    `raw` is such a sum and `formula` its closed form, worked out when first asked for: a template
+    shows few of the many sums a derivation holds.
     """
 
-    formula: sympy.Expr
+    raw: sympy.Expr
     value: int | None
     products: tuple[tuple[sympy.Expr, ...], ...] | None = None
+    regroup: bool = False
+
+    @cached_property
+    def formula(self) -> sympy.Expr:
+        return closed_form(self.raw) if self.regroup else self.raw
 
     def written(self, style: str, names: Mapping | None = None, values: Values | None = None) -> str:
         p = printer(style, names, values)
@@ -154,7 +163,7 @@ def _sum_count(formulas: Iterable[sympy.Expr], values: Values, regroup: bool = T
     its value when the caller has it already (the sum of the values of what it adds up)."""
     formula = sympy.Add(*formulas)
     value = evaluate(formula, values) if known is None else known
-    return Count(closed_form(formula) if regroup or value is None else formula, value)
+    return Count(formula, value, regroup=regroup or value is None)
 
 
 @dataclass(frozen=True)
@@ -168,6 +177,7 @@ class TermRow:
 class LayerRow:
     name: str
     layer: Layer
+    sources: tuple[str, ...]  # the layers it reads, by name (`input`: the block's input)
     inputs: tuple[Shape, ...]  # in the symbols
     part: str | None
     condition: Condition | None
@@ -209,7 +219,7 @@ def _layer_row(step: Step, convention: conv.Convention, values: Values, like: "L
     counts["macs"] = like.counts["macs"] if like is not None else Count(step.macs, evaluate(step.macs, values))
     node = step.node
     shape = like.shape if like is not None else tuple(dim.xreplace(values) for dim in step.output.dims)
-    return LayerRow(node.name, node.layer, step.inputs, node.part, step.condition, step.output, shape, rows, counts,
+    return LayerRow(node.name, node.layer, step.sources, step.inputs, node.part, step.condition, step.output, shape, rows, counts,
                     node.repeat)
 
 
@@ -221,14 +231,14 @@ def _totals(rows: Iterable[LayerRow], values: Values, regroup: bool = True, repe
     for b in (*COUNTED, "macs"):
         copies = [r.repeat if repeated else 1 for r in rows]
         known = [r.counts[b].value for r in rows]
-        totals[b] = _sum_count((r.counts[b].formula * n if n != 1 else r.counts[b].formula for r, n in zip(rows, copies)),
+        totals[b] = _sum_count((r.counts[b].raw * n if n != 1 else r.counts[b].raw for r, n in zip(rows, copies)),
                                values, regroup, None if None in known else sum(v * n for v, n in zip(known, copies)))
     trainable, non_trainable = totals["trainable"], totals["non_trainable"]
     known_all = None if None in (trainable.value, non_trainable.value) else trainable.value + non_trainable.value
-    if non_trainable.formula == 0 or trainable.formula == 0:  # the other one, already in its final form
-        totals["all"] = Count(trainable.formula + non_trainable.formula, known_all)
+    if non_trainable.raw == 0 or trainable.raw == 0:  # `all` is the other one
+        totals["all"] = non_trainable if trainable.raw == 0 else trainable
     else:
-        totals["all"] = _sum_count((trainable.formula, non_trainable.formula), values, regroup, known_all)
+        totals["all"] = _sum_count((trainable.raw, non_trainable.raw), values, regroup, known_all)
     return {name: totals[name] for name in TOTALS}
 
 
@@ -325,7 +335,7 @@ def derive(block: Block, convention: str, values: Mapping[str, sympy.Expr], targ
         if name != convention:
             rows = tuple(_layer_row(step, conv.get(name), subs, like) for step, like in zip(steps, layers))
             others[name] = _totals(rows, subs, regroup=False)
-    used = set().union(*(c.formula.free_symbols for c in total.values())) | set(subs)
+    used = set().union(*(c.raw.free_symbols for c in total.values())) | set(subs)
     symbols = SymbolTable(tuple(info for info in block.symbols.infos if info.symbol in used))
     return Derivation(target or block.name, block.title, convention, symbols, dict(values),
                       dict(block.options), layers, parts, total, others, stages)
@@ -373,11 +383,24 @@ def _stage_row(stage, steps: tuple[Step, ...], layers: tuple[LayerRow, ...], val
     for key in TOTALS:
         once, lead = block[key], first[key]
         known = None if once.value is None or lead.value is None else lead.value - once.value
-        differences[key] = difference = Count(closed_form(lead.formula - once.formula), known)
-        if once.formula == 0:
-            formula = difference.formula
-        else:
-            repeated = sympy.Mul(sympy.Integer(n), once.formula, evaluate=False)
-            formula = repeated if difference.formula == 0 else sympy.Add(repeated, difference.formula, evaluate=False)
-        counts[key] = Count(formula, None if known is None else n * once.value + known)
+        differences[key] = difference = Count(lead.raw - once.raw, known, regroup=True)
+        counts[key] = RepeatedCount(n * once.raw + difference.raw, None if known is None else n * once.value + known,
+                                    repeat=n, once=once, difference=difference)
     return StageRow(stage.name, n, stage.table, shape, block, differences, counts)
+
+
+@dataclass(frozen=True)
+class RepeatedCount(Count):
+    """A stage's figure as n·P(block) + (P(first) − P(block)), not n copies written out."""
+
+    repeat: int = 1
+    once: Count | None = None
+    difference: Count | None = None
+
+    @cached_property
+    def formula(self) -> sympy.Expr:
+        once, difference = self.once.formula, self.difference.formula  # type: ignore[union-attr]
+        if once == 0:
+            return difference
+        repeated = sympy.Mul(sympy.Integer(self.repeat), once, evaluate=False)
+        return repeated if difference == 0 else sympy.Add(repeated, difference, evaluate=False)

@@ -13,6 +13,7 @@ the explanations (`templates/explain/*.md.j2`, chosen by the operations present)
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from .derivation import COUNTED, Count, Derivation
 from .errors import InputError
@@ -41,6 +42,26 @@ def _identity(text: str) -> str:
     return text
 
 
+class Lazy(Mapping):
+    """A dict whose callable values are computed on first use: a template reads few of the many
+    formulas a view offers (every bucket of every layer), and printing them is most of the cost."""
+
+    def __init__(self, items: dict) -> None:
+        self._items = items
+
+    def __getitem__(self, key: str):
+        value = self._items[key]
+        if callable(value):
+            value = self._items[key] = value()
+        return value
+
+    def __iter__(self):
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
 def view(d: Derivation, style: str) -> dict:
     """What every template sees: the derivation with its formulas printed in `style`."""
     if style == "latex":
@@ -54,19 +75,18 @@ def view(d: Derivation, style: str) -> dict:
 
     order = {info.symbol: i for i, info in enumerate(d.symbols.infos)}
 
-    def show(count: Count) -> dict:
-        shown = {"formula": mark(count.written(style, names)), "expr": mark(count.written(style, names, subs)),
-                 "value": count.value, "closed": count.products is None,
-                 "unbound": [mark(printer(style, names)(s)) for s in
-                             sorted(count.formula.free_symbols - set(subs), key=order.get)]}
-        if names is not None:
-            shown["eq"] = _equation(shown)
+    def show(count: Count, **extra) -> Lazy:
+        shown = Lazy({"formula": lambda: mark(count.written(style, names)),
+                      "expr": lambda: mark(count.written(style, names, subs)),
+                      "value": count.value, "closed": count.products is None,
+                      "unbound": lambda: [mark(printer(style, names)(s)) for s in
+                                          sorted(count.formula.free_symbols - set(subs), key=order.get)],
+                      **({"eq": lambda: _equation(shown)} if names is not None else {}), **extra})
         return shown
 
-    def term(t) -> dict:
-        shown = show(Count(t.term.size, t.value, (t.term.factors,)))
-        del shown["closed"]
-        return {"label": t.term.label, "kind": t.term.kind, "bucket": t.bucket, **shown}
+    def term(t) -> Lazy:
+        return show(Count(t.term.size, t.value, (t.term.factors,)),
+                    label=t.term.label, kind=t.term.kind, bucket=t.bucket)
 
     layers = []
     for row in d.layers:
@@ -195,42 +215,12 @@ def _input_shape(d: Derivation, latex) -> str | None:
     return Safe(r" \times ".join(latex(dim.xreplace(subs)) for dim in dims))
 
 
-def _sources(d: Derivation) -> list[tuple[str, ...]] | None:
-    """Each layer's inputs by name (`input` for the block's own), as the derivation read them: from the
-    rows when they say, else from the built-in block rebuilt (dropped layers read through, as in
-    `derivation.walk`); None when neither is possible (the diagram then draws a chain)."""
-    rows = d.layers
-    given = [getattr(row, "sources", None) for row in rows]
-    if rows and None not in given:
-        return [tuple(g) for g in given]
-    from .blocks import INPUT
-    from .library import catalog
-
-    if d.target not in catalog():
-        return None
-    try:
-        from .api import load
-
-        block = load(d.target).build(d.options)
-    except Exception:  # noqa: BLE001 - only a picture is at stake: fall back to a chain
-        return None
-    present = {row.name for row in rows}
-    alias: dict[str, str] = {}
-    previous, found = INPUT, {}
-    for node in block.nodes:
-        sources = tuple(alias.get(name, name) for name in node.inputs) or (previous,)
-        if node.name not in present:
-            alias[node.name] = sources[0]
-            previous = sources[0]
-            continue
-        found[node.name] = sources
-        previous = node.name
-    if len(found) != len(rows) or set(found) != present:
-        return None
-    return [found[row.name] for row in rows]
+def _sources(d: Derivation) -> list[tuple[str, ...]]:
+    """Each layer's inputs by name (`input` for the block's own), as the derivation read them."""
+    return [row.sources for row in d.layers]
 
 
-def _diagram(v: dict, sources: list[tuple[str, ...]] | None, layers: int, parts: int,
+def _diagram(v: dict, sources: list[tuple[str, ...]], layers: int, parts: int,
              rows: int | None = None) -> dict | None:
     """What to draw, for the templates to lay out.
 
@@ -252,7 +242,7 @@ def _diagram(v: dict, sources: list[tuple[str, ...]] | None, layers: int, parts:
                           "shape": layer["shape"], "part": layer["part"], "all": layer["all"], "layers": [layer],
                           "condition": layer["condition"]})
         ids = {"input": "n0", **{layer["name"]: f"n{i}" for i, layer in enumerate(v["layers"], 1)}}
-        if sources is not None and all(name in ids for names in sources for name in names):
+        if all(name in ids for names in sources for name in names):
             reads = [()] + [tuple(ids[name] for name in names) for names in sources]
         else:  # a chain, and a residual add reads the input
             reads = [()] + [(f"n{i - 1}",) + (("n0",) if n["op"] == "add" and i > 1 else ())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sympy
 
-from .checking import Item, Mistake, Verdict, term_by_term
+from .checking import Item, Mistake, Verdict, counted_channels, counted_layer, term_by_term
 from .layers import BatchNorm
 from .printing import printer
 from .templating import get_template
@@ -49,8 +49,8 @@ def mistake_view(m: Mistake, v: Verdict) -> dict:
             "layer": c.layer, "kind": c.kind, "op": row.op,
             "before": None if c.before is None else _written(c.before, subs),
             "after": None if c.after is None else _written(c.after, subs),
-            "norm_follows": following < len(names) and isinstance(rows[names[following]].layer, BatchNorm),
-            "channels": _written((row.inputs[0].channels,), subs),
+            "norm_follows": following < len(names) and isinstance(counted_layer(rows[names[following]]), BatchNorm),
+            "channels": _written((counted_channels(row),), subs),
         })
     return {"kind": m.kind, "changes": changes, "layers": list(dict.fromkeys(c["layer"] for c in changes))}
 

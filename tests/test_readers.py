@@ -480,3 +480,93 @@ def test_readers_are_not_imported_for_builtins():
     code = "import sys, derive; derive.show('mobilenetv2-block'); print('derive.readers' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True).stdout
     assert out.strip() == "False"
+
+
+# -- branches on sizes, weight initialisation, what is refused ----------------------------------------
+def test_keras_if_on_sizes_becomes_a_condition(tmp_path):
+    text = """import keras
+from keras import layers
+
+def block(x, filters, strides=1):
+    y = layers.Conv2D(filters, 3, strides=strides, padding="same")(x)
+    y = layers.BatchNormalization()(y)
+    if strides == 1 and x.shape[-1] == filters:
+        y = layers.Add()([x, y])
+    return y
+"""
+    names = ["conv2d", "batch_normalization", "add"]
+    d = show(tmp_path, text, convention="keras", C_in=8, filters=8)
+    assert [layer.name for layer in d.layers] == names and d.total["all"].value == 584 + 32
+    assert [layer.name for layer in show(tmp_path, text, C_in=8, filters=8, strides=2).layers] == names[:2]
+    assert [layer.name for layer in show(tmp_path, text, C_in=8, filters=16).layers] == names[:2]
+    open_block = show(tmp_path, text)  # sizes open: the add exists where C_in = filters
+    assert [row.condition is not None for row in open_block.layers] == [False, False, True]
+
+
+def test_if_else_on_sizes_assigning_both_ways_uses_the_default(tmp_path):
+    text = """import keras
+def block(x, filters=8, strides=1):
+    if strides == 1:
+        y = keras.layers.Conv2D(filters, 3, padding="same")(x)
+    else:
+        y = keras.layers.Conv2D(filters, 3, strides=strides, use_bias=False)(x)
+    return y
+"""
+    d = show(tmp_path, text, convention="keras", C_in=8)
+    assert [layer.name for layer in d.layers] == ["conv2d"] and "strides" not in d.values
+
+
+def test_if_that_assigns_a_number_uses_the_default(tmp_path):
+    text = """import torch.nn as nn
+def make(c_in, expand=4):
+    if expand > 1:
+        hidden = c_in * expand
+    else:
+        hidden = c_in
+    return nn.Sequential(nn.Conv2d(c_in, hidden, 1), nn.BatchNorm2d(hidden))
+"""
+    d = show(tmp_path, text, convention="pytorch", c_in=2)
+    assert d.total["all"].value == 2 * 8 + 8 + 16 and "expand" not in d.values
+
+
+def test_weight_initialisation_loops_are_passed_over(tmp_path):
+    text = """import torch.nn as nn
+class Net(nn.Module):
+    def __init__(self, classes=10):
+        super().__init__()
+        self.features = nn.Sequential(nn.Conv2d(3, 16, 3, padding=1), nn.BatchNorm2d(16), nn.ReLU(inplace=True))
+        self.classifier = nn.Linear(16, classes)
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                nn.init.kaiming_normal_(m.weight, mode="fan_out")
+                if m.bias is not None:
+                    nn.init.zeros_(m.bias)
+            elif isinstance(m, (nn.BatchNorm2d, nn.GroupNorm)):
+                nn.init.ones_(m.weight)
+"""
+    d = show(tmp_path, text, convention="pytorch")
+    assert d.total["all"].value == 448 + 32 + 170 and d.total["buffers"].value == 33
+
+
+REFUSED = [
+    ("import keras\nclass Block(keras.layers.Layer):\n    def __init__(self):\n        super().__init__()\n"
+     "        self.c = keras.layers.Conv2D(8, 1)\n", "subclassed Keras layers and models are not read"),
+    ("import torch.nn as nn\nclass M(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+     "        self.c = nn.Linear(2, 2)\n        setattr(self, 'd', nn.Linear(2, 2))\n", "setattr() is not followed"),
+    ("import torch, torch.nn as nn\nclass M(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+     "        self.c = nn.Linear(2, 2)\n        self.register_buffer('b', torch.zeros(3))\n",
+     "register_buffer() is not supported"),
+    ("import keras\n@keras.saving.register_keras_serializable()\ndef block(x):\n"
+     "    return keras.layers.Conv2D(8, 1)(x)\n", "has a decorator"),
+    ("import keras\nx = keras.Input((8, 8, 3))\ny = keras.layers.Conv2D(8, 1, trainable=False)(x)\n",
+     "frozen layers (trainable=False) are not supported"),
+    ("import keras\nx = keras.Input((8, 8, 3))\ny = keras.layers.BatchNormalization(axis=1)(x)\n",
+     "only the last axis"),
+    ("import keras\nx = keras.Input((8, 8, 3))\ny = keras.layers.Dense(4, activation='relu7')(x)\n",
+     "must be the name of a Keras activation"),
+]
+
+
+@pytest.mark.parametrize("text,message", REFUSED, ids=[m for _, m in REFUSED])
+def test_refused_code(tmp_path, text, message):
+    assert message in error_of(tmp_path, text)

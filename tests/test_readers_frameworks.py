@@ -80,3 +80,30 @@ def test_generated_torch_code(seed, tmp_path):
                 sum(b.numel() for b in model.buffers()))
     got = derived(tmp_path, case.source, "pytorch", **case.values)
     assert (got["all"], got["trainable"], got["buffers"]) == expected, case.source
+
+
+@pytest.mark.parametrize("name,convention,values", [
+    ("keras_inverted_res_block.py", "keras", {"C_in": 16, "H": 32, "W": 32}),
+    ("torch_resnet.py", "pytorch", {}),
+    ("../../examples/inverted_residual.py", "pytorch", {"inp": 8, "oup": 16, "stride": 2}),
+])
+def test_code_as_found_in_the_wild(name, convention, values, tmp_path):
+    """Code people copy (keras.applications, torchvision, tutorials), read by derive and run for real."""
+    path = Path(__file__).resolve().parent / "data" / name
+    source = path.read_text(encoding="utf-8")
+    namespace: dict = {"__name__": "wild"}
+    if convention == "keras":
+        keras = need_keras()
+        exec(compile(source, str(path), "exec"), namespace)  # our fixture, not user input
+        inputs = keras.Input((values["H"], values["W"], values["C_in"]))
+        model = keras.Model(inputs, namespace["_inverted_res_block"](inputs))
+        expected = (model.count_params(), sum(math.prod(w.shape) for w in model.non_trainable_weights))
+        got = derived(tmp_path, source, "keras", **values)
+        assert (got["all"], got["non_trainable"]) == expected
+    else:
+        need_torch()
+        exec(compile(source, str(path), "exec"), namespace)
+        model = namespace["model"] if "model" in namespace else namespace["InvertedResidual"](8, 16, stride=2)
+        expected = (sum(p.numel() for p in model.parameters()), sum(b.numel() for b in model.buffers()))
+        got = derived(tmp_path, source, "pytorch", **values)
+        assert (got["all"], got["buffers"]) == expected

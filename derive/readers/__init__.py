@@ -1,9 +1,12 @@
 """Readers: a block in the user's own words (a TOML spec, pasted Keras / PyTorch code) to a `Target`.
 
 `load_file(path)` reads the file (or standard input for `-`) once, with bounds (`source.py`), and
-hands the text to the spec reader (`spec.py`) or the code reader (`code.py`). Nothing in the text is
-ever run: TOML is read by `tomllib`, Python by `ast.parse` and a small interpreter of our own
-(`pycode.py`), sizes by whitelisted arithmetic (`astexpr.py`, `derive.expr`).
+hands the text to the spec reader (`spec.py`) or the code reader (`code.py`: `pycode.py` interprets a
+safe subset of Python over its syntax tree; `keras_code.py` and `torch_code.py` know the layers;
+`layerargs.py` binds their arguments; `astexpr.py` does the arithmetic on sizes; `names.py` makes the
+symbols). Nothing in the text is ever run: TOML is read by `tomllib`, Python by `ast.parse` and our
+own interpreter, sizes by whitelisted arithmetic (here and in `derive.expr`). Standard input is a
+spec if it has a `[block]`, `[symbols]`, `[options]` or `[[layers]]` header, else code.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import re
 from ..blocks import Target
 from .source import read_source
 
-_TOML_HEADER = re.compile(r"^[ \t]*\[\[?[ \t]*(block|layers|symbols|options|input)\b", re.M)
+_TOML_HEADER = re.compile(r"^[ \t]*\[\[?[ \t]*(block|layers|symbols|options)\b", re.M)
 
 
 def load_file(path: str) -> Target:

@@ -17,7 +17,7 @@ import operator
 
 import sympy
 
-from ..expr import MAX_DIGITS, MAX_EXPONENT, _combine, _is_whole, _min_max, _rounded, _too_large  # noqa: F401
+from ..expr import MAX_EXPONENT, _is_whole, _min_max, _rounded, _too_large
 from ..functions import ceiling, floor
 
 Expr = sympy.Expr

@@ -26,13 +26,13 @@ from typing import Any, Mapping
 
 import sympy
 
-from ..blocks import Block, Condition, Node, Target
+from ..blocks import INPUT, Block, Condition, Node, Target
 from ..errors import InputError
 from ..layers import Layer, Shape
 from ..symbols import SymbolTable
 from . import keras_code, torch_code
 from .names import name_problem, symbol_info
-from .pycode import ClassValue, Function, Interpreter, ListValue, Needs, Unknown, parse_python
+from .pycode import ClassValue, Function, Interpreter, ListValue, Needs, parse_python
 from .source import Source
 
 MAX_LAYERS = 1000
@@ -260,7 +260,7 @@ class Reading:
         if isinstance(entry, ClassValue):
             raise interp.error("subclassed Keras layers and models are not read: write the functional form "
                                "(x = layers.Conv2D(...)(x))", entry.node)
-        tensor = keras_code.Tensor("input", self.open_input(interp))
+        tensor = keras_code.Tensor(INPUT, self.open_input(interp))
         result = self.call_entry(interp, entry, options, declared, tensor)
         if isinstance(result, (keras_code.FunctionalModel, keras_code.SequentialModel)):
             return self.keras_model(interp, fw, result, f"{entry.node.name}()")
@@ -271,7 +271,7 @@ class Reading:
             else:
                 raise interp.error(f"{entry.node.name}() does not return a Keras tensor or model", entry.node)
         start = fw.input_tensor.shape if fw.input_tensor is not None else tensor.shape
-        used_input = any(INPUT_NAME in n.inputs for n in fw.nodes)
+        used_input = any(INPUT in n.inputs for n in fw.nodes)
         if fw.input_tensor is None and not used_input:
             raise interp.error(f"{entry.node.name}() does not use its input {self.first_param(entry)!r}",
                                entry.node)
@@ -298,7 +298,7 @@ class Reading:
         if shape is None:
             shape = self.open_input(interp)
         start = len(fw.nodes)
-        output = fw.run_sequential(interp, model, keras_code.Tensor("input", shape), interp.tree)
+        output = fw.run_sequential(interp, model, keras_code.Tensor(INPUT, shape), interp.tree)
         fw.nodes[:] = fw.nodes[start:]
         result = keras_code.collect(fw, [output], shape)
         return name, result.input, result.nodes
@@ -396,9 +396,6 @@ class Reading:
         return default
 
 
-INPUT_NAME = "input"
-
-
 def module_constants(tree: ast.Module, stores: Mapping[str, int]) -> dict[str, ast.stmt]:
     """Module-level `NAME = <positive number>` assigned once: symbols with that default."""
     out = {}
@@ -439,5 +436,3 @@ def symbols_in(block_input: Shape, nodes: tuple[Node, ...]) -> set[str]:
             visit(node.condition)
     return {s.name for s in found}
 
-
-__all__ = ["read_code", "Unknown"]

@@ -27,7 +27,7 @@ from ..layers import (Activation, AdaptivePool2D, Add, BatchNorm, Concatenate, C
                       Stated, ZeroPadding2D)
 from ..symbols import make_symbol
 from .layerargs import Args, Signature, bind
-from .pycode import Framework, Interpreter, ListValue, Method, NotConditional, Ref, Scope, Unknown
+from .pycode import MAX_MADE, Framework, Interpreter, ListValue, Method, NotConditional, Ref, Scope, Unknown
 
 NAME = re.compile(r"[A-Za-z0-9_.\-/]{1,64}\Z")
 PREFIXES = ("tensorflow.python.keras.", "tensorflow.keras.", "tf.keras.", "keras.src.", "keras.")
@@ -125,6 +125,7 @@ def _padding(args: Args) -> str:
 
 def _conv2d(args: Args) -> Layer:
     _channels_last(args)
+    _activation_name(args, "activation")
     stride, dilation = args.pair("strides", 1), args.pair("dilation_rate", 1)
     if any(s.is_Number and s > 1 for s in stride) and any(d.is_Number and d > 1 for d in dilation):
         raise args.error("dilation_rate", "Keras refuses strides > 1 together with dilation_rate > 1")
@@ -134,12 +135,14 @@ def _conv2d(args: Args) -> Layer:
 
 def _depthwise(args: Args) -> Layer:
     _channels_last(args)
+    _activation_name(args, "activation")
     return DepthwiseConv2D(args.pair("kernel_size"), args.pair("strides", 1), _padding(args),
                            args.pair("dilation_rate", 1), args.size("depth_multiplier", 1), args.flag("use_bias", True))
 
 
 def _separable(args: Args) -> Layer:
     _channels_last(args)
+    _activation_name(args, "activation")
     return SeparableConv2D(args.size("filters"), args.pair("kernel_size"), args.pair("strides", 1), _padding(args),
                            args.pair("dilation_rate", 1), args.size("depth_multiplier", 1),
                            args.flag("use_bias", True))
@@ -147,6 +150,7 @@ def _separable(args: Args) -> Layer:
 
 def _dense(args: Args) -> Layer:
     args.none_or("lora_rank")
+    _activation_name(args, "activation")
     return Dense(args.size("units"), args.flag("use_bias", True))
 
 
@@ -178,18 +182,21 @@ def _group_norm(args: Args) -> Layer:
     return GroupNorm(args.size("groups", 32), args.flag("center", True), args.flag("scale", True))
 
 
-ACTIVATION_NAME = re.compile(r"[a-z][a-z0-9_]{0,31}\Z")
+KERAS_ACTIVATIONS = frozenset("""celu elu exponential gelu glu hard_shrink hard_sigmoid hard_silu hard_swish hard_tanh
+    leaky_relu linear log_sigmoid log_softmax mish relu relu6 selu sigmoid silu soft_shrink softmax softplus softsign
+    sparse_plus sparse_sigmoid sparsemax squareplus swish tanh tanh_shrink threshold""".split())
 
 
 def _activation_name(args: Args, name: str) -> str:
-    value = args.get(name)
+    """An activation as Keras accepts it: None, one of its names, or `keras.activations.relu` and the like."""
+    value = args.get(name, None)
     if value is None:
         return "linear"
-    if isinstance(value, Ref):
-        value = value.last
-    if not isinstance(value, str) or not ACTIVATION_NAME.match(value.lower()):
-        raise args.error(name, f"{name} must be the name of an activation such as 'relu'")
-    return value.lower()
+    if isinstance(value, Ref) and value.last in KERAS_ACTIVATIONS:
+        return value.last
+    if isinstance(value, str) and value in KERAS_ACTIVATIONS:
+        return value
+    raise args.error(name, f"{name} must be the name of a Keras activation such as 'relu'")
 
 
 def _activation(args: Args) -> Layer:
@@ -198,8 +205,8 @@ def _activation(args: Args) -> Layer:
 
 def _relu(args: Args) -> Layer:
     top = args.get("max_value", None)
-    if top is not None and not isinstance(top, sympy.Expr):
-        raise args.error("max_value", "max_value must be a number")
+    if top is not None and not (isinstance(top, sympy.Expr) and top.is_Number and top >= 0):
+        raise args.error("max_value", "max_value must be a number, at least 0")
     return Activation("relu6" if top == 6 else "relu" if top is None else f"relu (max {top})")
 
 
@@ -560,12 +567,23 @@ class KerasFramework(Framework):
         shapes = tuple(t.shape for t in inputs)
         if isinstance(layer, Add):
             layer = self.checked_add(interp, shapes, node)
+        if isinstance(layer, Concatenate):
+            defaults = defaults_of(interp)
+            for other in shapes[1:]:
+                if len(other.spatial) != len(shapes[0].spatial) or any(
+                        a.xreplace(defaults).is_Number and b.xreplace(defaults).is_Number
+                        and a.xreplace(defaults) != b.xreplace(defaults)
+                        for a, b in zip(shapes[0].spatial, other.spatial)):
+                    raise interp.error(f"concatenate needs inputs of the same height and width, got "
+                                       f"{_dims(shapes[0], defaults)} and {_dims(other, defaults)}", node)
         try:
             output = layer.output(shapes)
             layer.terms(shapes)
             check_at_defaults(layer, shapes, interp)
         except InputError as error:
             raise interp.error(error.what, node) from None
+        if len(self.nodes) >= MAX_MADE:
+            raise interp.error(f"more than {MAX_MADE} layers: derive reads blocks, not whole zoos", node)
         condition = interp.condition
         self.nodes.append(KNode(name, layer, tuple(t.name for t in inputs), interp.where(node), condition))
         return Tensor(name, output, condition)
@@ -576,20 +594,25 @@ class KerasFramework(Framework):
         here, as `H - 2` against `H` after a 'valid' 3×3 convolution) are not checked, as Keras does not.
         Such an add is counted on its first input's shape (it has no parameters either way)."""
         first = shapes[0]
-        defaults = {make_symbol(r.name, r.domain): r.default for r in interp.symbols.records.values()
-                    if r.default is not None}
+        defaults = defaults_of(interp)
+        dims = list(first.dims)
         unknown = False
         for other in shapes[1:]:
             if len(other.dims) != len(first.dims):
                 raise interp.error("add needs inputs of the same shape (an image and a vector here)", node)
-            for a, b in zip(first.dims, other.dims):
+            for i, b in enumerate(other.dims):
+                a = dims[i]
                 known_a, known_b = a.xreplace(defaults), b.xreplace(defaults)
-                if known_a.is_Number and known_b.is_Number and known_a != known_b:
+                if known_a == 1 and known_b != 1:  # Keras broadcasts a size of 1
+                    dims[i], unknown = b, True
+                elif known_b == 1 and known_a != 1:
+                    unknown = True
+                elif known_a.is_Number and known_b.is_Number and known_a != known_b:
                     raise interp.error(f"add needs inputs of the same shape, got {_dims(first, defaults)} and "
                                        f"{_dims(other, defaults)}", node)
-                if (a - b).is_nonzero:
+                elif (a - b).is_nonzero:
                     unknown = True
-        return Stated(Add(), first) if unknown else Add()
+        return Stated(Add(), Shape(dims[-1], tuple(dims[:-1]))) if unknown else Add()
 
     def run_sequential(self, interp: Interpreter, model: SequentialModel, tensor: Tensor, node: ast.AST) -> Tensor:
         for item in model.items:

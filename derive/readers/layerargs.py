@@ -130,7 +130,7 @@ def bind(interp: Interpreter, signature: Signature, call: ast.Call, scope: Scope
         raise interp.error(f"{signature.label}() takes at most {limit} positional arguments, got "
                            f"{len(positional)}", call)
     values: dict[str, tuple[Any, ast.AST]] = {}
-    for index, value in enumerate(positional):
+    for index, value in enumerate(positional[:len(signature.params)]):  # beyond: accepted unread (nn.Identity)
         arg_node = call.args[index] if index < len(call.args) else call
         values[signature.params[index]] = (value, arg_node)
     for keyword in call.keywords:

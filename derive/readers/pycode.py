@@ -9,7 +9,10 @@ arguments are not even looked at, and their result is `Unknown`, an error only w
 needed. `eval`, `exec`, `compile`, imports, attribute access on real objects: none of it exists here.
 
 Control flow is followed where it is decided: `if` on numbers, `for` over `range(n)` or a list,
-user functions called with their arguments. A test that depends on a symbol is `Undecided`: a
+user functions called with their arguments. A test that depends on symbols is `Pending`. An `if` on
+equalities joined by `and` (`if expand_ratio != 1:`) is followed both ways (`exec_branches`): what
+each side makes carries the side's `Condition`, as the built-in blocks' conditional layers do. Any
+other use of a pending test (a loop count, an `if` that also assigns numbers) needs a number: a
 symbol with a default value (a parameter `expand=18`) is then read as that value, in a fresh pass,
 and is no symbol any more (`Needs`); a symbol without one is an error naming the place.
 
@@ -41,7 +44,8 @@ MAX_CALLS = 24
 MAX_ITEMS = 10_000
 MAX_TEXT = 10_000
 MAX_ITERATIONS = 10_000
-MAX_SYMBOLIC = 1_000  # arithmetic on symbols (sympy is slow at it; real blocks need a few dozen)
+MAX_SYMBOLIC = 500  # arithmetic on symbols (sympy is slow at it; real blocks need a few dozen)
+MAX_MADE = 2_000  # layers made in one pass (a block has at most `code.MAX_LAYERS`)
 BUILTIN_NAMES = frozenset(dir(builtins))
 MODULE_NAMES = frozenset({"keras", "tf", "tensorflow", "layers", "nn", "torch", "math", "np", "numpy", "F",
                           "K", "models", "backend", "collections"})
@@ -330,7 +334,7 @@ class Interpreter:
             text = text[start:stop]
         else:
             text = text[self.source.char_col(line, node.col_offset) - 1:] + " ..."
-        text = " ".join(text.split())
+        text = "".join(c if c.isprintable() else "?" for c in " ".join(text.split()))  # one harmless line
         return text if len(text) <= limit else text[: limit - 3] + "..."
 
     def tick(self, node: ast.AST) -> None:
@@ -492,15 +496,27 @@ class Interpreter:
         self.exec_block(node.body if self.truth(value, node.test) else node.orelse, scope, module_level)
 
     def exec_branches(self, node: ast.If, clauses: tuple, scope: Scope, module_level: bool) -> None:
-        """Both sides of an `if` on sizes: the layers each makes exist only where its side holds."""
+        """Both sides of an `if` on sizes: the layers each makes exist only where its side holds.
+
+        Each side starts from the variables as they were; a name only one side assigns takes that side's
+        value (where the side does not hold, its layers drop out and readers read what came before). A
+        name both sides assign would need a choice the block cannot express: `NotConditional`."""
+        before = dict(scope.vars)
+        changed: list[dict] = []
         for body, negate in ((node.body, False), (node.orelse, True)):
-            if not body:
-                continue
-            self.branches.append(Branch(_negated(clauses) if negate else Condition(clauses), scope))
-            try:
-                self.exec_block(body, scope, module_level)
-            finally:
-                self.branches.pop()
+            scope.vars.clear()
+            scope.vars.update(before)
+            if body:
+                self.branches.append(Branch(_negated(clauses) if negate else Condition(clauses), scope))
+                try:
+                    self.exec_block(body, scope, module_level)
+                finally:
+                    self.branches.pop()
+            changed.append({k: v for k, v in scope.vars.items() if k not in before or before[k] is not v})
+        if set(changed[0]) & set(changed[1]):
+            raise NotConditional()
+        scope.vars.clear()
+        scope.vars.update({**before, **changed[0], **changed[1]})
 
     def exec_for(self, node: ast.For, scope: Scope, module_level: bool) -> None:
         items = self.iterate(self.eval(node.iter, scope), node.iter)
@@ -1166,6 +1182,10 @@ class Interpreter:
             return value
         if isinstance(value, sympy.Expr) and value.is_Integer:
             return str(value)
+        if isinstance(value, sympy.Expr) and value.is_Rational:
+            return repr(float(value))
+        if isinstance(value, sympy.Expr) and value.free_symbols:  # a name made of a size: its default serves
+            raise self.undecided(Undecided(frozenset(value.free_symbols), "text made of a size"), node)
         if isinstance(value, bool) or value is None:
             return str(value)
         raise self.error(f"cannot turn {self.kind(value)} into text here", node)
@@ -1302,11 +1322,25 @@ class Interpreter:
             args, _ = self.arguments(node, scope)
             if len(args) == 2:
                 classes = args[1] if isinstance(args[1], tuple) else (args[1],)
-                answers = [self.framework.is_instance(self, args[0], c) for c in classes]
+                answers = [self.python_instance(args[0], c) for c in classes]
+                answers = [self.framework.is_instance(self, args[0], c) if a is NotImplemented else a
+                           for a, c in zip(answers, classes)]
                 if all(a is not NotImplemented for a in answers):
                     return any(answers)
             raise self.error("isinstance() is only followed on modules and layer classes", node)
         return NotImplemented
+
+    def python_instance(self, value: Any, cls: Any) -> Any:
+        """`isinstance(value, int)` and the like for the values the interpreter holds."""
+        if not isinstance(cls, Ref) or cls.path not in ("int", "float", "str", "bool", "tuple", "list", "dict"):
+            return NotImplemented
+        if cls.path == "bool":
+            return isinstance(value, bool)
+        if cls.path == "int":
+            return isinstance(value, sympy.Expr) and value.is_integer is True
+        if cls.path == "float":
+            return isinstance(value, sympy.Expr) and value.is_Rational is True and not value.is_Integer
+        return isinstance(value, {"str": str, "tuple": tuple, "list": ListValue, "dict": dict}[cls.path])
 
     # -- helpers for numbers
     def concrete_int(self, value: Any, node: ast.AST) -> int:

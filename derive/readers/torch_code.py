@@ -26,7 +26,8 @@ from ..errors import InputError
 from ..layers import (Activation, AdaptivePool2D, BatchNorm, Conv2D, Dense, Dropout, Flatten, GroupNorm, Layer,
                       LayerNorm, Pool2D, Shape, Stated, ZeroPadding2D)
 from .layerargs import Args, Signature, bind
-from .pycode import ClassValue, Framework, Interpreter, ListValue, Method, NotConditional, Ref, Scope, Super, Unknown
+from .pycode import (MAX_MADE, ClassValue, Framework, Interpreter, ListValue, Method, NotConditional, Ref, Scope,
+                     Super, Unknown)
 
 PREFIXES = ("torch.nn.modules.", "torch.nn.", "nn.")
 
@@ -204,11 +205,12 @@ ACTIVATIONS = {
 }
 ACTIVATION_PARAMS = {"LeakyReLU": ("negative_slope", "inplace"), "ELU": ("alpha", "inplace"), "Softmax": ("dim",),
                      "GELU": ("approximate",), "Softplus": ("beta", "threshold")}
-for _name, _function in ACTIVATIONS.items():
-    _params = ACTIVATION_PARAMS.get(_name, ("inplace",) if _name in IN_PLACE else ())
-    LEAVES[_name] = (_sig(f"nn.{_name}", _params, factory=False), _activation(_function))
-LEAVES["Identity"] = (Signature("nn.Identity", (), ignored=frozenset({"args", "kwargs"}), positional=99),
-                      _activation("identity"))
+LEAVES.update({
+    name: (_sig(f"nn.{name}", ACTIVATION_PARAMS.get(name, ("inplace",) if name in IN_PLACE else ()), factory=False),
+           _activation(function))
+    for name, function in ACTIVATIONS.items()
+})
+LEAVES["Identity"] = (Signature("nn.Identity", (), positional=99), _activation("identity"))  # takes anything
 CONTAINERS = ("Sequential", "ModuleList")
 
 
@@ -266,7 +268,13 @@ class TorchFramework(Framework):
     def refuse(self, interp: Interpreter, node: ast.AST, what: str) -> Any:
         raise interp.error(what, node)
 
+    def __init__(self) -> None:
+        self.made = 0
+
     def make_leaf(self, interp: Interpreter, cls: str, node: ast.Call, scope: Scope) -> TorchLeaf:
+        self.made += 1
+        if self.made > MAX_MADE:
+            raise interp.error(f"more than {MAX_MADE} modules: derive reads blocks, not whole zoos", node)
         signature, build = LEAVES[cls]
         args = bind(interp, signature, node, scope)
         layer, stated, image = build(args)
