@@ -1,6 +1,6 @@
 # make demo   the slide example, every format, into out/
 # make test   the whole test suite (PyTorch and Keras included)
-# make bench  timings into bench/RESULTS.md
+# make bench  timings against the import floor, torchinfo and Keras into bench/RESULTS.md
 # Each target creates .venv on first use; nothing needs installing by hand.
 
 PYTHON ?= python3
@@ -41,8 +41,12 @@ demo: $(VENV)/.runtime
 test: $(VENV)/.test
 	$(BIN)/python -m pytest -q
 
-bench: $(VENV)/.runtime
-	$(BIN)/python bench/bench_show.py --write bench/RESULTS.md
+$(VENV)/.bench: pyproject.toml bench/requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]' -r bench/requirements.txt
+	touch $@ $(VENV)/.test $(VENV)/.runtime
+
+bench: $(VENV)/.bench
+	$(BIN)/python bench/run.py --write bench/RESULTS.md
 
 clean:
 	rm -rf $(VENV) out/* .pytest_cache

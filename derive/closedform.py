@@ -10,6 +10,7 @@ distinct monomials, not with the number of layers (repeated layers collapse in t
 from __future__ import annotations
 
 from collections import Counter
+from fractions import Fraction
 from itertools import combinations
 
 import sympy
@@ -20,25 +21,76 @@ PAIRWISE_LIMIT = 48  # above this many monomials, candidates are single factors 
 def closed_form(expr: sympy.Expr) -> sympy.Expr:
     if expr.is_Atom or expr.is_Mul and all(f.is_Atom or f.is_Pow and f.base.is_Atom for f in expr.args):
         return expr  # a number, a symbol or a single monomial: nothing to group
-    expanded = sympy.expand(expr)
-    if not expanded.is_Add:
-        return expanded
-    monomials = [_split(term) for term in expanded.args]
-    return _group(monomials)
+    expanded = expand(expr)
+    if len(expanded) < 2:
+        return sympy.Add(*(_build(m) for m in _monomials(expanded)))
+    return _group(_monomials(expanded))
 
 
 Monomial = tuple[sympy.Expr, Counter]  # (numeric coefficient, {base: exponent})
+Polynomial = dict[frozenset, Fraction]  # {frozenset of (base, exponent): coefficient}
 
 
-def _split(term: sympy.Expr) -> Monomial:
-    coeff, rest = term.as_coeff_Mul()
-    powers: Counter = Counter()
-    for base, exp in rest.as_powers_dict().items():
-        if exp.is_Integer and exp > 0 and base != 1:
-            powers[base] += int(exp)
-        elif base != 1:  # a negative or symbolic power stays whole
-            powers[base**exp] += 1
-    return coeff, powers
+def expand(expr: sympy.Expr) -> Polynomial:
+    """`expr` multiplied out into monomials, in plain Python: sympy's `expand` builds every
+    intermediate product as an expression, which is most of the cost of a closed form. Anything but a
+    number, +, × and a whole power (a symbol, ⌈H/s⌉, a symbolic power) is a base of the monomials."""
+    if expr.is_Rational:
+        return {frozenset(): Fraction(int(expr.p), int(expr.q))} if expr != 0 else {}
+    if expr.is_Add:
+        out: Polynomial = {}
+        for arg in expr.args:
+            for monomial, coeff in expand(arg).items():
+                total = out.get(monomial, 0) + coeff
+                if total:
+                    out[monomial] = total
+                else:
+                    out.pop(monomial, None)
+        return out
+    if expr.is_Mul:
+        product: Polynomial = {frozenset(): Fraction(1)}
+        for arg in expr.args:
+            product = _times(product, expand(arg))
+        return product
+    if expr.is_Pow and expr.exp.is_Integer:
+        if expr.exp > 0 and expr.base.is_Add:
+            product = {frozenset(): Fraction(1)}
+            for _ in range(int(expr.exp)):
+                product = _times(product, expand(expr.base))
+            return product
+        if expr.base.is_Atom or not expr.base.is_Add and not expr.base.is_Mul:
+            return {frozenset({(expr.base, int(expr.exp))}): Fraction(1)}
+    return {frozenset({(expr, 1)}): Fraction(1)}
+
+
+def _times(a: Polynomial, b: Polynomial) -> Polynomial:
+    out: Polynomial = {}
+    for ma, ca in a.items():
+        for mb, cb in b.items():
+            powers = dict(ma)
+            for base, exp in mb:
+                powers[base] = powers.get(base, 0) + exp
+            key = frozenset((base, exp) for base, exp in powers.items() if exp)
+            total = out.get(key, 0) + ca * cb
+            if total:
+                out[key] = total
+            else:
+                out.pop(key, None)
+    return out
+
+
+def _monomials(poly: Polynomial) -> list[Monomial]:
+    """In the grouping's terms: a positive power counts as its exponent; a negative one stays whole."""
+    out = []
+    for monomial, coeff in poly.items():
+        powers: Counter = Counter()
+        for base, exp in monomial:
+            if exp > 0:
+                powers[base] += exp
+            else:
+                powers[base**exp] += 1
+        out.append((sympy.Rational(coeff.numerator, coeff.denominator), powers))
+    return out
 
 
 def _build(monomial: Monomial) -> sympy.Expr:
