@@ -395,7 +395,8 @@ def render(d: Derivation, fmt: str, templates: str | None = None, title: str | N
         if d.stages and not detail:
             return get_template("text/network.txt.j2", templates).render({**view(d, "text"), **network_view(d)})
         return get_template(TEMPLATE[fmt], templates).render(view(d, "text"))
-    text = get_template(TEMPLATE[fmt], templates).render(document(d, title, templates))
+    extra = {**network_view(d), "detail": detail} if fmt == "markdown" else {}
+    text = get_template(TEMPLATE[fmt], templates).render({**document(d, title, templates), **extra})
     if fmt == "pdf":
         from .pdf import compile_tex
 

@@ -259,3 +259,14 @@ def test_network_text_summary_template():
     assert "total:          3,538,984" in lines
     assert "non-trainable:  " in text and "= 34,112" in text
     assert "(multiply-accumulates of convolutions and dense layers only)" in lines[-5]
+
+
+def test_network_markdown_is_a_per_stage_summary():
+    """A forum answer about a network: one table row per stage; every layer behind `--detail`."""
+    d = derive.show("mobilenetv2")
+    text = derive.render(d, "markdown")
+    stage2 = next(line for line in text.splitlines() if line.startswith("| stage2 |"))
+    block, difference = d.stages[2].block["all"].value, d.stages[2].difference["all"].value
+    assert f"2 × {block:,} − {-difference:,} = {d.parts[2].counts['all'].value:,}" in stage2
+    assert "`stage2.1.expand`" not in text
+    assert "`stage2.1.expand`" in derive.render(d, "markdown", detail=True)
