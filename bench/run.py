@@ -1,9 +1,9 @@
 """derive's benchmarks (issue 7), in one run: against the import floor, against its peers, and scaling.
 
 Every command is a fresh process, as a user runs it. The run is paired: each round runs every command
-once (the order rotated from round to round), `--repeat` rounds, and the figures are medians over the
-rounds; ratios and "own work" (time above the floor) are medians of the per-round figures, each taken
-within one round. Wall time is measured around the child; CPU time (user + system) and peak memory
+once, right next to a run of the floor (the order rotated from round to round), `--repeat` rounds, and
+the figures are medians over the rounds; a ratio to the floor and "own work" (time above the floor)
+are medians of each run against the floor run next to it. Wall time is measured around the child; CPU time (user + system) and peak memory
 (`ru_maxrss`) are the child's own, from `os.wait4` (the same figures as `getrusage(RUSAGE_CHILDREN)`
 deltas, and the peak is this child's, not the largest so far). Children run without
 PYTHONDONTWRITEBYTECODE: as installed for a user, byte-compiled (the warm-up round writes the cache of
@@ -12,7 +12,7 @@ an editable checkout).
 What is run:
 - the floor `python -c "import sympy, jinja2"`: what any derive command pays before doing anything;
 - `derive show mobilenetv2 --format latex` (every formula and number) and the text table, and the
-  block commands `bench_show.py` used to time (`mobilenetv2-block`, json and text; `derive list`);
+  block commands timed before issue 7 (`mobilenetv2-block`, json and text; `derive list`);
 - peers on the same network: torchinfo's `summary()` of torchvision's MobileNetV2
   (`peer_torchinfo.py`) and Keras' `MobileNetV2(weights=None).summary()` (`peer_keras.py`);
 - scaling: PyTorch code of an `nn.Sequential` of 100, 1,000 and 5,000 modules, and a 24-layer
@@ -215,6 +215,12 @@ def output(argv: tuple[str, ...] | list[str]) -> tuple[int, str, str]:
         return status, out.read(), err.read()
 
 
+def last_line(text: str, otherwise: object) -> str:
+    """The last non-empty line of what a child said on standard error, or `otherwise`."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    return lines[-1].strip() if lines else str(otherwise)
+
+
 def warm_up(found: list[Case]) -> tuple[list[Case], dict[str, str]]:
     """Run each command once (writes the byte-code cache, fills the file cache). Those that fail are
     left out of the timing, with the last line of what they said."""
@@ -224,30 +230,66 @@ def warm_up(found: list[Case]) -> tuple[list[Case], dict[str, str]]:
         if status == 0:
             kept.append(case)
         else:
-            lines = [line for line in err.strip().splitlines() if line.strip()]
-            failed[case.key] = f"exit status {status}: {lines[-1] if lines else '(nothing on standard error)'}"
+            failed[case.key] = f"exit status {status}: {last_line(err, '(nothing on standard error)')}"
             print(f"  {case.key}: {failed[case.key]}", file=sys.stderr)
     return kept, failed
 
 
-def measure(found: list[Case], repeat: int) -> dict[str, list[Sample]]:
-    samples: dict[str, list[Sample]] = {case.key: [] for case in found}
+@dataclass
+class Timings:
+    """Per command, one run per round; "floor" has every run of the floor. `floors[key]` are the floor
+    runs each next to a run of `key` (in the same round, right before or right after it)."""
+
+    runs: dict[str, list[Sample]]
+    floors: dict[str, list[Sample]]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.runs
+
+    def median(self, key: str, field: str) -> float:
+        return statistics.median(getattr(s, field) for s in self.runs[key])
+
+    def per_round(self, key: str, base: str, field: str, how: str) -> list[float]:
+        """key ÷ base (`ratio`) or key − base (`over`) in each round: against the floor run next to it,
+        or against another command of the same round."""
+        bases = self.floors[key] if base == "floor" else self.runs[base]
+        pairs = [(getattr(a, field), getattr(b, field)) for a, b in zip(self.runs[key], bases)]
+        return [a / b if how == "ratio" else a - b for a, b in pairs]
+
+    def paired(self, key: str, base: str, field: str, how: str) -> float:
+        return statistics.median(self.per_round(key, base, field, how))
+
+    def quartiles(self, key: str, base: str, field: str, how: str) -> tuple[float, float]:
+        """The first and third quartiles of the per-round figures: how much the rounds disagree."""
+        q1, _, q3 = statistics.quantiles(self.per_round(key, base, field, how), n=4)
+        return q1, q3
+
+
+def measure(found: list[Case], repeat: int) -> Timings:
+    """`repeat` rounds; in each, every command next to a run of the floor (floor first in even rounds,
+    last in odd ones), the commands in an order rotated from round to round."""
+    floor, others = found[0], found[1:]
+    timings = Timings({case.key: [] for case in found}, {case.key: [] for case in others})
     for round_ in range(repeat):
-        shift = round_ % len(found)
-        for case in found[shift:] + found[:shift]:
-            sample, status = run(case.argv)
-            if status != 0:
-                raise SystemExit(f"{case.key} failed in round {round_ + 1} (exit status {status})")
-            samples[case.key].append(sample)
+        shift = round_ % len(others)
+        for case in others[shift:] + others[:shift]:
+            pair = (floor, case) if round_ % 2 == 0 else (case, floor)
+            for one in pair:
+                sample, status = run(one.argv)
+                if status != 0:
+                    raise SystemExit(f"{one.key} failed in round {round_ + 1} (exit status {status})")
+                timings.runs[one.key].append(sample)
+                if one is floor:
+                    timings.floors[case.key].append(sample)
         print(f"  round {round_ + 1}/{repeat}", file=sys.stderr)
-    return samples
+    return timings
 
 
 # -- the checks, once -----------------------------------------------------------------------------
 def derive_total(argv: list[str], convention: str) -> int | str:
     status, out, err = output([*derive_command(), *argv, "--convention", convention, "--format", "json"])
     if status != 0:
-        return f"error: {err.strip().splitlines()[-1] if err.strip() else status}"
+        return f"error: {last_line(err, status)}"
     return json.loads(out)["total"]["all"]["value"]
 
 
@@ -256,7 +298,7 @@ def printed_total(argv: tuple[str, ...]) -> int | str:
     status, out, err = output(argv)
     found = re.search(r"Total params:\s*([\d,]+)", out)
     if status != 0 or not found:
-        return f"error: {err.strip().splitlines()[-1] if err.strip() else 'no Total params line'}"
+        return f"error: {last_line(err, 'no Total params line')}"
     return int(found[1].replace(",", ""))
 
 
@@ -277,22 +319,22 @@ print(sum(p.numel() for p in nn.TransformerEncoder(layer, layers, enable_nested_
 def torch_total(script: str, *args: str) -> int | str:
     status, out, err = output([PYTHON, "-c", script, *args])
     if status != 0:
-        return f"error: {err.strip().splitlines()[-1] if err.strip() else status}"
+        return f"error: {last_line(err, status)}"
     return int(out.strip().splitlines()[-1])
 
 
 def checks(found: list[Case]) -> list[tuple[str, object, object]]:
     """(what, derive's figure, the other's) for every count that must agree."""
     by_key = {case.key: case for case in found}
+    keras = derive_total(["show", "mobilenetv2"], "keras")
     rows: list[tuple[str, object, object]] = [
         ("MobileNetV2 parameters, `--convention pytorch` vs torchinfo's `Total params`",
          derive_total(["show", "mobilenetv2"], "pytorch"), printed_total(by_key["torchinfo"].argv)),
         ("MobileNetV2 parameters, `paper` vs torchvision's 3,504,872",
          derive_total(["show", "mobilenetv2"], "paper"), TORCH_PARAMETERS),
         ("MobileNetV2 `count_params()`, `--convention keras` vs Keras' `Total params`",
-         derive_total(["show", "mobilenetv2"], "keras"), printed_total(by_key["keras"].argv)),
-        ("MobileNetV2 `count_params()`, `--convention keras` vs keras.applications' 3,538,984",
-         derive_total(["show", "mobilenetv2"], "keras"), KERAS_TOTAL),
+         keras, printed_total(by_key["keras"].argv)),
+        ("MobileNetV2 `count_params()`, `--convention keras` vs keras.applications' 3,538,984", keras, KERAS_TOTAL),
     ]
     status, latex, _ = output(by_key["latex"].argv)
     rows.append(("`--format latex` ends its derivation at `N = ... = 3\\,504\\,872`",
@@ -312,18 +354,6 @@ def checks(found: list[Case]) -> list[tuple[str, object, object]]:
 
 
 # -- the report -----------------------------------------------------------------------------------
-def median(samples: list[Sample], field: str) -> float:
-    return statistics.median(getattr(s, field) for s in samples)
-
-
-def paired(samples: dict[str, list[Sample]], key: str, base: str, field: str, how: str) -> float:
-    """Median over the rounds of key/base (`ratio`) or key − base (`over`), each within one round."""
-    pairs = zip(samples[key], samples[base])
-    if how == "ratio":
-        return statistics.median(getattr(a, field) / getattr(b, field) for a, b in pairs)
-    return statistics.median(getattr(a, field) - getattr(b, field) for a, b in pairs)
-
-
 def ms(seconds: float, sign: bool = False) -> str:
     return f"{seconds * 1000:+,.0f} ms" if sign else f"{seconds * 1000:,.0f} ms"
 
@@ -363,38 +393,40 @@ def verdict(ok: bool) -> str:
     return "met" if ok else "**not met**"
 
 
-def report(found: list[Case], failed: dict[str, str], samples: dict[str, list[Sample]],
+def report(found: list[Case], failed: dict[str, str], timings: Timings,
            rows: list[tuple[str, object, object]], repeat: int, started: datetime.datetime,
            loads: tuple[str, str], profile: str) -> str:
     labels = {case.key: case for case in found}
-    has = samples.__contains__
+    has = timings.__contains__
     lines = ["# derive benchmarks", "",
              f"Written by `make bench` (`bench/run.py`), started {started:%Y-%m-%d %H:%M} UTC: median of "
              f"{repeat} paired rounds; load average {loads[0]} before, {loads[1]} after.", "",
              *machine(), "",
-             "Each round runs every command once as a fresh process, the order rotated from round to round. "
-             "Wall time is measured around the child; CPU is the child's user + system time, peak memory its "
-             "`ru_maxrss`, both from `os.wait4`. Ratios and \"own work\" (time above the floor) are the medians of "
-             "the per-round ratios and differences. Children run byte-compiled (without "
-             "PYTHONDONTWRITEBYTECODE); derive is the console script of the venv.", ""]
+             "Each round runs every command once as a fresh process, next to a run of the floor (before it in "
+             "even rounds, after it in odd ones), the commands in an order rotated from round to round. Wall "
+             "time is measured around the child; CPU is the child's user + system time, peak memory its "
+             "`ru_maxrss`, both from `os.wait4`. A ratio to the floor and \"own work\" (time above the floor) are "
+             "the medians over the rounds of each run against the floor run next to it; a ratio of two commands, "
+             "the median over the rounds. Children run byte-compiled (without PYTHONDONTWRITEBYTECODE); derive "
+             "is the console script of the venv.", ""]
 
     # -- targets
     lines += ["## Targets (issue 7)", "", "| target | measured | |", "| --- | ---: | --- |"]
     if has("latex"):
-        wall = paired(samples, "latex", "floor", "wall", "ratio")
-        cpu = paired(samples, "latex", "floor", "cpu", "ratio")
-        lines.append(f"| `derive show mobilenetv2 --format latex` ≤ {FLOOR_RATIO}× the floor, wall | {wall:.2f}× "
-                     f"| {verdict(wall <= FLOOR_RATIO)} |")
-        lines.append(f"| the same, CPU | {cpu:.2f}× | {verdict(cpu <= FLOOR_RATIO)} |")
+        for field, what in (("wall", f"`derive show mobilenetv2 --format latex` ≤ {FLOOR_RATIO}× the floor, wall"),
+                            ("cpu", "the same, CPU")):
+            ratio = timings.paired("latex", "floor", field, "ratio")
+            q1, q3 = timings.quartiles("latex", "floor", field, "ratio")
+            lines.append(f"| {what} | {ratio:.2f}× (quartiles {q1:.2f}–{q3:.2f}) | {verdict(ratio <= FLOOR_RATIO)} |")
     if has("seq100") and has("seq1000"):
-        own100 = paired(samples, "seq100", "floor", "wall", "over")
-        own1000 = paired(samples, "seq1000", "floor", "wall", "over")
+        own100 = timings.paired("seq100", "floor", "wall", "over")
+        own1000 = timings.paired("seq1000", "floor", "wall", "over")
         growth = own1000 / own100
         lines.append(f"| own work of 1,000 modules ≤ {GROWTH:.0f}× that of 100 | {growth:.1f}× "
                      f"({ms(own1000)} / {ms(own100)}) | {verdict(growth <= GROWTH)} |")
     if has("seq1000"):
-        wall = median(samples["seq1000"], "wall")
-        peak = median(samples["seq1000"], "peak")
+        wall = timings.median("seq1000", "wall")
+        peak = timings.median("seq1000", "peak")
         lines.append(f"| 1,000 modules in under {SECONDS_1000:.0f} s (wall, floor included) | {wall:.2f} s "
                      f"| {verdict(wall < SECONDS_1000)} |")
         lines.append(f"| 1,000 modules in under {MIB_1000:.0f} MiB (peak) | {peak:.0f} MiB "
@@ -404,10 +436,10 @@ def report(found: list[Case], failed: dict[str, str], samples: dict[str, list[Sa
     if "seq5000" in failed:
         lines.append(f"| 5,000 modules read | `{failed['seq5000']}` | **not met** |")
     elif has("seq5000"):
-        lines.append(f"| 5,000 modules read | {median(samples['seq5000'], 'wall'):.2f} s | met |")
+        lines.append(f"| 5,000 modules read | {timings.median('seq5000', 'wall'):.2f} s | met |")
     for peer in ("torchinfo", "keras"):
         if has(peer) and has("latex"):
-            ratio = paired(samples, peer, "latex", "wall", "ratio")
+            ratio = timings.paired(peer, "latex", "wall", "ratio")
             lines.append(f"| faster than {peer} on MobileNetV2 (peer ÷ derive latex, wall) | {ratio:.1f}× "
                          f"| {verdict(ratio > 1)} |")
         elif peer in failed:
@@ -421,16 +453,15 @@ def report(found: list[Case], failed: dict[str, str], samples: dict[str, list[Sa
     for key in ("floor", "latex", "text", "block-json", "block-text", "list"):
         if not has(key):
             continue
-        s = samples[key]
-        cells = [labels[key].label, ms(median(s, "wall"))]
+        cells = [labels[key].label, ms(timings.median(key, "wall"))]
         if key == "floor":
-            cells += ["", "", ms(median(s, "cpu")), "", ""]
+            cells += ["", "", ms(timings.median(key, "cpu")), "", ""]
         else:
-            cells += [f"{paired(samples, key, 'floor', 'wall', 'ratio'):.2f}×",
-                      ms(paired(samples, key, "floor", "wall", "over"), sign=True), ms(median(s, "cpu")),
-                      f"{paired(samples, key, 'floor', 'cpu', 'ratio'):.2f}×",
-                      ms(paired(samples, key, "floor", "cpu", "over"), sign=True)]
-        cells.append(f"{median(s, 'peak'):.0f} MiB")
+            cells += [f"{timings.paired(key, 'floor', 'wall', 'ratio'):.2f}×",
+                      ms(timings.paired(key, "floor", "wall", "over"), sign=True), ms(timings.median(key, "cpu")),
+                      f"{timings.paired(key, 'floor', 'cpu', 'ratio'):.2f}×",
+                      ms(timings.paired(key, "floor", "cpu", "over"), sign=True)]
+        cells.append(f"{timings.median(key, 'peak'):.0f} MiB")
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
 
@@ -444,13 +475,12 @@ def report(found: list[Case], failed: dict[str, str], samples: dict[str, list[Sa
             if key in failed:
                 lines.append(f"| {labels[key].label} | not run: {failed[key]} | | | | |")
             continue
-        s = samples[key]
         ratios = ["", ""]
         if key in ("torchinfo", "keras"):
-            ratios = [f"{paired(samples, key, base, 'wall', 'ratio'):.1f}×" for base in ("latex", "text")
+            ratios = [f"{timings.paired(key, base, 'wall', 'ratio'):.1f}×" for base in ("latex", "text")
                       if has(base)]
-        lines.append(f"| {labels[key].label} | {ms(median(s, 'wall'))} | {ms(median(s, 'cpu'))} | "
-                     f"{median(s, 'peak'):.0f} MiB | " + " | ".join(ratios) + " |")
+        lines.append(f"| {labels[key].label} | {ms(timings.median(key, 'wall'))} | {ms(timings.median(key, 'cpu'))} | "
+                     f"{timings.median(key, 'peak'):.0f} MiB | " + " | ".join(ratios) + " |")
     lines += ["", "The counts, checked once in the same run:", "", "| what | derive | the other | |",
               "| --- | ---: | ---: | --- |"]
     for what, ours, theirs in rows:
@@ -468,7 +498,7 @@ def report(found: list[Case], failed: dict[str, str], samples: dict[str, list[Sa
               "`EncoderLayer`s of 12 modules each (q, k, v, out `nn.Linear`, dropouts, layer norms, FFN).", "",
               "| input | modules | file | wall | own work | own ÷ own(100) | CPU | peak |",
               "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
-    base = paired(samples, "seq100", "floor", "wall", "over") if has("seq100") else None
+    base = timings.paired("seq100", "floor", "wall", "over") if has("seq100") else None
     for case in found:
         if case.path is None:
             continue
@@ -477,11 +507,10 @@ def report(found: list[Case], failed: dict[str, str], samples: dict[str, list[Sa
             lines.append(f"| {case.label} | {case.layers:,} | {size} | `{failed.get(case.key, 'not run')}` "
                          "| | | | |")
             continue
-        s = samples[case.key]
-        own = paired(samples, case.key, "floor", "wall", "over")
+        own = timings.paired(case.key, "floor", "wall", "over")
         growth = f"{own / base:.1f}×" if base else ""
-        lines.append(f"| {case.label} | {case.layers:,} | {size} | {ms(median(s, 'wall'))} | {ms(own)} | "
-                     f"{growth} | {ms(median(s, 'cpu'))} | {median(s, 'peak'):.0f} MiB |")
+        lines.append(f"| {case.label} | {case.layers:,} | {size} | {ms(timings.median(case.key, 'wall'))} | {ms(own)} | "
+                     f"{growth} | {ms(timings.median(case.key, 'cpu'))} | {timings.median(case.key, 'peak'):.0f} MiB |")
     lines.append("")
 
     # -- profile
@@ -492,12 +521,12 @@ def report(found: list[Case], failed: dict[str, str], samples: dict[str, list[Sa
 
 def profile_section() -> str:
     status, out, err = output([PYTHON, str(HERE / "profile_show.py"), "--top", "20"])
-    return out if status == 0 else f"(the profile failed: {err.strip().splitlines()[-1] if err.strip() else status})"
+    return out if status == 0 else f"(the profile failed: {last_line(err, status)})"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=9, help="paired rounds (at least 5; default %(default)s)")
+    parser.add_argument("--repeat", type=int, default=11, help="paired rounds (at least 5; default %(default)s)")
     parser.add_argument("--write", metavar="PATH", help="also write the Markdown report there")
     args = parser.parse_args()
     if args.repeat < 5:
@@ -513,10 +542,10 @@ def main() -> None:
         rows = checks(found)
         before = load()
         print(f"timing ({args.repeat} rounds of {len(kept)} commands)", file=sys.stderr)
-        samples = measure(kept, args.repeat)
+        timings = measure(kept, args.repeat)
         loads = (before, load())
         print("profiling", file=sys.stderr)
-        text = report(found, failed, samples, rows, args.repeat, started, loads, profile_section())
+        text = report(found, failed, timings, rows, args.repeat, started, loads, profile_section())
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     print(text, end="")

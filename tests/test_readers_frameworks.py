@@ -107,3 +107,23 @@ def test_code_as_found_in_the_wild(name, convention, values, tmp_path):
         expected = (sum(p.numel() for p in model.parameters()), sum(b.numel() for b in model.buffers()))
         got = derived(tmp_path, source, "pytorch", **values)
         assert (got["all"], got["buffers"]) == expected
+
+
+@pytest.mark.frameworks
+def test_long_pasted_network_is_read_whole(tmp_path):
+    """Code that writes out more layers than a loop may make (2,000) is read whole: 2,500 modules."""
+    from frameworks import need_torch
+
+    units = ["nn.Conv2d(8, 8, 3, padding=1, bias=False)", "nn.BatchNorm2d(8)", "nn.ReLU()"] * 834
+    code = "import torch.nn as nn\n\nmodel = nn.Sequential(\n    nn.Conv2d(3, 8, 1),\n" + \
+        "".join(f"    {unit},\n" for unit in units[:2499]) + ")\n"
+    path = tmp_path / "long.py"
+    path.write_text(code)
+    d = derive.show(str(path), convention="pytorch")
+    torch = need_torch()
+    scope: dict = {"nn": torch.nn}
+    exec(compile(code, "long.py", "exec"), scope)  # our own generated code, run to count it with PyTorch
+    model = scope["model"]
+    assert len(d.layers) == 2500
+    assert d.total["all"].value == sum(p.numel() for p in model.parameters())
+    assert d.total["buffers"].value == sum(b.numel() for b in model.buffers())

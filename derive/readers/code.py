@@ -35,7 +35,7 @@ from .names import name_problem, symbol_info
 from .pycode import ClassValue, Function, Interpreter, ListValue, Needs, parse_python
 from .source import Source
 
-MAX_LAYERS = 1000
+MAX_LAYERS = 10_000
 MAX_PASSES = 40
 MAX_OPTIONS = 6
 ORDER_FIRST, ORDER_LAST = -1_000_000, 1_000_000

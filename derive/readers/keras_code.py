@@ -27,7 +27,7 @@ from ..layers import (Activation, AdaptivePool2D, Add, BatchNorm, Concatenate, C
                       Stated, ZeroPadding2D)
 from ..symbols import make_symbol
 from .layerargs import Args, Signature, bind
-from .pycode import MAX_MADE, Framework, Interpreter, ListValue, Method, NotConditional, Ref, Scope, Unknown
+from .pycode import Framework, Interpreter, ListValue, Method, NotConditional, Ref, Scope, Unknown
 
 NAME = re.compile(r"[A-Za-z0-9_.\-/]{1,64}\Z")
 PREFIXES = ("tensorflow.python.keras.", "tensorflow.keras.", "tf.keras.", "keras.src.", "keras.")
@@ -582,8 +582,8 @@ class KerasFramework(Framework):
             check_at_defaults(layer, shapes, interp)
         except InputError as error:
             raise interp.error(error.what, node) from None
-        if len(self.nodes) >= MAX_MADE:
-            raise interp.error(f"more than {MAX_MADE} layers: derive reads blocks, not whole zoos", node)
+        if len(self.nodes) >= interp.max_made:
+            raise interp.error(f"more than {interp.max_made} layers: derive reads blocks, not whole zoos", node)
         condition = interp.condition
         self.nodes.append(KNode(name, layer, tuple(t.name for t in inputs), interp.where(node), condition))
         return Tensor(name, output, condition)

@@ -45,7 +45,7 @@ MAX_ITEMS = 10_000
 MAX_TEXT = 10_000
 MAX_ITERATIONS = 10_000
 MAX_SYMBOLIC = 500  # arithmetic on symbols (sympy is slow at it; real blocks need a few dozen)
-MAX_MADE = 2_000  # layers made in one pass (a block has at most `code.MAX_LAYERS`)
+MAX_MADE = 2_000  # layers a pass may make beyond those written out (loops), so small code does little work
 BUILTIN_NAMES = frozenset(dir(builtins))
 MODULE_NAMES = frozenset({"keras", "tf", "tensorflow", "layers", "nn", "torch", "math", "np", "numpy", "F",
                           "K", "models", "backend", "collections"})
@@ -285,6 +285,8 @@ class Interpreter:
                  fixed: frozenset[str] = frozenset()) -> None:
         self.source = source
         self.tree = tree
+        # as many layers as the code writes out (a pasted network), and `MAX_MADE` from loops on top
+        self.max_made = MAX_MADE + sum(isinstance(node, ast.Call) for node in ast.walk(tree))
         self.framework = framework
         self.aliases = aliases
         self.symbols = Symbols(fixed)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from ..errors import InputError
@@ -45,9 +46,12 @@ class Source:
     def error(self, what: str, line: int | None = None, col: int | None = None) -> InputError:
         return InputError(what, self.where(line, col))
 
+    @cached_property
+    def lines(self) -> list[str]:
+        return self.text.splitlines()
+
     def line_text(self, line: int) -> str:
-        lines = self.text.splitlines()
-        return lines[line - 1] if 0 < line <= len(lines) else ""
+        return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
 
     def char_col(self, line: int, byte_offset: int) -> int:
         """The 1-based character column of a UTF-8 byte offset into `line` (as `ast` gives it)."""

@@ -26,7 +26,7 @@ from ..errors import InputError
 from ..layers import (Activation, AdaptivePool2D, BatchNorm, Conv2D, Dense, Dropout, Flatten, GroupNorm, Layer,
                       LayerNorm, Pool2D, Shape, Stated, ZeroPadding2D)
 from .layerargs import Args, Signature, bind
-from .pycode import (MAX_MADE, ClassValue, Framework, Interpreter, ListValue, Method, NotConditional, Ref, Scope,
+from .pycode import (ClassValue, Framework, Interpreter, ListValue, Method, NotConditional, Ref, Scope,
                      Super, Unknown)
 
 PREFIXES = ("torch.nn.modules.", "torch.nn.", "nn.")
@@ -273,8 +273,8 @@ class TorchFramework(Framework):
 
     def make_leaf(self, interp: Interpreter, cls: str, node: ast.Call, scope: Scope) -> TorchLeaf:
         self.made += 1
-        if self.made > MAX_MADE:
-            raise interp.error(f"more than {MAX_MADE} modules: derive reads blocks, not whole zoos", node)
+        if self.made > interp.max_made:
+            raise interp.error(f"more than {interp.max_made} modules: derive reads blocks, not whole zoos", node)
         signature, build = LEAVES[cls]
         args = bind(interp, signature, node, scope)
         layer, stated, image = build(args)
