@@ -242,6 +242,21 @@ def _totals(rows: Iterable[LayerRow], values: Values, regroup: bool = True, repe
     return {name: totals[name] for name in TOTALS}
 
 
+def _value_totals(layers: tuple[LayerRow, ...], convention: conv.Convention, macs: Count) -> dict[str, Count] | None:
+    """The totals under another convention as plain numbers, when every term has its value (what the
+    text says of the other conventions); None when a formula is needed."""
+    sums = dict.fromkeys(COUNTED, 0)
+    for row in layers:
+        for term in row.terms:
+            if term.value is None:
+                return None
+            bucket = convention.bucket(term.term.kind)
+            if bucket is not None:
+                sums[bucket] += term.value * row.repeat
+    sums["all"] = sums["trainable"] + sums["non_trainable"]
+    return {key: macs if key == "macs" else Count(sympy.Integer(sums[key]), sums[key]) for key in TOTALS}
+
+
 @dataclass(frozen=True)
 class Derivation:
     target: str
@@ -333,8 +348,8 @@ def derive(block: Block, convention: str, values: Mapping[str, sympy.Expr], targ
     others = {}
     for name in conv.CONVENTIONS:
         if name != convention:
-            rows = tuple(_layer_row(step, conv.get(name), subs, like) for step, like in zip(steps, layers))
-            others[name] = _totals(rows, subs, regroup=False)
+            others[name] = _value_totals(layers, conv.get(name), total["macs"]) or _totals(
+                (_layer_row(step, conv.get(name), subs, like) for step, like in zip(steps, layers)), subs, regroup=False)
     used = set().union(*(c.raw.free_symbols for c in total.values())) | set(subs)
     symbols = SymbolTable(tuple(info for info in block.symbols.infos if info.symbol in used))
     return Derivation(target or block.name, block.title, convention, symbols, dict(values),
