@@ -105,3 +105,13 @@ def test_console_script_end_to_end(tmp_path):
     good = subprocess.run([sys.executable, "-m", "derive", "show", "mobilenetv2-block", *SLIDE],
                           capture_output=True, text=True, env=env, cwd=tmp_path)
     assert good.returncode == 0 and "= 348" in good.stdout
+
+
+@pytest.mark.parametrize("argv,absent", [(["--help"], ("sympy", "jinja2")), (["list"], ("sympy",))])
+def test_quick_commands_import_little(argv, absent):
+    """`derive --help` and `derive list` answer without importing what only a derivation needs."""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    code = ("import sys\nfrom derive.cli import main\ntry:\n    main(%r)\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in %r if m in sys.modules))" % (argv, absent))
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert result.stdout.splitlines()[-1] == "[]"
