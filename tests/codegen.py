@@ -399,7 +399,7 @@ def torch_source(seed: int) -> Case:
         n = rng.randint(1, 3)
         lines.append(f"        self.blocks = {gen.call('ModuleList', '')}")
         lines.append(f"        for i in range({n}):")
-        lines.append(f"            self.blocks.append(self._block(width))")
+        lines.append("            self.blocks.append(self._block(width))")
     if rng.random() < 0.5:
         conv = gen.call("Conv2d", "width, width, 1")
         lines.append(f"        self.extra = {gen.call('ModuleList', f'[{conv} for _ in range(2)]')}")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st

@@ -14,7 +14,7 @@ import sympy
 import sympy.parsing.sympy_parser
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sympy import Abs, Integer, Max, Rational, Symbol, ceiling, floor, sqrt
+from sympy import Abs, Integer, Max, Rational, Symbol, sqrt
 
 from derive.errors import ExprError, InputError
 from derive.functions import ceiling, floor

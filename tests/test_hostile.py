@@ -243,18 +243,7 @@ def run(case: Case, directory: Path) -> tuple[int, str, str, float]:
         data = case.text.encode("utf-8", "surrogatepass") if isinstance(case.text, str) else case.text
         path.write_bytes(data or b"")
         argv[argv.index("FILE")] = str(path)
-    out, err = io.StringIO(), io.StringIO()
-    stdin = sys.stdin
-    if case.stdin:
-        data = case.text.encode("utf-8", "surrogatepass") if isinstance(case.text, str) else case.text
-        sys.stdin = io.TextIOWrapper(io.BytesIO(data))
-    start = time.perf_counter()
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            status = main(argv)
-    finally:
-        sys.stdin = stdin
-    return status, out.getvalue(), err.getvalue(), time.perf_counter() - start
+    return run_in_place(case, argv)
 
 
 def check(case: Case, status: int, out: str, err: str, seconds: float) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..blocks import INPUT, Condition, Node
-from ..layers import Layer
+from ..layers import Activation, BatchNorm, Layer
 
 IN = "<block input>"  # stands for the block's input in `Emit.__call__`'s inputs
 
@@ -33,6 +33,15 @@ class Emit:
     @property
     def names(self) -> tuple[str, ...]:
         return tuple(node.name for node in self.nodes)
+
+
+def conv_bn(e: Emit, name: str, conv: Layer, part: str | None, activation: str | None = None,
+            when: Condition | None = None) -> None:
+    """A convolution, its batch norm (`NAME_bn`) and, if given, its activation (`NAME_<activation>`)."""
+    e(name, conv, part, when=when)
+    e(f"{name}_bn", BatchNorm(), part, when=when)
+    if activation is not None:
+        e(f"{name}_{activation}", Activation(activation), part, when=when)
 
 
 def residual(C_in, C_out, s) -> Condition:

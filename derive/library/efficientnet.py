@@ -15,39 +15,28 @@ from typing import Mapping
 
 from ..blocks import Block, Condition
 from ..functions import floor
-from ..layers import Activation, Add, BatchNorm, Conv2D, DepthwiseConv2D, Shape
+from ..layers import Add, Conv2D, DepthwiseConv2D, Shape
 from ..symbols import SymbolTable, sym
-from .common import IN, Emit, residual
+from .common import IN, Emit, conv_bn, residual
 from .mobilenet import squeeze_excite
 from .rounding import Max
 
 
 def mbconv_unit(e: Emit, C_in, t, C_out, k, s, r, bias: bool, se: bool) -> None:
-    expands = Condition.where(t, "≠", 1)
-    e("expand", Conv2D(t * C_in, 1, bias=bias), "expand", when=expands)
-    e("expand_bn", BatchNorm(), "expand", when=expands)
-    e("expand_swish", Activation("swish"), "expand", when=expands)
-    e("depthwise", DepthwiseConv2D(k, s, bias=bias), "depthwise")
-    e("depthwise_bn", BatchNorm(), "depthwise")
-    e("depthwise_swish", Activation("swish"), "depthwise")
+    conv_bn(e, "expand", Conv2D(t * C_in, 1, bias=bias), "expand", "swish", when=Condition.where(t, "≠", 1))
+    conv_bn(e, "depthwise", DepthwiseConv2D(k, s, bias=bias), "depthwise", "swish")
     if se:
         squeeze_excite(e, t * C_in, Max(1, floor(C_in / r)), "depthwise_swish", "swish", "sigmoid")
-    e("project", Conv2D(C_out, 1, bias=bias), "project")
-    e("project_bn", BatchNorm(), "project")
+    conv_bn(e, "project", Conv2D(C_out, 1, bias=bias), "project")
     e("add", Add(), None, "project_bn", IN, when=residual(C_in, C_out, s))
 
 
 def fused_unit(e: Emit, C_in, t, C_out, k, s, bias: bool) -> None:
     expands, single = Condition.where(t, "≠", 1), Condition.where(t, "=", 1)
     # t = 1 first: when it holds, the t ≠ 1 nodes after it are dropped and `add` reads through them
-    e("fused", Conv2D(C_out, k, s, bias=bias), "fused", when=single)
-    e("fused_bn", BatchNorm(), "fused", when=single)
-    e("fused_swish", Activation("swish"), "fused", when=single)
-    e("expand", Conv2D(t * C_in, k, s, bias=bias), "expand", when=expands)
-    e("expand_bn", BatchNorm(), "expand", when=expands)
-    e("expand_swish", Activation("swish"), "expand", when=expands)
-    e("project", Conv2D(C_out, 1, bias=bias), "project", when=expands)
-    e("project_bn", BatchNorm(), "project", when=expands)
+    conv_bn(e, "fused", Conv2D(C_out, k, s, bias=bias), "fused", "swish", when=single)
+    conv_bn(e, "expand", Conv2D(t * C_in, k, s, bias=bias), "expand", "swish", when=expands)
+    conv_bn(e, "project", Conv2D(C_out, 1, bias=bias), "project", when=expands)
     e("add", Add(), None, "project_bn", IN, when=residual(C_in, C_out, s))
 
 

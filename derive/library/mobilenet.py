@@ -9,35 +9,25 @@ from __future__ import annotations
 from typing import Mapping
 
 from ..blocks import Block, Condition
-from ..layers import (Activation, AdaptivePool2D, Add, BatchNorm, Conv2D, DepthwiseConv2D, Multiply, Shape)
+from ..layers import Activation, AdaptivePool2D, Add, Conv2D, DepthwiseConv2D, Multiply, Shape
 from ..symbols import SymbolTable, sym
-from .common import IN, Emit, residual
+from .common import IN, Emit, conv_bn, residual
 from .rounding import divisible
 
 
 def inverted_residual(e: Emit, C_in, t, C_out, k, s, bias: bool) -> None:
     """MobileNetV2: expand (1×1, t·C_in, only when t ≠ 1), depthwise (k×k, stride s), project (1×1,
     C_out, linear); the input is added back when s = 1 and C_in = C_out."""
-    expands = Condition.where(t, "≠", 1)
-    e("expand", Conv2D(t * C_in, 1, bias=bias), "expand", when=expands)
-    e("expand_bn", BatchNorm(), "expand", when=expands)
-    e("expand_relu6", Activation("relu6"), "expand", when=expands)
-    e("depthwise", DepthwiseConv2D(k, s, bias=bias), "depthwise")
-    e("depthwise_bn", BatchNorm(), "depthwise")
-    e("depthwise_relu6", Activation("relu6"), "depthwise")
-    e("project", Conv2D(C_out, 1, bias=bias), "project")
-    e("project_bn", BatchNorm(), "project")
+    conv_bn(e, "expand", Conv2D(t * C_in, 1, bias=bias), "expand", "relu6", when=Condition.where(t, "≠", 1))
+    conv_bn(e, "depthwise", DepthwiseConv2D(k, s, bias=bias), "depthwise", "relu6")
+    conv_bn(e, "project", Conv2D(C_out, 1, bias=bias), "project")
     e("add", Add(), None, "project_bn", IN, when=residual(C_in, C_out, s))
 
 
 def depthwise_separable(e: Emit, C_out, k, s, bias: bool, activation: str = "relu") -> None:
     """MobileNetV1: depthwise (k×k, stride s) and pointwise (1×1, C_out), each with batch norm and ReLU."""
-    e("depthwise", DepthwiseConv2D(k, s, bias=bias), "depthwise")
-    e("depthwise_bn", BatchNorm(), "depthwise")
-    e(f"depthwise_{activation}", Activation(activation), "depthwise")
-    e("pointwise", Conv2D(C_out, 1, bias=bias), "pointwise")
-    e("pointwise_bn", BatchNorm(), "pointwise")
-    e(f"pointwise_{activation}", Activation(activation), "pointwise")
+    conv_bn(e, "depthwise", DepthwiseConv2D(k, s, bias=bias), "depthwise", activation)
+    conv_bn(e, "pointwise", Conv2D(C_out, 1, bias=bias), "pointwise", activation)
 
 
 def squeeze_excite(e: Emit, C, squeezed, gated: str, inner: str, gate: str) -> None:
@@ -56,17 +46,11 @@ def mobilenetv3_unit(e: Emit, C_in, C_exp, C_out, k, s, r, bias: bool, se: bool,
     """MobileNetV3 bneck: expand (1×1 to C_exp, only when C_exp ≠ C_in), depthwise (k×k, stride s),
     squeeze-and-excitation on the expanded channels (squeezed to divisible(C_exp/r, 8), ReLU, hard
     sigmoid), project (1×1, C_out, linear); the input is added back when s = 1 and C_in = C_out."""
-    expands = Condition.where(C_exp, "≠", C_in)
-    e("expand", Conv2D(C_exp, 1, bias=bias), "expand", when=expands)
-    e("expand_bn", BatchNorm(), "expand", when=expands)
-    e(f"expand_{activation}", Activation(activation), "expand", when=expands)
-    e("depthwise", DepthwiseConv2D(k, s, bias=bias), "depthwise")
-    e("depthwise_bn", BatchNorm(), "depthwise")
-    e(f"depthwise_{activation}", Activation(activation), "depthwise")
+    conv_bn(e, "expand", Conv2D(C_exp, 1, bias=bias), "expand", activation, when=Condition.where(C_exp, "≠", C_in))
+    conv_bn(e, "depthwise", DepthwiseConv2D(k, s, bias=bias), "depthwise", activation)
     if se:
         squeeze_excite(e, C_exp, divisible(C_exp / r, 8), f"depthwise_{activation}", "relu", "hard_sigmoid")
-    e("project", Conv2D(C_out, 1, bias=bias), "project")
-    e("project_bn", BatchNorm(), "project")
+    conv_bn(e, "project", Conv2D(C_out, 1, bias=bias), "project")
     e("add", Add(), None, "project_bn", IN, when=residual(C_in, C_out, s))
 
 
