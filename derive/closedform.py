@@ -15,6 +15,7 @@ from itertools import combinations
 
 import sympy
 
+SIZES = frozenset({"H", "W", "L"})  # the input's spatial (or sequence) sizes
 PAIRWISE_LIMIT = 48  # above this many monomials, candidates are single factors instead of pairwise gcds
 
 
@@ -37,6 +38,8 @@ def expand(expr: sympy.Expr) -> Polynomial:
     number, +, × and a whole power (a symbol, ⌈H/s⌉, a symbolic power) is a base of the monomials."""
     if expr.is_Rational:
         return {frozenset(): Fraction(int(expr.p), int(expr.q))} if expr != 0 else {}
+    if expr.is_Add and _is_size(expr):
+        return {frozenset({(expr, 1)}): Fraction(1)}
     if expr.is_Add:
         out: Polynomial = {}
         for arg in expr.args:
@@ -61,6 +64,13 @@ def expand(expr: sympy.Expr) -> Polynomial:
         if expr.base.is_Atom or not expr.base.is_Add and not expr.base.is_Mul:
             return {frozenset({(expr.base, int(expr.exp))}): Fraction(1)}
     return {frozenset({(expr, 1)}): Fraction(1)}
+
+
+def _is_size(expr: sympy.Expr) -> bool:
+    """An output length such as `H - 2` (valid padding), a sum in the input's sizes alone: kept whole,
+    as one writes (H − 2)·(W − 2)."""
+    names = {symbol.name for symbol in expr.free_symbols}
+    return bool(names) and names <= SIZES
 
 
 def _times(a: Polynomial, b: Polynomial) -> Polynomial:
