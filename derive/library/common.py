@@ -36,9 +36,10 @@ class Emit:
 
 
 def conv_bn(e: Emit, name: str, conv: Layer, part: str | None, activation: str | None = None,
-            when: Condition | None = None) -> None:
-    """A convolution, its batch norm (`NAME_bn`) and, if given, its activation (`NAME_<activation>`)."""
-    e(name, conv, part, when=when)
+            inputs: tuple[str, ...] = (), when: Condition | None = None) -> None:
+    """A convolution (reading `inputs`, the previous node by default), its batch norm (`NAME_bn`) and,
+    if given, its activation (`NAME_<activation>`)."""
+    e(name, conv, part, *inputs, when=when)
     e(f"{name}_bn", BatchNorm(), part, when=when)
     if activation is not None:
         e(f"{name}_{activation}", Activation(activation), part, when=when)

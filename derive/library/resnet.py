@@ -7,24 +7,19 @@ from __future__ import annotations
 from typing import Mapping
 
 from ..blocks import Block
-from ..layers import Activation, Add, BatchNorm, Conv2D, Shape
+from ..layers import Activation, Add, Conv2D, Shape
 from ..symbols import SymbolTable, sym
-from .common import IN, Emit, projection
+from .common import IN, Emit, conv_bn, projection
 
 
 def _shortcut(e: Emit, C_in, C_out, s, bias: bool) -> None:
-    needed = projection(C_in, C_out, s)
-    e("shortcut", Conv2D(C_out, 1, s, bias=bias), "shortcut", IN, when=needed)
-    e("shortcut_bn", BatchNorm(), "shortcut", when=needed)
+    conv_bn(e, "shortcut", Conv2D(C_out, 1, s, bias=bias), "shortcut", inputs=(IN,), when=projection(C_in, C_out, s))
 
 
 def basic(e: Emit, C_in, C_out, s, bias: bool) -> None:
     """ResNet-18/34: 3×3 (stride s) and 3×3, each with batch norm; the shortcut added; ReLU."""
-    e("conv1", Conv2D(C_out, 3, s, bias=bias), "conv1")
-    e("conv1_bn", BatchNorm(), "conv1")
-    e("conv1_relu", Activation("relu"), "conv1")
-    e("conv2", Conv2D(C_out, 3, bias=bias), "conv2")
-    e("conv2_bn", BatchNorm(), "conv2")
+    conv_bn(e, "conv1", Conv2D(C_out, 3, s, bias=bias), "conv1", "relu")
+    conv_bn(e, "conv2", Conv2D(C_out, 3, bias=bias), "conv2")
     _shortcut(e, C_in, C_out, s, bias)
     e("add", Add(), None, "conv2_bn", "shortcut_bn")
     e("relu", Activation("relu"), None)
@@ -34,14 +29,9 @@ def bottleneck(e: Emit, C_in, C_mid, C_out, s, bias: bool, stride_3x3: bool) -> 
     """ResNet-50: 1×1 to C_mid, 3×3, 1×1 to C_out, each with batch norm; the shortcut added; ReLU.
     The stride is the first 1×1's (the paper, Keras) or, with `stride_3x3`, the 3×3's (torchvision,
     "ResNet v1.5"): the same parameters, different multiply-accumulates."""
-    e("conv1", Conv2D(C_mid, 1, 1 if stride_3x3 else s, bias=bias), "conv1")
-    e("conv1_bn", BatchNorm(), "conv1")
-    e("conv1_relu", Activation("relu"), "conv1")
-    e("conv2", Conv2D(C_mid, 3, s if stride_3x3 else 1, bias=bias), "conv2")
-    e("conv2_bn", BatchNorm(), "conv2")
-    e("conv2_relu", Activation("relu"), "conv2")
-    e("conv3", Conv2D(C_out, 1, bias=bias), "conv3")
-    e("conv3_bn", BatchNorm(), "conv3")
+    conv_bn(e, "conv1", Conv2D(C_mid, 1, 1 if stride_3x3 else s, bias=bias), "conv1", "relu")
+    conv_bn(e, "conv2", Conv2D(C_mid, 3, s if stride_3x3 else 1, bias=bias), "conv2", "relu")
+    conv_bn(e, "conv3", Conv2D(C_out, 1, bias=bias), "conv3")
     _shortcut(e, C_in, C_out, s, bias)
     e("add", Add(), None, "conv3_bn", "shortcut_bn")
     e("relu", Activation("relu"), None)
