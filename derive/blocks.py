@@ -10,12 +10,13 @@ reads its first input instead.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Callable, Mapping
 
 import sympy
 
 from .layers import Layer, Shape
+from .records import frozen
 from .symbols import SymbolTable
 
 INPUT = "input"
@@ -24,7 +25,7 @@ INPUT = "input"
 RELATIONS = {"=": lambda d: d.is_zero, "≠": lambda d: d.is_nonzero}
 
 
-@dataclass(frozen=True)
+@frozen
 class Condition:
     """A conjunction of clauses `lhs = rhs` / `lhs ≠ rhs` (sympy's relationals are needlessly slow here),
     or with `either` a disjunction (`s ≠ 1 or C_in ≠ C_out`: a ResNet's projection shortcut)."""
@@ -60,8 +61,10 @@ class Condition:
         return Condition(tuple(open_clauses), self.either) if open_clauses else not self.either
 
 
-@dataclass(frozen=True)
+@frozen
 class Node:
+    """One layer of a block: its name, what it reads, the part it belongs to, when it is there."""
+
     name: str
     layer: Layer
     part: str | None = None
@@ -70,7 +73,7 @@ class Node:
     repeat: int = 1  # how many identical copies this node stands for (a network's repeated block)
 
 
-@dataclass(frozen=True)
+@frozen
 class Stage:
     """A part of a network: a first block, then `repeat − 1` copies of one block that keeps its shape.
 
@@ -86,8 +89,10 @@ class Stage:
     table: Mapping[str, object] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@frozen
 class Block:
+    """A block (or network) as a graph of nodes over an input shape, in named symbols."""
+
     name: str
     title: str
     symbols: SymbolTable
@@ -98,7 +103,7 @@ class Block:
     stages: tuple[Stage, ...] = ()  # a network's stages (its parts), empty for a block
 
 
-@dataclass(frozen=True)
+@frozen
 class Target:
     """What a target name or file resolves to, before sizes and options are known."""
 

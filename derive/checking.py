@@ -13,7 +13,6 @@ templates/check/.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Mapping
 
 import sympy
@@ -22,6 +21,7 @@ from .derivation import Count, Derivation, LayerRow, evaluate
 from .errors import ExprError, InputError
 from .expr import parse
 from .layers import BatchNorm, Conv2D, Dense, DepthwiseConv2D, SeparableConv2D, Stated
+from .records import frozen
 
 BUCKETS = {"all": ("trainable", "non_trainable"), "trainable": ("trainable",),
            "non_trainable": ("non_trainable",), "buffers": ("buffers",)}
@@ -30,7 +30,7 @@ STATISTICS = ("moving_mean", "moving_variance")
 Factors = tuple[sympy.Expr, ...]
 
 
-@dataclass(frozen=True)
+@frozen
 class Item:
     """One counted parameter term: the layer it belongs to, its kind, the factors of its size."""
 
@@ -39,7 +39,7 @@ class Item:
     factors: Factors
 
 
-@dataclass(frozen=True)
+@frozen
 class Change:
     layer: str
     kind: str
@@ -47,7 +47,7 @@ class Change:
     after: Factors | None  # None: a term of the layer the claim leaves out
 
 
-@dataclass(frozen=True)
+@frozen
 class Mistake:
     kind: str
     changes: tuple[Change, ...]
@@ -66,7 +66,7 @@ class Mistake:
         return tuple(out)
 
 
-@dataclass(frozen=True)
+@frozen
 class Claim:
     text: str
     expr: sympy.Expr
@@ -74,7 +74,7 @@ class Claim:
     stated: sympy.Expr | None  # what was written after `=`, if anything
 
 
-@dataclass(frozen=True)
+@frozen
 class Verdict:
     derivation: Derivation
     scope: str | None  # the part or layer judged; None for the whole block
@@ -153,7 +153,7 @@ def copies(row: LayerRow, factors: Factors) -> Factors:
 
 
 # -- the mistakes people make ------------------------------------------------------------------------
-@dataclass(frozen=True)
+@frozen
 class Context:
     rows: Mapping[str, LayerRow]
     all_rows: tuple[LayerRow, ...]
@@ -365,7 +365,7 @@ def _accounted(items: tuple[Item, ...], claim: Claim, subs) -> int:
     return sum(term.xreplace(subs) in known for _, term in claim.terms)
 
 
-@dataclass(frozen=True)
+@frozen
 class TermMatch:
     """One term of the claim, set against the derivation's terms in scope."""
 

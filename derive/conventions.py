@@ -9,17 +9,19 @@ says whether its convolutions have them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Mapping
 
 from .errors import InputError
+from .records import frozen
 
 BUCKETS = ("trainable", "non_trainable", "buffers")
 
 
-@dataclass(frozen=True)
+@frozen
 class Convention:
+    """How a convention counts: each term kind to a bucket (trainable, non_trainable, buffers) or to none."""
+
     name: str
     buckets: Mapping[str, str | None]  # term kind -> bucket, or None when not counted
 

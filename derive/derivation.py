@@ -13,18 +13,19 @@ notebook. It knows nothing about formats beyond the plain strings of the contrac
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cached_property
-from typing import Iterable, Mapping
+from functools import cache, cached_property
+from typing import Callable, Iterable, Mapping
 
 import sympy
 
 from . import conventions as conv
+from . import numeric
 from .blocks import INPUT, Block, Condition, Node
 from .closedform import closed_form
 from .errors import InputError
 from .layers import Layer, Shape, Term
 from .printing import printer
+from .records import frozen
 from .symbols import SymbolTable
 
 COUNTED = ("trainable", "non_trainable", "buffers")
@@ -70,7 +71,7 @@ def bind(symbols: SymbolTable, defaults: Mapping[str, object], given: Mapping[st
 
 
 # -- stage 1: walk the graph ----------------------------------------------------------------------
-@dataclass(frozen=True)
+@frozen
 class Step:
     """One present layer with its wiring resolved and its symbolic figures."""
 
@@ -79,8 +80,12 @@ class Step:
     inputs: tuple[Shape, ...]
     output: Shape
     terms: tuple[Term, ...]
-    macs: sympy.Expr
     condition: Condition | None  # what is still unknown about its presence, or None
+
+    @cached_property
+    def macs(self) -> sympy.Expr:
+        """Worked out when first asked for, as every MAC figure is (see `Later`)."""
+        return self.node.layer.macs(self.inputs, self.output)
 
 
 def walk(block: Block, values: Values) -> tuple[Step, ...]:
@@ -106,17 +111,16 @@ def walk(block: Block, values: Values) -> tuple[Step, ...]:
         try:
             output = node.layer.output(inputs)
             terms = node.layer.terms(inputs)
-            macs = node.layer.macs(inputs, output)
         except InputError as error:
             raise error.at(node.name) from None
         shapes[node.name] = output
         previous = node.name
-        steps.append(Step(node, sources, inputs, output, terms, macs, condition))
+        steps.append(Step(node, sources, inputs, output, terms, condition))
     return tuple(steps)
 
 
 # -- stage 2 and 3: count, regroup, evaluate ------------------------------------------------------
-@dataclass(frozen=True)
+@frozen
 class Count:
     """A figure: its formula in the symbols, how it is written out, and its value (None if unbound).
 
@@ -142,11 +146,36 @@ class Count:
         return " + ".join(p.product(factors) for factors in self.products) if self.products else "0"
 
 
+class Later:
+    """A count worked out when first asked for, standing in for it. MACs are counted so: their
+    formulas (products of output lengths such as ⌈H/2⌉) cost as much to build as the parameters', and
+    most formats never show them."""
+
+    __slots__ = ("_make", "_count")
+
+    def __init__(self, make: Callable[[], Count]) -> None:
+        self._make: Callable[[], Count] | None = make
+        self._count: Count | None = None
+
+    def __getattr__(self, name: str):
+        if self._count is None:
+            self._count = self._make()  # type: ignore[misc]
+            self._make = None
+        return getattr(self._count, name)
+
+
 def evaluate(expr: sympy.Expr, values: Values) -> int | None:
-    value = expr.xreplace(values) if values else expr
-    if value.free_symbols:
+    """The count `expr` with `values` put in; None while a symbol in it is unbound."""
+    try:
+        value = numeric.value(expr, values)
+    except numeric.NotPlain:
+        done = expr.xreplace(values)
+        if done.free_symbols:
+            return None
+        value = int(done) if done.is_Integer else done
+    if value is None:
         return None
-    if not value.is_Integer:
+    if not numeric.is_whole(value):
         raise InputError(f"a count came out as {value}, not a whole number: check the sizes")
     return int(value)
 
@@ -166,15 +195,19 @@ def _sum_count(formulas: Iterable[sympy.Expr], values: Values, regroup: bool = T
     return Count(formula, value, regroup=regroup or value is None)
 
 
-@dataclass(frozen=True)
+@frozen
 class TermRow:
+    """One term of a layer, the bucket the convention puts it in, and its value (None if unbound)."""
+
     term: Term
     bucket: str | None
     value: int | None
 
 
-@dataclass(frozen=True)
+@frozen
 class LayerRow:
+    """One present layer under the convention: its terms, its counts by bucket and MACs, its output."""
+
     name: str
     layer: Layer
     sources: tuple[str, ...]  # the layers it reads, by name (`input`: the block's input)
@@ -196,8 +229,10 @@ class LayerRow:
         return self.layer.signature
 
 
-@dataclass(frozen=True)
+@frozen
 class PartRow:
+    """A named part of the block (expansion, depthwise, ...): the sums of its layers' counts."""
+
     name: str
     counts: Mapping[str, Count]
 
@@ -216,9 +251,12 @@ def _layer_row(step: Step, convention: conv.Convention, values: Values, like: "L
     sizes = [t.value for t in like.terms] if like is not None else [evaluate(t.size, values) for t in step.terms]
     rows = tuple(TermRow(t, convention.bucket(t.kind), v) for t, v in zip(step.terms, sizes))
     counts = {b: _bucket_count(tuple(r for r in rows if r.bucket == b), values) for b in COUNTED}
-    counts["macs"] = like.counts["macs"] if like is not None else Count(step.macs, evaluate(step.macs, values))
+    if like is not None:
+        counts["macs"] = like.counts["macs"]
+    else:
+        counts["macs"] = Later(lambda: Count(step.macs, evaluate(step.macs, values)))
     node = step.node
-    shape = like.shape if like is not None else tuple(dim.xreplace(values) for dim in step.output.dims)
+    shape = like.shape if like is not None else tuple(numeric.substituted(dim, values) for dim in step.output.dims)
     return LayerRow(node.name, node.layer, step.sources, step.inputs, node.part, step.condition, step.output, shape, rows, counts,
                     node.repeat)
 
@@ -227,12 +265,15 @@ def _totals(rows: Iterable[LayerRow], values: Values, regroup: bool = True, repe
     """Per bucket, the sum over `rows` (each row `repeat` times, unless `repeated` is off: one copy of
     each); regrouped into closed forms unless only the values are wanted."""
     rows = tuple(rows)
-    totals = {}
-    for b in (*COUNTED, "macs"):
-        copies = [r.repeat if repeated else 1 for r in rows]
+    copies = [r.repeat if repeated else 1 for r in rows]
+
+    def total(b: str) -> Count:
         known = [r.counts[b].value for r in rows]
-        totals[b] = _sum_count((r.counts[b].raw * n if n != 1 else r.counts[b].raw for r, n in zip(rows, copies)),
-                               values, regroup, None if None in known else sum(v * n for v, n in zip(known, copies)))
+        return _sum_count((r.counts[b].raw * n if n != 1 else r.counts[b].raw for r, n in zip(rows, copies)),
+                          values, regroup, None if None in known else sum(v * n for v, n in zip(known, copies)))
+
+    totals = {b: total(b) for b in COUNTED}
+    totals["macs"] = Later(lambda: total("macs"))
     trainable, non_trainable = totals["trainable"], totals["non_trainable"]
     known_all = None if None in (trainable.value, non_trainable.value) else trainable.value + non_trainable.value
     if non_trainable.raw == 0 or trainable.raw == 0:  # `all` is the other one
@@ -257,8 +298,10 @@ def _value_totals(layers: tuple[LayerRow, ...], convention: conv.Convention, mac
     return {key: macs if key == "macs" else Count(sympy.Integer(sums[key]), sums[key]) for key in TOTALS}
 
 
-@dataclass(frozen=True)
+@frozen
 class Derivation:
+    """Everything derived for a target under one convention, ready to render or turn into JSON."""
+
     target: str
     title: str
     convention: str
@@ -350,14 +393,16 @@ def derive(block: Block, convention: str, values: Mapping[str, sympy.Expr], targ
         if name != convention:
             others[name] = _value_totals(layers, conv.get(name), total["macs"]) or _totals(
                 (_layer_row(step, conv.get(name), subs, like) for step, like in zip(steps, layers)), subs, regroup=False)
-    used = set().union(*(c.raw.free_symbols for c in total.values())) | set(subs)
+    # the symbols the counts and shapes are in (MACs are in those of the shapes and the parameters)
+    dims = (dim for shape in (block.input, *(step.output for step in steps)) for dim in shape.dims)
+    used = set(subs).union(*(total[key].raw.free_symbols for key in COUNTED), *(dim.free_symbols for dim in dims))
     symbols = SymbolTable(tuple(info for info in block.symbols.infos if info.symbol in used))
     return Derivation(target or block.name, block.title, convention, symbols, dict(values),
                       dict(block.options), layers, parts, total, others, stages)
 
 
 # -- networks: stages of repeated blocks ----------------------------------------------------------
-@dataclass(frozen=True)
+@frozen
 class StageRow:
     """A network's stage of n blocks: one copy of the block repeated in it, P(block), the first block's
     difference from it, P(first) − P(block), and the stage's counts, n·P(block) + (P(first) − P(block)),
@@ -384,7 +429,7 @@ def _stage_row(stage, steps: tuple[Step, ...], layers: tuple[LayerRow, ...], val
     rest_steps = [step for step in steps if step.node.name in rest_names]
     present = [step for step in steps if step.node.name in first_names or step.node.name in rest_names]
     output = present[-1].output if present else Shape(sympy.Integer(0))
-    shape = tuple(d.xreplace(values) for d in output.dims)
+    shape = tuple(numeric.substituted(d, values) for d in output.dims)
     if stage.repeat == 1 or not rest_steps:
         whole = _totals((r for r in layers if r.part == stage.name), values)
         return StageRow(stage.name, stage.repeat, stage.table, shape, None, None, whole)
@@ -394,17 +439,22 @@ def _stage_row(stage, steps: tuple[Step, ...], layers: tuple[LayerRow, ...], val
         raise InputError("a repeated block must keep its input's shape", stage.name)
     block = _totals((r for r in layers if r.name in rest_names), values, repeated=False)
     n = stage.repeat
-    counts, differences = {}, {}
-    for key in TOTALS:
+
+    def split(key: str) -> tuple[Count, Count]:  # P(first) − P(block), and the stage's count
         once, lead = block[key], first[key]
         known = None if once.value is None or lead.value is None else lead.value - once.value
-        differences[key] = difference = Count(lead.raw - once.raw, known, regroup=True)
-        counts[key] = RepeatedCount(n * once.raw + difference.raw, None if known is None else n * once.value + known,
-                                    repeat=n, once=once, difference=difference)
+        difference = Count(lead.raw - once.raw, known, regroup=True)
+        return difference, RepeatedCount(n * once.raw + difference.raw, None if known is None else n * once.value + known,
+                                         repeat=n, once=once, difference=difference)
+
+    pairs = {key: split(key) for key in TOTALS if key != "macs"}
+    macs = cache(lambda: split("macs"))
+    differences = {**{key: pair[0] for key, pair in pairs.items()}, "macs": Later(lambda: macs()[0])}
+    counts = {**{key: pair[1] for key, pair in pairs.items()}, "macs": Later(lambda: macs()[1])}
     return StageRow(stage.name, n, stage.table, shape, block, differences, counts)
 
 
-@dataclass(frozen=True)
+@frozen
 class RepeatedCount(Count):
     """A stage's figure as n·P(block) + (P(first) − P(block)), not n copies written out."""
 

@@ -36,7 +36,6 @@ power is computed and on every number in the result.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import math
 import operator
@@ -338,6 +337,8 @@ def _quote(text: str) -> str:
 
 
 def _suggest(word: str, candidates: Mapping[str, object]) -> str:
+    import difflib  # only when there is a mistake to report
+
     matches = difflib.get_close_matches(word, list(candidates), n=1) if len(word) <= 64 else []
     return f"; did you mean {_quote(matches[0])}?" if matches else ""
 

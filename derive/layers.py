@@ -15,13 +15,14 @@ Shapes are channels-last: `Shape(channels, (height, width))`, or `Shape(features
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import ClassVar, Union
 
 import sympy
 
 from .errors import InputError
 from .functions import ceiling, floor
+from .records import frozen
 
 Expr = sympy.Expr
 Padding = Union[str, tuple[Expr, Expr]]  # "same", "valid", or explicit (top/bottom, left/right) per side
@@ -35,8 +36,10 @@ COUNTER_KINDS = ("num_batches_tracked",)
 KINDS = TRAINABLE_KINDS + STATISTIC_KINDS + COUNTER_KINDS
 
 
-@dataclass(frozen=True)
+@frozen
 class Shape:
+    """A tensor's shape without the batch: channels last, spatial sizes before them (none for a vector)."""
+
     channels: Expr
     spatial: tuple[Expr, ...] = ()
 
@@ -50,7 +53,7 @@ class Shape:
         return (*self.spatial, self.channels)
 
 
-@dataclass(frozen=True)
+@frozen
 class Term:
     """One labelled parameter tensor: `kind`, the factors of its size, and an optional name."""
 
@@ -100,7 +103,7 @@ def _need_image(layer: "Layer", shape: Shape) -> None:
         raise InputError(f"{layer.op} needs an image input (height, width, channels), got a vector")
 
 
-@dataclass(frozen=True)
+@frozen
 class Layer:
     """Base: no parameters, shape unchanged, no multiply-accumulates."""
 
@@ -132,8 +135,10 @@ def _kernel_signature(kernel: tuple[Expr, Expr], stride: tuple[Expr, Expr]) -> s
     return text
 
 
-@dataclass(frozen=True)
+@frozen
 class Conv2D(Layer):
+    """A 2-D convolution: k_h·k_w·(C_in/groups)·filters weights, and with `bias` one more per filter."""
+
     op: ClassVar[str] = "conv2d"
     filters: Expr
     kernel: tuple[Expr, Expr] = (ONE, ONE)
@@ -173,7 +178,7 @@ class Conv2D(Layer):
         return _kernel_signature(self.kernel, self.stride)
 
 
-@dataclass(frozen=True)
+@frozen
 class DepthwiseConv2D(Layer):
     """One k_h×k_w filter per input channel (times the depth multiplier): k_h·k_w·C weights, not k_h·k_w·C·C."""
 
@@ -210,7 +215,7 @@ class DepthwiseConv2D(Layer):
         return _kernel_signature(self.kernel, self.stride)
 
 
-@dataclass(frozen=True)
+@frozen
 class SeparableConv2D(Layer):
     """Keras `SeparableConv2D`: a depthwise kernel, a 1×1 pointwise kernel, one bias on the output."""
 
@@ -255,7 +260,7 @@ class SeparableConv2D(Layer):
         return _kernel_signature(self.kernel, self.stride)
 
 
-@dataclass(frozen=True)
+@frozen
 class Dense(Layer):
     """Keras `Dense` / PyTorch `nn.Linear`, applied along the last axis."""
 
@@ -277,7 +282,7 @@ class Dense(Layer):
         return inputs[0].positions * inputs[0].channels * self.units
 
 
-@dataclass(frozen=True)
+@frozen
 class BatchNorm(Layer):
     """Per channel: gamma (scale) and beta (center) learned; moving mean and variance tracked.
 
@@ -303,7 +308,7 @@ class BatchNorm(Layer):
         return tuple(out)
 
 
-@dataclass(frozen=True)
+@frozen
 class LayerNorm(Layer):
     """Gamma and beta over the normalised axes: the channels unless `size` says otherwise."""
 
@@ -317,8 +322,10 @@ class LayerNorm(Layer):
         return tuple(Term(kind, (n,)) for kind, on in (("gamma", self.scale), ("beta", self.center)) if on)
 
 
-@dataclass(frozen=True)
+@frozen
 class GroupNorm(Layer):
+    """Group normalization: γ and β per channel (each optional), no moving statistics."""
+
     op: ClassVar[str] = "group_norm"
     groups: Expr = ONE
     center: bool = True
@@ -333,8 +340,10 @@ class GroupNorm(Layer):
         return tuple(Term(kind, (c,)) for kind, on in (("gamma", self.scale), ("beta", self.center)) if on)
 
 
-@dataclass(frozen=True)
+@frozen
 class Activation(Layer):
+    """An element-wise function (relu, relu6, silu, ...): no parameters."""
+
     op: ClassVar[str] = "activation"
     function: str = "relu"
 
@@ -343,8 +352,10 @@ class Activation(Layer):
         return self.function
 
 
-@dataclass(frozen=True)
+@frozen
 class Add(Layer):
+    """Element-wise sum of inputs of one shape (a residual connection): no parameters."""
+
     op: ClassVar[str] = "add"
     arity: ClassVar[int] = 0  # any number, at least two
 
@@ -356,7 +367,7 @@ class Add(Layer):
         return first
 
 
-@dataclass(frozen=True)
+@frozen
 class Concatenate(Layer):
     """Joins along the channel axis."""
 
@@ -367,7 +378,7 @@ class Concatenate(Layer):
         return Shape(sympy.Add(*(shape.channels for shape in inputs)), inputs[0].spatial)
 
 
-@dataclass(frozen=True)
+@frozen
 class Pool2D(Layer):
     """Max or average pooling; the stride defaults to the pool size, as in Keras."""
 
@@ -394,8 +405,10 @@ class Pool2D(Layer):
         return f"{self.kind} " + _kernel_signature(self.pool, self.stride)  # type: ignore[arg-type]
 
 
-@dataclass(frozen=True)
+@frozen
 class GlobalPool2D(Layer):
+    """Global average or max pooling: an image to a vector of its channels."""
+
     op: ClassVar[str] = "global_pool2d"
     kind: str = "avg"
 
@@ -408,21 +421,25 @@ class GlobalPool2D(Layer):
         return self.kind
 
 
-@dataclass(frozen=True)
+@frozen
 class Dropout(Layer):
+    """Dropout: no parameters, shape unchanged."""
+
     op: ClassVar[str] = "dropout"
     rate: Expr = field(default=ZERO)
 
 
-@dataclass(frozen=True)
+@frozen
 class Flatten(Layer):
+    """An image to a vector of h·w·C features."""
+
     op: ClassVar[str] = "flatten"
 
     def output(self, inputs: tuple[Shape, ...]) -> Shape:
         return Shape(inputs[0].positions * inputs[0].channels)
 
 
-@dataclass(frozen=True)
+@frozen
 class AdaptivePool2D(Layer):
     """PyTorch's `AdaptiveAvgPool2d` / `AdaptiveMaxPool2d`: any height and width to `size` (None keeps one)."""
 
@@ -444,7 +461,7 @@ class AdaptivePool2D(Layer):
         return f"{self.kind} → " + "×".join("·" if v is None else str(v) for v in self.size)
 
 
-@dataclass(frozen=True)
+@frozen
 class ZeroPadding2D(Layer):
     """Zeros around the image: ((top, bottom), (left, right)). Keras `ZeroPadding2D`, PyTorch `ZeroPad2d`."""
 
@@ -461,7 +478,7 @@ class ZeroPadding2D(Layer):
         return Shape(inputs[0].channels, (h + top + bottom, w + left + right))
 
 
-@dataclass(frozen=True)
+@frozen
 class Stated(Layer):
     """A layer counted on the input size its code states, whatever the layer before it outputs.
 
@@ -497,7 +514,7 @@ class Stated(Layer):
 
 
 # -- the block and network library (library/*.py) --------------------------------------------------
-@dataclass(frozen=True)
+@frozen
 class Multiply(Layer):
     """Element-wise product, broadcasting the later inputs over the first (squeeze-and-excitation's
     `x · s`, with `s` of shape 1×1×C). No parameters; not counted as multiply-accumulates."""
@@ -514,7 +531,7 @@ class Multiply(Layer):
         return first
 
 
-@dataclass(frozen=True)
+@frozen
 class LayerScale(Layer):
     """A learned per-channel scale (ConvNeXt's layer scale `gamma`, Keras `LayerScale`): C values,
     trainable. Element-wise, so not counted as multiply-accumulates."""
@@ -525,7 +542,7 @@ class LayerScale(Layer):
         return (Term("gamma", (inputs[0].channels,)),)
 
 
-@dataclass(frozen=True)
+@frozen
 class MultiHeadAttention(Layer):
     """Self-attention over a sequence `Shape(d, (L,))`: query, key and value projections to
     `heads` heads of `key_dim` (`value_dim`) each, and an output projection back to `d`.
@@ -578,7 +595,7 @@ class MultiHeadAttention(Layer):
         return f"{self.heads} heads"
 
 
-@dataclass(frozen=True)
+@frozen
 class Normalization(Layer):
     """Keras' `Normalization` preprocessing layer (as in keras.applications' EfficientNet): a mean and
     a variance per channel and one sample count, all non-trainable statistics, never learned."""

@@ -8,19 +8,24 @@ were written (`1·1·C_in·(t·C_in)`), each factor evaluated on its own when va
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Iterable, Mapping
 
 import sympy
 from sympy.core.sorting import default_sort_key
+
+from .numeric import substituted
+from .records import frozen
 
 SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 PREC_ADD, PREC_MUL, PREC_POW, PREC_ATOM = 10, 20, 30, 40
 
 
-@dataclass(frozen=True)
+@frozen
 class Style:
+    """How a printer writes products, powers, fractions, rounding and functions."""
+
     times: str
     pow_fmt: str  # with {base} and {exp}
     frac: bool  # LaTeX \frac instead of a slash
@@ -43,8 +48,10 @@ LATEX = Style(
 STYLES = {"plain": PLAIN, "text": TEXT, "latex": LATEX}
 
 
-@dataclass(frozen=True)
+@frozen
 class Printer:
+    """Prints formulas in a style, with symbols' names and, if given, their values put in."""
+
     style: Style
     names: Mapping[sympy.Symbol, str] = field(default_factory=dict)
     values: Mapping[sympy.Symbol, sympy.Expr] = field(default_factory=dict)
@@ -59,7 +66,7 @@ class Printer:
         parts = []
         for factor in factors:
             if self.values:
-                factor = factor.xreplace(self.values)
+                factor = substituted(factor, self.values)
             parts.append(plain._print(factor))
         if len(parts) == 1:
             return parts[0][0]
@@ -166,7 +173,7 @@ class Printer:
     # -- functions: evaluated once their arguments are bound (⌈H/1⌉ is H) ---------------------
     def _evaluated(self, expr: sympy.Basic) -> tuple[str, int] | None:
         if self.values:
-            value = expr.xreplace(self.values)
+            value = substituted(expr, self.values)
             if value != expr:
                 return Printer(self.style, self.names)._print(value)
         return None

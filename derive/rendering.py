@@ -13,12 +13,15 @@ the explanations (`templates/explain/*.md.j2`, chosen by the operations present)
 from __future__ import annotations
 
 import json
+from collections import ChainMap
 from collections.abc import Mapping
 
-from .derivation import COUNTED, Count, Derivation
+from .derivation import COUNTED, Count, Derivation, Later
 from .errors import InputError
+from .numeric import substituted
 from .printing import printer
 from .templating import get_template
+from .templating import render as render_lazily
 
 FORMATS = ("text", "json", "markdown", "latex", "tex", "slide", "pdf")
 TEMPLATE = {
@@ -55,6 +58,12 @@ class Lazy(Mapping):
             value = self._items[key] = value()
         return value
 
+    def __setitem__(self, key: str, value) -> None:
+        self._items[key] = value
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._items
+
     def __iter__(self):
         return iter(self._items)
 
@@ -78,7 +87,7 @@ def view(d: Derivation, style: str) -> dict:
     def show(count: Count, **extra) -> Lazy:
         shown = Lazy({"formula": lambda: mark(count.written(style, names)),
                       "expr": lambda: mark(count.written(style, names, subs)),
-                      "value": count.value, "closed": count.products is None,
+                      "value": lambda: count.value, "closed": lambda: count.products is None,
                       "unbound": lambda: [mark(printer(style, names)(s)) for s in
                                           sorted(count.formula.free_symbols - set(subs), key=order.get)],
                       **({"eq": lambda: _equation(shown)} if names is not None else {}), **extra})
@@ -90,12 +99,13 @@ def view(d: Derivation, style: str) -> dict:
 
     layers = []
     for row in d.layers:
-        layers.append({
+        layers.append(Lazy({
             "name": row.name, "op": row.op, "signature": row.signature, "part": row.part,
             "condition": None if row.condition is None else mark(d.condition_text(row.condition, style, names)),
             "terms": [term(t) for t in row.terms if t.bucket is not None],
             **{key: show(row.counts[key]) for key in (*COUNTED, "macs")},
-        })
+            "all": show(Later(lambda row=row: _counted(row))),
+        }))
     return {
         "target": d.target, "title": d.title, "convention": d.convention, "options": d.options,
         "symbols": [{"name": i.name, "meaning": i.meaning, "latex": names[i.symbol] if names else i.latex}
@@ -108,6 +118,14 @@ def view(d: Derivation, style: str) -> dict:
         "total": {key: show(c) for key, c in d.total.items()},
         "others": {name: {key: show(c) for key, c in totals.items()} for name, totals in d.others.items()},
     }
+
+
+def _counted(row) -> Count:
+    """A layer's trainable and non-trainable terms together, as written."""
+    counted = [row.counts[b] for b in ("trainable", "non_trainable")]
+    values = [c.value for c in counted]
+    return Count(counted[0].formula + counted[1].formula, None if None in values else sum(values),
+                 tuple(p for c in counted for p in (c.products or ())))
 
 
 def _equation(shown: dict) -> str:
@@ -124,44 +142,33 @@ def _equation(shown: dict) -> str:
 
 
 # -- the worked solution: Markdown and LaTeX --------------------------------------------------------
-def document(d: Derivation, title: str | None = None, templates: str | None = None) -> dict:
+def document(d: Derivation, title: str | None = None, templates: str | None = None) -> "Lazy":
     """The view of Markdown and the LaTeX formats (formulas in LaTeX), with what a worked solution adds."""
     from .escaping import Safe
 
     v = view(d, "latex")
     names = {info.symbol: info_latex["latex"] for info, info_latex in zip(d.symbols.infos, v["symbols"])}
     latex = printer("latex", names)
-    subs = d.substitution
 
-    def show(count: Count) -> dict:
-        shown = {"formula": Safe(count.written("latex", names)), "expr": Safe(count.written("latex", names, subs)),
-                 "value": count.value, "closed": count.products is None}
-        return {**shown, "eq": _equation(shown)}
+    def channels(row) -> dict:
+        text = latex(row.output.channels)
+        return {"formula": Safe(text), "value": _number(row.shape[-1]),
+                "factor": Safe(text if row.output.channels.is_Atom else rf"\left({text}\right)")}
 
     for row, layer in zip(d.layers, v["layers"]):
-        counted = [row.counts[b] for b in ("trainable", "non_trainable")]
-        products = tuple(p for c in counted for p in (c.products or ()))
-        values = [c.value for c in counted]
-        layer["all"] = show(Count(counted[0].formula + counted[1].formula,
-                                  None if None in values else sum(values), products))
-        layer["shape"] = Safe(r" \times ".join(latex(dim) for dim in row.shape))
-        channels = latex(row.output.channels)
-        layer["channels"] = {"formula": Safe(channels), "value": _number(row.shape[-1]),
-                             "factor": Safe(channels if row.output.channels.is_Atom else rf"\left({channels}\right)")}
+        layer["shape"] = lambda row=row: Safe(r" \times ".join(latex(dim) for dim in row.shape))
+        layer["channels"] = lambda row=row: channels(row)
         layer["bias"] = any(t.term.kind == "bias" for t in row.terms)
         layer["params"] = bool(row.terms)
         layer["repeat"] = getattr(row, "repeat", 1)  # a network's repeated block: counts are per copy
     layers = v["layers"]
-    v["groups"] = _groups(v)
-    v["heading"] = title
-    v["reports"] = {d.convention: v["total"], **v["others"]}
-    v["ops"] = sorted({layer["op"] for layer in layers})
-    v["input_shape"] = _input_shape(d, latex)
-    sources = _sources(d)
-    v["diagram"] = _diagram(v, sources, **ARTICLE_DIAGRAM)
-    v["slide_diagram"] = _diagram(v, sources, **SLIDE_DIAGRAM)
-    v["explanations"] = _explanations(d, v, templates)
-    v["frameworks"] = Safe(get_template("explain/frameworks.md.j2", templates).render(v).strip())
+    # what only some formats show is worked out when a template first reads it
+    v = Lazy({**v, "heading": title, "groups": lambda: _groups(v), "reports": {d.convention: v["total"], **v["others"]},
+              "ops": sorted({layer["op"] for layer in layers}), "input_shape": lambda: _input_shape(d, latex)})
+    v["diagram"] = lambda: _diagram(v, _sources(d), **ARTICLE_DIAGRAM)
+    v["slide_diagram"] = lambda: _diagram(v, _sources(d), **SLIDE_DIAGRAM)
+    v["explanations"] = lambda: _explanations(d, v, templates)
+    v["frameworks"] = lambda: Safe(render_lazily(get_template("explain/frameworks.md.j2", templates), v).strip())
     return v
 
 
@@ -212,7 +219,7 @@ def _input_shape(d: Derivation, latex) -> str | None:
         dims = tuple(d.symbols[name].symbol for name in ("H", "W", "C_in"))
     else:
         return None
-    return Safe(r" \times ".join(latex(dim.xreplace(subs)) for dim in dims))
+    return Safe(r" \times ".join(latex(substituted(dim, subs)) for dim in dims))
 
 
 def _sources(d: Derivation) -> list[tuple[str, ...]]:
@@ -351,7 +358,7 @@ def _explanations(d: Derivation, v: dict, templates: str | None) -> list[dict]:
             template = get_template(f"explain/{topic}.md.j2", templates)
         except InputError:
             continue
-        text = template.render({**v, "these": chosen, "first": chosen[0]}).strip()
+        text = render_lazily(template, ChainMap({"these": chosen, "first": chosen[0]}, v)).strip()
         heading, _, body = text.partition("\n")
         out.append({"topic": topic, "title": Safe(heading.strip()), "text": Safe(body.strip())})
     return out
@@ -393,10 +400,10 @@ def render(d: Derivation, fmt: str, templates: str | None = None, title: str | N
         raise InputError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})", "--format")
     if fmt == "text":
         if d.stages and not detail:
-            return get_template("text/network.txt.j2", templates).render({**view(d, "text"), **network_view(d)})
-        return get_template(TEMPLATE[fmt], templates).render(view(d, "text"))
+            return render_lazily(get_template("text/network.txt.j2", templates), {**view(d, "text"), **network_view(d)})
+        return render_lazily(get_template(TEMPLATE[fmt], templates), view(d, "text"))
     extra = {**network_view(d), "detail": detail} if fmt == "markdown" else {}
-    text = get_template(TEMPLATE[fmt], templates).render({**document(d, title, templates), **extra})
+    text = render_lazily(get_template(TEMPLATE[fmt], templates), ChainMap(extra, document(d, title, templates)))
     if fmt == "pdf":
         from .pdf import compile_tex
 

@@ -7,16 +7,19 @@ may add symbols of their own with `SymbolInfo`; a `SymbolTable` is the immutable
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 from types import MappingProxyType
 from typing import Iterable, Mapping
 
 import sympy
 
+from .records import frozen
 
-@dataclass(frozen=True)
+
+@frozen
 class SymbolInfo:
+    """A named size: its name, its meaning in words, how LaTeX writes it, and its domain."""
+
     name: str
     meaning: str
     latex: str
@@ -63,7 +66,7 @@ BASE: Mapping[str, SymbolInfo] = MappingProxyType(
 )
 
 
-@dataclass(frozen=True)
+@frozen
 class SymbolTable:
     """The symbols one block uses, in the order it declares them."""
 

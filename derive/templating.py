@@ -14,6 +14,8 @@ Three flavours, chosen by the template's name, so that an override keeps the fla
 
 from __future__ import annotations
 
+from collections import ChainMap
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -83,6 +85,18 @@ def get_template(name: str, user_dir: str | None = None) -> jinja2.Template:
         return environment(user_dir, flavour(name)).get_template(name)
     except jinja2.TemplateNotFound as error:
         raise InputError(f"template {error.name!r} not found", "--templates") from None
+
+
+def render(template: jinja2.Template, context: Mapping) -> str:
+    """`template.render(context)`, reading `context` only where the template does. `Template.render`
+    copies its context into a dict first, which would work out every value of a `Lazy` view; given
+    the mapping itself as the context's parent, Jinja looks up only the names the template uses."""
+    ctx = template.new_context(ChainMap(context, template.globals), shared=True)  # type: ignore[arg-type]
+    try:
+        return template.environment.concat(template.root_render_func(ctx))  # type: ignore[attr-defined]
+    except Exception:
+        template.environment.handle_exception()
+        raise  # not reached: handle_exception raises the error with the template's lines in its traceback
 
 
 def columns(rows: Iterable[Sequence[str]], align: str = "", gap: str = "  ") -> list[str]:

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import importlib
 import tomllib
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
 
 from ..errors import InputError
+from ..records import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class Entry:
+    """One built-in target of catalog.toml: how to build it and the sizes it starts from."""
+
     name: str
     summary: str
     title: str

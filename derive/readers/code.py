@@ -29,6 +29,7 @@ import sympy
 from ..blocks import INPUT, Block, Condition, Node, Target
 from ..errors import InputError
 from ..layers import Layer, Shape
+from ..records import frozen
 from ..symbols import SymbolTable
 from . import keras_code, torch_code
 from .names import name_problem, symbol_info
@@ -167,7 +168,7 @@ def top_level_builders(tree: ast.Module, found: Scan, framework: str) -> list[as
 
 
 # -- one reading ----------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@frozen
 class Built:
     title: str
     input: Shape

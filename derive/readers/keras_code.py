@@ -25,6 +25,7 @@ from ..errors import InputError
 from ..layers import (Activation, AdaptivePool2D, Add, BatchNorm, Concatenate, Conv2D, Dense, DepthwiseConv2D,
                       Dropout, Flatten, GlobalPool2D, GroupNorm, Layer, LayerNorm, Pool2D, SeparableConv2D, Shape,
                       Stated, ZeroPadding2D)
+from ..records import frozen
 from ..symbols import make_symbol
 from .layerargs import Args, Signature, bind
 from .pycode import Framework, Interpreter, ListValue, Method, NotConditional, Ref, Scope, Unknown
@@ -34,7 +35,7 @@ PREFIXES = ("tensorflow.python.keras.", "tensorflow.keras.", "tf.keras.", "keras
 
 
 # -- values ---------------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@frozen
 class Tensor:
     name: str  # the node it is the output of, or INPUT
     shape: Shape
@@ -68,7 +69,7 @@ class SequentialModel:
         return "a keras.Sequential model"
 
 
-@dataclass(frozen=True)
+@frozen
 class FunctionalModel:
     inputs: tuple
     outputs: tuple
@@ -78,7 +79,7 @@ class FunctionalModel:
         return "a keras.Model"
 
 
-@dataclass(frozen=True)
+@frozen
 class KNode:
     name: str
     layer: Layer
@@ -661,7 +662,7 @@ def check_at_defaults(layer: Layer, shapes: tuple[Shape, ...], interp: Interpret
                              f"its output would have size {value}")
 
 
-@dataclass(frozen=True)
+@frozen
 class KerasResult:
     """What a pass found: the nodes of the block, in order, and its input."""
 

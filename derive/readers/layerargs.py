@@ -9,17 +9,17 @@ would refuse is refused here too, so a typo is an error, not a silent default.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
 from typing import Any
 
 import sympy
 
+from ..records import frozen
 from .pycode import Interpreter, ListValue, Scope, Unknown
 
 MISSING: Any = object()
 
 
-@dataclass(frozen=True)
+@frozen
 class Signature:
     label: str  # as the user spells the class, for messages
     params: tuple[str, ...]  # read, in positional order

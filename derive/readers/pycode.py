@@ -32,6 +32,7 @@ import sympy
 
 from ..blocks import Condition
 from ..errors import InputError
+from ..records import frozen
 from ..symbols import make_symbol
 from . import astexpr
 from .astexpr import ArithmeticRefused, Undecided
@@ -71,7 +72,7 @@ def parse_python(source: Source) -> ast.Module:
 
 
 # -- values ---------------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@frozen
 class Ref:
     """Something named but not held: a module, a class or a function of a library, by its spelling."""
 
@@ -82,7 +83,7 @@ class Ref:
         return self.path.rpartition(".")[2]
 
 
-@dataclass(frozen=True)
+@frozen
 class Unknown:
     """The result of a call that is not followed; an error only where a value is needed."""
 
@@ -99,7 +100,7 @@ class ListValue:
     depth: int = 0
 
 
-@dataclass(frozen=True)
+@frozen
 class Function:
     node: ast.FunctionDef
     scope: "Scope"
@@ -121,7 +122,7 @@ class ClassValue:
         return self.node.name
 
 
-@dataclass(frozen=True)
+@frozen
 class Method:
     """A bound method of a value the interpreter knows (`layers.append`, `"a{}".format`)."""
 
@@ -129,13 +130,13 @@ class Method:
     name: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Super:
     cls: ClassValue
     instance: Any
 
 
-@dataclass(frozen=True)
+@frozen
 class Pending:
     """A test that depends on symbols (`stride == 1 and inp == oup`): fine to keep, an error (or a
     default value's `Needs`) only where the code branches on it."""
@@ -146,7 +147,7 @@ class Pending:
     clauses: tuple | None = None  # (lhs, "=" or "≠", rhs)... when it is a conjunction of equalities
 
 
-@dataclass(frozen=True)
+@frozen
 class Branch:
     """An `if` on sizes that is followed both ways: what runs in it exists only where `condition` holds."""
 
@@ -158,7 +159,7 @@ class NotConditional(Exception):
     """The branch does more than make layers: it cannot be a condition on them."""
 
 
-@dataclass(frozen=True)
+@frozen
 class RangeValue:
     start: int
     stop: int
@@ -1384,7 +1385,7 @@ class Interpreter:
         return describe() if callable(describe) else type(value).__name__
 
 
-@dataclass(frozen=True)
+@frozen
 class _Deferred:
     """A default value evaluated when the function is called (it names something defined later)."""
 

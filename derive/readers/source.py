@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 from ..errors import InputError
+from ..records import frozen
 
 MAX_BYTES = 200_000  # a block's code or spec; and so that any file is answered within a second
 STDIN = "<stdin>"
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
-@dataclass(frozen=True)
+@frozen
 class Source:
     """A file's text and how to point into it."""
 

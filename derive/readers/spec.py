@@ -51,6 +51,7 @@ from ..expr import parse
 from ..layers import (Activation, AdaptivePool2D, Add, BatchNorm, Concatenate, Conv2D, Dense, DepthwiseConv2D,
                       Dropout, Flatten, GlobalPool2D, GroupNorm, Layer, LayerNorm, Pool2D, SeparableConv2D, Shape,
                       ZeroPadding2D)
+from ..records import frozen
 from ..symbols import BASE, SymbolTable
 from .astexpr import ArithmeticRefused, complexity
 from .names import name_problem, symbol_info
@@ -312,7 +313,7 @@ class Reader:
 
 
 # -- ops ------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@frozen
 class Op:
     keys: tuple[str, ...]
     required: tuple[str, ...]

@@ -25,6 +25,7 @@ from ..blocks import INPUT, Condition, Node
 from ..errors import InputError
 from ..layers import (Activation, AdaptivePool2D, BatchNorm, Conv2D, Dense, Dropout, Flatten, GroupNorm, Layer,
                       LayerNorm, Pool2D, Shape, Stated, ZeroPadding2D)
+from ..records import frozen
 from .layerargs import Args, Signature, bind
 from .pycode import (ClassValue, Framework, Interpreter, ListValue, Method, NotConditional, Ref, Scope,
                      Super, Unknown)
@@ -33,7 +34,7 @@ PREFIXES = ("torch.nn.modules.", "torch.nn.", "nn.")
 
 
 # -- values ---------------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@frozen
 class TorchLeaf:
     cls: str
     layer: Layer
@@ -489,7 +490,7 @@ def stated_attribute(leaf: TorchLeaf, attr: str) -> Any:
 
 
 # -- the block ------------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@frozen
 class Leaf:
     name: str
     part: str | None
