@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import derive
 from derive.cli import main
 
 SLIDE = ["--set", "C_in=3", "--set", "t=6", "--set", "C_out=3"]
@@ -105,6 +106,28 @@ def test_console_script_end_to_end(tmp_path):
     good = subprocess.run([sys.executable, "-m", "derive", "show", "mobilenetv2-block", *SLIDE],
                           capture_output=True, text=True, env=env, cwd=tmp_path)
     assert good.returncode == 0 and "= 348" in good.stdout
+
+
+def test_console_script_exits_early_with_everything_written(tmp_path):
+    """`derive.cli.entry` ends with os._exit: what it wrote is whole, its status is main's."""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    derive_ = [sys.executable, "-m", "derive"]
+    big = subprocess.run([*derive_, "show", "mobilenetv2", "--format", "json"], capture_output=True, text=True,
+                         env=env, cwd=tmp_path)
+    assert big.returncode == 0 and len(big.stdout) > 100_000  # more than a pipe holds at once
+    assert json.loads(big.stdout)["total"]["all"]["value"] == derive.show("mobilenetv2").total["all"].value
+    written = subprocess.run([*derive_, "show", "mobilenetv2", "--format", "markdown", "-o", "out.md"],
+                             capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert written.returncode == 0 and written.stdout == ""
+    assert (tmp_path / "out.md").read_text(encoding="utf-8") == derive.render(derive.show("mobilenetv2"), "markdown")
+    wrong = subprocess.run([*derive_, "check", "mobilenetv2-block", *SLIDE, "--part", "depthwise", "--claim",
+                            "(3*3*18)*18 + 2*18"], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert wrong.returncode == 1 and "depthwise" in wrong.stdout
+    reader = subprocess.Popen([*derive_, "show", "mobilenetv2", "--format", "json"], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, env=env, cwd=tmp_path)
+    assert reader.stdout.read(10) == b"{\n  \"targe"  # then the reader goes away
+    reader.stdout.close()
+    assert reader.wait(timeout=60) in (0, 1) and b"Traceback" not in reader.stderr.read()
 
 
 @pytest.mark.parametrize("argv,absent", [(["--help"], ("sympy", "jinja2")), (["list"], ("sympy",))])
