@@ -1,12 +1,13 @@
-"""`@frozen`: a frozen dataclass that is cheap to define.
+"""`@frozen`: a frozen dataclass that is cheaper to define.
 
-`@dataclass(frozen=True)` writes six methods per class (`__init__`, `__repr__`, `__eq__`, `__hash__`,
-`__setattr__`, `__delattr__`) as source text and compiles each one when the module is imported: about
-half a millisecond a class, and derive has some fifty of them on the way to its first answer, a fifth
-of its own start-up. `@frozen` lets `dataclass` write only `__init__` and gives every class the same
-five others, which read the field names `dataclass` recorded. What a class is stays the same: a
-dataclass (`fields`, `replace` and `asdict` work) whose instances compare and hash by their fields,
-print as `Conv2D(filters=..., ...)`, and whose fields cannot be assigned again or deleted.
+`@dataclass(frozen=True)` writes six methods per class as source text and compiles each one when the
+module is imported: about half a millisecond a class, and derive has some fifty of them on the way
+to its first answer. `@frozen` lets `dataclass` write the three that depend on the class's fields
+for speed or safety (`__init__`, and the `__setattr__` / `__delattr__` that refuse changes) and
+gives every class the same `__eq__`, `__hash__` and `__repr__`, which read the field names
+`dataclass` recorded. What a class is stays the same: a frozen dataclass (`fields`, `replace`,
+`FrozenInstanceError`) whose instances compare and hash by their fields and print as
+`Conv2D(filters=..., ...)`; a class that writes one of the three keeps its own.
 """
 
 from __future__ import annotations
@@ -18,14 +19,14 @@ T = TypeVar("T", bound=type)
 
 
 def frozen(cls: T) -> T:
-    cls = dataclasses.dataclass(cls, repr=False, eq=False)  # type: ignore[assignment]
+    cls = dataclasses.dataclass(cls, frozen=True, repr=False, eq=False)  # type: ignore[assignment]
     fields = dataclasses.fields(cls)  # type: ignore[arg-type]
     cls.__compared__ = tuple(f.name for f in fields if f.compare)  # type: ignore[attr-defined]
     cls.__hashed__ = tuple(f.name for f in fields if (f.compare if f.hash is None else f.hash))  # type: ignore[attr-defined]
     cls.__shown__ = tuple(f.name for f in fields if f.repr)  # type: ignore[attr-defined]
-    for name, method in _METHODS.items():
+    for name, method in (("__eq__", _eq), ("__hash__", _hash), ("__repr__", _repr)):
         if name not in cls.__dict__:
-            setattr(cls, name, method)
+            type.__setattr__(cls, name, method)
     return cls
 
 
@@ -42,16 +43,3 @@ def _hash(self) -> int:
 def _repr(self) -> str:
     shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__shown__)
     return f"{self.__class__.__qualname__}({shown})"
-
-
-def _setattr(self, name: str, value: object) -> None:
-    if name in self.__dict__:
-        raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
-    object.__setattr__(self, name, value)  # `__init__` setting a field the first time
-
-
-def _delattr(self, name: str) -> None:
-    raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
-
-
-_METHODS = {"__eq__": _eq, "__hash__": _hash, "__repr__": _repr, "__setattr__": _setattr, "__delattr__": _delattr}

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import json
 from collections import ChainMap
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from .derivation import COUNTED, Count, Derivation, Later
 from .errors import InputError
 from .numeric import substituted
 from .printing import printer
+from .records import frozen
 from .templating import get_template
 from .templating import render as render_lazily
 
@@ -71,6 +72,64 @@ class Lazy(Mapping):
         return len(self._items)
 
 
+class Shown(Mapping):
+    """A count as a template sees it: `formula` (as written), `expr` (the numbers put in), `value`,
+    `closed` (a closed form, not terms as written), `unbound` (the symbols a number waits for) and, in
+    LaTeX, `eq` (formula = numbers = value), each printed on first use; and fixed `extra` entries
+    (a term's label, kind, bucket). One small object per count: a view holds one for every bucket of
+    every layer, and a template reads few of them."""
+
+    __slots__ = ("count", "how", "extra", "_done")
+
+    def __init__(self, count: Count, how: "Styling", extra: Mapping | None = None) -> None:
+        self.count, self.how, self.extra, self._done = count, how, extra or {}, {}
+
+    def _keys(self) -> tuple[str, ...]:
+        return ("formula", "expr", "value", "closed", "unbound", *(("eq",) if self.how.names is not None else ()))
+
+    def __getitem__(self, key: str):
+        if key in self._done:
+            return self._done[key]
+        if key in self.extra:
+            return self.extra[key]
+        if key not in self._keys():
+            raise KeyError(key)
+        how, count = self.how, self.count
+        if key == "formula":
+            value = how.mark(count.written(how.style, how.names))
+        elif key == "expr":
+            value = how.mark(count.written(how.style, how.names, how.subs))
+        elif key == "value":
+            value = count.value
+        elif key == "closed":
+            value = count.products is None
+        elif key == "unbound":
+            waiting = sorted(count.formula.free_symbols - set(how.subs), key=how.order.get)
+            value = [how.mark(printer(how.style, how.names)(s)) for s in waiting]
+        else:
+            value = _equation(self)
+        self._done[key] = value
+        return value
+
+    def __iter__(self):
+        return iter((*self._keys(), *self.extra))
+
+    def __len__(self) -> int:
+        return len(self._keys()) + len(self.extra)
+
+
+@frozen
+class Styling:
+    """How a view prints: the style, the symbols' names, the values put in for `expr`, how text is
+    marked (LaTeX: `Safe`), and the symbols' order (for `unbound`)."""
+
+    style: str
+    names: Mapping | None
+    subs: Mapping
+    mark: Callable[[str], str]
+    order: Mapping
+
+
 def view(d: Derivation, style: str) -> dict:
     """What every template sees: the derivation with its formulas printed in `style`."""
     if style == "latex":
@@ -80,20 +139,12 @@ def view(d: Derivation, style: str) -> dict:
         names = {info.symbol: math_name(info.latex, info.name) for info in d.symbols.infos}
     else:
         mark, names = _identity, None
-    subs = d.substitution
+    how = Styling(style, names, d.substitution, mark, {info.symbol: i for i, info in enumerate(d.symbols.infos)})
 
-    order = {info.symbol: i for i, info in enumerate(d.symbols.infos)}
+    def show(count: Count, **extra) -> Shown:
+        return Shown(count, how, extra)
 
-    def show(count: Count, **extra) -> Lazy:
-        shown = Lazy({"formula": lambda: mark(count.written(style, names)),
-                      "expr": lambda: mark(count.written(style, names, subs)),
-                      "value": lambda: count.value, "closed": lambda: count.products is None,
-                      "unbound": lambda: [mark(printer(style, names)(s)) for s in
-                                          sorted(count.formula.free_symbols - set(subs), key=order.get)],
-                      **({"eq": lambda: _equation(shown)} if names is not None else {}), **extra})
-        return shown
-
-    def term(t) -> Lazy:
+    def term(t) -> Shown:
         return show(Count(t.term.size, t.value, (t.term.factors,)),
                     label=t.term.label, kind=t.term.kind, bucket=t.bucket)
 
