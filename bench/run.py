@@ -3,9 +3,9 @@
 Every command is a fresh process, as a user runs it. The run is paired: each round runs every command
 once, right next to a run of the floor (the order rotated from round to round), `--repeat` rounds, and
 the figures are medians over the rounds; a ratio to the floor and the time over it are medians of
-each run against the floor run next to it, and "own work" (the time above the floor that, like the
-`derive` command, skips the interpreter's teardown) of each run against that floor's run in the same
-round. Wall time is measured around the child; CPU time (user + system) and peak memory
+each run against the floor run next to it, and "own work" (the time above the floor run as the
+`derive` command runs: without the garbage collector and the interpreter's teardown) of each run
+against that floor's run in the same round. Wall time is measured around the child; CPU time (user + system) and peak memory
 (`ru_maxrss`) are the child's own, from `os.wait4` (the same figures as `getrusage(RUSAGE_CHILDREN)`
 deltas, and the peak is this child's, not the largest so far). Children run without
 PYTHONDONTWRITEBYTECODE: as installed for a user, byte-compiled (the warm-up round writes the cache of
@@ -13,7 +13,8 @@ an editable checkout).
 
 What is run:
 - the floor `python -c "import sympy, jinja2"`: what any derive command pays before doing anything;
-  and the same ending with `os._exit(0)`, as the `derive` command does (`derive.cli.entry`);
+  and the same run as the `derive` command runs (`derive.cli.entry`): `gc.disable()` first,
+  `os._exit(0)` last;
 - `derive show mobilenetv2 --format latex` (every formula and number) and the text table, and the
   block commands timed before issue 7 (`mobilenetv2-block`, json and text; `derive list`);
 - peers on the same network: torchinfo's `summary()` of torchvision's MobileNetV2
@@ -167,12 +168,12 @@ def cases(workdir: Path) -> list[Case]:
     block = ["show", "mobilenetv2-block", "--set", "C_in=3", "--set", "t=6", "--set", "C_out=3"]
     found = [
         Case("floor", '`python -c "import sympy, jinja2"` (floor)', (PYTHON, "-c", "import sympy, jinja2")),
-        Case("floor-exit", "the floor ending as `derive` does, with `os._exit(0)`",
-             (PYTHON, "-c", "import sympy, jinja2, os; os._exit(0)")),
+        Case("floor-exit", "the floor run as the `derive` command runs: `gc.disable()` first, `os._exit(0)` last",
+             (PYTHON, "-c", "import gc; gc.disable(); import sympy, jinja2, os; os._exit(0)")),
         Case("latex", "`derive show mobilenetv2 --format latex`",
              (*derive, "show", "mobilenetv2", "--format", "latex")),
-        Case("latex-teardown", "the same, by `derive.cli.main` in `python -c`: the interpreter's usual teardown "
-             "after it", (PYTHON, "-c", "import sys; from derive.cli import main; sys.exit(main())", "show",
+        Case("latex-teardown", "the same, by `derive.cli.main` in `python -c`: with the garbage collector and "
+             "the interpreter's teardown", (PYTHON, "-c", "import sys; from derive.cli import main; sys.exit(main())", "show",
                           "mobilenetv2", "--format", "latex")),
         Case("text", "`derive show mobilenetv2` (text)", (*derive, "show", "mobilenetv2")),
         Case("block-json", "`derive show mobilenetv2-block --format json`", (*derive, *block, "--format", "json")),
@@ -408,7 +409,7 @@ def report(found: list[Case], failed: dict[str, str], timings: Timings,
     has = timings.__contains__
 
     def own(key: str) -> float:
-        """derive's own work: its time above the floor that exits as it does (both skip the teardown)."""
+        """derive's own work: its time above the floor run as the `derive` command runs."""
         return timings.paired(key, "floor-exit" if has("floor-exit") else "floor", "wall", "over")
 
     lines = ["# derive benchmarks", "",
@@ -420,7 +421,7 @@ def report(found: list[Case], failed: dict[str, str], timings: Timings,
              "time is measured around the child; CPU is the child's user + system time, peak memory its "
              "`ru_maxrss`, both from `os.wait4`. A ratio to the floor and the time over it are the medians over "
              "the rounds of each run against the floor run next to it; \"own work\", of each run against the run "
-             "of the floor ending as `derive` does in the same round; a ratio of two commands, the median over "
+             "of the floor run as `derive` runs in the same round; a ratio of two commands, the median over "
              "the rounds. Children run byte-compiled (without PYTHONDONTWRITEBYTECODE); derive "
              "is the console script of the venv.", ""]
 
@@ -437,8 +438,9 @@ def report(found: list[Case], failed: dict[str, str], timings: Timings,
         if has("latex-teardown"):
             ratio = timings.paired("latex-teardown", "floor", "wall", "ratio")
             q1, q3 = timings.quartiles("latex-teardown", "floor", "wall", "ratio")
-            lines.append(f"| for comparison, not a target: the same work followed by the interpreter's teardown, "
-                         f"as the floor's is (see below) | {ratio:.2f}× (quartiles {q1:.2f}–{q3:.2f}) | |")
+            lines.append(f"| for comparison, not a target: the same work with the garbage collector on and the "
+                         f"interpreter's teardown, as the floor runs (see below) | {ratio:.2f}× (quartiles "
+                         f"{q1:.2f}–{q3:.2f}) | |")
     if has("seq100") and has("seq1000"):
         own100, own1000 = own("seq100"), own("seq1000")
         growth = own1000 / own100
@@ -484,12 +486,13 @@ def report(found: list[Case], failed: dict[str, str], timings: Timings,
                       ms(timings.paired(key, "floor", "cpu", "over"), sign=True)]
         cells.append(f"{timings.median(key, 'peak'):.0f} MiB")
         lines.append("| " + " | ".join(cells) + " |")
-    lines += ["", "The `derive` command exits with `os._exit` once its output is written and flushed "
-              "(`derive.cli.entry`): that skips the interpreter's teardown, which for sympy's modules and "
-              "objects is a good part of the floor's own time and does nothing for a command that has "
-              "finished. The floor ending the same way shows that teardown; \"own work\" is the time above "
-              "it, what derive itself does (for the second derive row, which runs the same work through "
-              "`derive.cli.main` and lets Python tear down as usual, own work includes its teardown).", ""]
+    lines += ["", "The `derive` command (`derive.cli.entry`) runs with Python's cyclic garbage collector off "
+              "and exits with `os._exit` once its output is written and flushed: that spares the collector's "
+              "passes over sympy's long-lived objects and the interpreter's teardown of them, both a good part "
+              "of the floor's own time and neither of use to a command that has finished (peak memory is the "
+              "same). The floor run the same way shows what they cost; \"own work\" is the time above it, "
+              "what derive itself does. The second derive row runs the same work through `derive.cli.main` "
+              "with the collector on and the usual teardown, as the floor runs.", ""]
 
     # -- peers
     lines += ["## Peers: the same MobileNetV2", "",

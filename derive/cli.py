@@ -8,6 +8,7 @@ a missing external tool); nothing is written unless the whole output is ready (`
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import re
 import sys
@@ -191,10 +192,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def entry() -> None:
-    """The `derive` command: `main`, its output flushed, then an immediate exit. What that skips is
-    the interpreter's teardown, which for sympy's thousands of objects and modules takes a quarter
-    of the time `import sympy` does and changes nothing for a command that has finished (the figures
-    are in bench/RESULTS.md). Nothing is left open: `-o` files are closed and renamed by `write`."""
+    """The `derive` command: `main` with Python's cyclic garbage collector off, and an immediate exit
+    once the output is flushed. Both spare work that does nothing for a command that lives a fraction
+    of a second: the collector's passes over sympy's hundreds of thousands of objects, which live as
+    long as the process anyway (reference counting still frees everything else, and the few cycles
+    left wait for the exit: peak memory is the same), and the interpreter's teardown of sympy, a
+    quarter of the time `import sympy` takes. The figures are in bench/RESULTS.md. Nothing is left
+    open: `-o` files are written, closed and renamed by `write` before `main` returns."""
+    gc.disable()
     status = main()
     try:
         sys.stdout.flush()

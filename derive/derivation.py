@@ -394,7 +394,7 @@ def derive(block: Block, convention: str, values: Mapping[str, sympy.Expr], targ
             others[name] = _value_totals(layers, conv.get(name), total["macs"]) or _totals(
                 (_layer_row(step, conv.get(name), subs, like) for step, like in zip(steps, layers)), subs, regroup=False)
     # the symbols the counts and shapes are in (MACs are in those of the shapes and the parameters)
-    dims = (dim for shape in (block.input, *(step.output for step in steps)) for dim in shape.dims)
+    dims = {dim for shape in (block.input, *(step.output for step in steps)) for dim in shape.dims}
     used = set(subs).union(*(total[key].raw.free_symbols for key in COUNTED), *(dim.free_symbols for dim in dims))
     symbols = SymbolTable(tuple(info for info in block.symbols.infos if info.symbol in used))
     return Derivation(target or block.name, block.title, convention, symbols, dict(values),

@@ -33,6 +33,11 @@ from .pycode import (ClassValue, Framework, Interpreter, ListValue, Method, NotC
 PREFIXES = ("torch.nn.modules.", "torch.nn.", "nn.")
 
 
+def _equal(a: sympy.Expr, b: sympy.Expr) -> bool:
+    """Whether two sizes are the same: the same expression, or the same once multiplied out."""
+    return a == b or sympy.expand(a - b) == 0
+
+
 # -- values ---------------------------------------------------------------------------------------
 @frozen
 class TorchLeaf:
@@ -549,8 +554,8 @@ def block_of(root: Any, H: sympy.Expr, W: sympy.Expr, fallback: Callable[[], sym
             wanted = Shape(wanted_channels)
         else:
             wanted = Shape(wanted_channels, flow.spatial)
-        same = sympy.expand(wanted.channels - flow.channels) == 0 and len(wanted.spatial) == len(flow.spatial) and all(
-            sympy.expand(a - b) == 0 for a, b in zip(wanted.spatial, flow.spatial))
+        same = _equal(wanted.channels, flow.channels) and len(wanted.spatial) == len(flow.spatial) and all(
+            _equal(a, b) for a, b in zip(wanted.spatial, flow.spatial))
         layer = item.layer if same else Stated(item.layer, wanted)
         try:
             output = layer.output((flow,))
