@@ -157,11 +157,17 @@ class Later:
         self._make: Callable[[], Count] | None = make
         self._count: Count | None = None
 
-    def __getattr__(self, name: str):
+    def _made(self) -> Count:
         if self._count is None:
             self._count = self._make()  # type: ignore[misc]
             self._make = None
-        return getattr(self._count, name)
+        return self._count
+
+    def __getattr__(self, name: str):
+        return getattr(self._made(), name)
+
+    def __repr__(self) -> str:  # as the count it stands for (a notebook shows `d.total["macs"]`)
+        return repr(self._made())
 
 
 def evaluate(expr: sympy.Expr, values: Values) -> int | None:

@@ -154,6 +154,7 @@ def test_macs_worked_out_later_are_those_worked_out_at_once():
     d = derive.show("mobilenetv2", H=96, W=128)
     macs = d.total["macs"]
     assert macs.value == sum(row.repeat * row.counts["macs"].value for row in d.layers)
+    assert repr(macs).startswith("Count(raw=") and f"value={macs.value}" in repr(macs)
     symbolic = derive.show("mobilenetv2-block", C_in=3, t=6, C_out=3)
     assert {"H", "W"} <= set(symbolic.to_dict()["symbols"])  # MACs and shapes are in H and W
     assert symbolic.total["macs"].value is None
