@@ -460,9 +460,7 @@ class Interpreter:
     def inert(self, body: list[ast.stmt], scope: Scope) -> bool:
         """Whether a block only checks or passes things to calls that are not followed (`nn.init...`)."""
         for statement in body:
-            if isinstance(statement, (ast.Pass, ast.Raise, ast.Assert)):
-                continue
-            if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
+            if _harmless(statement):
                 continue
             if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
                 try:
@@ -1415,12 +1413,16 @@ def _as_load(target: ast.expr) -> ast.expr:
     return target
 
 
+def _harmless(statement: ast.stmt) -> bool:
+    """`pass`, `raise`, `assert`, or a constant on its own (a docstring): nothing a count depends on."""
+    return isinstance(statement, (ast.Pass, ast.Raise, ast.Assert)) or (
+        isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant))
+
+
 def _only_checks(body: list[ast.stmt]) -> bool:
     """Whether a block only validates (raise, assert, warnings, pass)."""
     for statement in body:
-        if isinstance(statement, (ast.Raise, ast.Assert, ast.Pass)):
-            continue
-        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
+        if _harmless(statement):
             continue
         if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
             func = statement.value.func
