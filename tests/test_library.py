@@ -14,11 +14,11 @@ from derive.api import load
 from derive.derivation import derive as run_derivation
 from derive.library import catalog
 from derive.symbols import sym
-from reference_models import (keras_basic_block, keras_bottleneck, keras_convnext_block, keras_fused_mbconv,
-                              keras_mbconv, keras_mobilenetv2_block, keras_mobilenetv3_block, keras_report,
-                              keras_transformer_encoder, torch_convnext_block, torch_fused_mbconv, torch_mbconv,
-                              torch_mobilenetv2_block, torch_mobilenetv3_block, torch_report, torch_resnet_block,
-                              torch_transformer_encoder)
+from helpers.reference_models import (keras_basic_block, keras_bottleneck, keras_convnext_block, keras_fused_mbconv,
+                                      keras_mbconv, keras_mobilenetv2_block, keras_mobilenetv3_block, keras_report,
+                                      keras_transformer_encoder, torch_convnext_block, torch_fused_mbconv, torch_mbconv,
+                                      torch_mobilenetv2_block, torch_mobilenetv3_block, torch_report, torch_resnet_block,
+                                      torch_transformer_encoder)
 
 CONVENTIONS = ("paper", "pytorch", "keras")
 BLOCKS = ("mobilenetv1-block", "mobilenetv2-block", "mobilenetv3-block", "resnet-basic", "resnet-bottleneck", "mbconv",
@@ -304,8 +304,8 @@ def test_keras_attention_with_its_own_key_width(heads, key_dim, value_dim, bias)
     from derive.blocks import Block, Node
     from derive.layers import MultiHeadAttention, Shape
     from derive.symbols import SymbolTable
-    from reference_models import keras_model
-    from frameworks import need_keras
+    from helpers.reference_models import keras_model
+    from helpers.frameworks import need_keras
 
     layers = need_keras().layers
     d_model, length = 12, 6

@@ -15,8 +15,8 @@ import pytest
 import sympy
 
 import derive
-from reference_models import (keras_application, keras_report, torch_efficientnet_b0, torch_mobilenetv1,
-                              torch_mobilenetv2, torch_report, torch_resnet)
+from helpers.reference_models import (keras_application, keras_report, torch_efficientnet_b0, torch_mobilenetv1,
+                                      torch_mobilenetv2, torch_report, torch_resnet)
 
 CONVENTIONS = ("paper", "pytorch", "keras")
 NETWORKS = ("mobilenetv1", "mobilenetv2", "resnet18", "resnet34", "resnet50", "efficientnet-b0")

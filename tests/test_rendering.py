@@ -16,7 +16,7 @@ from derive.escaping import Safe, math_name, md, md_code, md_to_tex, tex
 from derive.rendering import render
 
 from helpers.golden import GOLDEN
-from rendering_cases import HOSTILE, ROOT, cases, katex, slide, synthetic
+from helpers.rendering_cases import HOSTILE, ROOT, cases, katex, slide, synthetic
 
 SLIDE_ARGS = ["show", "mobilenetv2-block", "--set", "C_in=3", "--set", "t=6", "--set", "C_out=3"]
 CASES = cases()
