@@ -32,7 +32,8 @@ SHOWN = {  # case -> the arguments of `derive show` (paths from the repository's
     "mobilenetv3-block": ("mobilenetv3-block", *sizes(C_in=16, C_exp=64, C_out=24, s=2, H=112, W=112)),
     "resnet-basic": ("resnet-basic", *sizes(C_in=64, C_out=128, s=2, H=56, W=56)),
     "resnet-basic-pytorch": ("resnet-basic", *sizes(C_in=64, C_out=128, s=2, H=56, W=56), "--convention", "pytorch"),
-    "resnet-bottleneck": ("resnet-bottleneck", *sizes(C_in=256, C_mid=64, C_out=256, H=56, W=56)),
+    "resnet-bottleneck": ("resnet-bottleneck", *sizes(C_in=64, C_mid=64, C_out=256, H=56, W=56)),  # a projection
+    "resnet-bottleneck-identity": ("resnet-bottleneck", *sizes(C_in=256, C_mid=64, C_out=256, H=56, W=56)),
     "mbconv": ("mbconv", *sizes(C_in=16, t=6, C_out=24, s=2, H=112, W=112)),
     "fused-mbconv": ("fused-mbconv", *sizes(C_in=24, t=4, C_out=48, s=2, H=128, W=128)),
     "convnext-block": ("convnext-block", *sizes(C=96, H=56, W=56)),
