@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from derive.cli import main
-from helpers.golden import GOLDEN
+from helpers.golden import GOLDEN, verify
 
 ROOT = Path(__file__).resolve().parents[1]
 EXTENSIONS = {"text": "txt", "json": "json", "markdown": "md", "latex": "snippet.tex", "tex": "tex",
@@ -83,3 +83,17 @@ def test_every_golden_file_has_its_case():
     names = {case.id for case in CASES}
     assert len(names) >= 60
     assert sorted(path.name for path in GOLDEN.iterdir()) == sorted(names)
+
+
+def test_a_difference_fails_with_a_diff_and_update_rewrites(tmp_path):
+    """The harness itself: a changed line fails showing both lines; --update-golden writes the new text."""
+    path = tmp_path / "case.txt"
+    path.write_text("parameters: 348\nMACs: 270·H·W\n", encoding="utf-8")
+    verify(path, "parameters: 348\nMACs: 270·H·W\n", update=False)
+    with pytest.raises(pytest.fail.Exception) as failed:
+        verify(path, "parameters: 349\nMACs: 270·H·W\n", update=False)
+    assert "-parameters: 348\n+parameters: 349\n" in str(failed.value) and "--- tests/golden/case.txt" in str(failed.value)
+    with pytest.raises(pytest.fail.Exception, match="no golden file"):
+        verify(tmp_path / "new.txt", "x\n", update=False)
+    verify(path, "parameters: 349\n", update=True)
+    assert path.read_text(encoding="utf-8") == "parameters: 349\n"
