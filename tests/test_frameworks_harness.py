@@ -1,4 +1,4 @@
-"""Tests of the framework harness (tests/frameworks.py) itself, against the frameworks only.
+"""Tests of the framework harness (tests/helpers/frameworks.py) itself, against the frameworks only.
 
 The figures asserted here are either published (/work/shared/reference/README.md) or recorded
 from the frameworks (/work/shared/reference/framework_cases.json, whose code is transcribed below
@@ -16,8 +16,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-import frameworks as fw
-from frameworks import NotApplicable, keras_counts, torch_counts
+from helpers import frameworks as fw
+from helpers.frameworks import NotApplicable, keras_counts, torch_counts
 
 frameworks = pytest.mark.frameworks
 
@@ -303,6 +303,6 @@ def test_blocked_import_fails_under_ci(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_module_imports_without_frameworks() -> None:
-    code = ("import sys; sys.modules['torch'] = sys.modules['keras'] = None; import frameworks; "
+    code = ("import sys; sys.modules['torch'] = sys.modules['keras'] = None; from helpers import frameworks; "
             "assert frameworks.mobilenetv2_block(3, 6, 3)[1]")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parent)

@@ -397,7 +397,7 @@ def run_in_place(case: Case, argv: list[str]) -> tuple[int, str, str, float]:
 
 # -- mutations: valid code and specs, cut and spliced at random, never crash the reader -------------
 def mutants(count: int = 150) -> list[Case]:
-    from codegen import keras_source, torch_source
+    from helpers.codegen import keras_source, torch_source
 
     rng = random.Random(11)
     seeds = [(EXAMPLES / name).read_text(encoding="utf-8") for name in

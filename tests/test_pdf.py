@@ -13,7 +13,7 @@ from derive.cli import main
 from derive.errors import ToolError
 from derive.rendering import render
 
-from rendering_cases import HOSTILE, cases, compiled, need, pdftotext, slide, synthetic, tex_ready
+from helpers.rendering_cases import HOSTILE, cases, compiled, need, pdftotext, slide, synthetic, tex_ready
 
 CASES = cases()
 SLIDE_ARGS = ["show", "mobilenetv2-block", "--set", "C_in=3", "--set", "t=6", "--set", "C_out=3"]
@@ -125,7 +125,7 @@ def test_a_hostile_title_in_a_spec_is_printed_not_run(tmp_path, capsys):
     """A spec's title is user text too (its names are restricted to letters, digits, `_ . -` by the reader)."""
     import re
 
-    from rendering_cases import ROOT
+    from helpers.rendering_cases import ROOT
 
     example = ROOT / "examples" / "mobilenetv2_block.toml"
     if not example.is_file():

@@ -1,5 +1,5 @@
 """Code read by derive against the frameworks that would run it: the recorded reference cases, and
-random code from `codegen.py` built for real with PyTorch and Keras in the test.
+random code from `helpers/codegen.py` built for real with PyTorch and Keras in the test.
 
 The reference file (`../shared/reference/framework_cases.json`, beside the clone) holds code a user
 pasted and the counts Keras / PyTorch reported for it. The generated code is our own, so the test
@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 import derive
-from codegen import Case, keras_source, torch_source
-from frameworks import need_keras, need_torch
+from helpers.codegen import Case, keras_source, torch_source
+from helpers.frameworks import need_keras, need_torch
 
 pytestmark = pytest.mark.frameworks
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "framework_cases.json"
@@ -112,7 +112,7 @@ def test_code_as_found_in_the_wild(name, convention, values, tmp_path):
 @pytest.mark.frameworks
 def test_long_pasted_network_is_read_whole(tmp_path):
     """Code that writes out more layers than a loop may make (2,000) is read whole: 2,500 modules."""
-    from frameworks import need_torch
+    from helpers.frameworks import need_torch
 
     units = ["nn.Conv2d(8, 8, 3, padding=1, bias=False)", "nn.BatchNorm2d(8)", "nn.ReLU()"] * 834
     code = "import torch.nn as nn\n\nmodel = nn.Sequential(\n    nn.Conv2d(3, 8, 1),\n" + \

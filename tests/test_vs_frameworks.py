@@ -21,8 +21,8 @@ from derive.derivation import derive as run_derivation
 from derive.layers import (Activation, Add, BatchNorm, Conv2D, Dense, DepthwiseConv2D, Dropout, Flatten,
                            GlobalPool2D, GroupNorm, LayerNorm, Pool2D, SeparableConv2D, Shape)
 from derive.symbols import SymbolTable
-from frameworks import (NotApplicable, build_torch_sequence, keras_counts, mobilenetv1_block,
-                        mobilenetv2_block, need_torch, normalise, torch_counts)
+from helpers.frameworks import (NotApplicable, build_torch_sequence, keras_counts, mobilenetv1_block,
+                                mobilenetv2_block, need_torch, normalise, torch_counts)
 
 pytestmark = pytest.mark.frameworks
 CONVENTIONS = ("paper", "pytorch", "keras")
@@ -222,7 +222,7 @@ def test_layer_matches_frameworks(layers, in_shape):
 @pytest.mark.parametrize("c_in,a,b,out,bias", [(3, 4, 5, 6, True), (8, 16, 8, 4, False), (1, 2, 2, 3, True)])
 def test_concatenated_branches_match_frameworks(c_in, a, b, out, bias):
     from derive.layers import Concatenate
-    from frameworks import need_keras
+    from helpers.frameworks import need_keras
 
     h = w = 9
     nodes = (Node("left", Conv2D(a, 3, padding="same", bias=bias), inputs=(INPUT,)),

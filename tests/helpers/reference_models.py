@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from functools import cache
 
-from frameworks import need_keras, need_torch
+from .frameworks import need_keras, need_torch
 
 
 def make_divisible(v: float, divisor: int = 8) -> int:

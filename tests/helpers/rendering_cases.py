@@ -22,7 +22,7 @@ from derive.layers import (Activation, BatchNorm, Conv2D, DepthwiseConv2D, Dense
                            LayerNorm, Pool2D, SeparableConv2D, Shape)
 from derive.symbols import SymbolTable, sym
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 KATEX = ROOT / "tests" / "katex"
 SLIDE = {"C_in": 3, "t": 6, "C_out": 3}
 HOSTILE = r"\input{/etc/passwd} #$%&_^~ Müller"
