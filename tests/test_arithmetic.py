@@ -198,7 +198,8 @@ def test_min_max_are_pythons_and_sympys(args: list, values: tuple) -> None:
 
 def test_min_max_keep_each_argument_once_and_flatten() -> None:
     assert min_max(sympy.Max, C, C) == C
-    assert min_max(sympy.Max, H, sympy.Max(C, 3, evaluate=False), sympy.Integer(1)) == sympy.Max(H, C, 3, evaluate=False)
+    three = sympy.Max(H, C, 3, evaluate=False)
+    assert min_max(sympy.Max, H, sympy.Max(C, 3, evaluate=False), sympy.Integer(1)) == three
     assert min_max(sympy.Min, sympy.Integer(3), sympy.Rational(5, 2)) == sympy.Rational(5, 2)
 
 

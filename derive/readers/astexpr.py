@@ -5,8 +5,9 @@ Only whitelisted operations exist: `+ - * / // % **`, unary minus, comparisons, 
 `int`, `float`, `round`, `min`, `max`, `abs`, `math.ceil`, `math.floor`. Integers become
 `sympy.Integer`, decimals exact `Rational`s (`0.75` is 3/4). The operations and bounds are
 `derive.arithmetic`'s: no number over 400 digits, exponents whole and at most 64; and here,
-expressions of at most `MAX_SIZE` nodes, so any input is answered quickly. A comparison whose answer depends on symbols raises `Undecided`
-with the symbols involved: the caller decides whether a default value may stand in for them.
+expressions of at most `MAX_SIZE` nodes, so any input is answered quickly. A comparison whose
+answer depends on symbols raises `Undecided` with the symbols involved: the caller decides whether
+a default value may stand in for them.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ MAX_SIZE = 400  # nodes in one expression
 MAX_DEGREE = 8  # as a polynomial in the symbols
 MAX_TERMS = 16  # terms once multiplied out (the derivation multiplies sizes together and expands)
 MAX_LITERAL_DIGITS = 100
-MAX_POWER_BITS = 1400  # a power of a number of more bits than this is refused before it is computed
+MAX_POWER_BITS = 1400  # a power is refused before it is computed when its numbers would reach this many bits
 
 
 class Undecided(Exception):
