@@ -11,7 +11,7 @@ in plain Python numbers (`derive.numeric`) all compute with what is here:
   the whole terms of a sum out first;
 * `min_max`, `absolute`, `square_root`, `reciprocal` and `power`: exact on numbers, simplified by
   structure only on symbols;
-* the bounds: exponents whole and at most `MAX_EXPONENT`, numbers under `MAX_RESULT_DIGITS` digits
+* the bounds: exponents whole and at most `MAX_EXPONENT`, no number over `MAX_RESULT_DIGITS` digits
   (`too_large`), no `NOT_FINITE` value. What is refused raises `ArithmeticRefused` with the reason;
   the caller adds the place.
 """
