@@ -16,12 +16,12 @@ Grammar, loosest binding first::
 NUMBER is ASCII digits with single underscores between them (``1_000``), at most 40 digits; with
 ``decimals=True`` also ``0.75`` or ``.5``, read exactly as a Rational; no exponent notation. NAME is
 ``[A-Za-z_][A-Za-z0-9_]*``, a key of ``names``. FUNCTION, only right before ``(``: ceil/ceiling,
-floor, min, max (2+ arguments), round (half to even, numbers only), abs, sqrt. They are exact on
-rational numbers; symbolic arguments are simplified by structure only (whole terms leave ceil and
-floor, numbers in min/max fold into one, abs of a non-negative sum is the sum) and otherwise kept
-unevaluated, since sympy's assumption-based evaluation may take 0.1 s a call. sqrt of a number must
-come out rational: a count has no irrational numbers, and sympy's simplification of their products
-has no useful bound.
+floor, min, max (2+ arguments), round (half to even, numbers only), abs, sqrt, computed by
+`derive.arithmetic`. They are exact on rational numbers; symbolic arguments are simplified by
+structure only (whole terms leave ceil and floor, numbers in min/max fold into one, abs of a
+non-negative sum is the sum) and otherwise kept unevaluated, since sympy's assumption-based
+evaluation may take 0.1 s a call. sqrt of a number must come out rational: a count has no
+irrational numbers, and sympy's simplification of their products has no useful bound.
 
 Pasted math: ``^`` is ``**``; ``× · ⋅ ∙ ∗`` are ``*``; ``−`` (minus sign) and ``–`` (en dash)
 are ``-``; ``÷`` is ``/``; superscript digits (and ``⁻``) are exponents; Unicode spaces are
@@ -30,14 +30,13 @@ spaces. ``x``/``X`` is ``*`` after a number, ``)``, ``]`` or superscript and bef
 key of ``names`` is that name unless glued between digits (``1x1``).
 
 Bounds, so that any text is answered quickly: 2000 characters; brackets, signs and ``**`` nested
-at most 64 deep; exponents whole numbers in [-64, 64]; no number over 400 digits, checked before a
-power is computed and on every number in the result.
+at most 64 deep; and `derive.arithmetic`'s: exponents whole numbers in [-64, 64], no number over 400
+digits, checked before a power is computed and on every number in the result.
 """
 
 from __future__ import annotations
 
 import functools
-import math
 import operator
 import re
 from collections.abc import Callable, Mapping
@@ -46,6 +45,10 @@ from typing import Any, NamedTuple
 import sympy
 from sympy import Expr
 
+from derive.arithmetic import (
+    BAD_EXPONENT, NOT_FINITE, ArithmeticRefused, absolute, exponent_allowed, min_max, power, reciprocal,
+    round_half_even, rounded, square_root, too_large,
+)
 from derive.errors import ExprError
 from derive.functions import ceiling, floor
 
@@ -54,10 +57,7 @@ __all__ = ["parse"]
 MAX_LENGTH = 2000
 MAX_DEPTH = 64
 MAX_DIGITS = 40
-MAX_EXPONENT = 64
-MAX_RESULT_DIGITS = 400
 
-_TOO_LARGE = 10**MAX_RESULT_DIGITS
 _SPACES = " \t\r\n\u00a0\u1680\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200B)))
 _OPERATORS = {
     "+": "+", "-": "-", "\u2212": "-", "\u2013": "-", "*": "*", "\u00d7": "*", "\u00b7": "*",
@@ -77,7 +77,6 @@ _OPERAND_AHEAD = re.compile(f"[{re.escape(_SPACES)}]*(?:[0-9A-Za-z_(\\[]|\\.[0-9
 _E_NOTATION = re.compile(r"[eE][0-9_]*")
 _CLOSING = {"(": ")", "[": "]"}
 _CLOSERS = {("op", ")"), ("op", "]")}
-_NOT_FINITE = (sympy.S.NaN, sympy.S.ComplexInfinity, sympy.S.Infinity, sympy.S.NegativeInfinity)
 
 
 class _Token(NamedTuple):
@@ -86,10 +85,6 @@ class _Token(NamedTuple):
     start: int
     end: int
     value: Any = None
-
-
-class _Refused(Exception):
-    """A function's refusal of its argument; the parser adds the place."""
 
 
 def parse(text: str, names: Mapping[str, Expr], *, decimals: bool = False) -> Expr:
@@ -215,13 +210,13 @@ class _Parser:
         """*function* of *args*, any failure or oversized number reported at *token*."""
         try:
             value = function(*args)
-        except _Refused as refusal:
+        except ArithmeticRefused as refusal:
             raise self.error(str(refusal), token.start) from None
         except RecursionError:
             raise self.error("expression nested too deeply", token.start) from None
         except (ArithmeticError, ValueError, TypeError):
             raise self.error(f"cannot compute {self.written(token)} here", token.start) from None
-        if _too_large(value):
+        if too_large(value):
             raise self.error("number too large", token.start)
         return value
 
@@ -230,9 +225,9 @@ class _Parser:
         if self.tokens[self.i].kind != "end":
             raise self.stray(self.tokens[self.i])
         for atom in value.atoms():
-            if _too_large(atom):
+            if too_large(atom):
                 raise ExprError("number too large")
-            if atom in _NOT_FINITE:
+            if atom in NOT_FINITE:
                 raise ExprError("expression has no finite value")
             if atom is sympy.S.ImaginaryUnit:
                 raise ExprError("expression is not a real number")
@@ -249,11 +244,7 @@ class _Parser:
         first, factors = self.tokens[self.i], [self.unary()]
         while (token := self.take_op("*", "/")) is not None:
             factor = self.unary()
-            if token.text == "/":
-                if factor == 0:
-                    raise self.error("division by zero", token.start)
-                factor = self.apply(token, operator.pow, factor, -1)
-            factors.append(factor)
+            factors.append(self.apply(token, reciprocal, factor) if token.text == "/" else factor)
         return factors[0] if len(factors) == 1 else self.apply(first, _combine, sympy.Mul, factors)
 
     def unary(self) -> Expr:
@@ -279,16 +270,9 @@ class _Parser:
         return self.raise_to(value, exponent, token, first)
 
     def raise_to(self, base: Expr, exponent: Expr, token: _Token, first: _Token) -> Expr:
-        if not (exponent.is_Integer and abs(exponent) <= MAX_EXPONENT):
-            what = f"exponent must be a whole number between -{MAX_EXPONENT} and {MAX_EXPONENT}"
-            raise self.error(what, first.start)
-        if exponent < 0 and base == 0:
-            raise self.error("division by zero", token.start)
-        numbers = [base] if base.is_Rational else base.atoms(sympy.Rational)
-        bits = max((max(abs(n.p).bit_length(), n.q.bit_length()) for n in numbers), default=0)
-        if (bits - 1) * abs(exponent) >= _TOO_LARGE.bit_length():  # over 400 digits for sure
-            raise self.error("number too large", token.start)
-        return self.apply(token, operator.pow, base, exponent)
+        if not exponent_allowed(exponent):
+            raise self.error(BAD_EXPONENT, first.start)
+        return self.apply(token, power, base, exponent)
 
     def primary(self) -> Expr:
         token = self.tokens[self.i]
@@ -343,10 +327,6 @@ def _suggest(word: str, candidates: Mapping[str, object]) -> str:
     return f"; did you mean {_quote(matches[0])}?" if matches else ""
 
 
-def _too_large(value: sympy.Basic) -> bool:
-    return bool(value.is_Rational and (abs(value.p) >= _TOO_LARGE or value.q >= _TOO_LARGE))
-
-
 def _combine(kind: type[sympy.Add] | type[sympy.Mul], args: list[Expr]) -> Expr:
     """One Add or Mul of *args*, in linear time unlike folding; plain arithmetic for numbers."""
     if all(arg.is_Rational for arg in args):
@@ -354,86 +334,19 @@ def _combine(kind: type[sympy.Add] | type[sympy.Mul], args: list[Expr]) -> Expr:
     return kind(*args)
 
 
-def _is_whole(value: Expr) -> bool:
-    """Whether *value* is an integer by its structure alone (symbols by their assumptions)."""
-    if value.is_Integer or isinstance(value, (floor, ceiling)):
-        return True
-    if value.is_Symbol:
-        return value.is_integer is True
-    if value.is_Add or value.is_Mul or isinstance(value, (sympy.Min, sympy.Max, sympy.Abs)):
-        return all(_is_whole(arg) for arg in value.args)
-    return bool(value.is_Pow and value.exp.is_Integer and value.exp >= 0 and _is_whole(value.base))
-
-
-def _is_nonnegative(value: Expr) -> bool:
-    """Whether *value* is at least zero by its structure alone (symbols by their assumptions)."""
-    if value.is_Rational or value.is_Symbol:
-        return value.is_nonnegative is True
-    if value.is_Pow:
-        return bool(value.exp.is_Rational) and _is_nonnegative(value.base)
-    if isinstance(value, sympy.Max):
-        return any(_is_nonnegative(arg) for arg in value.args)
-    if value.is_Add or value.is_Mul or isinstance(value, (sympy.Min, floor, ceiling)):
-        return all(_is_nonnegative(arg) for arg in value.args)
-    return isinstance(value, sympy.Abs)
-
-
-def _rounded(kind: type[floor] | type[ceiling], value: Expr) -> Expr:
-    """floor or ceiling of *value*: exact on numbers; whole terms of a sum are taken out."""
-    if value.is_Rational:
-        return sympy.Integer(value.p // value.q if kind is floor else -(-value.p // value.q))
-    whole: list[Expr] = []
-    rest: list[Expr] = []
-    for term in sympy.Add.make_args(value):
-        (whole if _is_whole(term) else rest).append(term)
-    if not rest:
-        return value
-    fraction = sympy.Add(*rest)
-    rounded = _rounded(kind, fraction) if fraction.is_Rational else kind(fraction, evaluate=False)
-    return sympy.Add(*whole, rounded)
-
-
-def _round_half_even(value: Expr) -> Expr:
+def _round(value: Expr) -> Expr:
     if not value.is_Rational:
-        raise _Refused("round() needs numbers here")
-    whole, rest = divmod(value.p, value.q)
-    return sympy.Integer(whole + (2 * rest > value.q or (2 * rest == value.q and whole % 2 == 1)))
-
-
-def _abs(value: Expr) -> Expr:
-    if value.is_Rational or _is_nonnegative(value):
-        return abs(value) if value.is_Rational else value
-    return -value if _is_nonnegative(-value) else sympy.Abs(value, evaluate=False)
-
-
-def _sqrt(value: Expr) -> Expr:
-    if not value.is_Rational:
-        return sympy.Pow(value, sympy.S.Half, evaluate=False)
-    if value < 0:
-        raise _Refused("square root of a negative number")
-    root = sympy.Rational(math.isqrt(value.p), math.isqrt(value.q))
-    if root**2 != value:
-        raise _Refused("sqrt() of a number must come out rational (like sqrt(16) or sqrt(9/4))")
-    return root
-
-
-def _min_max(kind: type[sympy.Min] | type[sympy.Max], *args: Expr) -> Expr:
-    """Min or Max of *args*: numbers compared exactly into one, other arguments kept once each."""
-    parts = [part for arg in args for part in (arg.args if isinstance(arg, kind) else (arg,))]
-    numbers = [part for part in parts if part.is_Rational]
-    others = dict.fromkeys(part for part in parts if not part.is_Rational)
-    if numbers:
-        others[max(numbers) if kind is sympy.Max else min(numbers)] = None
-    return next(iter(others)) if len(others) == 1 else kind(*others, evaluate=False)
+        raise ArithmeticRefused("round() needs numbers here")
+    return sympy.Integer(round_half_even(value.p, value.q))
 
 
 _FUNCTIONS: dict[str, tuple[Callable[..., Expr], int]] = {
-    "ceil": (functools.partial(_rounded, ceiling), 1),
-    "ceiling": (functools.partial(_rounded, ceiling), 1),
-    "floor": (functools.partial(_rounded, floor), 1),
-    "round": (_round_half_even, 1),
-    "abs": (_abs, 1),
-    "sqrt": (_sqrt, 1),
-    "min": (functools.partial(_min_max, sympy.Min), 2),
-    "max": (functools.partial(_min_max, sympy.Max), 2),
+    "ceil": (functools.partial(rounded, ceiling), 1),
+    "ceiling": (functools.partial(rounded, ceiling), 1),
+    "floor": (functools.partial(rounded, floor), 1),
+    "round": (_round, 1),
+    "abs": (absolute, 1),
+    "sqrt": (square_root, 1),
+    "min": (functools.partial(min_max, sympy.Min), 2),
+    "max": (functools.partial(min_max, sympy.Max), 2),
 }

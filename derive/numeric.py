@@ -33,9 +33,9 @@ def value(expr: sympy.Basic, values: Mapping[sympy.Symbol, sympy.Expr]) -> Numbe
             return None
         if not bound.is_Rational:
             raise NotPlain(expr)
-        return bound.p if bound.q == 1 else Fraction(bound.p, bound.q)
+        return _plain(bound)
     if expr.is_Rational:
-        return expr.p if expr.q == 1 else Fraction(expr.p, expr.q)
+        return _plain(expr)
     if expr.is_Add or expr.is_Mul:
         parts = [value(arg, values) for arg in expr.args]
         if None in parts:
@@ -55,12 +55,14 @@ def value(expr: sympy.Basic, values: Mapping[sympy.Symbol, sympy.Expr]) -> Numbe
             if kind is ceiling or kind is floor:
                 return None
             raise NotPlain(expr)  # sympy may still know: min(1, W) is 1 for a positive integer W
-        if kind is ceiling:
-            return math.ceil(parts[0])
-        if kind is floor:
-            return math.floor(parts[0])
+        if kind is ceiling or kind is floor:
+            return kind.exact(parts[0].numerator, parts[0].denominator)
         return min(parts) if kind is sympy.Min else max(parts)
     raise NotPlain(expr)
+
+
+def _plain(number: sympy.Rational) -> Number:
+    return number.p if number.q == 1 else Fraction(number.p, number.q)
 
 
 def is_whole(number: object) -> bool:

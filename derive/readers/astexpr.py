@@ -3,10 +3,11 @@
 The code reader walks Python's `ast` itself; this module is what it does with the numbers it finds.
 Only whitelisted operations exist: `+ - * / // % **`, unary minus, comparisons, and the functions
 `int`, `float`, `round`, `min`, `max`, `abs`, `math.ceil`, `math.floor`. Integers become
-`sympy.Integer`, decimals exact `Rational`s (`0.75` is 3/4). The bounds are `derive.expr`'s: no
-number over 400 digits, exponents whole and at most 64, and expressions of at most `MAX_SIZE` nodes,
-so any input is answered quickly. A comparison whose answer depends on symbols raises `Undecided`
-with the symbols involved: the caller decides whether a default value may stand in for them.
+`sympy.Integer`, decimals exact `Rational`s (`0.75` is 3/4). The operations and bounds are
+`derive.arithmetic`'s: no number over 400 digits, exponents whole and at most 64; and here,
+expressions of at most `MAX_SIZE` nodes, so any input is answered quickly. A comparison whose
+answer depends on symbols raises `Undecided` with the symbols involved: the caller decides whether
+a default value may stand in for them.
 """
 
 from __future__ import annotations
@@ -17,7 +18,10 @@ import operator
 
 import sympy
 
-from ..expr import MAX_EXPONENT, _is_whole, _min_max, _rounded, _too_large
+from ..arithmetic import (
+    MAX_EXPONENT, NOT_FINITE, ArithmeticRefused, is_whole, min_max, power, reciprocal, round_half_even, rounded,
+    too_large,
+)
 from ..functions import ceiling, floor
 
 Expr = sympy.Expr
@@ -25,10 +29,7 @@ MAX_SIZE = 400  # nodes in one expression
 MAX_DEGREE = 8  # as a polynomial in the symbols
 MAX_TERMS = 16  # terms once multiplied out (the derivation multiplies sizes together and expands)
 MAX_LITERAL_DIGITS = 100
-
-
-class ArithmeticRefused(Exception):
-    """Cannot compute this; the message says why (the caller adds the place)."""
+MAX_POWER_BITS = 1400  # a power is refused before it is computed when its numbers would reach this many bits
 
 
 class Undecided(Exception):
@@ -87,7 +88,7 @@ def _shape(expr: Expr, depth: int = 0) -> tuple[int, int]:
         exponent = expr.exp
         if exponent.is_Integer:
             n = abs(int(exponent))
-            return d * n, min(t ** min(n, 64), 10**9) if t > 1 else 1
+            return d * n, min(t ** min(n, MAX_EXPONENT), 10**9) if t > 1 else 1
         return d, t
     for arg in expr.args:  # floor, ceiling, Min, Max...: opaque, but their insides count
         complexity(arg, depth + 1)
@@ -107,48 +108,36 @@ def complexity(expr: Expr, depth: int = 0) -> Expr:
 
 
 def checked(value: Expr) -> Expr:
-    if _too_large(value):
+    if too_large(value):
         raise ArithmeticRefused("number too large")
-    if value in (sympy.S.NaN, sympy.S.ComplexInfinity, sympy.S.Infinity, sympy.S.NegativeInfinity):
+    if value in NOT_FINITE:
         raise ArithmeticRefused("no finite value")
     if not value.is_Number:
         if _size(value) > MAX_SIZE:
             raise ArithmeticRefused("expression too large")
         for atom in value.atoms(sympy.Rational):
-            if _too_large(atom):
+            if too_large(atom):
                 raise ArithmeticRefused("number too large")
         complexity(value)
     return value
 
 
 def _pow(base: Expr, exponent: Expr) -> Expr:
-    if not (exponent.is_Integer and abs(exponent) <= MAX_EXPONENT):
-        raise ArithmeticRefused(f"exponent must be a whole number between -{MAX_EXPONENT} and {MAX_EXPONENT}")
-    if exponent < 0 and base == 0:
-        raise ArithmeticRefused("division by zero")
-    numbers = [base] if base.is_Rational else list(base.atoms(sympy.Rational))
-    bits = max((max(abs(n.p).bit_length(), n.q.bit_length()) for n in numbers), default=0)
-    if (bits - 1) * abs(int(exponent)) >= 1400:
-        raise ArithmeticRefused("number too large")
-    return base**exponent
+    return power(base, exponent, MAX_POWER_BITS)
 
 
 def _div(a: Expr, b: Expr) -> Expr:
-    if b == 0:
-        raise ArithmeticRefused("division by zero")
-    return a / b
+    return a * reciprocal(b)
 
 
 def _floordiv(a: Expr, b: Expr) -> Expr:
-    return _rounded(floor, _div(a, b))
+    return rounded(floor, _div(a, b))
 
 
 def _mod(a: Expr, b: Expr) -> Expr:
     if not (a.is_Rational and b.is_Rational):
         raise Undecided(frozenset(a.free_symbols | b.free_symbols), "a remainder (%)")
-    if b == 0:
-        raise ArithmeticRefused("division by zero")
-    return a - b * sympy.Integer((a / b).p // (a / b).q)
+    return a - b * _floordiv(a, b)
 
 
 BINARY = {
@@ -181,16 +170,15 @@ def to_int(value: Expr) -> Expr:
     """Python's `int()` of a size: truncation (floor for the positive sizes a block has)."""
     if value.is_Rational:
         return sympy.Integer(int(value))  # toward zero, exactly
-    return value if _is_whole(value) else floor(value)
+    return value if is_whole(value) else floor(value)
 
 
 def to_round(value: Expr, digits: object = None) -> Expr:
     if digits is not None:
         raise ArithmeticRefused("round() with digits is not supported on sizes")
     if value.is_Rational:
-        whole, rest = divmod(value.p, value.q)
-        return sympy.Integer(whole + (2 * rest > value.q or (2 * rest == value.q and whole % 2 == 1)))
-    if _is_whole(value):
+        return sympy.Integer(round_half_even(value.p, value.q))
+    if is_whole(value):
         return value
     raise Undecided(frozenset(value.free_symbols), "round() of a fraction")
 
@@ -199,9 +187,9 @@ def call(name: str, args: list[Expr]) -> Expr:
     """A whitelisted numeric function of sizes."""
     try:
         if name in ("int", "math.floor", "math.trunc") and len(args) == 1:
-            return checked(to_int(args[0]) if name != "math.floor" else _rounded(floor, args[0]))
+            return checked(to_int(args[0]) if name != "math.floor" else rounded(floor, args[0]))
         if name == "math.ceil" and len(args) == 1:
-            return checked(_rounded(ceiling, args[0]))
+            return checked(rounded(ceiling, args[0]))
         if name == "float" and len(args) == 1:
             return args[0]
         if name == "round" and len(args) in (1, 2):
@@ -211,7 +199,7 @@ def call(name: str, args: list[Expr]) -> Expr:
         if name in ("min", "max") and 1 <= len(args) <= 64:
             if len(args) == 1:
                 raise ArithmeticRefused(f"{name}() of a single number")
-            return checked(_min_max(sympy.Min if name == "min" else sympy.Max, *args))
+            return checked(min_max(sympy.Min if name == "min" else sympy.Max, *args))
     except (ArithmeticError, ValueError, TypeError, RecursionError):
         raise ArithmeticRefused(f"cannot compute {name}() here") from None
     raise ArithmeticRefused(f"{name}() takes other arguments")
