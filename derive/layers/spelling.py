@@ -20,57 +20,54 @@ in the order `build` asks, so the first mistake in that order is the one reporte
 
 from __future__ import annotations
 
-import dataclasses
-from typing import Any, Callable, Mapping, Protocol
+from typing import Any, Callable, Mapping
 
 import sympy
 
-from ..records import frozen
 from .base import Layer
 
 MISSING: Any = object()
 
 
-class Arguments(Protocol):
-    """A layer's arguments as written (in a TOML table or a Python call), read one by one.
-
-    Each reader reports a mistake at the argument's place, in the words of where it was written."""
-
-    def given(self, name: str) -> bool: ...
-    def get(self, name: str, default: Any = MISSING) -> Any: ...
-    def error(self, name: str, what: str) -> Exception: ...
-    def size(self, name: str, default: Any = MISSING, *, zero: bool = False) -> sympy.Expr: ...
-    def as_size(self, name: str, value: Any, *, zero: bool = False) -> sympy.Expr: ...
-    def pair(self, name: str, default: Any = MISSING, *, zero: bool = False) -> tuple[sympy.Expr, sympy.Expr]: ...
-    def flag(self, name: str, default: Any = MISSING) -> bool: ...
-    def rate(self, name: str, default: Any = MISSING) -> sympy.Expr: ...
-    def sequence(self, value: Any) -> tuple | None: ...
-    def text(self, name: str, default: Any = MISSING, choices: tuple[str, ...] | None = None) -> str: ...
-    def number(self, name: str, default: Any = MISSING) -> sympy.Expr: ...
-    def none_or(self, name: str, allowed: tuple = ()) -> None: ...
-    def word(self, value: Any) -> str | None: ...
+Arguments = Any
+"""What `build` gets: a layer's arguments as written (in a TOML table or a Python call), read one by
+one with `given`, `get`, `size`, `as_size`, `pair`, `flag`, `rate`, `sequence` (and, from code, `text`,
+`number`, `none_or`, `word`), each reporting a mistake at the argument's place in the words of where
+it was written, and `error(name, what)` for a refusal of the kind's own (`derive.readers.layerargs`)."""
 
 
-@frozen
 class Signature:
-    label: str  # as the user spells the class, for messages
-    params: tuple[str, ...]  # read, in positional order
-    required: tuple[str, ...] = ()
-    ignored: frozenset[str] = frozenset()
-    positional: int | None = None  # how many may be positional (default: all of params)
+    """The arguments of a spelling: read ones in positional order, required ones, ignored ones."""
+
+    __slots__ = ("label", "params", "required", "ignored", "positional")
+
+    def __init__(self, label: str, params: tuple[str, ...], required: tuple[str, ...] = (),
+                 ignored: frozenset[str] = frozenset(), positional: int | None = None) -> None:
+        self.label = label  # as the user spells the class, for messages
+        self.params = params  # read, in positional order
+        self.required = required
+        self.ignored = ignored
+        self.positional = positional  # how many may be positional (default: all of params)
 
 
-@frozen
 class Spelling:
-    reader: str  # "spec", "keras" or "torch"
-    name: str  # as written: "conv2d", "Conv2D", "Conv2d"
-    signature: Signature
-    build: Callable[[Any], Layer]
-    kind: Any = None  # the Layer class, set by `kind()`
-    functional: str | None = None  # Keras: the function form (`add`)
-    stated: str | None = None  # PyTorch: the argument that states the input size
-    image: bool | None = None  # PyTorch: needs an image (True), a vector (False), either (None)
-    attributes: tuple[tuple[str, str], ...] = ()  # PyTorch: (module attribute, layer field)
+    """How one reader spells a kind. A plain class, not a record: some seventy are made at import,
+    on the way to every answer, and a dataclass costs a millisecond to define (see `records.py`)."""
+
+    __slots__ = ("reader", "name", "signature", "build", "kind", "functional", "stated", "image", "attributes")
+
+    def __init__(self, reader: str, name: str, signature: Signature, build: Callable[[Arguments], Layer], *,
+                 functional: str | None = None, stated: str | None = None, image: bool | None = None,
+                 attributes: Mapping[str, str] | None = None) -> None:
+        self.reader = reader  # "spec", "keras" or "torch"
+        self.name = name  # as written: "conv2d", "Conv2D", "Conv2d"
+        self.signature = signature
+        self.build = build
+        self.kind: Any = None  # the Layer class, set by `kind()`
+        self.functional = functional  # Keras: the function form (`add`)
+        self.stated = stated  # PyTorch: the argument that states the input size
+        self.image = image  # PyTorch: needs an image (True), a vector (False), either (None)
+        self.attributes: Mapping[str, str] = attributes or {}  # PyTorch: module attribute -> layer field
 
     @property
     def merge(self) -> bool:
@@ -78,19 +75,24 @@ class Spelling:
         return self.kind.arity == 0
 
 
-@frozen
 class Kind:
     """A layer class and every way the readers spell it."""
 
-    cls: Any
-    spellings: tuple[Spelling, ...]
+    __slots__ = ("cls", "spellings")
+
+    def __init__(self, cls: type[Layer], spellings: tuple[Spelling, ...]) -> None:
+        self.cls = cls
+        self.spellings = spellings
 
 
 def kind(cls: type[Layer], *spellings: Spelling) -> Kind:
-    return Kind(cls, tuple(dataclasses.replace(s, kind=cls) for s in spellings))
+    for spelling in spellings:
+        spelling.kind = cls
+    return Kind(cls, spellings)
 
 
-def spec(op: str, keys: tuple[str, ...], build: Callable[[Any], Layer], required: tuple[str, ...] = ()) -> Spelling:
+def spec(op: str, keys: tuple[str, ...], build: Callable[[Arguments], Layer],
+         required: tuple[str, ...] = ()) -> Spelling:
     return Spelling("spec", op, Signature(op, keys, required), build)
 
 
@@ -158,8 +160,7 @@ def torch(name: str, params: tuple[str, ...], build: Callable[[Any], Layer], key
     accepted = frozenset(ignored) | (TORCH_FACTORY if factory else frozenset())
     signature = Signature(f"nn.{name}", params + keyword_only, ignored=accepted,
                           positional=len(params) if positional is None else positional)
-    return Spelling("torch", name, signature, build, stated=stated, image=image,
-                    attributes=tuple((attributes or {}).items()))
+    return Spelling("torch", name, signature, build, stated=stated, image=image, attributes=attributes)
 
 
 # -- the TOML spec ------------------------------------------------------------------------------------

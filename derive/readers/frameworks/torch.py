@@ -347,7 +347,7 @@ def stated_attribute(leaf: TorchLeaf, attr: str) -> Any:
     """The constructor's sizes a module keeps as attributes (`conv.out_channels`)."""
     if attr in ("in_channels", "in_features", "num_features", "num_channels"):
         return leaf.stated
-    fields = dict(spellings("torch")[leaf.cls].attributes)
+    fields = spellings("torch")[leaf.cls].attributes
     return getattr(leaf.layer, fields[attr]) if attr in fields else None
 
 
