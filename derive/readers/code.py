@@ -1,8 +1,10 @@
 """A `.py` file of Keras or PyTorch code to a `Target`: parse, tell the framework, find the block, build.
 
 Stages, each pure: `parse_python` (the syntax tree, bounded) -> `imports` and `framework_of` (a static
-look at the tree: which names mean what, Keras or PyTorch) -> `Reading.build` (one interpreter pass,
-repeated while a loop count or a condition needs a default value as a number) -> a `Block`.
+look at the tree: which names mean what, and which framework adapter's spellings the code uses) ->
+`Reading.build` (one interpreter pass with the adapter's hooks, repeated while a loop count or a
+condition needs a default value as a number; the adapter then assembles the block, `Adapter.block`)
+-> a `Block`. Nothing here knows a framework: that is `frameworks/keras.py` and `frameworks/torch.py`.
 
 Which code is the block: a model assigned at module level (the last one: `model = keras.Model(...)`,
 `model = nn.Sequential(...)`, `net = Net()`); else, for a Keras script, the layers applied to its
@@ -44,8 +46,7 @@ MAX_OPTIONS = 6
 def read_code(source: Source) -> Target:
     tree = parse_python(source)
     found = scan(tree)
-    framework = framework_of(source, found)
-    reading = Reading(source, tree, found, framework)
+    reading = Reading(source, tree, found, framework_of(source, found))
     first = reading.build({}, frozenset())
     used: dict[str, Any] = dict(first.records)
     for option, default in list(first.options.items())[:MAX_OPTIONS]:
@@ -135,9 +136,9 @@ def framework_of(source: Source, found: Scan) -> Adapter:
     return ADAPTERS[next(iter(first))]
 
 
-def top_level_builders(tree: ast.Module, found: Scan, framework: Adapter) -> list[ast.stmt]:
+def top_level_builders(tree: ast.Module, found: Scan, adapter: Adapter) -> list[ast.stmt]:
     """Top-level functions and classes that make layers (directly or through each other), in order."""
-    is_layer = framework.makes_layers
+    is_layer = adapter.makes_layers
     definitions = {i: n for i, n in enumerate(tree.body) if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
     names = {d.name for d in definitions.values()}
     calls: dict[str, set[str]] = {d.name: set() for d in definitions.values()}
@@ -177,12 +178,12 @@ class Built:
 class Reading:
     """The parsed file and what is known about it; `build` makes one block (a fresh pass each time)."""
 
-    def __init__(self, source: Source, tree: ast.Module, found: Scan, framework: Adapter) -> None:
+    def __init__(self, source: Source, tree: ast.Module, found: Scan, adapter: Adapter) -> None:
         self.source = source
         self.tree = tree
         self.found = found
         self.aliases = found.aliases
-        self.framework = framework
+        self.adapter = adapter
         self.constants = module_constants(tree, found.stores)
         self.spent = 0  # interpreter steps over all passes
 
@@ -198,13 +199,13 @@ class Reading:
         raise self.source.error("the structure depends on too many sizes")
 
     def once(self, options: Mapping[str, bool], fixed: frozenset[str]) -> Built:
-        framework = self.framework.framework()
+        framework = self.adapter.framework()
         interp = Interpreter(self.source, self.tree, framework, self.aliases, fixed)
         interp.steps = self.spent
         interp.module_constants = self.constants  # type: ignore[attr-defined]
         interp.run_module()
         declared: dict[str, bool] = {}
-        title, block_input, nodes = self.framework.block(self, interp, framework, options, declared)
+        title, block_input, nodes = self.adapter.block(self, interp, framework, options, declared)
         if not nodes:
             raise self.source.error("the code makes no layers derive can count")
         if len(nodes) > MAX_LAYERS:
@@ -215,7 +216,7 @@ class Reading:
 
     # -- the entry: a function or class, called with symbols
     def entry(self, interp: Interpreter) -> Function | ClassValue:
-        builders = top_level_builders(self.tree, self.found, self.framework)
+        builders = top_level_builders(self.tree, self.found, self.adapter)
         if not builders:
             raise self.source.error("no model, function or class that makes layers was found")
         chosen = builders[-1]

@@ -3,7 +3,7 @@ pass (`pycode.Framework`), and one hook that assembles the block from what the p
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Protocol
+from typing import Any, Callable, Mapping, Protocol
 
 from ...blocks import Node
 from ...layers import Shape
@@ -27,20 +27,10 @@ class Host(Protocol):
 class Adapter:
     """One framework's side of reading code (Keras, PyTorch)."""
 
-    name: str
     evidence: str  # what its spellings are, in a message ("Keras layers")
-
-    def is_spelling(self, path: str) -> bool:
-        """Whether a dotted call (`nn.Conv2d`, `layers.Dense`) is evidence that the code is this framework."""
-        raise NotImplementedError
-
-    def makes_layers(self, path: str) -> bool:
-        """Whether a call makes a layer (for finding the functions and classes that build the block)."""
-        raise NotImplementedError
-
-    def framework(self) -> Framework:
-        """The interpreter hooks for one pass, fresh."""
-        raise NotImplementedError
+    is_spelling: Callable[[str], bool]  # whether a dotted call (`nn.Conv2d`) is evidence of this framework
+    makes_layers: Callable[[str], bool]  # whether a call makes a layer (to find what builds the block)
+    framework: Callable[[], Framework]  # the interpreter hooks for one pass, fresh
 
     def block(self, host: Host, interp: Interpreter, framework: Any, options: Mapping[str, bool],
               declared: dict[str, bool]) -> tuple[str, Shape, tuple[Node, ...]]:

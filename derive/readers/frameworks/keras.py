@@ -505,17 +505,10 @@ def open_input(interp: Interpreter) -> Shape:
 
 
 class KerasAdapter(Adapter):
-    name = "keras"
     evidence = "Keras layers"
-
-    def is_spelling(self, path: str) -> bool:
-        return is_keras_spelling(path)
-
-    def makes_layers(self, path: str) -> bool:
-        return is_keras_spelling(path)
-
-    def framework(self) -> KerasFramework:
-        return KerasFramework()
+    is_spelling = staticmethod(is_keras_spelling)
+    makes_layers = staticmethod(is_keras_spelling)
+    framework = KerasFramework
 
     def block(self, host: Host, interp: Interpreter, fw: KerasFramework, options: Mapping[str, bool],
               declared: dict[str, bool]) -> tuple[str, Shape, tuple[Node, ...]]:

@@ -429,17 +429,10 @@ def block_of(root: Any, H: sympy.Expr, W: sympy.Expr, fallback: Callable[[], sym
 
 # -- the adapter ----------------------------------------------------------------------------------
 class TorchAdapter(Adapter):
-    name = "torch"
     evidence = "PyTorch modules"
-
-    def is_spelling(self, path: str) -> bool:
-        return is_torch_spelling(path)
-
-    def makes_layers(self, path: str) -> bool:
-        return is_torch_layer_spelling(path)
-
-    def framework(self) -> TorchFramework:
-        return TorchFramework()
+    is_spelling = staticmethod(is_torch_spelling)
+    makes_layers = staticmethod(is_torch_layer_spelling)
+    framework = TorchFramework
 
     def block(self, host: Host, interp: Interpreter, fw: TorchFramework, options: Mapping[str, bool],
               declared: dict[str, bool]) -> tuple[str, Shape, tuple[Node, ...]]:
