@@ -129,15 +129,17 @@ def need_image(layer: Layer, shape: Shape) -> None:
         raise InputError(f"{layer.op} needs an image input (height, width, channels), got a vector")
 
 
-def kernel_signature(kernel: tuple[Expr, Expr], stride: tuple[Expr, Expr]) -> str:
+def kernel_signature(kernel: tuple[Expr, ...], stride: tuple[Expr, ...]) -> str:
+    """`3×3`, `3×3 /2`, `1×7 /2×1`: a window and its stride, along each spatial axis."""
     def show(e: Expr) -> str:
         if e.is_Integer:  # the common case, without sympy's printer (a tenth of reading 5,000 modules)
             return str(e.p)
         return str(e) if e.is_Atom else f"({e})"
 
-    text = f"{show(kernel[0])}×{show(kernel[1])}"
-    if stride != (ONE, ONE):
-        text += f" /{show(stride[0])}" if stride[0] == stride[1] else f" /{show(stride[0])}×{show(stride[1])}"
+    text = "×".join([show(k) for k in kernel])
+    if any([s != ONE for s in stride]):
+        same = all([s == stride[0] for s in stride])
+        text += f" /{show(stride[0])}" if same else " /" + "×".join([show(s) for s in stride])
     return text
 
 

@@ -7,8 +7,8 @@ from typing import Any, ClassVar
 import sympy
 
 from ..records import frozen
-from .base import (ONE, Expr, Layer, Padding, Shape, Term, as_expr, as_pair, check_divisible, kernel_signature, need_image,
-                   window_out)
+from .base import (ONE, Expr, Layer, Padding, Shape, Term, as_expr, as_pair, check_divisible, kernel_signature,
+                   need_image, window_out)
 from .spelling import Arguments, channels_last, keras, keras_activation, keras_padding, kind, spec, spec_padding, torch
 
 
@@ -188,7 +188,7 @@ KINDS = (
                           "bias", "padding_mode"), lambda a: Conv2D(
              a.size("out_channels"), a.pair("kernel_size"), a.pair("stride", 1), _torch_padding(a),
              a.pair("dilation", 1), a.size("groups", 1), a.flag("bias", True)),
-             stated="in_channels", image=True, attributes={"out_channels": "filters", "groups": "groups"})),
+             stated="in_channels", spatial=2, attributes={"out_channels": "filters", "groups": "groups"})),
     kind(DepthwiseConv2D,
          spec("depthwise_conv2d", ("kernel", "multiplier") + SPEC_CONV, lambda a: DepthwiseConv2D(
              a.pair("kernel"), a.pair("stride", 1), spec_padding(a, "same"), a.pair("dilation", 1),

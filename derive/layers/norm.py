@@ -144,9 +144,9 @@ KINDS = (
          keras("BatchNormalization", ("axis", "momentum", "epsilon", "center", "scale"), _keras_batch_norm,
                keywords=("renorm",)),
          torch("BatchNorm1d", TORCH_NORM, _torch_batch_norm, keyword_only=("bias",), stated="num_features",
-               image=False),
+               spatial=0),
          torch("BatchNorm2d", TORCH_NORM, _torch_batch_norm, keyword_only=("bias",), stated="num_features",
-               image=True)),
+               spatial=2)),
     kind(LayerNorm,
          spec("layer_norm", ("center", "scale", "size"), lambda a: LayerNorm(
              a.flag("center", True), a.flag("scale", True), a.size("size") if a.given("size") else None)),

@@ -95,7 +95,7 @@ KINDS = (
     kind(ZeroPadding2D,
          spec("zero_padding2d", ("padding",), _spec_zero_padding, required=("padding",)),
          keras("ZeroPadding2D", ("padding", "data_format"), _keras_zero_padding),
-         torch("ZeroPad2d", ("padding",), _torch_zero_pad, factory=False, image=True)),
+         torch("ZeroPad2d", ("padding",), _torch_zero_pad, factory=False, spatial=2)),
     kind(Dropout,
          spec("dropout", ("rate",), lambda a: Dropout(a.rate("rate")), required=("rate",)),
          keras("Dropout", ("rate",), lambda a: Dropout(a.rate("rate"))),

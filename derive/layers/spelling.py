@@ -10,8 +10,8 @@ A family module declares each kind once, with `kind(Class, spec(...), keras(...)
   unread; `functional="add"` for a function form (`layers.add([a, b])`);
 * `torch(Name, params, build, ...)`: PyTorch 2's `nn.Name(...)`, parameters in positional order,
   `ignored` ones accepted unread (eps, momentum, inplace; `device` and `dtype` unless
-  `factory=False`), `stated` the argument that says the input size (`in_channels`), `image` whether
-  it needs an image (True), a vector (False) or either (None), `attributes` the module attributes
+  `factory=False`), `stated` the argument that says the input size (`in_channels`), `spatial` how many
+  spatial axes it needs (2: an image; 0: a vector; None: any), `attributes` the module attributes
   that read a field of the layer (`conv.out_channels` is `filters`).
 
 `build(args)` gets the bound arguments (`Arguments`) and returns the layer. The readers read them
@@ -54,10 +54,10 @@ class Spelling:
     """How one reader spells a kind. A plain class, not a record: some seventy are made at import,
     on the way to every answer, and a dataclass costs a millisecond to define (see `records.py`)."""
 
-    __slots__ = ("reader", "name", "signature", "build", "kind", "functional", "stated", "image", "attributes")
+    __slots__ = ("reader", "name", "signature", "build", "kind", "functional", "stated", "spatial", "attributes")
 
     def __init__(self, reader: str, name: str, signature: Signature, build: Callable[[Arguments], Layer], *,
-                 functional: str | None = None, stated: str | None = None, image: bool | None = None,
+                 functional: str | None = None, stated: str | None = None, spatial: int | None = None,
                  attributes: Mapping[str, str] | None = None) -> None:
         self.reader = reader  # "spec", "keras" or "torch"
         self.name = name  # as written: "conv2d", "Conv2D", "Conv2d"
@@ -66,7 +66,7 @@ class Spelling:
         self.kind: Any = None  # the Layer class, set by `kind()`
         self.functional = functional  # Keras: the function form (`add`)
         self.stated = stated  # PyTorch: the argument that states the input size
-        self.image = image  # PyTorch: needs an image (True), a vector (False), either (None)
+        self.spatial = spatial  # PyTorch: the spatial axes it needs (2: an image, 0: a vector), None: any
         self.attributes: Mapping[str, str] = attributes or {}  # PyTorch: module attribute -> layer field
 
     @property
@@ -154,13 +154,14 @@ TORCH_FACTORY = frozenset({"device", "dtype"})
 
 
 def torch(name: str, params: tuple[str, ...], build: Callable[[Any], Layer], keyword_only: tuple[str, ...] = (),
-          ignored: tuple[str, ...] = (), factory: bool = True, stated: str | None = None, image: bool | None = None,
-          attributes: Mapping[str, str] | None = None, positional: int | None = None) -> Spelling:
+          ignored: tuple[str, ...] = (), factory: bool = True, stated: str | None = None,
+          spatial: int | None = None, attributes: Mapping[str, str] | None = None,
+          positional: int | None = None) -> Spelling:
     """`nn.<name>`: parameters read, in positional order; `ignored` accepted unread."""
     accepted = frozenset(ignored) | (TORCH_FACTORY if factory else frozenset())
     signature = Signature(f"nn.{name}", params + keyword_only, ignored=accepted,
                           positional=len(params) if positional is None else positional)
-    return Spelling("torch", name, signature, build, stated=stated, image=image, attributes=attributes)
+    return Spelling("torch", name, signature, build, stated=stated, spatial=spatial, attributes=attributes)
 
 
 # -- the TOML spec ------------------------------------------------------------------------------------

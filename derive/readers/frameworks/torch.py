@@ -147,7 +147,8 @@ class TorchFramework(Framework):
         args = bind(interp, spelling.signature, node, scope)
         layer = spelling.build(args)
         stated = args.size(spelling.stated) if spelling.stated is not None else None
-        return TorchLeaf(cls, layer, stated, spelling.image, interp.where(node), interp.condition)
+        image = None if spelling.spatial is None else spelling.spatial == 2
+        return TorchLeaf(cls, layer, stated, image, interp.where(node), interp.condition)
 
     def make_sequential(self, interp: Interpreter, node: ast.Call, scope: Scope) -> TorchContainer:
         if node.keywords:
