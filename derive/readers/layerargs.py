@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import math
+from abc import ABC, abstractmethod
 from typing import Any, Mapping
 
 import sympy
@@ -23,35 +24,43 @@ from ..layers.spelling import MISSING, Signature
 from .pycode import Interpreter, ListValue, Ref, Scope, Unknown
 
 
-class ArgumentReader:
+class ArgumentReader(ABC):
     """The reading written once; a source says where a value is and how a raw value reads."""
 
+    @abstractmethod
     def given(self, name: str) -> bool:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def get(self, name: str, default: Any = MISSING) -> Any:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def error(self, name: str, what: str) -> Exception:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def as_size(self, name: str, value: Any, *, zero: bool = False) -> sympy.Expr:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def as_flag(self, name: str, value: Any) -> bool:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def as_number(self, value: Any) -> Any:
         """A number as a sympy number (anything else as it is)."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def sequence(self, value: Any) -> tuple | None:
         """A list or tuple as written, as a tuple; None for anything else."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def two(self, name: str, items: tuple) -> tuple:
         """The two sizes of a pair written as a sequence."""
-        raise NotImplementedError
+        ...
 
     # -- readers of one argument
     def size(self, name: str, default: Any = MISSING, *, zero: bool = False) -> sympy.Expr:

@@ -3,6 +3,7 @@ pass (`pycode.Framework`), and one hook that assembles the block from what the p
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any, Callable, Mapping, Protocol
 
 from ...blocks import Node
@@ -24,7 +25,7 @@ class Host(Protocol):
     def first_param(self, function: Function) -> str: ...
 
 
-class Adapter:
+class Adapter(ABC):
     """One framework's side of reading code (Keras, PyTorch)."""
 
     evidence: str  # what its spellings are, in a message ("Keras layers")
@@ -32,9 +33,9 @@ class Adapter:
     makes_layers: Callable[[str], bool]  # whether a call makes a layer (to find what builds the block)
     framework: Callable[[], Framework]  # the interpreter hooks for one pass, fresh
 
+    @abstractmethod
     def block(self, host: Host, interp: Interpreter, framework: Any, options: Mapping[str, bool],
               declared: dict[str, bool]) -> tuple[str, Shape, tuple[Node, ...]]:
         """The title, input and nodes of the block, after the module has run."""
-        raise NotImplementedError
 
 
