@@ -34,7 +34,7 @@ class Concatenate(Layer):
     """Joins along the channel axis."""
 
     op: ClassVar[str] = "concatenate"
-    family: ClassVar[str] = "parameter_free"
+    family: ClassVar[str] = "parameter_free"  # explained with pooling, dropout and flatten (add has its own)
     arity: ClassVar[int] = 0
 
     def output(self, inputs: tuple[Shape, ...]) -> Shape:

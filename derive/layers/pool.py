@@ -61,6 +61,7 @@ class AdaptivePool2D(Layer):
     """PyTorch's `AdaptiveAvgPool2d` / `AdaptiveMaxPool2d`: any height and width to `size` (None keeps one)."""
 
     op: ClassVar[str] = "adaptive_pool2d"
+    family: ClassVar[str] = "other"  # no parameters, but not (yet) in the parameter-free explanation
     kind: str = "avg"
     size: tuple[Expr | None, Expr | None] = (ONE, ONE)
 

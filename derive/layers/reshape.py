@@ -17,6 +17,7 @@ class ZeroPadding2D(Layer):
     """Zeros around the image: ((top, bottom), (left, right)). Keras `ZeroPadding2D`, PyTorch `ZeroPad2d`."""
 
     op: ClassVar[str] = "zero_padding2d"
+    family: ClassVar[str] = "other"  # no parameters, but not (yet) in the parameter-free explanation
     padding: tuple[tuple[Expr, Expr], tuple[Expr, Expr]] = ((ONE, ONE), (ONE, ONE))
 
     def __post_init__(self) -> None:
