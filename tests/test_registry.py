@@ -193,3 +193,12 @@ def test_the_spellings_of_a_kind_build_the_same_layer(tmp_path, op, keys, keras,
         vector = call.startswith(("nn.Linear", "nn.BatchNorm1d", "nn.GroupNorm"))  # no image: a vector
         got = show(tmp_path, torch_text(call), ".py", **VALUES)
         assert fingerprint(got, vector) == fingerprint(want, vector), call
+
+
+def test_the_readmes_example_of_adding_a_layer_is_the_code():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.partition("## Adding a layer\n")[2].partition("\n## ")[0]
+    example = section.partition("```py\n")[2].partition("```")[0]
+    code = (ROOT / "derive" / "layers" / "reshape.py").read_text(encoding="utf-8")
+    lines = [line for line in example.splitlines() if line.strip() and line.strip() != "...,"]
+    assert len(lines) > 10 and all(line in code.splitlines() for line in lines), lines
