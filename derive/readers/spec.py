@@ -386,7 +386,7 @@ class Builder:
     def inputs(self, table: dict, path: tuple, previous: str, local: dict, entry: str, merge: bool) -> tuple:
         if "inputs" not in table:
             if merge:
-                raise self.reader.error("add and concatenate need inputs = [\"a\", \"b\", ...]", path)
+                raise self.reader.error(f"{_merges()} need inputs = [\"a\", \"b\", ...]", path)
             return (previous,)
         given = table["inputs"]
         if isinstance(given, str):
@@ -394,7 +394,7 @@ class Builder:
         if not isinstance(given, list) or not given or not all(isinstance(g, str) for g in given):
             raise self.reader.error("inputs must be a list of layer names", path + ("inputs",))
         if merge and len(given) < 2:
-            raise self.reader.error("add and concatenate need at least two inputs", path + ("inputs",))
+            raise self.reader.error(f"{_merges()} need at least two inputs", path + ("inputs",))
         if not merge and len(given) != 1:
             raise self.reader.error("this layer takes one input", path + ("inputs",))
         out = []
@@ -421,6 +421,12 @@ class Builder:
             return outer
         own = self.reader.condition(table["if"], path + ("if",))
         return own if outer is None else outer & own
+
+
+def _merges() -> str:
+    """The ops that join inputs, for messages: "add and concatenate"."""
+    ops = [op for op, spelling in spellings("spec").items() if spelling.merge]
+    return " and ".join(ops) if len(ops) < 3 else ", ".join(ops[:-1]) + " and " + ops[-1]
 
 
 def read_spec(source: Source) -> Target:
