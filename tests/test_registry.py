@@ -20,6 +20,7 @@ from derive.api import load
 from derive.errors import InputError
 from derive.layers import KINDS, Layer, ops_of, spellings
 from derive.layers.base import FAMILIES
+from frameworks import need_keras, need_torch
 
 ROOT = Path(__file__).resolve().parents[1]
 READERS = ROOT / "derive" / "readers"
@@ -72,6 +73,37 @@ def test_torch_names_the_registry_lacks_are_refused(tmp_path, name):
     assert name not in spellings("torch")
     message = refusal(tmp_path, torch_text(f"nn.{name}(3)"), ".py")
     assert message.endswith(f"unsupported module nn.{name} (see the README for the modules derive reads)")
+
+
+def outcome(tmp_path: Path, text: str) -> str:
+    try:
+        show(tmp_path, text, ".py")
+    except InputError as error:
+        return str(error)
+    return "read"
+
+
+@pytest.mark.frameworks
+def test_of_every_keras_layer_class_derive_reads_exactly_the_registrys(tmp_path):
+    keras = need_keras()
+    names = [n for n in dir(keras.layers) if n[:1].isupper() and n not in ("Input", "InputLayer")]
+    assert len(names) > 100
+    for name in names:
+        refused = "unsupported layer" in outcome(tmp_path, keras_text(f"layers.{name}()"))
+        assert refused == (name not in spellings("keras")), name
+    assert set(spellings("keras")) <= set(names)
+
+
+@pytest.mark.frameworks
+def test_of_every_torch_module_class_derive_reads_exactly_the_registrys(tmp_path):
+    nn = need_torch().nn
+    names = [n for n in dir(nn) if isinstance(getattr(nn, n), type) and issubclass(getattr(nn, n), nn.Module)
+             and n not in ("Module", "Sequential", "ModuleList")]
+    assert len(names) > 100
+    for name in names:
+        refused = "unsupported module" in outcome(tmp_path, torch_text(f"nn.{name}()"))
+        assert refused == (name not in spellings("torch")), name
+    assert set(spellings("torch")) <= set(names)
 
 
 def test_no_reader_module_keeps_a_table_of_kinds():
