@@ -10,7 +10,12 @@ for an `nn.Module` subclass the modules are taken in the order `__init__` regist
 Values: `TorchLeaf` (one layer), `TorchContainer` (`nn.Sequential`, `nn.ModuleList`) and `TorchUser`
 (an instance of the user's `nn.Module` subclass, with its registered modules and other attributes).
 Node names are PyTorch's (`0`, `features.3`, `conv1`); the part of a node is the top-level child it
-belongs to when that child is a container or a module of the user's.
+belongs to when that child is a container or a module of the user's. `TorchAdapter.block` takes the
+root: a module the code assigns, else the entry class or function called with symbols.
+
+Which modules exist, their signatures and the input size each states, is the layer registry's
+(`derive.layers`); a class under `nn.` that is not there is an error naming its line, never a
+module that counts zero.
 """
 
 from __future__ import annotations
