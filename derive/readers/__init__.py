@@ -2,9 +2,11 @@
 
 `load_file(path)` reads the file (or standard input for `-`) once, with bounds (`source.py`), and
 hands the text to the spec reader (`spec.py`) or the code reader (`code.py`: `pycode.py` interprets a
-safe subset of Python over its syntax tree; `keras_code.py` and `torch_code.py` know the layers;
-`layerargs.py` binds their arguments; `astexpr.py` does the arithmetic on sizes; `names.py` makes the
-symbols). Nothing in the text is ever run: TOML is read by `tomllib`, Python by `ast.parse` and our
+safe subset of Python over its syntax tree; the adapters in `frameworks/` (`keras.py`, `torch.py`)
+follow each framework's models and assemble the block; `layerargs.py` binds and reads a layer's
+arguments, from a TOML table or a call; `astexpr.py` does the arithmetic on sizes; `names.py` makes
+the symbols). Which layers exist and how each reader spells them is the layer registry's
+(`derive.layers`). Nothing in the text is ever run: TOML is read by `tomllib`, Python by `ast.parse` and our
 own interpreter, sizes by whitelisted arithmetic (here and in `derive.expr`). Standard input is a
 spec if it has a `[block]`, `[symbols]`, `[options]` or `[[layers]]` header, else code.
 """

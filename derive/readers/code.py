@@ -1,8 +1,10 @@
 """A `.py` file of Keras or PyTorch code to a `Target`: parse, tell the framework, find the block, build.
 
 Stages, each pure: `parse_python` (the syntax tree, bounded) -> `imports` and `framework_of` (a static
-look at the tree: which names mean what, Keras or PyTorch) -> `Reading.build` (one interpreter pass,
-repeated while a loop count or a condition needs a default value as a number) -> a `Block`.
+look at the tree: which names mean what, and which framework adapter's spellings the code uses) ->
+`Reading.build` (one interpreter pass with the adapter's hooks, repeated while a loop count or a
+condition needs a default value as a number; the adapter then assembles the block, `Adapter.block`)
+-> a `Block`. Nothing here knows a framework: that is `frameworks/keras.py` and `frameworks/torch.py`.
 
 Which code is the block: a model assigned at module level (the last one: `model = keras.Model(...)`,
 `model = nn.Sequential(...)`, `net = Net()`); else, for a Keras script, the layers applied to its
@@ -26,27 +28,25 @@ from typing import Any, Mapping
 
 import sympy
 
-from ..blocks import INPUT, Block, Condition, Node, Target
+from ..blocks import Block, Condition, Node, Target
 from ..errors import InputError
 from ..layers import Layer, Shape
 from ..records import frozen
 from ..symbols import SymbolTable
-from . import keras_code, torch_code
+from .frameworks import ADAPTERS, Adapter
 from .names import name_problem, symbol_info
-from .pycode import ClassValue, Function, Interpreter, ListValue, Needs, parse_python
+from .pycode import ClassValue, Function, Interpreter, Needs, parse_python
 from .source import Source
 
 MAX_LAYERS = 10_000
 MAX_PASSES = 40
 MAX_OPTIONS = 6
-ORDER_FIRST, ORDER_LAST = -1_000_000, 1_000_000
 
 
 def read_code(source: Source) -> Target:
     tree = parse_python(source)
     found = scan(tree)
-    framework = framework_of(source, found)
-    reading = Reading(source, tree, found, framework)
+    reading = Reading(source, tree, found, framework_of(source, found))
     first = reading.build({}, frozenset())
     used: dict[str, Any] = dict(first.records)
     for option, default in list(first.options.items())[:MAX_OPTIONS]:
@@ -118,30 +118,27 @@ def _dotted(node: ast.AST) -> list[str] | None:
     return [node.id, *reversed(parts)]
 
 
-def framework_of(source: Source, found: Scan) -> str:
-    keras_at = torch_at = None
+def framework_of(source: Source, found: Scan) -> Adapter:
+    """The one framework whose spellings the code uses (an unqualified name several have is no evidence)."""
+    first: dict[str, ast.Call] = {}
     for _, node, path in found.calls:
-        keras = keras_code.is_keras_spelling(path)
-        torch = torch_code.is_torch_spelling(path)
-        if keras and torch:  # an unqualified name both have (Flatten, ReLU, Sequential): no evidence
-            continue
-        if keras and (keras_at is None or node.lineno < keras_at.lineno):
-            keras_at = node
-        if torch and (torch_at is None or node.lineno < torch_at.lineno):
-            torch_at = node
-    if keras_at is not None and torch_at is not None:
-        raise source.error(f"the code mixes Keras layers (line {keras_at.lineno}) and PyTorch modules "
-                           f"(line {torch_at.lineno}); derive reads one framework at a time", torch_at.lineno,
-                           source.char_col(torch_at.lineno, torch_at.col_offset))
-    if keras_at is None and torch_at is None:
+        owners = [name for name, adapter in ADAPTERS.items() if adapter.is_spelling(path)]
+        if len(owners) == 1 and (owners[0] not in first or node.lineno < first[owners[0]].lineno):
+            first[owners[0]] = node
+    if len(first) > 1:
+        (one, at), (other, other_at) = sorted(first.items(), key=lambda item: list(ADAPTERS).index(item[0]))[:2]
+        raise source.error(f"the code mixes {ADAPTERS[one].evidence} (line {at.lineno}) and "
+                           f"{ADAPTERS[other].evidence} (line {other_at.lineno}); derive reads one framework at a "
+                           "time", other_at.lineno, source.char_col(other_at.lineno, other_at.col_offset))
+    if not first:
         raise source.error("no Keras or PyTorch layers found (derive reads Conv2D(...), layers.Dense(...), "
                            "nn.Conv2d(...), nn.Sequential(...) and the like)")
-    return "keras" if keras_at is not None else "torch"
+    return ADAPTERS[next(iter(first))]
 
 
-def top_level_builders(tree: ast.Module, found: Scan, framework: str) -> list[ast.stmt]:
+def top_level_builders(tree: ast.Module, found: Scan, adapter: Adapter) -> list[ast.stmt]:
     """Top-level functions and classes that make layers (directly or through each other), in order."""
-    is_layer = keras_code.is_keras_spelling if framework == "keras" else torch_code.is_torch_layer_spelling
+    is_layer = adapter.makes_layers
     definitions = {i: n for i, n in enumerate(tree.body) if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
     names = {d.name for d in definitions.values()}
     calls: dict[str, set[str]] = {d.name: set() for d in definitions.values()}
@@ -181,12 +178,12 @@ class Built:
 class Reading:
     """The parsed file and what is known about it; `build` makes one block (a fresh pass each time)."""
 
-    def __init__(self, source: Source, tree: ast.Module, found: Scan, framework: str) -> None:
+    def __init__(self, source: Source, tree: ast.Module, found: Scan, adapter: Adapter) -> None:
         self.source = source
         self.tree = tree
         self.found = found
         self.aliases = found.aliases
-        self.framework = framework
+        self.adapter = adapter
         self.constants = module_constants(tree, found.stores)
         self.spent = 0  # interpreter steps over all passes
 
@@ -202,19 +199,13 @@ class Reading:
         raise self.source.error("the structure depends on too many sizes")
 
     def once(self, options: Mapping[str, bool], fixed: frozenset[str]) -> Built:
-        if self.framework == "keras":
-            framework: Any = keras_code.KerasFramework(self.input_shape)
-        else:
-            framework = torch_code.TorchFramework()
+        framework = self.adapter.framework()
         interp = Interpreter(self.source, self.tree, framework, self.aliases, fixed)
         interp.steps = self.spent
         interp.module_constants = self.constants  # type: ignore[attr-defined]
         interp.run_module()
         declared: dict[str, bool] = {}
-        if self.framework == "keras":
-            title, block_input, nodes = self.keras_block(interp, framework, options, declared)
-        else:
-            title, block_input, nodes = self.torch_block(interp, framework, options, declared)
+        title, block_input, nodes = self.adapter.block(self, interp, framework, options, declared)
         if not nodes:
             raise self.source.error("the code makes no layers derive can count")
         if len(nodes) > MAX_LAYERS:
@@ -223,118 +214,9 @@ class Reading:
         records = {name: record for name, record in interp.symbols.records.items() if name in used}
         return Built(title, block_input, nodes, records, declared, fixed)
 
-    # -- Keras
-    def input_shape(self, interp: Interpreter, shape: tuple, node: ast.AST) -> Shape:
-        """`keras.Input(shape=...)`: numbers become the defaults of H, W and C_in; None leaves them open."""
-        names = (("H", ORDER_LAST), ("W", ORDER_LAST + 1), ("C_in", ORDER_FIRST)) if len(shape) == 3 else (
-            ("C_in", ORDER_FIRST),)
-        dims = []
-        for (name, order), value in zip(names, shape):
-            if value is None:
-                dims.append(interp.symbols.make(name, "", None, order=order))
-            elif isinstance(value, sympy.Expr) and value.is_Integer and value > 0:
-                dims.append(interp.symbols.make(name, "", value, order=order))
-            elif isinstance(value, sympy.Expr) and not value.is_Number:
-                dims.append(value)
-            else:
-                raise interp.error(f"an input size must be a positive whole number or None, not "
-                                   f"{interp.kind(value)}", node)
-        return Shape(dims[-1], tuple(dims[:-1]))
-
-    def open_input(self, interp: Interpreter) -> Shape:
-        c_in = interp.symbols.make("C_in", "", None, order=ORDER_FIRST)
-        return Shape(c_in, (interp.symbols.make("H", "", None, order=ORDER_LAST),
-                            interp.symbols.make("W", "", None, order=ORDER_LAST + 1)))
-
-    def keras_block(self, interp: Interpreter, fw: keras_code.KerasFramework, options: Mapping[str, bool],
-                    declared: dict[str, bool]) -> tuple[str, Shape, tuple[Node, ...]]:
-        models = [(n, v) for n, v in interp.module_values
-                  if isinstance(v, (keras_code.FunctionalModel, keras_code.SequentialModel))]
-        if models:
-            name, model = models[-1]
-            return self.keras_model(interp, fw, model, name)
-        if fw.nodes and fw.input_tensor is not None:
-            last = keras_code.Tensor(fw.nodes[-1].name, fw.input_tensor.shape)
-            result = keras_code.collect(fw, [last], fw.input_tensor.shape)
-            return "Keras model", result.input, result.nodes
-        entry = self.entry(interp)
-        if isinstance(entry, ClassValue):
-            raise interp.error("subclassed Keras layers and models are not read: write the functional form "
-                               "(x = layers.Conv2D(...)(x))", entry.node)
-        tensor = keras_code.Tensor(INPUT, self.open_input(interp))
-        result = self.call_entry(interp, entry, options, declared, tensor)
-        if isinstance(result, (keras_code.FunctionalModel, keras_code.SequentialModel)):
-            return self.keras_model(interp, fw, result, f"{entry.node.name}()")
-        outputs = result.items if isinstance(result, ListValue) else result if isinstance(result, tuple) else [result]
-        if not outputs or not all(isinstance(o, keras_code.Tensor) for o in outputs):
-            if result is None and fw.nodes:
-                outputs = [keras_code.Tensor(fw.nodes[-1].name, tensor.shape)]
-            else:
-                raise interp.error(f"{entry.node.name}() does not return a Keras tensor or model", entry.node)
-        start = fw.input_tensor.shape if fw.input_tensor is not None else tensor.shape
-        used_input = any(INPUT in n.inputs for n in fw.nodes)
-        if fw.input_tensor is None and not used_input:
-            raise interp.error(f"{entry.node.name}() does not use its input {self.first_param(entry)!r}",
-                               entry.node)
-        result_nodes = keras_code.collect(fw, list(outputs), start)
-        return entry.node.name, result_nodes.input, result_nodes.nodes
-
-    def keras_model(self, interp: Interpreter, fw: keras_code.KerasFramework, model: Any,
-                    name: str) -> tuple[str, Shape, tuple[Node, ...]]:
-        if isinstance(model, keras_code.FunctionalModel):
-            if len(model.inputs) != 1:
-                raise self.source.error("derive reads models with exactly one input")
-            result = keras_code.collect(fw, list(model.outputs), model.inputs[0].shape)
-            return model.name or name, result.input, result.nodes
-        shape = model.input_shape
-        if isinstance(shape, tuple) and shape and shape[0] == "build":
-            shape = self.input_shape(interp, shape[1], shape[2])
-        if shape is None and model.items and isinstance(model.items[0], keras_code.KerasLayer):
-            given = model.items[0].input_shape
-            if given is not None:
-                given = tuple(given.items) if isinstance(given, ListValue) else given
-                if not isinstance(given, tuple) or len(given) not in (1, 3):
-                    raise self.source.error("input_shape must be (height, width, channels) or (features,)")
-                shape = self.input_shape(interp, given, interp.tree)
-        if shape is None:
-            shape = self.open_input(interp)
-        start = len(fw.nodes)
-        output = fw.run_sequential(interp, model, keras_code.Tensor(INPUT, shape), interp.tree)
-        fw.nodes[:] = fw.nodes[start:]
-        result = keras_code.collect(fw, [output], shape)
-        return name, result.input, result.nodes
-
-    # -- PyTorch
-    def torch_block(self, interp: Interpreter, fw: torch_code.TorchFramework, options: Mapping[str, bool],
-                    declared: dict[str, bool]) -> tuple[str, Shape, tuple[Node, ...]]:
-        roots = [(n, v) for n, v in interp.module_values if isinstance(v, torch_code.MODULES)]
-        if roots:
-            name, root = roots[-1]
-            title = name if not isinstance(root, torch_code.TorchUser) else f"{name} ({root.cls.name})"
-        else:
-            entry = self.entry(interp)
-            if isinstance(entry, ClassValue):
-                if not interp.is_subclass(entry, torch_code.is_module_base):
-                    raise interp.error(f"class {entry.name} is not an nn.Module", entry.node)
-                init = interp.find_method(entry, "__init__")
-                root = torch_code.TorchUser(entry, where=interp.where(entry.node))
-                if init is not None:
-                    self.call_entry(interp, init, options, declared, None, bound=root, title=entry.name)
-                title = entry.name
-            else:
-                root = self.call_entry(interp, entry, options, declared, None)
-                if not isinstance(root, torch_code.MODULES):
-                    raise interp.error(f"{entry.node.name}() does not return a PyTorch module", entry.node)
-                title = f"{entry.node.name}()"
-        H = interp.symbols.make("H", "", None, order=ORDER_LAST)
-        W = interp.symbols.make("W", "", None, order=ORDER_LAST + 1)
-        block_input, nodes = torch_code.block_of(root, H, W, lambda: interp.symbols.make("C_in", "", None,
-                                                                                         order=ORDER_FIRST))
-        return title, block_input, nodes
-
     # -- the entry: a function or class, called with symbols
     def entry(self, interp: Interpreter) -> Function | ClassValue:
-        builders = top_level_builders(self.tree, self.found, self.framework)
+        builders = top_level_builders(self.tree, self.found, self.adapter)
         if not builders:
             raise self.source.error("no model, function or class that makes layers was found")
         chosen = builders[-1]

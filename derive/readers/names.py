@@ -13,6 +13,7 @@ import re
 from ..symbols import BASE, SymbolInfo
 
 MAX_NAME = 64
+ORDER_FIRST, ORDER_LAST = -1_000_000, 1_000_000  # the order of C_in (first) and H, W (last) among the symbols
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 GREEK = frozenset("""alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho sigma
     tau upsilon phi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega""".split())

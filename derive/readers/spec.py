@@ -40,7 +40,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
 import sympy
 
@@ -48,17 +48,14 @@ from ..blocks import INPUT, Block, Condition, Node, Target
 from ..derivation import walk
 from ..errors import ExprError, InputError
 from ..expr import parse
-from ..layers import (Activation, AdaptivePool2D, Add, BatchNorm, Concatenate, Conv2D, Dense, DepthwiseConv2D,
-                      Dropout, Flatten, GlobalPool2D, GroupNorm, Layer, LayerNorm, Pool2D, SeparableConv2D, Shape,
-                      ZeroPadding2D)
-from ..records import frozen
+from ..layers import Shape, spellings
 from ..symbols import BASE, SymbolTable
 from .astexpr import ArithmeticRefused, complexity
+from .layerargs import TomlArguments, toml_size
 from .names import name_problem, symbol_info
 from .source import Source
 
 NODE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]{0,63}\Z")
-FUNCTION = re.compile(r"[a-z][a-z0-9_]{0,31}\Z")
 CLAUSE = re.compile(r"(==|!=|≠|=)")
 MAX_REPEAT = 1000
 MAX_NODES = 1000
@@ -259,7 +256,7 @@ class Reader:
         path = ("block", "input")
         if not isinstance(value, list) or len(value) not in (1, 3):
             raise self.error("[block] input must be [height, width, channels] or [features]", path)
-        return tuple(self.size(item, path, "input size") for item in value)
+        return tuple(toml_size(self, item, path, "input size") for item in value)
 
     # -- values
     def expression(self, text: str, path: tuple, decimals: bool = False) -> sympy.Expr:
@@ -274,30 +271,6 @@ class Reader:
             self.used.setdefault(symbol.name, len(self.used))
         return value
 
-    def size(self, value: Any, path: tuple, what: str, zero: bool = False) -> sympy.Expr:
-        if isinstance(value, bool) or not isinstance(value, (int, str)):
-            raise self.error(f"{what} must be a whole number or an expression in quotes", path)
-        result = sympy.Integer(value) if isinstance(value, int) else self.expression(value, path)
-        if result.is_Number and (not result.is_Integer or result < 0 or (result == 0 and not zero)):
-            raise self.error(f"{what} must be a {'' if zero else 'positive '}whole number, not {result}", path)
-        return result
-
-    def pair(self, value: Any, path: tuple, what: str, zero: bool = False) -> tuple[sympy.Expr, sympy.Expr]:
-        if isinstance(value, list):
-            if len(value) != 2:
-                raise self.error(f"{what} must be one size or two", path)
-            return (self.size(value[0], path, what, zero), self.size(value[1], path, what, zero))
-        one = self.size(value, path, what, zero)
-        return (one, one)
-
-    def flag(self, value: Any, path: tuple, what: str, options: Mapping[str, bool]) -> bool:
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, str) and value in options:
-            return options[value]
-        raise self.error(f"{what} must be true, false or the name of an option ({', '.join(options) or 'none'})",
-                         path)
-
     def condition(self, text: Any, path: tuple) -> Condition:
         if not isinstance(text, str) or not text.strip():
             raise self.error("if must be a condition such as \"t != 1\" or \"s == 1 and C_in == C_out\"", path)
@@ -310,87 +283,6 @@ class Reader:
             relation = "=" if parts[1] in ("==", "=") else "≠"
             clauses.append((self.expression(parts[0], path), relation, self.expression(parts[2], path)))
         return Condition(tuple(clauses))
-
-
-# -- ops ------------------------------------------------------------------------------------------
-@frozen
-class Op:
-    keys: tuple[str, ...]
-    required: tuple[str, ...]
-    build: Callable[["LayerArgs"], Layer]
-    merge: bool = False
-
-
-class LayerArgs:
-    def __init__(self, reader: Reader, table: dict, path: tuple, options: Mapping[str, bool]) -> None:
-        self.reader, self.table, self.path, self.options = reader, table, path, options
-
-    def size(self, key: str, default: Any = None, zero: bool = False) -> sympy.Expr:
-        return self.reader.size(self.table.get(key, default), self.path + (key,), key, zero)
-
-    def pair(self, key: str, default: Any = None, zero: bool = False) -> tuple[sympy.Expr, sympy.Expr]:
-        return self.reader.pair(self.table.get(key, default), self.path + (key,), key, zero)
-
-    def flag(self, key: str, default: bool) -> bool:
-        return self.reader.flag(self.table.get(key, default), self.path + (key,), key, self.options)
-
-    def padding(self, default: str) -> Any:
-        value = self.table.get("padding", default)
-        if isinstance(value, str) and value in ("same", "valid"):
-            return value
-        return self.pair("padding", zero=True)
-
-    def function(self) -> str:
-        value = self.table.get("function")
-        if not isinstance(value, str) or not FUNCTION.match(value):
-            raise self.reader.error("function must be an activation's name, such as \"relu6\"",
-                                    self.path + ("function",))
-        return value
-
-    def rate(self) -> sympy.Expr:
-        value = self.table.get("rate")
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-            raise self.reader.error("rate must be a number between 0 and 1", self.path + ("rate",))
-        return sympy.Rational(repr(value)) if isinstance(value, float) else sympy.Integer(value)
-
-
-def _zero_padding(sides: tuple[sympy.Expr, sympy.Expr]) -> Layer:
-    return ZeroPadding2D(((sides[0], sides[0]), (sides[1], sides[1])))
-
-
-CONV = ("stride", "padding", "dilation", "bias")
-OPS: dict[str, Op] = {
-    "conv2d": Op(("filters", "kernel", "groups") + CONV, ("filters", "kernel"), lambda a: Conv2D(
-        a.size("filters"), a.pair("kernel"), a.pair("stride", 1), a.padding("same"), a.pair("dilation", 1),
-        a.size("groups", 1), a.flag("bias", True))),
-    "depthwise_conv2d": Op(("kernel", "multiplier") + CONV, ("kernel",), lambda a: DepthwiseConv2D(
-        a.pair("kernel"), a.pair("stride", 1), a.padding("same"), a.pair("dilation", 1), a.size("multiplier", 1),
-        a.flag("bias", True))),
-    "separable_conv2d": Op(("filters", "kernel", "multiplier") + CONV, ("filters", "kernel"), lambda a: SeparableConv2D(
-        a.size("filters"), a.pair("kernel"), a.pair("stride", 1), a.padding("same"), a.pair("dilation", 1),
-        a.size("multiplier", 1), a.flag("bias", True))),
-    "dense": Op(("units", "bias"), ("units",), lambda a: Dense(a.size("units"), a.flag("bias", True))),
-    "batch_norm": Op(("center", "scale", "stats"), (), lambda a: BatchNorm(
-        a.flag("center", True), a.flag("scale", True), a.flag("stats", True))),
-    "layer_norm": Op(("center", "scale", "size"), (), lambda a: LayerNorm(
-        a.flag("center", True), a.flag("scale", True), a.size("size") if "size" in a.table else None)),
-    "group_norm": Op(("groups", "center", "scale"), ("groups",), lambda a: GroupNorm(
-        a.size("groups"), a.flag("center", True), a.flag("scale", True))),
-    "activation": Op(("function",), ("function",), lambda a: Activation(a.function())),
-    "add": Op((), (), lambda a: Add(), merge=True),
-    "concatenate": Op((), (), lambda a: Concatenate(), merge=True),
-    "max_pool2d": Op(("pool", "stride", "padding"), (), lambda a: Pool2D(
-        "max", a.pair("pool", 2), a.pair("stride") if "stride" in a.table else None, a.padding("valid"))),
-    "avg_pool2d": Op(("pool", "stride", "padding"), (), lambda a: Pool2D(
-        "avg", a.pair("pool", 2), a.pair("stride") if "stride" in a.table else None, a.padding("valid"))),
-    "global_avg_pool2d": Op((), (), lambda a: GlobalPool2D("avg")),
-    "global_max_pool2d": Op((), (), lambda a: GlobalPool2D("max")),
-    "adaptive_avg_pool2d": Op(("size",), ("size",), lambda a: AdaptivePool2D("avg", a.pair("size"))),
-    "adaptive_max_pool2d": Op(("size",), ("size",), lambda a: AdaptivePool2D("max", a.pair("size"))),
-    "zero_padding2d": Op(("padding",), ("padding",), lambda a: _zero_padding(a.pair("padding", zero=True))),
-    "dropout": Op(("rate",), ("rate",), lambda a: Dropout(a.rate())),
-    "flatten": Op((), (), lambda a: Flatten()),
-}
 
 
 # -- building -------------------------------------------------------------------------------------
@@ -446,20 +338,21 @@ class Builder:
               condition: Condition | None, counters: dict, local: dict, entry: str) -> str:
         reader = self.reader
         op_name = table.get("op")
-        if not isinstance(op_name, str) or op_name not in OPS:
+        ops = spellings("spec")
+        if not isinstance(op_name, str) or op_name not in ops:
             import difflib
 
-            close = difflib.get_close_matches(str(op_name), OPS, n=1) if isinstance(op_name, str) else []
-            hint = f"; did you mean {close[0]!r}?" if close else f" (one of {', '.join(OPS)})"
+            close = difflib.get_close_matches(str(op_name), ops, n=1) if isinstance(op_name, str) else []
+            hint = f"; did you mean {close[0]!r}?" if close else f" (one of {', '.join(ops)})"
             raise reader.error(f"unknown op {str(op_name)[:40]!r}{hint}" if op_name is not None else
                                "a layer needs an op", path + ("op",))
-        op = OPS[op_name]
-        reader.unknown_keys(table, COMMON + op.keys, path, f"an {op_name} layer" if op_name[0] in "aeiou"
+        op = ops[op_name]
+        reader.unknown_keys(table, COMMON + op.signature.params, path, f"an {op_name} layer" if op_name[0] in "aeiou"
                             else f"a {op_name} layer")
-        for key in op.required:
+        for key in op.signature.required:
             if key not in table:
                 raise reader.error(f"{op_name} needs {key}", path)
-        layer = op.build(LayerArgs(reader, table, path, self.options))
+        layer = op.build(TomlArguments(reader, table, path, self.options))
         name = self.name(table, path, prefix, op_name, counters, local)
         inputs = self.inputs(table, path, previous, local, entry, op.merge)
         node = Node(name, layer, self.part(table, path, part), inputs, self.condition(table, path, condition))
@@ -493,7 +386,7 @@ class Builder:
     def inputs(self, table: dict, path: tuple, previous: str, local: dict, entry: str, merge: bool) -> tuple:
         if "inputs" not in table:
             if merge:
-                raise self.reader.error("add and concatenate need inputs = [\"a\", \"b\", ...]", path)
+                raise self.reader.error(f"{_merges()} need inputs = [\"a\", \"b\", ...]", path)
             return (previous,)
         given = table["inputs"]
         if isinstance(given, str):
@@ -501,7 +394,7 @@ class Builder:
         if not isinstance(given, list) or not given or not all(isinstance(g, str) for g in given):
             raise self.reader.error("inputs must be a list of layer names", path + ("inputs",))
         if merge and len(given) < 2:
-            raise self.reader.error("add and concatenate need at least two inputs", path + ("inputs",))
+            raise self.reader.error(f"{_merges()} need at least two inputs", path + ("inputs",))
         if not merge and len(given) != 1:
             raise self.reader.error("this layer takes one input", path + ("inputs",))
         out = []
@@ -528,6 +421,12 @@ class Builder:
             return outer
         own = self.reader.condition(table["if"], path + ("if",))
         return own if outer is None else outer & own
+
+
+def _merges() -> str:
+    """The ops that join inputs, for messages: "add and concatenate"."""
+    ops = [op for op, spelling in spellings("spec").items() if spelling.merge]
+    return " and ".join(ops) if len(ops) < 3 else ", ".join(ops[:-1]) + " and " + ops[-1]
 
 
 def read_spec(source: Source) -> Target:

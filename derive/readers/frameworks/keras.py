@@ -4,11 +4,13 @@ Values this framework adds to the interpreter: `Tensor` (a node's output and its
 (a layer made but not yet applied), `SequentialModel` and `FunctionalModel`. Applying a layer to a
 tensor makes a node at once, with its shape worked out, so that a mistake is reported at its line.
 Layers are named as Keras names them (`conv2d`, `conv2d_1`, `batch_normalization`, ...) unless the
-code gives `name=`.
+code gives `name=`. `KerasAdapter.block` assembles the block: a model the code assigns, else the
+layers applied to its `keras.Input`, else the entry function called on an input tensor.
 
 Spellings: `Conv2D`, `layers.Conv2D`, `keras.layers.Conv2D`, `tf.keras.layers.Conv2D`, and whatever
-the file's imports make of them. A name under `keras.layers` that is not in the table is an error
-naming its line ("unsupported layer"), never a layer that counts zero.
+the file's imports make of them; which layers exist, with their signatures, is the layer registry's
+(`derive.layers`). A name under `keras.layers` that is not there is an error naming its line
+("unsupported layer"), never a layer that counts zero.
 """
 
 from __future__ import annotations
@@ -16,19 +18,20 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 import sympy
 
-from ..blocks import INPUT, Condition, Node
-from ..errors import InputError
-from ..layers import (Activation, AdaptivePool2D, Add, BatchNorm, Concatenate, Conv2D, Dense, DepthwiseConv2D,
-                      Dropout, Flatten, GlobalPool2D, GroupNorm, Layer, LayerNorm, Pool2D, SeparableConv2D, Shape,
-                      Stated, ZeroPadding2D)
-from ..records import frozen
-from ..symbols import make_symbol
-from .layerargs import Args, Signature, bind
-from .pycode import Framework, Interpreter, ListValue, Method, NotConditional, Ref, Scope, Unknown
+from ...blocks import INPUT, Condition, Node
+from ...errors import InputError
+from ...layers import Add, Concatenate, Layer, Shape, Stated, functional, spellings
+from ...layers.spelling import Signature
+from ...records import frozen
+from ...symbols import make_symbol
+from ..layerargs import bind
+from ..names import ORDER_FIRST, ORDER_LAST
+from ..pycode import ClassValue, Framework, Interpreter, ListValue, Method, NotConditional, Ref, Scope, Unknown
+from .base import Adapter, Host
 
 NAME = re.compile(r"[A-Za-z0-9_.\-/]{1,64}\Z")
 PREFIXES = ("tensorflow.python.keras.", "tensorflow.keras.", "tf.keras.", "keras.src.", "keras.")
@@ -98,215 +101,7 @@ def snake(name: str) -> str:
     return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
-# -- the table of layers --------------------------------------------------------------------------
-COMMON = frozenset({
-    "dtype", "autocast", "batch_size", "input_dim", "batch_input_shape", "kernel_initializer", "bias_initializer",
-    "depthwise_initializer", "pointwise_initializer", "beta_initializer", "gamma_initializer",
-    "moving_mean_initializer", "moving_variance_initializer", "kernel_regularizer", "bias_regularizer",
-    "depthwise_regularizer", "pointwise_regularizer", "beta_regularizer", "gamma_regularizer",
-    "activity_regularizer", "kernel_constraint", "bias_constraint", "depthwise_constraint",
-    "pointwise_constraint", "beta_constraint", "gamma_constraint", "epsilon", "momentum", "seed", "noise_shape",
-    "renorm_clipping", "renorm_momentum", "synchronized", "lora_alpha", "quantization_config",
-})
-KEYWORDS = ("name", "trainable", "input_shape")
-
-
-def _sig(label: str, positional: tuple[str, ...], keywords: tuple[str, ...] = ()) -> Signature:
-    return Signature(label, positional + keywords + KEYWORDS, ignored=COMMON, positional=len(positional))
-
-
-def _channels_last(args: Args) -> None:
-    if args.given("data_format") and args.get("data_format") not in (None, "channels_last"):
-        raise args.error("data_format", "only data_format='channels_last' is supported")
-
-
-def _padding(args: Args) -> str:
-    return args.text("padding", "valid", ("valid", "same"))
-
-
-def _conv2d(args: Args) -> Layer:
-    _channels_last(args)
-    _activation_name(args, "activation")
-    stride, dilation = args.pair("strides", 1), args.pair("dilation_rate", 1)
-    if any(s.is_Number and s > 1 for s in stride) and any(d.is_Number and d > 1 for d in dilation):
-        raise args.error("dilation_rate", "Keras refuses strides > 1 together with dilation_rate > 1")
-    return Conv2D(args.size("filters"), args.pair("kernel_size"), stride, _padding(args), dilation,
-                  args.size("groups", 1), args.flag("use_bias", True))
-
-
-def _depthwise(args: Args) -> Layer:
-    _channels_last(args)
-    _activation_name(args, "activation")
-    return DepthwiseConv2D(args.pair("kernel_size"), args.pair("strides", 1), _padding(args),
-                           args.pair("dilation_rate", 1), args.size("depth_multiplier", 1), args.flag("use_bias", True))
-
-
-def _separable(args: Args) -> Layer:
-    _channels_last(args)
-    _activation_name(args, "activation")
-    return SeparableConv2D(args.size("filters"), args.pair("kernel_size"), args.pair("strides", 1), _padding(args),
-                           args.pair("dilation_rate", 1), args.size("depth_multiplier", 1),
-                           args.flag("use_bias", True))
-
-
-def _dense(args: Args) -> Layer:
-    args.none_or("lora_rank")
-    _activation_name(args, "activation")
-    return Dense(args.size("units"), args.flag("use_bias", True))
-
-
-def _axis_last(args: Args) -> None:
-    if not args.given("axis"):
-        return
-    axis = args.get("axis")
-    if isinstance(axis, (tuple, ListValue)):
-        axis = tuple(axis.items if isinstance(axis, ListValue) else axis)
-        axis = axis[0] if len(axis) == 1 else None
-    if not (isinstance(axis, sympy.Expr) and axis == -1):
-        raise args.error("axis", "only the last axis (axis=-1, the channels) is supported")
-
-
-def _batch_norm(args: Args) -> Layer:
-    _axis_last(args)
-    args.none_or("renorm", (False,))
-    return BatchNorm(args.flag("center", True), args.flag("scale", True))
-
-
-def _layer_norm(args: Args) -> Layer:
-    _axis_last(args)
-    args.none_or("rms_scaling", (False,))
-    return LayerNorm(args.flag("center", True), args.flag("scale", True))
-
-
-def _group_norm(args: Args) -> Layer:
-    _axis_last(args)
-    return GroupNorm(args.size("groups", 32), args.flag("center", True), args.flag("scale", True))
-
-
-KERAS_ACTIVATIONS = frozenset("""celu elu exponential gelu glu hard_shrink hard_sigmoid hard_silu hard_swish hard_tanh
-    leaky_relu linear log_sigmoid log_softmax mish relu relu6 selu sigmoid silu soft_shrink softmax softplus softsign
-    sparse_plus sparse_sigmoid sparsemax squareplus swish tanh tanh_shrink threshold""".split())
-
-
-def _activation_name(args: Args, name: str) -> str:
-    """An activation as Keras accepts it: None, one of its names, or `keras.activations.relu` and the like."""
-    value = args.get(name, None)
-    if value is None:
-        return "linear"
-    if isinstance(value, Ref) and value.last in KERAS_ACTIVATIONS:
-        return value.last
-    if isinstance(value, str) and value in KERAS_ACTIVATIONS:
-        return value
-    raise args.error(name, f"{name} must be the name of a Keras activation such as 'relu'")
-
-
-def _activation(args: Args) -> Layer:
-    return Activation(_activation_name(args, "activation"))
-
-
-def _relu(args: Args) -> Layer:
-    top = args.get("max_value", None)
-    if top is not None and not (isinstance(top, sympy.Expr) and top.is_Number and top >= 0):
-        raise args.error("max_value", "max_value must be a number, at least 0")
-    return Activation("relu6" if top == 6 else "relu" if top is None else f"relu (max {top})")
-
-
-def _named(function: str) -> Callable[[Args], Layer]:
-    return lambda args: Activation(function)
-
-
-def _pool(kind: str) -> Callable[[Args], Layer]:
-    def build(args: Args) -> Layer:
-        _channels_last(args)
-        pool = args.pair("pool_size", 2 if kind == "max" else None)
-        stride = None if args.get("strides", None) is None else args.pair("strides")
-        return Pool2D(kind, pool, stride, _padding(args))
-    return build
-
-
-def _global_pool(kind: str) -> Callable[[Args], Layer]:
-    def build(args: Args) -> Layer:
-        _channels_last(args)
-        if args.flag("keepdims", False):
-            return AdaptivePool2D(kind, (1, 1))
-        return GlobalPool2D(kind)
-    return build
-
-
-def _dropout(args: Args) -> Layer:
-    return Dropout(args.rate("rate"))
-
-
-def _flatten(args: Args) -> Layer:
-    _channels_last(args)
-    return Flatten()
-
-
-def _zero_padding(args: Args) -> Layer:
-    _channels_last(args)
-    value = args.get("padding", sympy.Integer(1))
-    if isinstance(value, ListValue):
-        value = tuple(value.items)
-    if isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, (tuple, ListValue)) for v in value):
-        sides = tuple(tuple(v.items) if isinstance(v, ListValue) else v for v in value)
-        return ZeroPadding2D(tuple((args.as_size("padding", a, zero=True), args.as_size("padding", b, zero=True))
-                                   for a, b in sides))
-    top, left = args.pair("padding", zero=True)
-    return ZeroPadding2D(((top, top), (left, left)))
-
-
-def _concatenate(args: Args) -> Layer:
-    axis = args.get("axis", sympy.Integer(-1))
-    if not (isinstance(axis, sympy.Expr) and axis == -1):
-        raise args.error("axis", "only axis=-1 (the channels) is supported")
-    return Concatenate()
-
-
-ACT = ("activation",)
-LAYERS: dict[str, tuple[Signature, Callable[[Args], Layer], bool]] = {
-    "Conv2D": (_sig("Conv2D", ("filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate",
-                               "groups", "activation", "use_bias")), _conv2d, False),
-    "DepthwiseConv2D": (_sig("DepthwiseConv2D", ("kernel_size", "strides", "padding", "depth_multiplier",
-                                                 "data_format", "dilation_rate", "activation", "use_bias")),
-                        _depthwise, False),
-    "SeparableConv2D": (_sig("SeparableConv2D", ("filters", "kernel_size", "strides", "padding", "data_format",
-                                                 "dilation_rate", "depth_multiplier", "activation", "use_bias")),
-                        _separable, False),
-    "Dense": (_sig("Dense", ("units", "activation", "use_bias"), ("lora_rank",)), _dense, False),
-    "BatchNormalization": (_sig("BatchNormalization", ("axis", "momentum", "epsilon", "center", "scale"),
-                                ("renorm",)), _batch_norm, False),
-    "LayerNormalization": (_sig("LayerNormalization", ("axis", "epsilon", "center", "scale"), ("rms_scaling",)),
-                           _layer_norm, False),
-    "GroupNormalization": (_sig("GroupNormalization", ("groups", "axis", "epsilon", "center", "scale")),
-                           _group_norm, False),
-    "Activation": (_sig("Activation", ACT), _activation, False),
-    "ReLU": (_sig("ReLU", ("max_value", "negative_slope", "threshold")), _relu, False),
-    "LeakyReLU": (_sig("LeakyReLU", ("negative_slope",), ("alpha",)), _named("leaky_relu"), False),
-    "ELU": (_sig("ELU", ("alpha",)), _named("elu"), False),
-    "Softmax": (_sig("Softmax", ("axis",)), _named("softmax"), False),
-    "Identity": (_sig("Identity", ()), _named("identity"), False),
-    "MaxPooling2D": (_sig("MaxPooling2D", ("pool_size", "strides", "padding", "data_format")), _pool("max"), False),
-    "MaxPool2D": (_sig("MaxPool2D", ("pool_size", "strides", "padding", "data_format")), _pool("max"), False),
-    "AveragePooling2D": (_sig("AveragePooling2D", ("pool_size", "strides", "padding", "data_format")),
-                         _pool("avg"), False),
-    "AvgPool2D": (_sig("AvgPool2D", ("pool_size", "strides", "padding", "data_format")), _pool("avg"), False),
-    "GlobalAveragePooling2D": (_sig("GlobalAveragePooling2D", ("data_format", "keepdims")), _global_pool("avg"),
-                               False),
-    "GlobalAvgPool2D": (_sig("GlobalAvgPool2D", ("data_format", "keepdims")), _global_pool("avg"), False),
-    "GlobalMaxPooling2D": (_sig("GlobalMaxPooling2D", ("data_format", "keepdims")), _global_pool("max"), False),
-    "GlobalMaxPool2D": (_sig("GlobalMaxPool2D", ("data_format", "keepdims")), _global_pool("max"), False),
-    "Dropout": (_sig("Dropout", ("rate",)), _dropout, False),
-    "SpatialDropout2D": (_sig("SpatialDropout2D", ("rate", "data_format")), _dropout, False),
-    "Flatten": (_sig("Flatten", ("data_format",)), _flatten, False),
-    "ZeroPadding2D": (_sig("ZeroPadding2D", ("padding", "data_format")), _zero_padding, False),
-    "Add": (_sig("Add", ()), lambda args: Add(), True),
-    "Concatenate": (_sig("Concatenate", ("axis",)), _concatenate, True),
-}
-FUNCTIONAL_MERGES = {"add": "Add", "concatenate": "Concatenate"}
-OTHER = ("Input", "InputLayer", "Model", "Sequential", "backend.int_shape", "ops.shape", "int_shape")
-ANY_KERAS = frozenset(LAYERS) | frozenset(FUNCTIONAL_MERGES) | {"Input", "InputLayer", "Model", "Sequential"}
-
-
+# -- spellings ------------------------------------------------------------------------------------
 def keras_name(path: str, bare: bool) -> str | None:
     """The name in the Keras table a spelling stands for (`tf.keras.layers.Conv2D` -> `Conv2D`), or None.
 
@@ -333,7 +128,7 @@ def keras_name(path: str, bare: bool) -> str | None:
 def is_keras_layer_spelling(path: str) -> bool:
     """Whether a spelling is a Keras layer (for telling frameworks apart)."""
     name = keras_name(path, bare=True)
-    return name is not None and name in LAYERS
+    return name is not None and name in spellings("keras")
 
 
 def is_keras_spelling(path: str) -> bool:
@@ -349,12 +144,10 @@ def under_keras_layers(path: str) -> bool:
 class KerasFramework(Framework):
     """Keras' side of one interpreter pass: the nodes made so far, and the names taken."""
 
-    def __init__(self, symbols_for_input: Callable[[Interpreter, tuple, ast.AST], Shape]) -> None:
+    def __init__(self) -> None:
         self.nodes: list[KNode] = []
         self.taken: set[str] = {INPUT}
         self.counters: dict[str, int] = {}
-        self.input_made: str | None = None
-        self.input_shape = symbols_for_input
         self.input_tensor: Tensor | None = None
 
     # names
@@ -380,10 +173,10 @@ class KerasFramework(Framework):
         name = keras_name(ref.path, bare=True)
         if name is None:
             return None
-        if name in LAYERS:
+        if name in spellings("keras"):
             return lambda i, n, s: self.make_layer(i, name, n, s)
-        if name in FUNCTIONAL_MERGES:
-            return lambda i, n, s: self.functional_merge(i, FUNCTIONAL_MERGES[name], n, s)
+        if name in functional():
+            return lambda i, n, s: self.functional_merge(i, functional()[name].name, n, s)
         if name in ("Input", "InputLayer"):
             return lambda i, n, s: self.make_input(i, n, s, name)
         if name == "Model":
@@ -400,15 +193,15 @@ class KerasFramework(Framework):
         raise interp.error(f"unsupported layer {ref.last} (see the README for the layers derive reads)", node)
 
     def make_layer(self, interp: Interpreter, cls: str, node: ast.Call, scope: Scope) -> KerasLayer:
-        signature, build, merge = LAYERS[cls]
-        args = bind(interp, signature, node, scope)
+        spelling = spellings("keras")[cls]
+        args = bind(interp, spelling.signature, node, scope)
         if args.given("trainable") and args.get("trainable") is not True:
             raise args.error("trainable", "frozen layers (trainable=False) are not supported")
-        layer = build(args)
+        layer = spelling.build(args)
         name = args.text("name") if args.given("name") and args.get("name") is not None else None
         name = self.take(interp, name, args.node("name")) if name is not None else self.auto_name(cls)
         input_shape = args.get("input_shape", None)
-        return KerasLayer(cls, layer, name, interp.where(node), merge, input_shape)
+        return KerasLayer(cls, layer, name, interp.where(node), spelling.merge, input_shape)
 
     def functional_merge(self, interp: Interpreter, cls: str, node: ast.Call, scope: Scope) -> Tensor:
         if not node.args:
@@ -437,7 +230,7 @@ class KerasFramework(Framework):
             raise interp.error(f"{spelled}(shape=...) must be (height, width, channels) or (features,)", node)
         if self.input_tensor is not None:
             raise interp.error("a second Input: derive reads blocks with one input", node)
-        self.input_tensor = Tensor(INPUT, self.input_shape(interp, shape, node))
+        self.input_tensor = Tensor(INPUT, input_shape(interp, shape, node))
         return self.input_tensor
 
     def make_model(self, interp: Interpreter, node: ast.Call, scope: Scope) -> FunctionalModel:
@@ -684,3 +477,95 @@ def collect(framework: KerasFramework, outputs: list[Tensor], input_shape: Shape
         todo.extend(by_name[name].inputs)
     nodes = tuple(Node(n.name, n.layer, None, n.inputs, n.condition) for n in framework.nodes if n.name in needed)
     return KerasResult(input_shape, nodes, {n.name: n.where for n in framework.nodes if n.name in needed})
+
+
+# -- the block ------------------------------------------------------------------------------------
+def input_shape(interp: Interpreter, shape: tuple, node: ast.AST) -> Shape:
+    """`keras.Input(shape=...)`: numbers become the defaults of H, W and C_in; None leaves them open."""
+    names = (("H", ORDER_LAST), ("W", ORDER_LAST + 1), ("C_in", ORDER_FIRST)) if len(shape) == 3 else (
+        ("C_in", ORDER_FIRST),)
+    dims = []
+    for (name, order), value in zip(names, shape):
+        if value is None:
+            dims.append(interp.symbols.make(name, "", None, order=order))
+        elif isinstance(value, sympy.Expr) and value.is_Integer and value > 0:
+            dims.append(interp.symbols.make(name, "", value, order=order))
+        elif isinstance(value, sympy.Expr) and not value.is_Number:
+            dims.append(value)
+        else:
+            raise interp.error(f"an input size must be a positive whole number or None, not "
+                               f"{interp.kind(value)}", node)
+    return Shape(dims[-1], tuple(dims[:-1]))
+
+
+def open_input(interp: Interpreter) -> Shape:
+    c_in = interp.symbols.make("C_in", "", None, order=ORDER_FIRST)
+    return Shape(c_in, (interp.symbols.make("H", "", None, order=ORDER_LAST),
+                        interp.symbols.make("W", "", None, order=ORDER_LAST + 1)))
+
+
+class KerasAdapter(Adapter):
+    evidence = "Keras layers"
+    is_spelling = staticmethod(is_keras_spelling)
+    makes_layers = staticmethod(is_keras_spelling)
+    framework = KerasFramework
+
+    def block(self, host: Host, interp: Interpreter, fw: KerasFramework, options: Mapping[str, bool],
+              declared: dict[str, bool]) -> tuple[str, Shape, tuple[Node, ...]]:
+        models = [(n, v) for n, v in interp.module_values if isinstance(v, (FunctionalModel, SequentialModel))]
+        if models:
+            name, model = models[-1]
+            return self.model(host, interp, fw, model, name)
+        if fw.nodes and fw.input_tensor is not None:
+            last = Tensor(fw.nodes[-1].name, fw.input_tensor.shape)
+            result = collect(fw, [last], fw.input_tensor.shape)
+            return "Keras model", result.input, result.nodes
+        entry = host.entry(interp)
+        if isinstance(entry, ClassValue):
+            raise interp.error("subclassed Keras layers and models are not read: write the functional form "
+                               "(x = layers.Conv2D(...)(x))", entry.node)
+        tensor = Tensor(INPUT, open_input(interp))
+        result = host.call_entry(interp, entry, options, declared, tensor)
+        if isinstance(result, (FunctionalModel, SequentialModel)):
+            return self.model(host, interp, fw, result, f"{entry.node.name}()")
+        outputs = result.items if isinstance(result, ListValue) else result if isinstance(result, tuple) else [result]
+        if not outputs or not all(isinstance(o, Tensor) for o in outputs):
+            if result is None and fw.nodes:
+                outputs = [Tensor(fw.nodes[-1].name, tensor.shape)]
+            else:
+                raise interp.error(f"{entry.node.name}() does not return a Keras tensor or model", entry.node)
+        start = fw.input_tensor.shape if fw.input_tensor is not None else tensor.shape
+        used_input = any(INPUT in n.inputs for n in fw.nodes)
+        if fw.input_tensor is None and not used_input:
+            raise interp.error(f"{entry.node.name}() does not use its input {host.first_param(entry)!r}",
+                               entry.node)
+        result_nodes = collect(fw, list(outputs), start)
+        return entry.node.name, result_nodes.input, result_nodes.nodes
+
+    def model(self, host: Host, interp: Interpreter, fw: KerasFramework, model: Any,
+              name: str) -> tuple[str, Shape, tuple[Node, ...]]:
+        if isinstance(model, FunctionalModel):
+            if len(model.inputs) != 1:
+                raise host.source.error("derive reads models with exactly one input")
+            result = collect(fw, list(model.outputs), model.inputs[0].shape)
+            return model.name or name, result.input, result.nodes
+        shape = model.input_shape
+        if isinstance(shape, tuple) and shape and shape[0] == "build":
+            shape = input_shape(interp, shape[1], shape[2])
+        if shape is None and model.items and isinstance(model.items[0], KerasLayer):
+            given = model.items[0].input_shape
+            if given is not None:
+                given = tuple(given.items) if isinstance(given, ListValue) else given
+                if not isinstance(given, tuple) or len(given) not in (1, 3):
+                    raise host.source.error("input_shape must be (height, width, channels) or (features,)")
+                shape = input_shape(interp, given, interp.tree)
+        if shape is None:
+            shape = open_input(interp)
+        start = len(fw.nodes)
+        output = fw.run_sequential(interp, model, Tensor(INPUT, shape), interp.tree)
+        fw.nodes[:] = fw.nodes[start:]
+        result = collect(fw, [output], shape)
+        return name, result.input, result.nodes
+
+
+ADAPTER = KerasAdapter()

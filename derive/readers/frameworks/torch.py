@@ -10,25 +10,30 @@ for an `nn.Module` subclass the modules are taken in the order `__init__` regist
 Values: `TorchLeaf` (one layer), `TorchContainer` (`nn.Sequential`, `nn.ModuleList`) and `TorchUser`
 (an instance of the user's `nn.Module` subclass, with its registered modules and other attributes).
 Node names are PyTorch's (`0`, `features.3`, `conv1`); the part of a node is the top-level child it
-belongs to when that child is a container or a module of the user's.
+belongs to when that child is a container or a module of the user's. `TorchAdapter.block` takes the
+root: a module the code assigns, else the entry class or function called with symbols.
+
+Which modules exist, their signatures and the input size each states, is the layer registry's
+(`derive.layers`); a class under `nn.` that is not there is an error naming its line, never a
+module that counts zero.
 """
 
 from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 import sympy
 
-from ..blocks import INPUT, Condition, Node
-from ..errors import InputError
-from ..layers import (Activation, AdaptivePool2D, BatchNorm, Conv2D, Dense, Dropout, Flatten, GroupNorm, Layer,
-                      LayerNorm, Pool2D, Shape, Stated, ZeroPadding2D)
-from ..records import frozen
-from .layerargs import Args, Signature, bind
-from .pycode import (ClassValue, Framework, Interpreter, ListValue, Method, NotConditional, Ref, Scope,
-                     Super, Unknown)
+from ...blocks import INPUT, Condition, Node
+from ...errors import InputError
+from ...layers import Layer, Shape, Stated, spellings
+from ...records import frozen
+from ..layerargs import bind
+from ..names import ORDER_FIRST, ORDER_LAST
+from ..pycode import ClassValue, Framework, Interpreter, Method, NotConditional, Ref, Scope, Super, Unknown
+from .base import Adapter, Host
 
 PREFIXES = ("torch.nn.modules.", "torch.nn.", "nn.")
 
@@ -78,145 +83,7 @@ class TorchUser:
 MODULES = (TorchLeaf, TorchContainer, TorchUser)
 
 
-# -- the table of modules -------------------------------------------------------------------------
-FACTORY = frozenset({"device", "dtype"})
-IN_PLACE = ("ReLU", "ReLU6", "SiLU", "Hardswish", "Hardsigmoid", "LeakyReLU", "ELU", "Mish", "Dropout", "Dropout2d")
-
-
-def _sig(label: str, params: tuple[str, ...], keyword_only: tuple[str, ...] = (), ignored: tuple[str, ...] = (),
-         factory: bool = True) -> Signature:
-    """Parameters read, in positional order; `ignored` accepted unread (eps, momentum, inplace, ...)."""
-    accepted = frozenset(ignored) | (FACTORY if factory else frozenset())
-    return Signature(label, params + keyword_only, ignored=accepted, positional=len(params))
-
-
-def _padding(args: Args) -> Any:
-    value = args.get("padding", sympy.Integer(0))
-    if isinstance(value, str):
-        return args.text("padding", choices=("valid", "same"))
-    return args.pair("padding", sympy.Integer(0), zero=True)
-
-
-def _conv2d(args: Args) -> tuple[Layer, sympy.Expr, bool]:
-    layer = Conv2D(args.size("out_channels"), args.pair("kernel_size"), args.pair("stride", 1), _padding(args),
-                   args.pair("dilation", 1), args.size("groups", 1), args.flag("bias", True))
-    return layer, args.size("in_channels"), True
-
-
-def _linear(args: Args) -> tuple[Layer, sympy.Expr, bool | None]:
-    return Dense(args.size("out_features"), args.flag("bias", True)), args.size("in_features"), None
-
-
-def _batch_norm(image: bool) -> Callable[[Args], tuple[Layer, sympy.Expr, bool | None]]:
-    def build(args: Args) -> tuple[Layer, sympy.Expr, bool | None]:
-        affine = args.flag("affine", True)
-        layer = BatchNorm(affine and args.flag("bias", True), affine, args.flag("track_running_stats", True))
-        return layer, args.size("num_features"), True if image else False
-    return build
-
-
-def _layer_norm(args: Args) -> tuple[Layer, None, None]:
-    shape = args.get("normalized_shape")
-    if isinstance(shape, ListValue):
-        shape = tuple(shape.items)
-    sizes = [args.as_size("normalized_shape", v) for v in (shape if isinstance(shape, tuple) else (shape,))]
-    affine = args.flag("elementwise_affine", True)
-    return LayerNorm(affine and args.flag("bias", True), affine, sympy.Mul(*sizes)), None, None
-
-
-def _group_norm(args: Args) -> tuple[Layer, sympy.Expr, None]:
-    affine = args.flag("affine", True)
-    return GroupNorm(args.size("num_groups"), affine and args.flag("bias", True), affine), args.size("num_channels"), None
-
-
-def _activation(function: str) -> Callable[[Args], tuple[Layer, None, None]]:
-    return lambda args: (Activation(function), None, None)
-
-
-def _pool(kind: str) -> Callable[[Args], tuple[Layer, None, bool]]:
-    def build(args: Args) -> tuple[Layer, None, bool]:
-        if args.given("dilation") and args.pair("dilation") != (1, 1):
-            raise args.error("dilation", "pooling with dilation is not supported")
-        if args.get("ceil_mode", False) is not False:
-            raise args.error("ceil_mode", "ceil_mode=True is not supported")
-        args.none_or("divisor_override")
-        pool = args.pair("kernel_size")
-        stride = None if args.get("stride", None) is None else args.pair("stride")
-        return Pool2D(kind, pool, stride, args.pair("padding", 0, zero=True)), None, True
-    return build
-
-
-def _adaptive(kind: str) -> Callable[[Args], tuple[Layer, None, bool]]:
-    def build(args: Args) -> tuple[Layer, None, bool]:
-        value = args.get("output_size")
-        if isinstance(value, ListValue):
-            value = tuple(value.items)
-        values = value if isinstance(value, tuple) else (value, value)
-        if len(values) != 2:
-            raise args.error("output_size", "output_size must be one size or two")
-        size = tuple(None if v is None else args.as_size("output_size", v) for v in values)
-        return AdaptivePool2D(kind, size), None, True
-    return build
-
-
-def _dropout(args: Args) -> tuple[Layer, None, None]:
-    return Dropout(args.rate("p", sympy.Rational(1, 2))), None, None
-
-
-def _flatten(args: Args) -> tuple[Layer, None, None]:
-    start, end = args.number("start_dim", sympy.Integer(1)), args.number("end_dim", sympy.Integer(-1))
-    if start != 1 or end != -1:
-        raise args.error("start_dim", "only Flatten(start_dim=1, end_dim=-1) is supported")
-    return Flatten(), None, None
-
-
-def _zero_pad(args: Args) -> tuple[Layer, None, bool]:
-    value = args.get("padding")
-    if isinstance(value, ListValue):
-        value = tuple(value.items)
-    if isinstance(value, tuple) and len(value) == 4:
-        left, right, top, bottom = (args.as_size("padding", v, zero=True) for v in value)
-        return ZeroPadding2D(((top, bottom), (left, right))), None, True
-    if isinstance(value, tuple):
-        raise args.error("padding", "padding must be one number or (left, right, top, bottom)")
-    side = args.as_size("padding", value, zero=True)
-    return ZeroPadding2D(((side, side), (side, side))), None, True
-
-
-CONV = ("in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "bias")
-NORM = ("num_features", "eps", "momentum", "affine", "track_running_stats")
-LEAVES: dict[str, tuple[Signature, Callable[[Args], tuple]]] = {
-    "Conv2d": (_sig("nn.Conv2d", CONV + ("padding_mode",)), _conv2d),
-    "Linear": (_sig("nn.Linear", ("in_features", "out_features", "bias")), _linear),
-    "BatchNorm1d": (_sig("nn.BatchNorm1d", NORM, ("bias",)), _batch_norm(False)),
-    "BatchNorm2d": (_sig("nn.BatchNorm2d", NORM, ("bias",)), _batch_norm(True)),
-    "LayerNorm": (_sig("nn.LayerNorm", ("normalized_shape", "eps", "elementwise_affine", "bias")), _layer_norm),
-    "GroupNorm": (_sig("nn.GroupNorm", ("num_groups", "num_channels", "eps", "affine"), ("bias",)), _group_norm),
-    "MaxPool2d": (_sig("nn.MaxPool2d", ("kernel_size", "stride", "padding", "dilation", "return_indices",
-                                        "ceil_mode"), factory=False), _pool("max")),
-    "AvgPool2d": (_sig("nn.AvgPool2d", ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad",
-                                        "divisor_override"), factory=False), _pool("avg")),
-    "AdaptiveAvgPool2d": (_sig("nn.AdaptiveAvgPool2d", ("output_size",), factory=False), _adaptive("avg")),
-    "AdaptiveMaxPool2d": (_sig("nn.AdaptiveMaxPool2d", ("output_size", "return_indices"), factory=False),
-                          _adaptive("max")),
-    "Dropout": (_sig("nn.Dropout", ("p", "inplace"), factory=False), _dropout),
-    "Dropout2d": (_sig("nn.Dropout2d", ("p", "inplace"), factory=False), _dropout),
-    "Flatten": (_sig("nn.Flatten", ("start_dim", "end_dim"), factory=False), _flatten),
-    "ZeroPad2d": (_sig("nn.ZeroPad2d", ("padding",), factory=False), _zero_pad),
-}
-ACTIVATIONS = {
-    "ReLU": "relu", "ReLU6": "relu6", "SiLU": "silu", "GELU": "gelu", "Sigmoid": "sigmoid", "Tanh": "tanh",
-    "Hardswish": "hard_swish", "Hardsigmoid": "hard_sigmoid", "LeakyReLU": "leaky_relu", "ELU": "elu",
-    "Softmax": "softmax", "Mish": "mish", "Identity": "identity", "Softplus": "softplus",
-}
-ACTIVATION_PARAMS = {"LeakyReLU": ("negative_slope", "inplace"), "ELU": ("alpha", "inplace"), "Softmax": ("dim",),
-                     "GELU": ("approximate",), "Softplus": ("beta", "threshold")}
-LEAVES.update({
-    name: (_sig(f"nn.{name}", ACTIVATION_PARAMS.get(name, ("inplace",) if name in IN_PLACE else ()), factory=False),
-           _activation(function))
-    for name, function in ACTIVATIONS.items()
-})
-LEAVES["Identity"] = (Signature("nn.Identity", (), positional=99), _activation("identity"))  # takes anything
+# -- spellings ------------------------------------------------------------------------------------
 CONTAINERS = ("Sequential", "ModuleList")
 
 
@@ -232,7 +99,7 @@ def torch_name(path: str, bare: bool) -> str | None:
 
 def is_torch_layer_spelling(path: str) -> bool:
     name = torch_name(path, bare=True)
-    return name is not None and (name in LEAVES or name in CONTAINERS)
+    return name is not None and (name in spellings("torch") or name in CONTAINERS)
 
 
 def is_torch_spelling(path: str) -> bool:
@@ -253,7 +120,7 @@ class TorchFramework(Framework):
         name = torch_name(ref.path, bare=True)
         if name is None:
             return None
-        if name in LEAVES:
+        if name in spellings("torch"):
             return lambda i, n, s: self.make_leaf(i, name, n, s)
         if name == "Sequential":
             return self.make_sequential
@@ -281,9 +148,11 @@ class TorchFramework(Framework):
         self.made += 1
         if self.made > interp.max_made:
             raise interp.error(f"more than {interp.max_made} modules: derive reads blocks, not whole zoos", node)
-        signature, build = LEAVES[cls]
-        args = bind(interp, signature, node, scope)
-        layer, stated, image = build(args)
+        spelling = spellings("torch")[cls]
+        args = bind(interp, spelling.signature, node, scope)
+        layer = spelling.build(args)
+        stated = args.size(spelling.stated) if spelling.stated is not None else None
+        image = None if spelling.spatial is None else spelling.spatial == 2
         return TorchLeaf(cls, layer, stated, image, interp.where(node), interp.condition)
 
     def make_sequential(self, interp: Interpreter, node: ast.Call, scope: Scope) -> TorchContainer:
@@ -482,16 +351,10 @@ def walk(module: Any, how: str) -> Any:
 
 def stated_attribute(leaf: TorchLeaf, attr: str) -> Any:
     """The constructor's sizes a module keeps as attributes (`conv.out_channels`)."""
-    layer = leaf.layer
     if attr in ("in_channels", "in_features", "num_features", "num_channels"):
         return leaf.stated
-    if attr in ("out_channels",) and isinstance(layer, Conv2D):
-        return layer.filters
-    if attr == "out_features" and isinstance(layer, Dense):
-        return layer.units
-    if attr == "groups" and isinstance(layer, Conv2D):
-        return layer.groups
-    return None
+    fields = spellings("torch")[leaf.cls].attributes
+    return getattr(leaf.layer, fields[attr]) if attr in fields else None
 
 
 # -- the block ------------------------------------------------------------------------------------
@@ -568,3 +431,40 @@ def block_of(root: Any, H: sympy.Expr, W: sympy.Expr, fallback: Callable[[], sym
         if flow.spatial:
             last_image = flow.spatial
     return block_input, tuple(nodes)
+
+
+# -- the adapter ----------------------------------------------------------------------------------
+class TorchAdapter(Adapter):
+    evidence = "PyTorch modules"
+    is_spelling = staticmethod(is_torch_spelling)
+    makes_layers = staticmethod(is_torch_layer_spelling)
+    framework = TorchFramework
+
+    def block(self, host: Host, interp: Interpreter, fw: TorchFramework, options: Mapping[str, bool],
+              declared: dict[str, bool]) -> tuple[str, Shape, tuple[Node, ...]]:
+        roots = [(n, v) for n, v in interp.module_values if isinstance(v, MODULES)]
+        if roots:
+            name, root = roots[-1]
+            title = name if not isinstance(root, TorchUser) else f"{name} ({root.cls.name})"
+        else:
+            entry = host.entry(interp)
+            if isinstance(entry, ClassValue):
+                if not interp.is_subclass(entry, is_module_base):
+                    raise interp.error(f"class {entry.name} is not an nn.Module", entry.node)
+                init = interp.find_method(entry, "__init__")
+                root = TorchUser(entry, where=interp.where(entry.node))
+                if init is not None:
+                    host.call_entry(interp, init, options, declared, None, bound=root, title=entry.name)
+                title = entry.name
+            else:
+                root = host.call_entry(interp, entry, options, declared, None)
+                if not isinstance(root, MODULES):
+                    raise interp.error(f"{entry.node.name}() does not return a PyTorch module", entry.node)
+                title = f"{entry.node.name}()"
+        H = interp.symbols.make("H", "", None, order=ORDER_LAST)
+        W = interp.symbols.make("W", "", None, order=ORDER_LAST + 1)
+        block_input, nodes = block_of(root, H, W, lambda: interp.symbols.make("C_in", "", None, order=ORDER_FIRST))
+        return title, block_input, nodes
+
+
+ADAPTER = TorchAdapter()

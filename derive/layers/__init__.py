@@ -1,0 +1,23 @@
+"""Layer kinds, one module per family, and the registry the readers look them up in.
+
+`base.py`: `Shape`, `Term`, `Layer` and the window arithmetic; `spelling.py`: how a kind declares
+its spellings (TOML spec, Keras, PyTorch); `conv.py`, `dense.py`, `norm.py`, `activation.py`,
+`merge.py`, `pool.py`, `reshape.py`, `attention.py`: the kinds; `registry.py`: all of them, by reader.
+"""
+
+from .activation import Activation
+from .attention import MultiHeadAttention
+from .base import ONE, ZERO, Expr, Layer, Padding, Shape, Stated, Term, window_out
+from .conv import Conv2D, DepthwiseConv2D, SeparableConv2D
+from .dense import Dense
+from .merge import Add, Concatenate, Multiply
+from .norm import BatchNorm, GroupNorm, LayerNorm, LayerScale, Normalization
+from .pool import AdaptivePool2D, GlobalPool2D, Pool2D
+from .registry import KINDS, functional, ops_of, spellings
+from .reshape import Dropout, Flatten, ZeroPadding2D
+
+__all__ = ["ONE", "ZERO", "Activation", "AdaptivePool2D", "Add", "BatchNorm", "Concatenate", "Conv2D", "Dense",
+           "DepthwiseConv2D", "Dropout", "Expr", "Flatten", "GlobalPool2D", "KINDS", "GroupNorm", "Layer", "LayerNorm",
+           "LayerScale", "MultiHeadAttention", "Multiply", "Normalization", "Padding", "Pool2D", "SeparableConv2D",
+           "Shape", "Stated", "Term", "ZeroPadding2D", "functional", "ops_of",
+           "spellings", "window_out"]

@@ -1,0 +1,186 @@
+"""Layers: what each one holds (labelled parameter terms), what it outputs, what it costs.
+
+A layer is framework-neutral: `Conv2D` is Keras `Conv2D` and PyTorch `nn.Conv2d` alike. Given the
+shapes of its inputs it reports
+
+* `terms(inputs)`: its parameters as `Term`s, each a kind (weights, bias, gamma, beta, moving_mean,
+  moving_variance, num_batches_tracked) and the factors whose product is its size, kept as written
+  (`k·k·C`) so a derivation can show them one by one. Which kinds count, and as what, is the
+  convention's business (`conventions.py`), not the layer's;
+* `output(inputs)`: the output `Shape`, stride-, padding- and dilation-aware, in the symbols;
+* `macs(inputs, output)`: multiply-accumulates, counted for convolutions and dense layers only.
+
+Shapes are channels-last: `Shape(channels, (height, width))`, or `Shape(features)` for a vector.
+This module holds the base class, shapes, terms and the window arithmetic the family modules share;
+each family module (`conv.py`, `norm.py`, ...) declares its kinds and how the readers spell them.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Union
+
+import sympy
+
+from ..errors import InputError
+from ..functions import ceiling, floor
+from ..records import frozen
+
+Expr = sympy.Expr
+Padding = Union[str, tuple[Expr, Expr]]  # "same", "valid", or explicit (top/bottom, left/right) per side
+
+ONE = sympy.Integer(1)
+ZERO = sympy.Integer(0)
+
+TRAINABLE_KINDS = ("weights", "bias", "gamma", "beta")
+STATISTIC_KINDS = ("moving_mean", "moving_variance")
+COUNTER_KINDS = ("num_batches_tracked",)
+TERM_KINDS = TRAINABLE_KINDS + STATISTIC_KINDS + COUNTER_KINDS
+FAMILIES = ("convolution", "norm", "activation", "merge", "parameter_free", "other")
+
+
+@frozen
+class Shape:
+    """A tensor's shape without the batch: channels last, spatial sizes before them (none for a vector)."""
+
+    channels: Expr
+    spatial: tuple[Expr, ...] = ()
+
+    @property
+    def positions(self) -> Expr:
+        """How many spatial positions a per-position operation runs at (1 for a vector)."""
+        return sympy.Mul(*self.spatial)
+
+    @property
+    def dims(self) -> tuple[Expr, ...]:
+        return (*self.spatial, self.channels)
+
+
+@frozen
+class Term:
+    """One labelled parameter tensor: `kind`, the factors of its size, and an optional name."""
+
+    kind: str
+    factors: tuple[Expr, ...]
+    name: str = ""
+
+    @property
+    def size(self) -> Expr:
+        return sympy.Mul(*self.factors)
+
+    @property
+    def label(self) -> str:
+        return self.name or self.kind
+
+
+@frozen
+class Layer:
+    """Base: no parameters, shape unchanged, no multiply-accumulates."""
+
+    op: ClassVar[str] = "layer"
+    arity: ClassVar[int] = 1
+    family: ClassVar[str] = "other"  # one of FAMILIES: how the presentation groups its explanations
+    explain: ClassVar[str | None] = None  # the topic of templates/explain/<topic>.md.j2, if any
+
+    def terms(self, inputs: tuple[Shape, ...]) -> tuple[Term, ...]:
+        return ()
+
+    def output(self, inputs: tuple[Shape, ...]) -> Shape:
+        return inputs[0]
+
+    def macs(self, inputs: tuple[Shape, ...], output: Shape) -> Expr:
+        return ZERO
+
+    @property
+    def signature(self) -> str:
+        """A few words of notation after the op name in a table (`1×1`, `k×k /s`)."""
+        return ""
+
+
+def as_expr(value: object) -> Expr:
+    return sympy.Integer(value) if isinstance(value, int) else value  # type: ignore[return-value]
+
+
+def as_pair(value: object) -> tuple[Expr, Expr]:
+    if isinstance(value, tuple):
+        return (as_expr(value[0]), as_expr(value[1]))
+    return (as_expr(value), as_expr(value))
+
+
+def window_out(size: Expr, kernel: Expr, stride: Expr, padding: Padding, dilation: Expr = ONE,
+               axis: int = 0) -> Expr:
+    """Output length of a sliding window (convolution or pooling) along one axis.
+
+    `same` is Keras' rule, ceil(size / stride); otherwise floor((size + 2p − d(k − 1) − 1) / s) + 1
+    with p the explicit padding per side (0 for `valid`), as both frameworks compute it.
+    """
+    if padding == "same":
+        return ceiling(size / stride)
+    pad = ZERO if padding == "valid" else as_expr(padding[axis])  # type: ignore[index]
+    return floor((size + 2 * pad - dilation * (kernel - 1) - 1) / stride) + 1
+
+
+def check_divisible(what: str, value: Expr, by: Expr, by_what: str) -> None:
+    if value.is_Integer and by.is_Integer and value % by != 0:
+        raise InputError(f"{what} ({value}) must be divisible by {by_what} ({by})")
+
+
+def need_image(layer: Layer, shape: Shape) -> None:
+    if len(shape.spatial) != 2:
+        raise InputError(f"{layer.op} needs an image input (height, width, channels), got a vector")
+
+
+def kernel_signature(kernel: tuple[Expr, ...], stride: tuple[Expr, ...]) -> str:
+    """`3×3`, `3×3 /2`, `1×7 /2×1`: a window and its stride, along each spatial axis."""
+    def show(e: Expr) -> str:
+        if e.is_Integer:  # the common case, without sympy's printer (a tenth of reading 5,000 modules)
+            return str(e.p)
+        return str(e) if e.is_Atom else f"({e})"
+
+    text = "×".join([show(k) for k in kernel])
+    if any([s != ONE for s in stride]):
+        same = all([s == stride[0] for s in stride])
+        text += f" /{show(stride[0])}" if same else " /" + "×".join([show(s) for s in stride])
+    return text
+
+
+@frozen
+class Stated(Layer):
+    """A layer counted on the input size its code states, whatever the layer before it outputs.
+
+    PyTorch modules say their own input size (`nn.Conv2d(in, out, ...)`, `nn.Linear(in, out)`,
+    `nn.BatchNorm2d(C)`) and PyTorch counts every registered module on those arguments alone, however
+    `forward` wires them. A reader wraps such a layer in `Stated` where the flow it follows does not
+    bring that size; terms, output and multiply-accumulates are the inner layer's on `input`.
+    """
+
+    layer: Layer
+    input: Shape
+
+    @property
+    def op(self) -> str:  # type: ignore[override]
+        return self.layer.op
+
+    @property
+    def arity(self) -> int:  # type: ignore[override]
+        return self.layer.arity
+
+    @property
+    def family(self) -> str:  # type: ignore[override]
+        return self.layer.family
+
+    @property
+    def explain(self) -> str | None:  # type: ignore[override]
+        return self.layer.explain
+
+    def terms(self, inputs: tuple[Shape, ...]) -> tuple[Term, ...]:
+        return self.layer.terms((self.input,))
+
+    def output(self, inputs: tuple[Shape, ...]) -> Shape:
+        return self.layer.output((self.input,))
+
+    def macs(self, inputs: tuple[Shape, ...], output: Shape) -> Expr:
+        return self.layer.macs((self.input,), output)
+
+    @property
+    def signature(self) -> str:
+        return self.layer.signature

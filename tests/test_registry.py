@@ -1,0 +1,236 @@
+"""The layer registry: every kind a reader accepts is declared once, in its family module, and each
+kind's spellings build the same layer whichever reader reads them.
+
+What is shown: the spec's ops, the Keras layer names and the PyTorch module names the readers accept
+are exactly the registry's (a name the registry does not declare is refused, each declared one is
+read); no reader module keeps a table of kinds; every kind has an explanation topic whose template
+exists, or none, and a presentation family; and for every kind, the spec, Keras and PyTorch
+spellings written out below give the same op, terms and output shape.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+import derive
+from derive.api import load
+from derive.errors import InputError
+from derive.layers import KINDS, Layer, ops_of, spellings
+from derive.layers.base import FAMILIES
+from frameworks import need_keras, need_torch
+
+ROOT = Path(__file__).resolve().parents[1]
+READERS = ROOT / "derive" / "readers"
+
+
+def show(tmp_path: Path, text: str, suffix: str, **values):
+    """The derivation of a one-layer block, with those of `values` the block has as symbols bound."""
+    path = tmp_path / f"block{suffix}"
+    path.write_text(text, encoding="utf-8")
+    names = load(str(path)).symbols.names
+    return derive.show(str(path), **{name: value for name, value in values.items() if name in names})
+
+
+def refusal(tmp_path: Path, text: str, suffix: str) -> str:
+    with pytest.raises(InputError) as caught:
+        show(tmp_path, text, suffix)
+    return str(caught.value)
+
+
+def spec_text(op: str, keys: str = "", inputs: str = "") -> str:
+    return f'[[layers]]\nname = "x"\nop = "{op}"\n{keys}\n{inputs}\n'
+
+
+def keras_text(call: str, merge: bool = False) -> str:
+    applied = f"{call}([x, x])" if merge else f"{call}(x)"
+    return f"from keras import layers\n\n\ndef block(x):\n    return {applied}\n"
+
+
+def torch_text(call: str) -> str:
+    return f"import torch.nn as nn\n\nmodel = nn.Sequential({call})\n"
+
+
+# -- what the readers accept is what the registry declares ----------------------------------------
+def test_the_spec_reader_accepts_exactly_the_registry_ops(tmp_path):
+    message = refusal(tmp_path, spec_text("no_such_layer_kind"), ".toml")
+    listed = message.partition("(one of ")[2].rstrip(")").split(", ")
+    assert listed == list(spellings("spec"))
+    assert len(listed) == 19 and "conv2d" in listed and "global_avg_pool2d" in listed
+
+
+@pytest.mark.parametrize("name", ["Embedding", "LSTM", "Conv1D", "Conv2DTranspose", "UpSampling2D"])
+def test_keras_names_the_registry_lacks_are_refused(tmp_path, name):
+    assert name not in spellings("keras")
+    message = refusal(tmp_path, keras_text(f"layers.{name}(3)"), ".py")
+    assert message.endswith(f"unsupported layer {name} (see the README for the layers derive reads)")
+
+
+@pytest.mark.parametrize("name", ["Embedding", "LSTM", "Conv1d", "ConvTranspose2d", "Upsample"])
+def test_torch_names_the_registry_lacks_are_refused(tmp_path, name):
+    assert name not in spellings("torch")
+    message = refusal(tmp_path, torch_text(f"nn.{name}(3)"), ".py")
+    assert message.endswith(f"unsupported module nn.{name} (see the README for the modules derive reads)")
+
+
+def outcome(tmp_path: Path, text: str) -> str:
+    try:
+        show(tmp_path, text, ".py")
+    except InputError as error:
+        return str(error)
+    return "read"
+
+
+@pytest.mark.frameworks
+def test_of_every_keras_layer_class_derive_reads_exactly_the_registrys(tmp_path):
+    keras = need_keras()
+    names = [n for n in dir(keras.layers) if n[:1].isupper() and n not in ("Input", "InputLayer")]
+    assert len(names) > 100
+    for name in names:
+        refused = "unsupported layer" in outcome(tmp_path, keras_text(f"layers.{name}()"))
+        assert refused == (name not in spellings("keras")), name
+    assert set(spellings("keras")) <= set(names)
+
+
+@pytest.mark.frameworks
+def test_of_every_torch_module_class_derive_reads_exactly_the_registrys(tmp_path):
+    nn = need_torch().nn
+    names = [n for n in dir(nn) if isinstance(getattr(nn, n), type) and issubclass(getattr(nn, n), nn.Module)
+             and n not in ("Module", "Sequential", "ModuleList")]
+    assert len(names) > 100
+    for name in names:
+        refused = "unsupported module" in outcome(tmp_path, torch_text(f"nn.{name}()"))
+        assert refused == (name not in spellings("torch")), name
+    assert set(spellings("torch")) <= set(names)
+
+
+def test_no_reader_module_keeps_a_table_of_kinds():
+    """No literal collection in derive/readers/ names two or more of the registry's spellings."""
+    names = {name for reader in ("spec", "keras", "torch") for name in spellings(reader)}
+    for path in READERS.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.Dict, ast.Set, ast.Tuple, ast.List)):
+                items = node.keys if isinstance(node, ast.Dict) else node.elts
+                found = {i.value for i in items if isinstance(i, ast.Constant) and i.value in names}
+                assert len(found) < 2, f"{path.relative_to(ROOT)}:{node.lineno} lists kinds {sorted(found)}"
+
+
+def test_every_kind_has_a_family_and_an_explanation_topic_that_exists_or_none():
+    seen = set()
+    for entry in KINDS:
+        cls = entry.cls
+        assert issubclass(cls, Layer) and cls.op not in seen
+        seen.add(cls.op)
+        assert cls.family in FAMILIES, cls
+        assert cls.explain is None or (ROOT / "templates" / "explain" / f"{cls.explain}.md.j2").is_file(), cls
+    assert seen >= {s.kind.op for reader in ("spec", "keras", "torch") for s in spellings(reader).values()}
+
+
+def test_the_families_are_the_presentations_groups():
+    """What derive/rendering.py groups its explanations by (CONVOLUTIONS, NORMS, PARAMETER_FREE)."""
+    assert ops_of("convolution") == ("conv2d", "depthwise_conv2d", "separable_conv2d", "dense")
+    assert ops_of("norm") == ("batch_norm", "layer_norm", "group_norm")
+    assert set(ops_of("parameter_free")) == {"pool2d", "global_pool2d", "dropout", "flatten", "concatenate"}
+
+
+# -- each kind's spellings build the same layer -------------------------------------------------------
+# kind op -> (spec op and keys, inputs?), Keras calls, PyTorch calls: one layer, however it is spelled.
+MERGE = 'inputs = ["input", "input"]'
+SAME = {
+    "conv2d": ([("conv2d", 'filters = 8\nkernel = 3\nstride = 2\npadding = "valid"\nbias = false')],
+               ["layers.Conv2D(8, 3, strides=2, use_bias=False)"],
+               ['nn.Conv2d(C_in, 8, 3, stride=2, padding="valid", bias=False)']),
+    "depthwise_conv2d": ([("depthwise_conv2d", 'kernel = 3\nmultiplier = 2\npadding = "valid"')],
+                         ["layers.DepthwiseConv2D(3, depth_multiplier=2)"], []),
+    "separable_conv2d": ([("separable_conv2d", 'filters = 8\nkernel = [3, 5]\npadding = "same"')],
+                         ['layers.SeparableConv2D(8, (3, 5), padding="same")'], []),
+    "dense": ([("dense", "units = 10")], ["layers.Dense(10)"], ["nn.Linear(C_in, 10)"]),
+    "batch_norm": ([("batch_norm", "")], ["layers.BatchNormalization()"],
+                   ["nn.BatchNorm2d(C_in)", "nn.BatchNorm1d(C_in)"]),
+    "layer_norm": ([("layer_norm", "center = false")], ["layers.LayerNormalization(center=False)"],
+                   ["nn.LayerNorm(C_in, bias=False)"]),
+    "group_norm": ([("group_norm", "groups = 4")], ["layers.GroupNormalization(4)"], ["nn.GroupNorm(4, C_in)"]),
+    "activation": ([("activation", 'function = "relu"')], ['layers.Activation("relu")', "layers.ReLU()"],
+                   ["nn.ReLU()"]),
+    "add": ([("add", "")], ["layers.Add()", "layers.add"], []),
+    "concatenate": ([("concatenate", "")], ["layers.Concatenate()", "layers.concatenate"], []),
+    "pool2d": ([("max_pool2d", "pool = 3\nstride = 2")],
+               ["layers.MaxPooling2D(3, strides=2)", "layers.MaxPool2D(3, 2)"], ["nn.MaxPool2d(3, 2)"]),
+    "global_pool2d": ([("global_avg_pool2d", "")], ["layers.GlobalAveragePooling2D()", "layers.GlobalAvgPool2D()"],
+                      []),
+    "adaptive_pool2d": ([("adaptive_avg_pool2d", "size = 1")], ["layers.GlobalAveragePooling2D(keepdims=True)"],
+                        ["nn.AdaptiveAvgPool2d(1)", "nn.AdaptiveAvgPool2d((1, 1))"]),
+    "zero_padding2d": ([("zero_padding2d", "padding = [1, 2]")], ["layers.ZeroPadding2D((1, 2))"],
+                       ["nn.ZeroPad2d((2, 2, 1, 1))"]),
+    "dropout": ([("dropout", "rate = 0.5")], ["layers.Dropout(0.5)", "layers.SpatialDropout2D(0.5)"],
+                ["nn.Dropout()", "nn.Dropout2d(p=0.5)"]),
+    "flatten": ([("flatten", "")], ["layers.Flatten()"], ["nn.Flatten()"]),
+}
+OTHER_SPELLINGS = {  # the same kind, spelled differently: (spec, keras, torch) each with a spec twin
+    ("max_pool2d", "pool = 2"): (["layers.MaxPooling2D()"], ["nn.MaxPool2d(2)"]),
+    ("avg_pool2d", "pool = 2"): (["layers.AveragePooling2D(2)", "layers.AvgPool2D(pool_size=2)"], ["nn.AvgPool2d(2)"]),
+    ("global_max_pool2d", ""): (["layers.GlobalMaxPooling2D()", "layers.GlobalMaxPool2D()"], []),
+    ("adaptive_max_pool2d", "size = [1, 2]"): ([], ["nn.AdaptiveMaxPool2d((1, 2))"]),
+    ("activation", 'function = "relu6"'): (["layers.ReLU(max_value=6)"], ["nn.ReLU6()"]),
+    ("activation", 'function = "leaky_relu"'): (["layers.LeakyReLU()"], ["nn.LeakyReLU(0.1)"]),
+    ("activation", 'function = "elu"'): (["layers.ELU()"], ["nn.ELU()"]),
+    ("activation", 'function = "softmax"'): (["layers.Softmax()"], ["nn.Softmax(dim=-1)"]),
+    ("activation", 'function = "identity"'): (["layers.Identity()"], ["nn.Identity(54, 'anything')"]),
+    ("activation", 'function = "silu"'): (['layers.Activation("silu")'], ["nn.SiLU()"]),
+    ("activation", 'function = "gelu"'): (['layers.Activation("gelu")'], ["nn.GELU()"]),
+    ("activation", 'function = "sigmoid"'): (['layers.Activation("sigmoid")'], ["nn.Sigmoid()"]),
+    ("activation", 'function = "tanh"'): (['layers.Activation("tanh")'], ["nn.Tanh()"]),
+    ("activation", 'function = "hard_swish"'): (['layers.Activation("hard_swish")'], ["nn.Hardswish()"]),
+    ("activation", 'function = "hard_sigmoid"'): (['layers.Activation("hard_sigmoid")'], ["nn.Hardsigmoid()"]),
+    ("activation", 'function = "mish"'): (['layers.Activation("mish")'], ["nn.Mish()"]),
+    ("activation", 'function = "softplus"'): (['layers.Activation("softplus")'], ["nn.Softplus()"]),
+}
+CASES = [(op, keys, keras, torch) for spec_forms, keras, torch in SAME.values() for op, keys in spec_forms]
+CASES += [(op, keys, keras, torch) for (op, keys), (keras, torch) in OTHER_SPELLINGS.items()]
+VALUES = dict(C_in=16, H=20, W=24)
+
+
+def fingerprint(d, vector: bool = False):
+    """What a reader made of the one layer: op, notation, terms, output (channels only for a vector)."""
+    (row,) = [r for r in d.layers]
+    terms = tuple((t.term.kind, t.term.name, t.value) for t in row.terms)
+    return row.op, row.signature, terms, row.shape[-1:] if vector else row.shape
+
+
+def test_every_spelling_has_a_case_here():
+    """A kind (or a spelling) added to the registry needs its line above: the spec, Keras and PyTorch
+    spellings of the same layer."""
+    spec_ops = {op for op, _, _, _ in CASES}
+    keras_names = {call.split("(")[0].removeprefix("layers.") for _, _, keras, _ in CASES for call in keras}
+    torch_names = {call.split("(")[0].removeprefix("nn.") for _, _, _, torch in CASES for call in torch}
+    assert spec_ops == set(spellings("spec"))
+    assert keras_names == set(spellings("keras")) | {s.functional for s in spellings("keras").values()
+                                                     if s.functional}
+    assert torch_names == set(spellings("torch"))
+    assert {entry.cls.op for entry in KINDS if entry.spellings} == set(SAME)
+
+
+@pytest.mark.parametrize("op, keys, keras, torch", CASES, ids=[f"{c[0]}:{i}" for i, c in enumerate(CASES)])
+def test_the_spellings_of_a_kind_build_the_same_layer(tmp_path, op, keys, keras, torch):
+    merge = spellings("spec")[op].merge
+    want = show(tmp_path, spec_text(op, keys, MERGE if merge else ""), ".toml", **VALUES)
+    layer = want.layers[0].layer
+    for call in keras:
+        got = show(tmp_path, keras_text(call, merge), ".py", **VALUES)
+        assert fingerprint(got) == fingerprint(want), call
+        assert got.layers[0].layer == layer, call
+    for call in torch:
+        vector = call.startswith(("nn.Linear", "nn.BatchNorm1d", "nn.GroupNorm"))  # no image: a vector
+        got = show(tmp_path, torch_text(call), ".py", **VALUES)
+        assert fingerprint(got, vector) == fingerprint(want, vector), call
+
+
+def test_the_readmes_example_of_adding_a_layer_is_the_code():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.partition("## Adding a layer\n")[2].partition("\n## ")[0]
+    example = section.partition("```py\n")[2].partition("```")[0]
+    code = (ROOT / "derive" / "layers" / "reshape.py").read_text(encoding="utf-8")
+    lines = [line for line in example.splitlines() if line.strip() and line.strip() != "...,"]
+    assert len(lines) > 10 and all(line in code.splitlines() for line in lines), lines
