@@ -20,7 +20,7 @@ from derive.api import load
 from derive.errors import InputError
 from derive.layers import KINDS, Layer, ops_of, spellings
 from derive.layers.base import FAMILIES
-from frameworks import need_keras, need_torch
+from helpers.frameworks import need_keras, need_torch
 
 ROOT = Path(__file__).resolve().parents[1]
 READERS = ROOT / "derive" / "readers"
