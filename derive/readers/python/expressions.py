@@ -17,7 +17,8 @@ import sympy
 from .. import astexpr
 from ..astexpr import ArithmeticRefused, Undecided
 from ..names import name_problem
-from . import builtins
+from .builtins import FUNCTIONS as BUILTINS
+from .builtins import LIST_METHODS, STRING_METHODS, list_method, string_method
 from .scopes import Scope
 from .syntax import (BUILTIN_NAMES, MAX_DEPTH, MAX_ITEMS, MAX_STEPS, MAX_SYMBOLIC, MAX_TEXT, MODULE_NAMES,
                      OPERATOR_TEXT, Visitors, describe, dunder)
@@ -217,9 +218,9 @@ class Expressions:
             return value
         if isinstance(value, Super):
             return Method(value, attr)
-        if isinstance(value, ListValue) and attr in builtins.LIST_METHODS:
+        if isinstance(value, ListValue) and attr in LIST_METHODS:
             return Method(value, attr)
-        if isinstance(value, str) and attr in builtins.STRING_METHODS:
+        if isinstance(value, str) and attr in STRING_METHODS:
             return Method(value, attr)
         if isinstance(value, ClassValue):
             found, member = self.class_attribute(value, attr)
@@ -345,7 +346,7 @@ class Expressions:
             handler = self.framework.resolve(self, callee, node)
             if handler is not None:
                 return handler(self, node, scope)
-            builtin = builtins.FUNCTIONS.get(callee.path)
+            builtin = BUILTINS.get(callee.path)
             if builtin is not None:
                 result = builtin(self, callee.path, node, scope)
                 if result is not NotImplemented:
@@ -363,9 +364,9 @@ class Expressions:
         if isinstance(target, Super):
             return self.call_super(method, node, scope)
         if isinstance(target, ListValue):
-            return builtins.list_method(self, method, node, scope)
+            return list_method(self, method, node, scope)
         if isinstance(target, str):
-            return builtins.string_method(self, method, node, scope)
+            return string_method(self, method, node, scope)
         result = self.framework.call_value(self, method, node, scope)
         if result is not NotImplemented:
             return result

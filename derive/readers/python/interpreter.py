@@ -20,7 +20,7 @@ from ...errors import InputError
 from .. import astexpr
 from ..astexpr import Undecided
 from ..source import Source
-from . import classes
+from .classes import class_attribute, find_method, is_subclass
 from .binder import BindError, Parameter
 from .expressions import Expressions
 from .scopes import Scope, Symbols
@@ -135,13 +135,13 @@ class Interpreter(Statements, Expressions):
 
     # -- the user's classes (one walk over their bases: `classes.lineage`)
     def find_method(self, cls: ClassValue, name: str) -> Function | None:
-        return classes.find_method(cls, name)
+        return find_method(cls, name)
 
     def class_attribute(self, cls: ClassValue, name: str) -> tuple[bool, Any]:
-        return classes.class_attribute(cls, name)
+        return class_attribute(cls, name)
 
     def is_subclass(self, cls: ClassValue, test: Callable[[Ref], bool]) -> bool:
-        return classes.is_subclass(cls, test)
+        return is_subclass(cls, test)
 
     # -- calling the user's functions
     def call_function(self, function: Function, args: list, kwargs: dict, node: ast.AST,
