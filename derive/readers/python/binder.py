@@ -82,12 +82,8 @@ class Signature:
                 values[param.name] = positional[index]
             elif by_keyword:
                 values[param.name] = keywords.pop(param.name)
-            elif param.default is not EMPTY:
-                values[param.name] = default(param)
-            elif required is not None:
-                values[param.name] = required(param)
             else:
-                raise BindError(f"{name}() is missing its argument {param.name!r}")
+                values[param.name] = self._left_out(param, default, required)
         extra = positional[len(self.positional):]
         if self.vararg is not None:
             values[self.vararg] = tuple(extra)
@@ -96,12 +92,8 @@ class Signature:
         for param in self.keyword_only:
             if param.name in keywords:
                 values[param.name] = keywords.pop(param.name)
-            elif param.default is not EMPTY:
-                values[param.name] = default(param)
-            elif required is not None:
-                values[param.name] = required(param)
             else:
-                raise BindError(f"{name}() is missing its keyword argument {param.name!r}")
+                values[param.name] = self._left_out(param, default, required)
         if self.kwarg is not None:
             values[self.kwarg] = keywords
         elif keywords:
@@ -110,3 +102,12 @@ class Signature:
                 raise BindError(f"{name}() takes {key!r} by position only")
             raise BindError(f"{name}() has no parameter {key!r}")
         return values
+
+    def _left_out(self, param: Parameter, default: Callable[[Parameter], Any],
+                  required: Callable[[Parameter], Any] | None) -> Any:
+        if param.default is not EMPTY:
+            return default(param)
+        if required is not None:
+            return required(param)
+        which = "keyword argument" if param.keyword_only else "argument"
+        raise BindError(f"{self.function}() is missing its {which} {param.name!r}")

@@ -20,7 +20,7 @@ from ..names import name_problem
 from .builtins import FUNCTIONS as BUILTINS
 from .builtins import LIST_METHODS, STRING_METHODS, list_method, string_method
 from .scopes import Scope
-from .syntax import (BUILTIN_NAMES, MAX_DEPTH, MAX_ITEMS, MAX_STEPS, MAX_SYMBOLIC, MAX_TEXT, MODULE_NAMES,
+from .syntax import (BUILTIN_NAMES, MAX_ITEMS, MAX_SYMBOLIC, MAX_TEXT, MODULE_NAMES,
                      OPERATOR_TEXT, Visitors, describe, dunder)
 from .values import (ClassValue, Function, ListValue, Method, Open, Pending, RangeValue, Ref, Super, Unknown,
                      negated)
@@ -32,13 +32,8 @@ class Expressions:
     expression_visitors: Visitors
 
     def eval(self, node: ast.expr, scope: Scope) -> Any:
-        self.steps += 1
-        if self.steps > MAX_STEPS:
-            raise self.error(f"too much to follow (over {MAX_STEPS} steps)", node)
-        self.depth += 1
+        self.enter(node)
         try:
-            if self.depth > MAX_DEPTH:
-                raise self.error("too deeply nested", node)
             return self.expression_visitors[node.__class__](self, node, scope)
         finally:
             self.depth -= 1

@@ -25,7 +25,7 @@ from .binder import BindError, Parameter
 from .expressions import Expressions
 from .scopes import Scope, Symbols
 from .statements import Statements
-from .syntax import MAX_CALLS, MAX_ITEMS, MAX_MADE, MAX_TEXT
+from .syntax import MAX_CALLS, MAX_DEPTH, MAX_ITEMS, MAX_MADE, MAX_STEPS, MAX_TEXT
 from .values import (Branch, Break, ClassValue, Continue, Deferred, Function, ListValue, Needs, Pending,
                      RangeValue, Ref, Return, Unknown)
 
@@ -121,6 +121,15 @@ class Interpreter(Statements, Expressions):
             text = text[self.source.char_col(line, node.col_offset) - 1:] + " ..."
         text = "".join(c if c.isprintable() else "?" for c in " ".join(text.split()))  # one harmless line
         return text if len(text) <= limit else text[: limit - 3] + "..."
+
+    def enter(self, node: ast.AST) -> None:
+        """One more step, one level deeper (the caller steps back out: `self.depth -= 1`)."""
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            raise self.error(f"too much to follow (over {MAX_STEPS} steps)", node)
+        if self.depth >= MAX_DEPTH:
+            raise self.error("too deeply nested", node)
+        self.depth += 1
 
     # -- running
     def run_module(self) -> None:

@@ -18,7 +18,7 @@ from ...blocks import Condition
 from ...errors import InputError
 from .binder import EMPTY, Signature
 from .scopes import Scope
-from .syntax import (MAX_DEPTH, MAX_ITEMS, MAX_ITERATIONS, MAX_STEPS, Visitors, as_load, describe, dunder,
+from .syntax import (MAX_ITEMS, MAX_ITERATIONS, Visitors, as_load, describe, dunder,
                      harmless, only_checks, simple_default)
 from .values import (Branch, Break, ClassValue, Continue, Deferred, Function, ListValue, Method, NotConditional,
                      Pending, RangeValue, Ref, Return, Super, Unknown, negated)
@@ -34,13 +34,8 @@ class Statements:
             self.exec_stmt(statement, scope, module_level)
 
     def exec_stmt(self, node: ast.stmt, scope: Scope, module_level: bool = False) -> None:
-        self.steps += 1
-        if self.steps > MAX_STEPS:
-            raise self.error(f"too much to follow (over {MAX_STEPS} steps)", node)
-        self.depth += 1
+        self.enter(node)
         try:
-            if self.depth > MAX_DEPTH:
-                raise self.error("too deeply nested", node)
             self.statement_visitors[node.__class__](self, node, scope, module_level)
         finally:
             self.depth -= 1
