@@ -198,3 +198,30 @@ def test_a_node_class_without_a_visitor_is_refused_with_its_name(tmp_path):
     with pytest.raises(InputError) as refused:
         load_file(str(path))
     assert str(refused.value).endswith("lam.py:2:1: 'global' is not followed")
+
+
+# -- what the one binder changed: Python's rules where the two bindings before it differed from Python
+def _layers(tmp_path, source: str) -> list[str]:
+    from derive.readers import load_file
+
+    path = tmp_path / "pasted.py"
+    path.write_text(source, encoding="utf-8")
+    target = load_file(str(path))
+    return [type(node.layer).__name__ for node in target.build(dict(target.options)).nodes]
+
+
+def test_a_keyword_only_parameter_defaulting_to_none_is_none(tmp_path):
+    source = ("from torch import nn\n\ndef block(c, *, norm=None):\n    layers = [nn.Conv2d(c, 8, 3)]\n"
+              "    if norm is not None:\n        layers.append(nn.BatchNorm2d(8))\n    return nn.Sequential(*layers)\n")
+    assert _layers(tmp_path, source) == ["Conv2D"]
+    called = ("from torch import nn\n\ndef conv(c, *, norm=None):\n    return nn.Conv2d(c, 8, 3)\n\n"
+              "def block(c):\n    return nn.Sequential(conv(c))\n")
+    assert _layers(tmp_path, called) == ["Conv2D"]
+
+
+def test_a_positional_only_parameter_is_not_given_by_keyword(tmp_path):
+    source = ("from torch import nn\n\ndef conv(c, k=3, /):\n    return nn.Conv2d(c, 8, k)\n\n"
+              "def block(c):\n    return nn.Sequential(conv(c, k=5))\n")
+    with pytest.raises(InputError) as refused:
+        _layers(tmp_path, source)
+    assert str(refused.value).endswith("pasted.py:7:26: conv() takes 'k' by position only")
