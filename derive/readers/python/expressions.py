@@ -57,9 +57,6 @@ class Expressions:
                 raise self.error(str(refusal), node) from None
         raise self.error(f"{type(value).__name__} constants are not supported", node)
 
-    def visit_Name(self, node: ast.Name, scope: Scope) -> Any:
-        return self.name(node, scope)
-
     def visit_Attribute(self, node: ast.Attribute, scope: Scope) -> Any:
         return self.attribute(self.eval(node.value, scope), node.attr, node)
 
@@ -104,9 +101,6 @@ class Expressions:
 
     def visit_IfExp(self, node: ast.IfExp, scope: Scope) -> Any:
         return self.eval(node.body if self.truth(self.eval(node.test, scope), node.test) else node.orelse, scope)
-
-    def visit_Call(self, node: ast.Call, scope: Scope) -> Any:
-        return self.call(node, scope)
 
     def visit_Tuple(self, node: ast.Tuple, scope: Scope) -> Any:
         return tuple(self.elements(node.elts, scope, node))
@@ -179,7 +173,9 @@ class Expressions:
         return self.text("".join(parts), node)
 
     # -- names and attributes
-    def name(self, node: ast.Name, scope: Scope, callee: bool = False) -> Any:
+    def visit_Name(self, node: ast.Name, scope: Scope, callee: bool = False) -> Any:
+        """A variable's value; else a `Ref` by its spelling if it is called or names a module or builtin,
+        else a free symbol."""
         found, value = scope.lookup(node.id)
         if found:
             return value
@@ -197,7 +193,7 @@ class Expressions:
     def eval_callee(self, node: ast.expr, scope: Scope, quiet: bool = False) -> Any:
         """What a call calls: names not bound are `Ref`s by their spelling, never symbols."""
         if isinstance(node, ast.Name):
-            return self.name(node, scope, callee=True)
+            return self.visit_Name(node, scope, callee=True)
         if isinstance(node, ast.Attribute):
             return self.attribute(self.eval_callee(node.value, scope, quiet), node.attr, node)
         if quiet and not isinstance(node, (ast.Call, ast.Subscript)):
@@ -324,7 +320,7 @@ class Expressions:
         raise self.error(f"cannot compare {self.kind(left)} with {self.kind(right)}", node)
 
     # -- calls
-    def call(self, node: ast.Call, scope: Scope) -> Any:
+    def visit_Call(self, node: ast.Call, scope: Scope) -> Any:
         callee = self.eval_callee(node.func, scope)
         if isinstance(callee, Function):
             args, kwargs = self.arguments(node, scope)
