@@ -225,3 +225,16 @@ def test_a_positional_only_parameter_is_not_given_by_keyword(tmp_path):
     with pytest.raises(InputError) as refused:
         _layers(tmp_path, source)
     assert str(refused.value).endswith("pasted.py:7:26: conv() takes 'k' by position only")
+
+
+def test_count_calls_counts_what_ast_walk_finds():
+    from pathlib import Path
+
+    from derive.readers.python.syntax import count_calls
+
+    counted = 0
+    for path in sorted(Path(__file__).resolve().parents[1].glob("derive/readers/**/*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        assert count_calls(tree) == sum(isinstance(node, ast.Call) for node in ast.walk(tree)), path
+        counted += count_calls(tree)
+    assert counted > 1000

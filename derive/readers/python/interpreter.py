@@ -25,7 +25,7 @@ from .binder import BindError, Parameter
 from .expressions import Expressions
 from .scopes import Scope, Symbols
 from .statements import Statements
-from .syntax import MAX_CALLS, MAX_DEPTH, MAX_ITEMS, MAX_MADE, MAX_STEPS, MAX_TEXT
+from .syntax import MAX_CALLS, MAX_DEPTH, MAX_ITEMS, MAX_MADE, MAX_STEPS, MAX_TEXT, count_calls
 from .values import (Branch, Break, ClassValue, Continue, Deferred, Function, ListValue, Needs, Pending,
                      RangeValue, Ref, Return, Unknown)
 
@@ -69,7 +69,7 @@ class Interpreter(Statements, Expressions):
         self.source = source
         self.tree = tree
         # as many layers as the code writes out (a pasted network), and `MAX_MADE` from loops on top
-        self.max_made = MAX_MADE + sum(isinstance(node, ast.Call) for node in ast.walk(tree))
+        self.max_made = MAX_MADE + count_calls(tree)
         self.framework = framework
         self.aliases = aliases
         self.symbols = Symbols(fixed)
