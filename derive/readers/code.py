@@ -228,39 +228,30 @@ class Reading:
 
     @staticmethod
     def first_param(function: Function) -> str:
-        params = [*function.node.args.posonlyargs, *function.node.args.args]
-        return params[0].arg if params else "x"
+        positional = function.signature.positional
+        return positional[0].name if positional else "x"
 
     def call_entry(self, interp: Interpreter, function: Function, options: Mapping[str, bool],
                    declared: dict[str, bool], tensor: Any, bound: Any = None, title: str | None = None) -> Any:
-        spec = function.node.args
-        params = [*spec.posonlyargs, *spec.args]
-        if bound is not None:
-            params = params[1:]
-        first_defaulted = len([*spec.posonlyargs, *spec.args]) - len(spec.defaults)
+        """The entry called with nothing but its instance (`bound`): the binder asks for every parameter,
+        in order. One without a default takes the input `tensor` (the first positional one) or a symbol;
+        one with a default, what its default makes of it (`parameter_value`)."""
         owner = title or f"{function.node.name}()"
-        args: list[Any] = []
         tensor_given = False
-        offset = 1 if bound is not None else 0
-        for index, param in enumerate(params):
-            default_index = index + offset - first_defaulted
-            if default_index < 0:
-                if tensor is not None and not tensor_given:
-                    args.append(tensor)
-                    tensor_given = True
-                    continue
-                args.append(self.symbol_for(interp, param, owner))
-                continue
-            default = interp.resolve_default(function.defaults[default_index], function)
-            args.append(self.parameter_value(interp, param, default, owner, options, declared))
-        kwargs: dict[str, Any] = {}
-        for param, default in zip(spec.kwonlyargs, function.kw_defaults):
-            if default is None:
-                kwargs[param.arg] = self.symbol_for(interp, param, owner)
-            else:
-                kwargs[param.arg] = self.parameter_value(interp, param, interp.resolve_default(default, function),
-                                                         owner, options, declared)
-        return interp.call_function(function, args, kwargs, function.node, bound=bound)
+
+        def required(param: Any) -> Any:  # a binder.Parameter without a default
+            nonlocal tensor_given
+            if tensor is not None and not tensor_given and not param.keyword_only:
+                tensor_given = True
+                return tensor
+            return self.symbol_for(interp, param.node, owner)
+
+        def default(param: Any) -> Any:  # a binder.Parameter with one
+            value = interp.resolve_default(param.default, function)
+            return self.parameter_value(interp, param.node, value, owner, options, declared)
+
+        values = interp.bind(function, [bound] if bound is not None else [], {}, function.node, default, required)
+        return interp.call_bound(function, values, function.node, bound=bound)
 
     def symbol_for(self, interp: Interpreter, param: ast.arg, owner: str) -> Any:
         problem = name_problem(param.arg)
