@@ -1,14 +1,15 @@
 """Readers: a block in the user's own words (a TOML spec, pasted Keras / PyTorch code) to a `Target`.
 
-`load_file(path)` reads the file (or standard input for `-`) once, with bounds (`source.py`), and
-hands the text to the spec reader (`spec.py`) or the code reader (`code.py`: `pycode.py` interprets a
-safe subset of Python over its syntax tree; the adapters in `frameworks/` (`keras.py`, `torch.py`)
-follow each framework's models and assemble the block; `layerargs.py` binds and reads a layer's
-arguments, from a TOML table or a call; `astexpr.py` does the arithmetic on sizes; `names.py` makes
-the symbols). Which layers exist and how each reader spells them is the layer registry's
-(`derive.layers`). Nothing in the text is ever run: TOML is read by `tomllib`, Python by `ast.parse` and our
-own interpreter, sizes by whitelisted arithmetic (here and in `derive.expr`). Standard input is a
-spec if it has a `[block]`, `[symbols]`, `[options]` or `[[layers]]` header, else code.
+`load_file(path)` reads the file (or standard input for `-`) once, with bounds (`source.py`), and hands
+the text to the spec reader (`spec.py`) or the code reader (`code.py`: the package `python/` interprets
+a safe subset of Python over its syntax tree, one `visit_<Node>` per kind of node; the adapters in
+`frameworks/` (`keras.py`, `torch.py`) follow each framework's models and assemble the block;
+`layerargs.py` binds and reads a layer's arguments, from a TOML table or a call; `astexpr.py` does the
+arithmetic on sizes; `names.py` makes the symbols). Which layers exist and how each reader spells them
+is the layer registry's (`derive.layers`). Nothing in the text is ever run: TOML is read by `tomllib`,
+Python by `ast.parse` and our own interpreter, sizes by whitelisted arithmetic (`derive.arithmetic`).
+Standard input is a spec if it has a `[block]`, `[symbols]`, `[options]` or `[[layers]]` header, else
+code.
 """
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ from ..records import frozen
 from ..symbols import SymbolTable
 from .frameworks import ADAPTERS, Adapter
 from .names import name_problem, symbol_info
-from .pycode import ClassValue, Function, Interpreter, Needs, parse_python
+from .python import ClassValue, Function, Interpreter, Needs, parse_python
 from .source import Source
 
 MAX_LAYERS = 10_000

@@ -21,7 +21,7 @@ from typing import Any, Mapping
 import sympy
 
 from ..layers.spelling import MISSING, Signature
-from .pycode import Interpreter, ListValue, Ref, Scope, Unknown
+from .python import Interpreter, ListValue, Ref, Scope, Unknown
 
 
 class ArgumentReader(ABC):

@@ -1,5 +1,5 @@
 """What a framework adapter is: the spellings that are its evidence, the interpreter hooks of one
-pass (`pycode.Framework`), and one hook that assembles the block from what the pass made."""
+pass (`python.Framework`), and one hook that assembles the block from what the pass made."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any, Callable, Mapping, Protocol
 
 from ...blocks import Node
 from ...layers import Shape
-from ..pycode import ClassValue, Framework, Function, Interpreter
+from ..python import ClassValue, Framework, Function, Interpreter
 from ..source import Source
 
 

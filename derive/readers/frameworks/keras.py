@@ -30,7 +30,7 @@ from ...records import frozen
 from ...symbols import make_symbol
 from ..layerargs import bind
 from ..names import ORDER_FIRST, ORDER_LAST
-from ..pycode import ClassValue, Framework, Interpreter, ListValue, Method, NotConditional, Ref, Scope, Unknown
+from ..python import ClassValue, Framework, Interpreter, ListValue, Method, NotConditional, Ref, Scope, Unknown
 from .base import Adapter, Host
 
 NAME = re.compile(r"[A-Za-z0-9_.\-/]{1,64}\Z")

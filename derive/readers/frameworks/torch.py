@@ -32,7 +32,7 @@ from ...layers import Layer, Shape, Stated, spellings
 from ...records import frozen
 from ..layerargs import bind
 from ..names import ORDER_FIRST, ORDER_LAST
-from ..pycode import ClassValue, Framework, Interpreter, Method, NotConditional, Ref, Scope, Super, Unknown
+from ..python import ClassValue, Framework, Interpreter, Method, NotConditional, Ref, Scope, Super, Unknown, lineage
 from .base import Adapter, Host
 
 PREFIXES = ("torch.nn.modules.", "torch.nn.", "nn.")
@@ -251,7 +251,7 @@ class TorchFramework(Framework):
         if not isinstance(value, MODULES):
             return NotImplemented
         if isinstance(cls, ClassValue):
-            return isinstance(value, TorchUser) and (value.cls is cls or cls in _bases(value.cls))
+            return isinstance(value, TorchUser) and cls in lineage(value.cls)
         if not isinstance(cls, Ref):
             return NotImplemented
         name = torch_name(cls.path, bare=True)
@@ -313,16 +313,6 @@ class TorchFramework(Framework):
 
 WALKS = ("modules", "children", "named_modules", "named_children", "parameters", "named_parameters", "buffers",
          "named_buffers")
-
-
-def _bases(cls: ClassValue) -> list:
-    out, todo = [], list(cls.bases)
-    while todo and len(out) < 64:
-        base = todo.pop(0)
-        out.append(base)
-        if isinstance(base, ClassValue):
-            todo.extend(base.bases)
-    return out
 
 
 def _children(module: Any) -> list:
