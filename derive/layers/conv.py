@@ -12,8 +12,24 @@ from .base import (ONE, Expr, Layer, Padding, Shape, Term, as_expr, as_pair, che
 from .spelling import Arguments, channels_last, keras, keras_activation, keras_padding, kind, spec, spec_padding, torch
 
 
+class _Window:
+    """What the three convolutions share: a kernel, stride and dilation given as one size or two, and
+    the notation `k×k /s` after the op's name."""
+
+    kernel: tuple[Expr, Expr]
+    stride: tuple[Expr, Expr]
+
+    def _pair_windows(self) -> None:
+        for name in ("kernel", "stride", "dilation"):
+            object.__setattr__(self, name, as_pair(getattr(self, name)))
+
+    @property
+    def signature(self) -> str:
+        return kernel_signature(self.kernel, self.stride)
+
+
 @frozen
-class Conv2D(Layer):
+class Conv2D(_Window, Layer):
     """A 2-D convolution: k_h·k_w·(C_in/groups)·filters weights, and with `bias` one more per filter."""
 
     op: ClassVar[str] = "conv2d"
@@ -28,8 +44,7 @@ class Conv2D(Layer):
     bias: bool = True
 
     def __post_init__(self) -> None:
-        for name in ("kernel", "stride", "dilation"):
-            object.__setattr__(self, name, as_pair(getattr(self, name)))
+        self._pair_windows()
         object.__setattr__(self, "filters", as_expr(self.filters))
         object.__setattr__(self, "groups", as_expr(self.groups))
 
@@ -52,13 +67,9 @@ class Conv2D(Layer):
         per_position = self.kernel[0] * self.kernel[1] * inputs[0].channels / self.groups * self.filters
         return output.positions * per_position
 
-    @property
-    def signature(self) -> str:
-        return kernel_signature(self.kernel, self.stride)
-
 
 @frozen
-class DepthwiseConv2D(Layer):
+class DepthwiseConv2D(_Window, Layer):
     """One k_h×k_w filter per input channel (times the depth multiplier): k_h·k_w·C weights, not k_h·k_w·C·C."""
 
     op: ClassVar[str] = "depthwise_conv2d"
@@ -72,8 +83,7 @@ class DepthwiseConv2D(Layer):
     bias: bool = True
 
     def __post_init__(self) -> None:
-        for name in ("kernel", "stride", "dilation"):
-            object.__setattr__(self, name, as_pair(getattr(self, name)))
+        self._pair_windows()
         object.__setattr__(self, "multiplier", as_expr(self.multiplier))
 
     def _depth(self, c: Expr) -> tuple[Expr, ...]:
@@ -91,13 +101,9 @@ class DepthwiseConv2D(Layer):
     def macs(self, inputs: tuple[Shape, ...], output: Shape) -> Expr:
         return output.positions * self.kernel[0] * self.kernel[1] * inputs[0].channels * self.multiplier
 
-    @property
-    def signature(self) -> str:
-        return kernel_signature(self.kernel, self.stride)
-
 
 @frozen
-class SeparableConv2D(Layer):
+class SeparableConv2D(_Window, Layer):
     """Keras `SeparableConv2D`: a depthwise kernel, a 1×1 pointwise kernel, one bias on the output."""
 
     op: ClassVar[str] = "separable_conv2d"
@@ -112,8 +118,7 @@ class SeparableConv2D(Layer):
     bias: bool = True
 
     def __post_init__(self) -> None:
-        for name in ("kernel", "stride", "dilation"):
-            object.__setattr__(self, name, as_pair(getattr(self, name)))
+        self._pair_windows()
         object.__setattr__(self, "filters", as_expr(self.filters))
         object.__setattr__(self, "multiplier", as_expr(self.multiplier))
 
@@ -137,10 +142,6 @@ class SeparableConv2D(Layer):
         depthwise, pointwise = self._parts()
         mid = depthwise.output(inputs)
         return depthwise.macs(inputs, mid) + pointwise.macs((mid,), output)
-
-    @property
-    def signature(self) -> str:
-        return kernel_signature(self.kernel, self.stride)
 
 
 # -- spellings ------------------------------------------------------------------------------------

@@ -12,6 +12,11 @@ from .base import ONE, Expr, Layer, Shape, Term, as_expr, check_divisible
 from .spelling import Arguments, axis_last, keras, kind, spec, torch
 
 
+def scale_and_shift(channels: Expr, scale: bool, center: bool) -> tuple[Term, ...]:
+    """A norm's learned scale γ and shift β, one per channel, each where it is on."""
+    return tuple(Term(kind, (channels,)) for kind, on in (("gamma", scale), ("beta", center)) if on)
+
+
 @frozen
 class BatchNorm(Layer):
     """Per channel: gamma (scale) and beta (center) learned; moving mean and variance tracked.
@@ -29,15 +34,10 @@ class BatchNorm(Layer):
 
     def terms(self, inputs: tuple[Shape, ...]) -> tuple[Term, ...]:
         c = inputs[0].channels
-        out = []
-        if self.scale:
-            out.append(Term("gamma", (c,)))
-        if self.center:
-            out.append(Term("beta", (c,)))
-        if self.stats:
-            out += [Term("moving_mean", (c,)), Term("moving_variance", (c,)),
-                    Term("num_batches_tracked", (ONE,))]
-        return tuple(out)
+        learned = scale_and_shift(c, self.scale, self.center)
+        if not self.stats:
+            return learned
+        return (*learned, Term("moving_mean", (c,)), Term("moving_variance", (c,)), Term("num_batches_tracked", (ONE,)))
 
 
 @frozen
@@ -53,7 +53,7 @@ class LayerNorm(Layer):
 
     def terms(self, inputs: tuple[Shape, ...]) -> tuple[Term, ...]:
         n = inputs[0].channels if self.size is None else as_expr(self.size)
-        return tuple(Term(kind, (n,)) for kind, on in (("gamma", self.scale), ("beta", self.center)) if on)
+        return scale_and_shift(n, self.scale, self.center)
 
 
 @frozen
@@ -73,7 +73,7 @@ class GroupNorm(Layer):
     def terms(self, inputs: tuple[Shape, ...]) -> tuple[Term, ...]:
         c = inputs[0].channels
         check_divisible("channels", c, self.groups, "groups")
-        return tuple(Term(kind, (c,)) for kind, on in (("gamma", self.scale), ("beta", self.center)) if on)
+        return scale_and_shift(c, self.scale, self.center)
 
 
 @frozen
