@@ -1,4 +1,5 @@
-"""The Python entry point: a target name, a convention, options and sizes in; a `Derivation` out.
+"""The Python entry point: a target name, a convention, options and sizes in; a `Derivation` out (from
+`show`, one that also shows itself in a notebook and has `to_dict()`: presentation.notebook.Shown).
 
     >>> import derive
     >>> d = derive.show("mobilenetv2-block", C_in=3, t=6, C_out=3)
@@ -19,6 +20,7 @@ from .blocks import Target
 from .derivation import Derivation, bind, derive
 from .errors import ExprError, InputError
 from .expr import parse
+from .presentation.notebook import Shown
 from .symbols import SymbolTable
 
 TRUE_WORDS = {"true": True, "yes": True, "on": True, "1": True, "false": False, "no": False, "off": False, "0": False}
@@ -74,9 +76,9 @@ def read_options(target: Target, given: Mapping[str, object]) -> dict[str, bool]
 
 
 def show(target: str, *, convention: str = "paper", options: Mapping[str, object] | None = None,
-         **values: object) -> Derivation:
+         **values: object) -> Shown:
     """Derive a target: `show("mobilenetv2-block", convention="keras", options={"bias": True}, C_in=3)`."""
-    return derive_target(load(target), convention, options, values)
+    return Shown.of(derive_target(load(target), convention, options, values))
 
 
 def derive_target(resolved: Target, convention: str, options: Mapping[str, object] | None,
