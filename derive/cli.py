@@ -149,7 +149,7 @@ def run_check(args: argparse.Namespace) -> int:
     """0 when every claim is right, 1 when one is wrong (2 and 3 come as errors)."""
     from .api import derive_target, load
     from .checking import judge, read_answer
-    from .presentation.render import render_answer, render_verdict
+    from .presentation.verdicts import render_answer, render_verdict
 
     target = load(args.target)
     derivation = derive_target(target, args.convention, pairs(args.options, "--option"), pairs(args.values, "--set"))

@@ -27,7 +27,7 @@ def check(claim, part=None, **kwargs):
 
 
 def diagnosis(verdict) -> str:
-    from derive.presentation.render import diagnosis as lines
+    from derive.presentation.verdicts import diagnosis as lines
 
     return "\n".join(lines(verdict))
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from ..derivation import Derivation
 from ..errors import InputError
 from .escaping import Safe
 from .formats import EXPLANATION, FRAMEWORKS
@@ -48,15 +47,15 @@ def topics(layers: Sequence) -> dict[str, list[int]]:
     return {topic: found[topic] for topic in ORDER if topic in found}
 
 
-def explanations(d: Derivation, v: dict, templates: str | None = None) -> list[dict]:
-    """The explanations of `d`, rendered with the view `v` (its layers, `these` and `first` the ones explained)."""
+def explanations(chosen: dict[str, list[dict]], v: dict, templates: str | None = None) -> list[dict]:
+    """The explanations rendered with the view `v`: for each topic, `these` (the layers it explains, as
+    the view shows them) and `first`."""
     out = []
-    for topic, chosen in topics(d.layers).items():
+    for topic, these in chosen.items():
         try:
             template = get_template(EXPLANATION.format(topic=topic), "markdown", templates)
         except InputError:
             continue
-        these = [v["layers"][i] for i in chosen]
         text = template.render({**v, "these": these, "first": these[0]}).strip()
         heading, _, body = text.partition("\n")
         out.append({"topic": topic, "title": Safe(heading.strip()), "text": Safe(body.strip())})

@@ -30,7 +30,7 @@ class Format:
     with its sum, shape and channels ("full", for diagrams and explanations); `parts`, each part's
     sum; `groups`, the layers in runs of one part with their terms and sums; `others`, the figures
     under the other conventions; `stages`, a network's rows per stage; the diagrams; `explanations`
-    and `frameworks`, the worked solution's prose."""
+    and `frameworks`, the worked solution's prose; `equations`, each figure as one equation."""
 
     name: str
     template: str | None  # None: JSON, laid out by json.py
@@ -47,18 +47,19 @@ class Format:
     slide_diagram: Mapping[str, int] | None = None
     explanations: bool = False
     frameworks: bool = False
+    equations: bool = False  # each figure also as `formula = numbers = value` (LaTeX)
     compiled: bool = False  # the output is the template's text compiled to PDF
 
 
 _TEX = dict(template="tex/show.tex.j2", kind="latex", style="latex", macs="formula", layers="full", groups=True,
-            others=True, diagram=ARTICLE_DIAGRAM, explanations=True, frameworks=True)
+            others=True, diagram=ARTICLE_DIAGRAM, explanations=True, frameworks=True, equations=True)
 
 SHOW: Mapping[str, Format] = MappingProxyType({
     "text": Format("text", "text/show.txt.j2", macs="formula", layers="terms", parts=True, others=True),
     "json": Format("json", None),
     "markdown": Format("markdown", "markdown/show.md.j2", kind="markdown", style="latex", macs="formula",
-                       layers="full", parts=True, groups=True, others=True, stages=True, explanations=True,
-                       frameworks=True),
+                       layers="terms", parts=True, groups=True, others=True, stages=True, explanations=True,
+                       frameworks=True, equations=True),
     "latex": Format("latex", "latex/show.tex.j2", kind="latex", style="latex", totals=("all",), layers="terms",
                     groups=True),
     "tex": Format("tex", **_TEX),
@@ -66,8 +67,12 @@ SHOW: Mapping[str, Format] = MappingProxyType({
                     groups=True, slide_diagram=SLIDE_DIAGRAM),
     "pdf": Format("pdf", **_TEX, compiled=True),
 })
-# A network's text without --detail: one line per stage, no layers.
-SUMMARY = Format("text", "text/network.txt.j2", macs="value", others=True, stages=True)
+# A network without --detail: one line per stage, no layers (the explanations take the layers they explain).
+SUMMARY: Mapping[str, Format] = MappingProxyType({
+    "text": Format("text", "text/network.txt.j2", macs="value", others=True, stages=True),
+    "markdown": Format("markdown", "markdown/show.md.j2", kind="markdown", style="latex", macs="formula",
+                       others=True, stages=True, explanations=True, frameworks=True, equations=True),
+})
 
 CHECK: Mapping[str, Format] = MappingProxyType({
     "text": Format("text", "check/check.txt.j2"),

@@ -1,13 +1,19 @@
-"""The view of a `checking.Verdict` that templates/check/ read: the claim, the expected count, the
-mistakes found, each term written out in the text style."""
+"""`derive check`: a `checking.Verdict` in the format asked for. Its view, which templates/check/ read:
+the claim, the expected count, the mistakes found, each term written out in the text style; its JSON
+through json.py."""
 
 from __future__ import annotations
 
 import sympy
 
 from ..checking import Item, Mistake, Verdict, counted_channels, counted_layer, term_by_term
+from ..derivation import Count
 from ..layers import BatchNorm
-from .printing import printer
+from . import json
+from .formats import ANSWER, CHECK, DIAGNOSES
+from .printing import contract, printer
+from .render import chosen_format
+from .templating import get_template
 
 
 def _written(factors, subs) -> dict:
@@ -73,3 +79,39 @@ def view(v: Verdict) -> dict:
         "values": [{"name": name, "value": text(value)} for name, value in d.values.items()],
     }
 
+
+def _claimed(v: Verdict) -> Count:
+    value = v.claim.expr.xreplace(v.derivation.substitution)
+    return Count(v.claim.expr, int(value) if value.is_Integer else None)
+
+
+def _verdict_json(v: Verdict, lines: list[str]) -> dict:
+    return json.verdict(v, _claimed(v), lines, contract(v.derivation.symbols, v.derivation.substitution))
+
+
+def diagnosis(v: Verdict, data: dict | None = None) -> list[str]:
+    """The diagnosis as plain sentences, one per line of the diagnoses template."""
+    rendered = get_template(DIAGNOSES, "text").render(data or view(v))
+    return [line.strip() for line in rendered.splitlines() if line.strip()]
+
+
+def render_verdict(v: Verdict, fmt: str) -> str:
+    """`derive check --claim`: the verdict on one claim."""
+    chosen = chosen_format(CHECK, fmt)
+    data = view(v)
+    lines = diagnosis(v, data)
+    if chosen.template is None:
+        return json.dumps(_verdict_json(v, lines))
+    return get_template(chosen.template, chosen.kind).render(data, diagnosis=lines)
+
+
+def render_answer(answer: list[tuple[str, Verdict]], fmt: str) -> str:
+    """`derive check --claim-file`: a whole answer, one verdict per line."""
+    chosen = chosen_format(CHECK, fmt)
+    if chosen.template is None:
+        return json.dumps(json.answer((label, _verdict_json(v, diagnosis(v))) for label, v in answer))
+    items = []
+    for label, v in answer:
+        data = view(v)
+        items.append({"label": label, **data, "diagnosis": diagnosis(v, data)})
+    return get_template(ANSWER[fmt], chosen.kind).render(lines=items)

@@ -20,6 +20,7 @@ from ..derivation import Count, Derivation, LayerRow, TermRow
 from ..numeric import substituted
 from .diagram import diagram
 from .escaping import Safe, math_name
+from .explain import explanations, frameworks, topics
 from .formats import WHOLE, Format
 from .printing import printer
 from .templating import number
@@ -32,8 +33,9 @@ def _identity(text: str) -> str:
 class Figures:
     """How one view prints: the style, the symbols' names, the values put in, how text is marked."""
 
-    def __init__(self, d: Derivation, style: str) -> None:
+    def __init__(self, d: Derivation, style: str, equations: bool = False) -> None:
         self.latex = style == "latex"
+        self.equations = equations
         self.names = {info.symbol: math_name(info.latex, info.name) for info in d.symbols.infos} if self.latex else None
         self.mark: Callable[[str], str] = Safe if self.latex else _identity
         self.subs = d.substitution
@@ -46,9 +48,13 @@ class Figures:
         expr = self.mark(self.numbers.written(count))
         out = {"formula": formula, "expr": expr, "value": count.value, "closed": count.products is None,
                "unbound": [] if count.value is not None else self.unbound(count)}
-        if self.latex:
+        if self.equations:
             out["eq"] = _equation(formula, expr, count.value)
         return {**out, **extra}
+
+    def brief(self, count: Count) -> dict:
+        """A figure as a number, or as its formula where it has none: `value` and `formula` alone."""
+        return {"formula": self.mark(self.printer.written(count)), "value": count.value}
 
     def unbound(self, count: Count) -> list[str]:
         waiting = sorted(count.formula.free_symbols - set(self.subs), key=self.order.get)
@@ -57,9 +63,8 @@ class Figures:
     def term(self, t: TermRow) -> dict:
         return self(Count(t.term.size, t.value, (t.term.factors,)), label=t.term.label, kind=t.term.kind, bucket=t.bucket)
 
-    def repeated(self, t: TermRow, n: int) -> dict:
-        """n copies of a term (a network's repeated layer): n·term, each as written."""
-        term = self.term(t)
+    def repeated(self, term: dict, t: TermRow, n: int) -> dict:
+        """n copies of the term `t` (a network's repeated layer), whose figure is `term`: n·term, as written."""
         if n == 1:
             return term
         factors = t.term.factors
@@ -86,11 +91,10 @@ def _counted(row: LayerRow) -> Count:
 
 
 def view(d: Derivation, fmt: Format, title: str | None = None, detail: bool = False,
-         explain: Callable[[Derivation, dict, Mapping], list[dict]] | None = None,
-         frameworks: Callable[[dict], str] | None = None) -> dict:
+         templates: str | None = None) -> dict:
     """What `fmt`'s template reads: the derivation with what the format shows, printed in its style.
-    `explain` and `frameworks` render the worked solution's prose (explain.py) when the format has it."""
-    figure = Figures(d, fmt.style)
+    `templates`: a user's directory of templates, for the explanations."""
+    figure = Figures(d, fmt.style, fmt.equations)
     mark, names = figure.mark, figure.names
     v: dict = {
         "target": d.target, "title": d.title, "convention": d.convention, "options": d.options,
@@ -105,10 +109,9 @@ def view(d: Derivation, fmt: Format, title: str | None = None, detail: bool = Fa
     elif fmt.macs == "value":
         v["total"]["macs"] = {"value": d.total["macs"].value}
     if fmt.others:
-        v["others"] = {name: {key: figure(totals[key]) for key in WHOLE}
-                       for name, totals in d.others.items()}
+        v["others"] = {name: {key: figure.brief(totals[key]) for key in WHOLE} for name, totals in d.others.items()}
     if fmt.layers:
-        v["layers"] = [_layer(row, figure, fmt.layers == "full") for row in d.layers]
+        v["layers"] = [_layer(row, figure, fmt.layers) for row in d.layers]
     if fmt.parts or fmt.groups:
         v["parts"] = [{"name": p.name, "all": figure(p.counts["all"])} for p in d.parts]
     if fmt.groups:
@@ -126,18 +129,28 @@ def view(d: Derivation, fmt: Format, title: str | None = None, detail: bool = Fa
             v["diagram"] = diagram(v, sources, **fmt.diagram)
         if fmt.slide_diagram:
             v["slide_diagram"] = diagram(v, sources, **fmt.slide_diagram)
-    if fmt.explanations and explain is not None:
-        v["explanations"] = explain(d, v)
-    if fmt.frameworks and frameworks is not None:
-        v["frameworks"] = frameworks(v)
+    if fmt.explanations:  # the layers explained as the view has them (else brief), the first in full
+        layers, chosen = v.get("layers"), {}
+        for topic, indices in topics(d.layers).items():
+            these = [layers[i] if layers else _layer(d.layers[i], figure, "brief") for i in indices]
+            if fmt.layers != "full":
+                these[0] = _layer(d.layers[indices[0]], figure, "full")
+            chosen[topic] = these
+        v["explanations"] = explanations(chosen, v, templates)
+    if fmt.frameworks:
+        v["frameworks"] = frameworks(v, templates)
     return v
 
 
-def _layer(row: LayerRow, figure: Figures, full: bool) -> dict:
+def _layer(row: LayerRow, figure: Figures, detail: str) -> dict:
+    """A layer: "brief" (its name, op, signature, part and condition), with its "terms", or "full" (also
+    its sum, output shape and channels, what diagrams and explanations show)."""
     layer = {"name": row.name, "op": row.op, "signature": row.signature, "part": row.part,
-             "condition": None if row.condition is None else figure.mark(figure.printer.condition(row.condition)),
-             "terms": [figure.term(t) for t in row.terms if t.bucket is not None]}
-    if full:  # what diagrams and explanations add
+             "condition": None if row.condition is None else figure.mark(figure.printer.condition(row.condition))}
+    if detail == "brief":
+        return layer
+    layer["terms"] = [figure.term(t) for t in row.terms if t.bucket is not None]
+    if detail == "full":
         channels = figure.printer(row.output.channels)
         layer.update({
             "all": figure(_counted(row)),
@@ -171,8 +184,9 @@ def _groups(d: Derivation, v: dict, figure: Figures) -> list[dict]:
                        "rows": [row], "all": counted})
     for group in groups:
         rows = group.pop("rows")
-        group["terms"] = [figure.repeated(t, row.repeat) for row in rows for t in row.terms
-                          if t.bucket is not None and t.bucket != "buffers"]
+        group["terms"] = [figure.repeated(term, t, row.repeat) for row, layer in zip(rows, group["layers"])
+                          for term, t in zip(layer["terms"], (t for t in row.terms if t.bucket is not None))
+                          if t.bucket != "buffers"]
     return groups
 
 
