@@ -273,7 +273,7 @@ def test_mobilenetv2_stride_one_bottleneck_is_the_papers_cost():
     d = derive.show("mobilenetv2-block", s=1)
     C_in, t, C_out, k, s, H, W = (sym(n) for n in ("C_in", "t", "C_out", "k", "s", "H", "W"))
     assert sympy.expand(d.total["macs"].formula.subs(s, 1) - H * W * C_in * t * (C_in + k**2 + C_out)) == 0
-    assert d.total["macs"].written("text", values=d.substitution) == "C_in·t·(C_in·H·W + (C_out + 3²)·H·W)"
+    assert printer("text", values=d.substitution).written(d.total["macs"]) == "C_in·t·(C_in·H·W + (C_out + 3²)·H·W)"
 
 
 # -- the catalog ---------------------------------------------------------------------------------------
