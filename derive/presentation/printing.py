@@ -35,6 +35,7 @@ class Style:
     floor: str
     func: str  # with {name} and {args}
     superscripts: bool = False
+    by: str = "×"  # between the dimensions of a shape
 
 
 PLAIN = Style("plain", "*", "{base}**{exp}", False, "ceiling({0})", "floor({0})", "{name}({args})")
@@ -47,6 +48,7 @@ LATEX = Style(
     r"\left\lceil {0} \right\rceil",
     r"\left\lfloor {0} \right\rfloor",
     r"\{name}\left({args}\right)",
+    by=r" \times ",
 )
 STYLES = {"plain": PLAIN, "text": TEXT, "latex": LATEX}
 # How a condition's relations and its `and` / `or` are written in each style.
@@ -95,6 +97,19 @@ class Printer:
         """n copies of a term as written: `n·term`, the term bracketed when it binds less tightly than a product."""
         text, prec = self._product(tuple(factors))
         return self._times([str(n), self._wrap(text, prec, PREC_MUL)], dots=True)
+
+    def factor(self, expr: sympy.Expr) -> str:
+        """`expr` as one factor of a product written out (`2 \\cdot (C_in t)`): bracketed unless it binds
+        at least as tightly as a power."""
+        return self._wrap(*self._print(expr), PREC_POW)
+
+    def shape(self, dims: Iterable[sympy.Expr]) -> str:
+        """A tensor's shape, its dimensions joined by ×."""
+        return self.style.by.join(self(dim) for dim in dims)
+
+    def equation(self, sides: Iterable[str]) -> str:
+        """Printed sides as one chain of equalities (`formula = numbers = value`)."""
+        return " = ".join(sides)
 
     def condition(self, condition) -> str:
         """A layer's condition of presence (`t ≠ 1`, `s != 1 or C_in != C_out`)."""

@@ -49,7 +49,7 @@ class Figures:
         out = {"formula": formula, "expr": expr, "value": count.value, "closed": count.products is None,
                "unbound": [] if count.value is not None else self.unbound(count)}
         if self.equations:
-            out["eq"] = _equation(formula, expr, count.value)
+            out["eq"] = self.mark(self.printer.equation(_equation(formula, expr, count.value)))
         return {**out, **extra}
 
     def brief(self, count: Count) -> dict:
@@ -72,14 +72,14 @@ class Figures:
                 "expr": self.mark(self.numbers.repeated(n, factors)), "value": None if t.value is None else n * t.value}
 
 
-def _equation(formula: str, expr: str, value: int | None) -> str:
-    """`formula = numbers = value` in LaTeX, each step only when it says something new."""
+def _equation(formula: str, expr: str, value: int | None) -> list[str]:
+    """The steps of `formula = numbers = value`, each only when it says something new."""
     steps = [formula]
     if expr != formula:
         steps.append(expr)
     if value is not None and expr != str(value):
         steps.append(number(value, math=True))
-    return Safe(" = ".join(steps))
+    return steps
 
 
 def _counted(row: LayerRow) -> Count:
@@ -154,9 +154,9 @@ def _layer(row: LayerRow, figure: Figures, detail: str) -> dict:
         channels = figure.printer(row.output.channels)
         layer.update({
             "all": figure(_counted(row)),
-            "shape": Safe(r" \times ".join(figure.printer(dim) for dim in row.shape)),
+            "shape": Safe(figure.printer.shape(row.shape)),
             "channels": {"formula": Safe(channels), "value": _number(row.shape[-1]),
-                         "factor": Safe(channels if row.output.channels.is_Atom else rf"\left({channels}\right)")},
+                         "factor": Safe(figure.printer.factor(row.output.channels))},
             "bias": any(t.term.kind == "bias" for t in row.terms),
             "params": bool(row.terms),
             "repeat": row.repeat,
@@ -200,7 +200,7 @@ def _input_shape(d: Derivation, figure: Figures) -> str | None:
         dims = tuple(d.symbols[name].symbol for name in ("H", "W", "C_in"))
     else:
         return None
-    return Safe(r" \times ".join(figure.printer(substituted(dim, d.substitution)) for dim in dims))
+    return Safe(figure.printer.shape(substituted(dim, d.substitution) for dim in dims))
 
 
 def _values(counts: Mapping[str, Count] | None) -> dict | None:
