@@ -20,7 +20,6 @@ from .blocks import Target
 from .derivation import Derivation, bind, derive
 from .errors import ExprError, InputError
 from .expr import parse
-from .presentation.notebook import Shown
 from .symbols import SymbolTable
 
 TRUE_WORDS = {"true": True, "yes": True, "on": True, "1": True, "false": False, "no": False, "off": False, "0": False}
@@ -76,8 +75,11 @@ def read_options(target: Target, given: Mapping[str, object]) -> dict[str, bool]
 
 
 def show(target: str, *, convention: str = "paper", options: Mapping[str, object] | None = None,
-         **values: object) -> Shown:
-    """Derive a target: `show("mobilenetv2-block", convention="keras", options={"bias": True}, C_in=3)`."""
+         **values: object):
+    """Derive a target: `show("mobilenetv2-block", convention="keras", options={"bias": True}, C_in=3)`.
+    Gives a `presentation.notebook.Shown`: the derivation, which also shows itself in a notebook."""
+    from .presentation.notebook import Shown  # the command line derives without it
+
     return Shown.of(derive_target(load(target), convention, options, values))
 
 

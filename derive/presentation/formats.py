@@ -9,8 +9,6 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Mapping
 
-from ..records import frozen
-
 WHOLE = ("trainable", "non_trainable", "all", "buffers")  # the whole's parameter figures
 
 # How many nodes a diagram draws one per layer before it draws one per part instead (and at most).
@@ -19,7 +17,6 @@ ARTICLE_DIAGRAM = MappingProxyType({"layers": 16, "parts": 20})
 SLIDE_DIAGRAM = MappingProxyType({"layers": 11, "parts": 8, "rows": 4})
 
 
-@frozen
 class Format:
     """One output format and what it shows.
 
@@ -30,25 +27,30 @@ class Format:
     with its sum, shape and channels ("full", for diagrams and explanations); `parts`, each part's
     sum; `groups`, the layers in runs of one part with their terms and sums; `others`, the figures
     under the other conventions; `stages`, a network's rows per stage; the diagrams; `explanations`
-    and `frameworks`, the worked solution's prose; `equations`, each figure as one equation."""
+    and `frameworks`, the worked solution's prose; `equations`, each figure as one equation;
+    `compiled`, the template's text compiled to PDF.
 
-    name: str
-    template: str | None  # None: JSON, laid out by json.py
-    kind: str = "text"
-    style: str = "text"
-    totals: tuple[str, ...] = WHOLE
-    macs: str | None = None
-    layers: str | None = None
-    parts: bool = False
-    groups: bool = False
-    others: bool = False
-    stages: bool = False
-    diagram: Mapping[str, int] | None = None
-    slide_diagram: Mapping[str, int] | None = None
-    explanations: bool = False
-    frameworks: bool = False
-    equations: bool = False  # each figure also as `formula = numbers = value` (LaTeX)
-    compiled: bool = False  # the output is the template's text compiled to PDF
+    A plain class, not a dataclass: the command line imports it before anything else, and a dataclass
+    of this many fields costs a millisecond to define."""
+
+    __slots__ = ("name", "template", "kind", "style", "totals", "macs", "layers", "parts", "groups", "others",
+                 "stages", "diagram", "slide_diagram", "explanations", "frameworks", "equations", "compiled")
+
+    def __init__(self, name: str, template: str | None, *, kind: str = "text", style: str = "text",
+                 totals: tuple[str, ...] = WHOLE, macs: str | None = None, layers: str | None = None,
+                 parts: bool = False, groups: bool = False, others: bool = False, stages: bool = False,
+                 diagram: Mapping[str, int] | None = None, slide_diagram: Mapping[str, int] | None = None,
+                 explanations: bool = False, frameworks: bool = False, equations: bool = False,
+                 compiled: bool = False) -> None:
+        values = locals()
+        for field in self.__slots__:
+            object.__setattr__(self, field, values[field])
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"a Format is not changed ({name})")
+
+    def __repr__(self) -> str:
+        return f"Format({self.name!r}, {self.template!r})"
 
 
 _TEX = dict(template="tex/show.tex.j2", kind="latex", style="latex", macs="formula", layers="full", groups=True,

@@ -14,7 +14,6 @@ from . import json
 from .formats import SHOW, SUMMARY, Format
 from .printing import contract
 from .templating import get_template
-from .views import view
 
 
 def chosen_format(formats, fmt: str) -> Format:
@@ -30,6 +29,8 @@ def render(d: Derivation, fmt: str, templates: str | None = None, title: str | N
     chosen = chosen_format(SHOW, fmt)
     if chosen.template is None:
         return json.dumps(json.derivation(d, contract(d.symbols, d.substitution)))
+    from .views import view  # not needed by JSON: the views, the explanations and the diagrams load only here
+
     if d.stages and not detail:
         chosen = SUMMARY.get(chosen.name, chosen)
     data = view(d, chosen, title, detail, templates)

@@ -4,8 +4,9 @@ Everything a template prints is worked out here, before Jinja runs, and only wha
 it shows (formats.py): closed forms, MACs, per-layer sums, diagrams and explanations each cost, and
 most formats show few of them. A count becomes a figure, a dict of strings and numbers: `formula` (as
 written), `expr` (the numbers put in), `value`, `closed` (a closed form, not terms as written),
-`unbound` (the symbols a number waits for) and, in LaTeX, `eq` (formula = numbers = value); a term's
-figure adds its `label`, `kind` and `bucket`.
+`unbound` (the symbols a number waits for) and, where the format shows equations, `eq` (formula =
+numbers = value); a term's figure adds its `label`, `kind` and `bucket`. The figures under the other
+conventions are brief: `value`, and `formula` for when there is none.
 
 In LaTeX style every formula is `Safe` and the symbols' names are checked by `escaping.math_name`;
 the text style prints Unicode, unmarked.
