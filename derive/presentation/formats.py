@@ -27,21 +27,22 @@ class Format:
     with its sum, shape and channels ("full", for diagrams and explanations); `parts`, each part's
     sum; `groups`, the layers in runs of one part with their terms and sums; `others`, the figures
     under the other conventions; `stages`, a network's rows per stage; the diagrams; `explanations`
-    and `frameworks`, the worked solution's prose; `equations`, each figure as one equation;
+    and `frameworks`, the worked solution's prose; `equations`, each figure as one equation; `brief`,
+    the whole's figures as a value and a formula only (no numbers put in);
     `compiled`, the template's text compiled to PDF.
 
     A plain class, not a dataclass: the command line imports it before anything else, and a dataclass
     of this many fields costs a millisecond to define."""
 
     __slots__ = ("name", "template", "kind", "style", "totals", "macs", "layers", "parts", "groups", "others",
-                 "stages", "diagram", "slide_diagram", "explanations", "frameworks", "equations", "compiled")
+                 "stages", "diagram", "slide_diagram", "explanations", "frameworks", "equations", "brief", "compiled")
 
     def __init__(self, name: str, template: str | None, *, kind: str = "text", style: str = "text",
                  totals: tuple[str, ...] = WHOLE, macs: str | None = None, layers: str | None = None,
                  parts: bool = False, groups: bool = False, others: bool = False, stages: bool = False,
                  diagram: Mapping[str, int] | None = None, slide_diagram: Mapping[str, int] | None = None,
                  explanations: bool = False, frameworks: bool = False, equations: bool = False,
-                 compiled: bool = False) -> None:
+                 brief: bool = False, compiled: bool = False) -> None:
         values = locals()
         for field in self.__slots__:
             object.__setattr__(self, field, values[field])
@@ -71,7 +72,7 @@ SHOW: Mapping[str, Format] = MappingProxyType({
 })
 # A network without --detail: one line per stage, no layers (the explanations take the layers they explain).
 SUMMARY: Mapping[str, Format] = MappingProxyType({
-    "text": Format("text", "text/network.txt.j2", macs="value", others=True, stages=True),
+    "text": Format("text", "text/network.txt.j2", macs="value", others=True, stages=True, brief=True),
     "markdown": Format("markdown", "markdown/show.md.j2", kind="markdown", style="latex", macs="formula",
                        others=True, stages=True, explanations=True, frameworks=True, equations=True),
 })

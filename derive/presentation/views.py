@@ -43,15 +43,23 @@ class Figures:
         self.order = {info.symbol: i for i, info in enumerate(d.symbols.infos)}
         self.printer = printer(style, self.names)
         self.numbers = printer(style, self.names, self.subs)
+        self._made: dict[int, tuple[Count, dict]] = {}  # one figure per count (`all` is often `trainable`)
 
     def __call__(self, count: Count, **extra) -> dict:
+        if not extra:
+            if id(count) not in self._made:
+                self._made[id(count)] = (count, self._figure(count))
+            return self._made[id(count)][1]
+        return {**self._figure(count), **extra}
+
+    def _figure(self, count: Count) -> dict:
         formula = self.mark(self.printer.written(count))
         expr = self.mark(self.numbers.written(count))
         out = {"formula": formula, "expr": expr, "value": count.value, "closed": count.products is None,
                "unbound": [] if count.value is not None else self.unbound(count)}
         if self.equations:
             out["eq"] = self.mark(self.printer.equation(_equation(formula, expr, count.value)))
-        return {**out, **extra}
+        return out
 
     def brief(self, count: Count) -> dict:
         """A figure as a number, or as its formula where it has none: `value` and `formula` alone."""
@@ -103,7 +111,7 @@ def view(d: Derivation, fmt: Format, title: str | None = None, detail: bool = Fa
                     for i in d.symbols.infos],
         "values": [{"name": name, "value": mark(figure.printer(value)),
                     **({"latex": names[d.symbols[name].symbol]} if names else {})} for name, value in d.values.items()],
-        "total": {key: figure(d.total[key]) for key in fmt.totals},
+        "total": {key: (figure.brief if fmt.brief else figure)(d.total[key]) for key in fmt.totals},
     }
     if fmt.macs == "formula":
         v["total"]["macs"] = figure(d.total["macs"])
