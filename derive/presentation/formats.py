@@ -9,7 +9,9 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Mapping
 
-WHOLE = ("trainable", "non_trainable", "all", "buffers")  # the whole's parameter figures
+from ..conventions import TOTALS
+
+WHOLE = tuple(key for key in TOTALS if key != "macs")  # the parameter figures of the whole
 
 # How many nodes a diagram draws one per layer before it draws one per part instead (and at most).
 # A slide stacks each part's layers in a column: at most `rows` of them.
