@@ -231,4 +231,4 @@ def network(d: Derivation) -> dict:
         })
     widths = [{"name": name, "value": int(value) if value.is_Integer else str(value)}
               for name, value in d.values.items() if name.startswith("c_")]
-    return {"stages": stages, "widths": widths, "network": bool(d.stages)}
+    return {"stages": stages, "widths": widths}
