@@ -28,21 +28,21 @@ ORDER = (*FAMILIES["convolution"], *FAMILIES["norm"], "bias_dropped", "bias_redu
 
 
 def family(layer) -> str:
-    """"convolution", "norm", "activation", "merge", "parameter_free" or "other"."""
+    """A layer kind's family: "convolution", "norm", "activation", "merge", "parameter_free" or "other"."""
     return getattr(layer, "family", None) or next((name for name, ops in FAMILIES.items() if layer.op in ops), "other")
 
 
-def topics(layers: Sequence) -> dict[str, list[int]]:
-    """Each explanation the layers need, in order, with the indices of the layers it explains."""
+def topics(rows: Sequence) -> dict[str, list[int]]:
+    """Each explanation the derivation's layer rows need, in order, with the indices of the rows it explains."""
     found: dict[str, list[int]] = {}
-    kinds = [family(layer) for layer in layers]
-    for i, (layer, kind) in enumerate(zip(layers, kinds)):
+    kinds = [family(row.layer) for row in rows]
+    for i, (row, kind) in enumerate(zip(rows, kinds)):
         if kind == "parameter_free":
             found.setdefault("parameter_free", []).append(i)
         elif kind != "other":
-            found.setdefault(layer.op, []).append(i)
-        if kind == "convolution" and i + 1 < len(layers) and layers[i + 1].op == "batch_norm":
-            bias = any(t.term.kind == "bias" for t in layer.terms)
+            found.setdefault(row.op, []).append(i)
+        if kind == "convolution" and i + 1 < len(rows) and rows[i + 1].op == "batch_norm":
+            bias = any(t.term.kind == "bias" for t in row.terms)
             found.setdefault("bias_redundant" if bias else "bias_dropped", []).append(i)
     return {topic: found[topic] for topic in ORDER if topic in found}
 
