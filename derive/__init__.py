@@ -6,7 +6,8 @@
     d.to_dict()                                                        # the JSON of `derive show --format json`
 
 Modules, in the order data flows: `symbols`, `expr` (safe parser), `layers`, `blocks`, `library`
-(built-in blocks), `conventions`, `closedform`, `derivation`, `printing`, `render`, `cli`.
+(built-in blocks), `readers`, `conventions`, `closedform`, `derivation`, `checking`, `presentation`
+(views, printers, templates, JSON), `api`, `cli`.
 """
 
 from __future__ import annotations
@@ -38,6 +39,6 @@ def list_targets():
 
 def render(derivation, fmt: str = "text", **kwargs) -> str:
     """Render a derivation in a format of `derive show --format`."""
-    from .rendering import render as _render
+    from .presentation.render import render as _render
 
     return _render(derivation, fmt, **kwargs)

@@ -1,4 +1,5 @@
-"""The Python entry point: a target name, a convention, options and sizes in; a `Derivation` out.
+"""The Python entry point: a target name, a convention, options and sizes in; a `Derivation` out (from
+`show`, one that also shows itself in a notebook and has `to_dict()`: presentation.notebook.Shown).
 
     >>> import derive
     >>> d = derive.show("mobilenetv2-block", C_in=3, t=6, C_out=3)
@@ -74,9 +75,12 @@ def read_options(target: Target, given: Mapping[str, object]) -> dict[str, bool]
 
 
 def show(target: str, *, convention: str = "paper", options: Mapping[str, object] | None = None,
-         **values: object) -> Derivation:
-    """Derive a target: `show("mobilenetv2-block", convention="keras", options={"bias": True}, C_in=3)`."""
-    return derive_target(load(target), convention, options, values)
+         **values: object):
+    """Derive a target: `show("mobilenetv2-block", convention="keras", options={"bias": True}, C_in=3)`.
+    Gives a `presentation.notebook.Shown`: the derivation, which also shows itself in a notebook."""
+    from .presentation.notebook import Shown  # the command line derives without it
+
+    return Shown.of(derive_target(load(target), convention, options, values))
 
 
 def derive_target(resolved: Target, convention: str, options: Mapping[str, object] | None,

@@ -15,10 +15,10 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
+from .conventions import BUCKETS, CONVENTIONS
 from .errors import DeriveError, InputError
+from .presentation.formats import CHECK, LIST, SHOW
 
-CONVENTIONS = ("paper", "pytorch", "keras")
-SHOW_FORMATS = ("text", "json", "markdown", "latex", "tex", "slide", "pdf")
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
@@ -36,7 +36,7 @@ def build_parser() -> Parser:
     commands.required = True
 
     listing = commands.add_parser("list", help="the built-in blocks and networks")
-    listing.add_argument("--format", choices=("text", "json"), default="text")
+    listing.add_argument("--format", choices=tuple(LIST), default="text")
 
     show = commands.add_parser("show", help="derive a block's counts, formulas and closed form")
     show.add_argument("target", metavar="TARGET",
@@ -45,8 +45,8 @@ def build_parser() -> Parser:
                       help="bind a symbol to an integer or an expression (repeatable)")
     show.add_argument("--option", dest="options", action="append", default=[], metavar="NAME=VALUE",
                       help="a block's structural switch, e.g. bias=true (repeatable)")
-    show.add_argument("--convention", choices=CONVENTIONS, default="paper")
-    show.add_argument("--format", choices=SHOW_FORMATS, default="text")
+    show.add_argument("--convention", choices=tuple(CONVENTIONS), default="paper")
+    show.add_argument("--format", choices=tuple(SHOW), default="text")
     show.add_argument("-o", "--output", metavar="PATH", help="write there (atomically) instead of stdout")
     show.add_argument("--templates", metavar="DIR", help="a directory of templates overriding the built-in ones")
     show.add_argument("--detail", action="store_true",
@@ -64,12 +64,12 @@ def add_check_parser(commands) -> None:
     claims.add_argument("--claim", metavar="EXPR", help="a number or an expression, e.g. '(3*3*18)*18 + 2*18'")
     claims.add_argument("--claim-file", metavar="FILE", help="a whole answer, one `part: expression` a line")
     check.add_argument("--part", metavar="NAME", help="the part or layer the claim counts (default: the whole)")
-    check.add_argument("--count", choices=("all", "trainable", "non_trainable", "buffers"), default="all",
+    check.add_argument("--count", choices=("all", *BUCKETS), default="all",
                        help="which figure the claim gives (default: all = trainable + non-trainable)")
     check.add_argument("--set", dest="values", action="append", default=[], metavar="NAME=VALUE")
     check.add_argument("--option", dest="options", action="append", default=[], metavar="NAME=VALUE")
-    check.add_argument("--convention", choices=CONVENTIONS, default="paper")
-    check.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    check.add_argument("--convention", choices=tuple(CONVENTIONS), default="paper")
+    check.add_argument("--format", choices=tuple(CHECK), default="text")
 
 
 def _version() -> str:
@@ -123,17 +123,17 @@ def write(text: str | bytes, path: str | None) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.command == "list":
-        from .listing import render_list
+        from .presentation.listing import render_list
 
         write(render_list(args.format), None)
         return 0
     if args.command == "check":
         return run_check(args)
-    from .api import show
-    from .rendering import render
+    from .api import derive_target, load
+    from .presentation.render import render
 
-    derivation = show(args.target, convention=args.convention, options=pairs(args.options, "--option"),
-                      **pairs(args.values, "--set"))
+    derivation = derive_target(load(args.target), args.convention, pairs(args.options, "--option"),
+                               pairs(args.values, "--set"))
     rendered = render(derivation, args.format, args.templates, title=args.title, detail=args.detail)
     output = args.output
     if args.format == "pdf" and output is None:  # a PDF is not for a terminal: out/<target>.pdf
@@ -149,19 +149,19 @@ def run_check(args: argparse.Namespace) -> int:
     """0 when every claim is right, 1 when one is wrong (2 and 3 come as errors)."""
     from .api import derive_target, load
     from .checking import judge, read_answer
-    from .verdicts import render, render_many
+    from .presentation.verdicts import render_answer, render_verdict
 
     target = load(args.target)
     derivation = derive_target(target, args.convention, pairs(args.options, "--option"), pairs(args.values, "--set"))
     if args.claim is not None:
         verdict = judge(derivation, args.claim, args.part, args.count, target.aliases)
-        write(render(verdict, args.format), None)
+        write(render_verdict(verdict, args.format), None)
         return 0 if verdict.correct else 1
     path = args.claim_file
     text = read_text(path, "--claim-file")
     verdicts = [(label, judge(derivation, claim, label, args.count, target.aliases, where=f"{path}:{number}"))
                 for label, claim, number in read_answer(text, path, derivation.symbols.symbols())]
-    write(render_many(verdicts, args.format), None)
+    write(render_answer(verdicts, args.format), None)
     return 0 if all(v.correct for _, v in verdicts) else 1
 
 

@@ -16,6 +16,7 @@ from .errors import InputError
 from .records import frozen
 
 BUCKETS = ("trainable", "non_trainable", "buffers")
+TOTALS = ("trainable", "non_trainable", "all", "buffers", "macs")  # the figures of a part, a stage and the whole
 
 
 @frozen

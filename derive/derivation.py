@@ -7,8 +7,8 @@ Three pure stages, each linear in the number of layers:
 2. `count` sorts the terms into the convention's buckets and sums them per layer, part and total;
 3. totals are regrouped into a closed form (`closedform.py`) and evaluated at the bound sizes.
 
-The result, `Derivation`, holds everything the JSON output holds (`to_dict`) and renders itself in a
-notebook. It knows nothing about formats beyond the plain strings of the contract.
+The result, `Derivation`, is data: sympy formulas and integers. How it is written out (JSON, text,
+LaTeX, a notebook's display) is the business of `derive.presentation`, which this module never imports.
 """
 
 from __future__ import annotations
@@ -24,12 +24,9 @@ from .blocks import INPUT, Block, Condition, Node
 from .closedform import closed_form
 from .errors import InputError
 from .layers import Layer, Shape, Term
-from .printing import printer
 from .records import frozen
 from .symbols import SymbolTable
 
-COUNTED = ("trainable", "non_trainable", "buffers")
-TOTALS = ("trainable", "non_trainable", "all", "buffers", "macs")
 Values = Mapping[sympy.Symbol, sympy.Expr]
 
 
@@ -138,12 +135,6 @@ class Count:
     @cached_property
     def formula(self) -> sympy.Expr:
         return closed_form(self.raw) if self.regroup else self.raw
-
-    def written(self, style: str, names: Mapping | None = None, values: Values | None = None) -> str:
-        p = printer(style, names, values)
-        if self.products is None:
-            return p(self.formula)
-        return " + ".join(p.product(factors) for factors in self.products) if self.products else "0"
 
 
 class Later:
@@ -256,7 +247,7 @@ def _layer_row(step: Step, convention: conv.Convention, values: Values, like: "L
     lends what does not depend on the convention (the values of the terms, the MACs, the shape)."""
     sizes = [t.value for t in like.terms] if like is not None else [evaluate(t.size, values) for t in step.terms]
     rows = tuple(TermRow(t, convention.bucket(t.kind), v) for t, v in zip(step.terms, sizes))
-    counts = {b: _bucket_count(tuple(r for r in rows if r.bucket == b), values) for b in COUNTED}
+    counts = {b: _bucket_count(tuple(r for r in rows if r.bucket == b), values) for b in conv.BUCKETS}
     if like is not None:
         counts["macs"] = like.counts["macs"]
     else:
@@ -278,7 +269,7 @@ def _totals(rows: Iterable[LayerRow], values: Values, regroup: bool = True, repe
         return _sum_count((r.counts[b].raw * n if n != 1 else r.counts[b].raw for r, n in zip(rows, copies)),
                           values, regroup, None if None in known else sum(v * n for v, n in zip(known, copies)))
 
-    totals = {b: total(b) for b in COUNTED}
+    totals = {b: total(b) for b in conv.BUCKETS}
     totals["macs"] = Later(lambda: total("macs"))
     trainable, non_trainable = totals["trainable"], totals["non_trainable"]
     known_all = None if None in (trainable.value, non_trainable.value) else trainable.value + non_trainable.value
@@ -286,13 +277,13 @@ def _totals(rows: Iterable[LayerRow], values: Values, regroup: bool = True, repe
         totals["all"] = non_trainable if trainable.raw == 0 else trainable
     else:
         totals["all"] = _sum_count((trainable.raw, non_trainable.raw), values, regroup, known_all)
-    return {name: totals[name] for name in TOTALS}
+    return {name: totals[name] for name in conv.TOTALS}
 
 
 def _value_totals(layers: tuple[LayerRow, ...], convention: conv.Convention, macs: Count) -> dict[str, Count] | None:
     """The totals under another convention as plain numbers, when every term has its value (what the
     text says of the other conventions); None when a formula is needed."""
-    sums = dict.fromkeys(COUNTED, 0)
+    sums = dict.fromkeys(conv.BUCKETS, 0)
     for row in layers:
         for term in row.terms:
             if term.value is None:
@@ -301,7 +292,7 @@ def _value_totals(layers: tuple[LayerRow, ...], convention: conv.Convention, mac
             if bucket is not None:
                 sums[bucket] += term.value * row.repeat
     sums["all"] = sums["trainable"] + sums["non_trainable"]
-    return {key: macs if key == "macs" else Count(sympy.Integer(sums[key]), sums[key]) for key in TOTALS}
+    return {key: macs if key == "macs" else Count(sympy.Integer(sums[key]), sums[key]) for key in conv.TOTALS}
 
 
 @frozen
@@ -324,63 +315,6 @@ class Derivation:
     def substitution(self) -> dict[sympy.Symbol, sympy.Expr]:
         return {self.symbols[name].symbol: value for name, value in self.values.items()}
 
-    @property
-    def latex_names(self) -> dict[sympy.Symbol, str]:
-        return self.symbols.latex_names()
-
-    def count_dict(self, count: Count) -> dict:
-        return {
-            "formula": printer("plain")(count.formula),
-            "expr": count.written("plain", values=self.substitution),
-            "latex": printer("latex", self.latex_names)(count.formula),
-            "value": count.value,
-        }
-
-    def condition_text(self, condition: Condition, style: str = "plain", names: Mapping | None = None) -> str:
-        p = printer(style, (names or self.latex_names) if style == "latex" else None)
-        relation = {"plain": {"=": "==", "≠": "!="}, "text": {}, "latex": {"=": "=", "≠": r"\neq"}}[style]
-        joiner = {"plain": " and ", "text": " and ", "latex": r" \wedge "}[style]
-        if condition.either:
-            joiner = {"plain": " or ", "text": " or ", "latex": r" \vee "}[style]
-        return joiner.join(f"{p(lhs)} {relation.get(rel, rel)} {p(rhs)}" for lhs, rel, rhs in condition.clauses)
-
-    def to_dict(self) -> dict:
-        """Everything, as the contract's JSON lays it out (plus `options`, `condition` and `shape`)."""
-        plain = printer("plain")
-        return {
-            "target": self.target,
-            "convention": self.convention,
-            "symbols": {info.name: info.meaning for info in self.symbols.infos},
-            "values": {name: int(v) if v.is_Integer else plain(v) for name, v in self.values.items()},
-            "options": dict(self.options),
-            "layers": [
-                {"name": row.name, "op": row.op, "part": row.part,
-                 "condition": None if row.condition is None else self.condition_text(row.condition),
-                 "shape": [int(d) if d.is_Integer else plain(d) for d in row.shape],
-                 **({"repeat": row.repeat} if self.stages else {}),
-                 **{key: self.count_dict(row.counts[key]) for key in (*COUNTED, "macs")}}
-                for row in self.layers
-            ],
-            "parts": [{"name": part.name, **{key: self.count_dict(part.counts[key]) for key in TOTALS}}
-                      for part in self.parts],
-            "total": {key: self.count_dict(self.total[key]) for key in TOTALS},
-            **({"stages": [stage.to_dict(self) for stage in self.stages]} if self.stages else {}),
-        }
-
-    def _repr_markdown_(self) -> str:
-        """Jupyter: the forum answer (`--format markdown`)."""
-        from .rendering import render
-
-        return render(self, "markdown")
-
-    def _repr_latex_(self) -> str:
-        """Jupyter (and other LaTeX-aware front ends): the align* derivation of `--format latex`, without
-        its comment lines, which MathJax would show."""
-        from .rendering import render
-
-        text = render(self, "latex")
-        return "\n".join(line for line in text.splitlines() if not line.startswith("%")) + "\n"
-
 
 def derive(block: Block, convention: str, values: Mapping[str, sympy.Expr], target: str | None = None) -> Derivation:
     """Derive `block` under `convention` with `values` (names to sympy numbers or expressions, bound)."""
@@ -401,7 +335,7 @@ def derive(block: Block, convention: str, values: Mapping[str, sympy.Expr], targ
                 (_layer_row(step, conv.get(name), subs, like) for step, like in zip(steps, layers)), subs, regroup=False)
     # the symbols the counts and shapes are in (MACs are in those of the shapes and the parameters)
     dims = {dim for shape in (block.input, *(step.output for step in steps)) for dim in shape.dims}
-    used = set(subs).union(*(total[key].raw.free_symbols for key in COUNTED), *(dim.free_symbols for dim in dims))
+    used = set(subs).union(*(total[key].raw.free_symbols for key in conv.BUCKETS), *(dim.free_symbols for dim in dims))
     symbols = SymbolTable(tuple(info for info in block.symbols.infos if info.symbol in used))
     return Derivation(target or block.name, block.title, convention, symbols, dict(values),
                       dict(block.options), layers, parts, total, others, stages)
@@ -421,13 +355,6 @@ class StageRow:
     block: Mapping[str, Count] | None  # one of the n − 1 copies after the first; None when n = 1
     difference: Mapping[str, Count] | None  # P(first) − P(block); None when n = 1
     counts: Mapping[str, Count]  # the whole stage: its part's counts
-
-    def to_dict(self, d: "Derivation") -> dict:
-        plain = printer("plain")
-        return {"name": self.name, "repeat": self.repeat, "table": dict(self.table),
-                "shape": [int(v) if v.is_Integer else plain(v) for v in self.shape],
-                **{key: None if counts is None else {k: d.count_dict(counts[k]) for k in TOTALS}
-                   for key, counts in (("block", self.block), ("difference", self.difference))}}
 
 
 def _stage_row(stage, steps: tuple[Step, ...], layers: tuple[LayerRow, ...], values: Values) -> StageRow:
@@ -453,7 +380,7 @@ def _stage_row(stage, steps: tuple[Step, ...], layers: tuple[LayerRow, ...], val
         return difference, RepeatedCount(n * once.raw + difference.raw, None if known is None else n * once.value + known,
                                          repeat=n, once=once, difference=difference)
 
-    pairs = {key: split(key) for key in TOTALS if key != "macs"}
+    pairs = {key: split(key) for key in conv.TOTALS if key != "macs"}
     macs = cache(lambda: split("macs"))
     differences = {**{key: pair[0] for key, pair in pairs.items()}, "macs": Later(lambda: macs()[0])}
     counts = {**{key: pair[1] for key, pair in pairs.items()}, "macs": Later(lambda: macs()[1])}

@@ -27,7 +27,7 @@ def check(claim, part=None, **kwargs):
 
 
 def diagnosis(verdict) -> str:
-    from derive.verdicts import diagnosis as lines
+    from derive.presentation.verdicts import diagnosis as lines
 
     return "\n".join(lines(verdict))
 
@@ -58,7 +58,16 @@ def test_forum_answer_as_a_markdown_reply(capsys):
     assert status == 1
     assert out.startswith("**What's right:** the expansion line")
     assert "**What's wrong: the depthwise line.**" in out
-    assert "Corrected: 3·3·18 + 2·18 = 198." in out
+    assert r"Corrected: 3·3·18 \+ 2·18 \= 198." in out  # escaped for Markdown, as every markdown format is
+
+
+def test_markdown_reply_escapes_the_claim_and_the_diagnosis(capsys):
+    """`2*3*4` must not turn 3 into italics: the claim is a code span, the diagnosis escaped text."""
+    status, out, _ = run(capsys, "check", "mobilenetv2-block", *SLIDE_ARGS, "--claim", "2*3*4", "--format", "markdown")
+    assert status == 1
+    assert out.startswith("**mobilenetv2-block: not quite.** `2*3*4` = 24, but the paper count is 348.")
+    assert r"2\*3\*4 \= 24: matches no term of the block." in out
+    assert r"Missing: expand\_bn gamma 18." in out
 
 
 def test_json_per_contract(capsys):

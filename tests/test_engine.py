@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 import derive
 from derive.closedform import closed_form
 from derive.conventions import CONVENTIONS
+from derive.presentation.printing import printer
 from derive.symbols import sym
 
 C_in, t, C_out, k, s, H, W = (sym(n) for n in ("C_in", "t", "C_out", "k", "s", "H", "W"))
@@ -62,7 +63,7 @@ def test_expand_part_dropped_when_t_is_one_and_kept_with_its_condition_while_t_i
     assert [p.name for p in d.parts] == ["depthwise", "project"]
     free = derive.show("mobilenetv2-block")
     expand = next(row for row in free.layers if row.name == "expand")
-    assert free.condition_text(expand.condition, "text") == "t ≠ 1"
+    assert printer("text").condition(expand.condition) == "t ≠ 1"
 
 
 def test_residual_add_only_when_stride_one_and_widths_match():

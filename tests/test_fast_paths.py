@@ -17,10 +17,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import derive
-from derive import layers, numeric, rendering
+from derive import layers, numeric
 from derive.derivation import evaluate
 from derive.errors import InputError
 from derive.functions import ceiling, floor
+from derive.presentation import views
 from derive.records import frozen
 from derive.symbols import sym
 
@@ -141,8 +142,8 @@ def test_latex_snippet_works_out_neither_macs_nor_explanations(monkeypatch):
     with monkeypatch.context() as patch:
         for cls in (layers.Conv2D, layers.DepthwiseConv2D, layers.Dense):
             patch.setattr(cls, "macs", refuse)
-        for name in ("_explanations", "_diagram"):
-            patch.setattr(rendering, name, refuse)
+        for name in ("explanations", "diagram"):
+            patch.setattr(views, name, refuse)
         assert derive.render(d, "latex") == expected
         with pytest.raises(AssertionError, match="worked out"):  # the text format shows MACs
             derive.render(d, "text")

@@ -15,6 +15,7 @@ import derive
 from derive.api import load
 from derive.derivation import derive as run_derivation
 from derive.library import catalog
+from derive.presentation.printing import printer
 from derive.symbols import sym
 from helpers.golden import GOLDEN
 from helpers.reference_models import (keras_basic_block, keras_bottleneck, keras_convnext_block, keras_fused_mbconv,
@@ -152,12 +153,12 @@ def test_projection_shortcut_only_when_stride_or_width_changes():
     assert row.condition is None  # s = 2 decides it
     free = derive.show("resnet-bottleneck", C_mid=64, options={"stride_3x3": True})
     row = next(row for row in free.layers if row.name == "shortcut")
-    assert free.condition_text(row.condition, "text") == "C_in ≠ C_out"
+    assert printer("text").condition(row.condition) == "C_in ≠ C_out"
     target = load("resnet-bottleneck")  # with every size free, s too (the defaults bind it)
     d = run_derivation(target.build(target.options), "paper", {})
     condition = next(r for r in d.layers if r.name == "shortcut").condition
-    assert d.condition_text(condition, "plain") == "s != 1 or C_in != C_out"
-    assert d.condition_text(condition, "latex") == r"s \neq 1 \vee C_{\mathrm{in}} \neq C_{\mathrm{out}}"
+    assert printer("plain").condition(condition) == "s != 1 or C_in != C_out"
+    assert printer("latex", d.symbols.latex_names()).condition(condition) == r"s \neq 1 \vee C_{\mathrm{in}} \neq C_{\mathrm{out}}"
 
 
 def test_resnet_stride_placement_changes_macs_not_parameters():
@@ -275,7 +276,7 @@ def test_mobilenetv2_stride_one_bottleneck_is_the_papers_cost():
     d = derive.show("mobilenetv2-block", s=1)
     C_in, t, C_out, k, s, H, W = (sym(n) for n in ("C_in", "t", "C_out", "k", "s", "H", "W"))
     assert sympy.expand(d.total["macs"].formula.subs(s, 1) - H * W * C_in * t * (C_in + k**2 + C_out)) == 0
-    assert d.total["macs"].written("text", values=d.substitution) == "C_in·t·(C_in·H·W + (C_out + 3²)·H·W)"
+    assert printer("text", values=d.substitution).written(d.total["macs"]) == "C_in·t·(C_in·H·W + (C_out + 3²)·H·W)"
 
 
 # -- the catalog ---------------------------------------------------------------------------------------

@@ -8,10 +8,10 @@ import shutil
 
 import pytest
 
-import derive.pdf
+import derive.presentation.pdf
 from derive.cli import main
 from derive.errors import ToolError
-from derive.rendering import render
+from derive.presentation.render import render
 
 from helpers.rendering_cases import HOSTILE, cases, compiled, need, pdftotext, slide, synthetic, tex_ready
 
@@ -72,7 +72,7 @@ def test_tex_cannot_read_outside_its_directory():
     need(tex_ready(), "TeX")
     source = "\\documentclass{article}\n\\begin{document}\n\\input{/etc/passwd}\n\\end{document}\n"
     with pytest.raises(ToolError) as caught:
-        derive.pdf.compile_tex(source)
+        derive.presentation.pdf.compile_tex(source)
     assert caught.value.exit_status == 3
     assert "/etc/passwd" in str(caught.value) and "root:x" not in str(caught.value)
 
@@ -81,7 +81,7 @@ def test_shell_escape_is_off():
     need(tex_ready(), "TeX")
     source = ("\\documentclass{article}\n\\begin{document}\n\\immediate\\write18{touch pwned}\n"
               "\\IfFileExists{pwned}{\\errmessage{shell escape ran}}{ok}\n\\end{document}\n")
-    assert derive.pdf.compile_tex(source).startswith(b"%PDF-")
+    assert derive.presentation.pdf.compile_tex(source).startswith(b"%PDF-")
 
 
 def test_tex_errors_are_exit_3_with_the_log(tmp_path, capsys):
@@ -101,7 +101,7 @@ def test_tex_errors_are_exit_3_with_the_log(tmp_path, capsys):
 def test_tex_that_never_ends_is_stopped():
     need(tex_ready(), "TeX")
     with pytest.raises(ToolError, match="took longer than 3 s"):
-        derive.pdf.compile_tex("\\documentclass{article}\n\\begin{document}\n\\def\\x{\\x}\\x\n\\end{document}\n",
+        derive.presentation.pdf.compile_tex("\\documentclass{article}\n\\begin{document}\n\\def\\x{\\x}\\x\n\\end{document}\n",
                                timeout=3)
 
 

@@ -12,8 +12,8 @@ import pytest
 import derive
 from derive.cli import main
 from derive.errors import InputError
-from derive.escaping import Safe, math_name, md, md_code, md_to_tex, tex
-from derive.rendering import render
+from derive.presentation.escaping import Safe, math_name, md, md_code, md_to_tex, tex
+from derive.presentation.render import render
 
 from helpers.golden import GOLDEN
 from helpers.rendering_cases import HOSTILE, ROOT, cases, katex, slide, synthetic
@@ -116,9 +116,9 @@ def test_markdown_escapes_user_text():
 
 # -- explanations -------------------------------------------------------------------------------------
 def topics(d) -> list[str]:
-    from derive.rendering import document
+    from derive.presentation.explain import topics as chosen
 
-    return [e["topic"] for e in document(d)["explanations"]]
+    return list(chosen(d.layers))
 
 
 def test_explanations_follow_the_layers_present():
@@ -251,7 +251,7 @@ def test_latex_format_imports_nothing_it_does_not_need():
     """`--format latex` needs no latexcodec (ASCII names) and none of the PDF machinery."""
     code = ("import sys, derive; d = derive.show('mobilenetv2-block', C_in=3, t=6, C_out=3);"
             "derive.render(d, 'latex'); derive.render(d, 'markdown');"
-            "print(sorted(m for m in ('latexcodec', 'derive.pdf') if m in sys.modules))")
+            "print(sorted(m for m in ('latexcodec', 'derive.presentation.pdf') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
     assert out.strip() == "[]"
 

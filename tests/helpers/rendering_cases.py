@@ -95,14 +95,14 @@ def katex(fragments: list[tuple[str, bool]]) -> list[str | None]:
 
 
 def tex_ready() -> bool:
-    from derive.pdf import tex_available
+    from derive.presentation.pdf import tex_available
 
     return tex_available() and shutil.which("pdftotext") is not None
 
 
 @cache
 def compiled(source: str) -> bytes:
-    from derive.pdf import compile_tex
+    from derive.presentation.pdf import compile_tex
 
     need(tex_ready(), "TeX (pdflatex, latexmk) and pdftotext")
     return compile_tex(source)

@@ -1,17 +1,19 @@
-"""Rendering a `check.Verdict`: text, Markdown (a forum reply) and JSON, through templates/check/."""
+"""`derive check`: a `checking.Verdict` in the format asked for. Its view, which templates/check/ read:
+the claim, the expected count, the mistakes found, each term written out in the text style; its JSON
+through json.py."""
 
 from __future__ import annotations
 
-import json
 import sympy
 
-from .checking import Item, Mistake, Verdict, counted_channels, counted_layer, term_by_term
-from .layers import BatchNorm
-from .printing import printer
+from ..checking import Item, Mistake, Verdict, counted_channels, counted_layer, term_by_term
+from ..derivation import Count
+from ..layers import BatchNorm
+from . import json
+from .formats import ANSWER, CHECK, DIAGNOSES
+from .printing import contract, printer
+from .render import chosen_format
 from .templating import get_template
-
-FORMATS = ("text", "json", "markdown")
-TEMPLATE = {"text": "check/check.txt.j2", "markdown": "check/check.md.j2"}
 
 
 def _written(factors, subs) -> dict:
@@ -24,16 +26,17 @@ def _written(factors, subs) -> dict:
 def grouped(items: tuple[Item, ...], subs, most: int = 16) -> str | None:
     """The terms written out in order, equal neighbours of one layer gathered: `3·3·18 + 2·18`;
     None when that takes more than `most` terms (a whole network: the formula says it better)."""
-    runs: list[list] = []  # [layer, text, how many]
+    numbers = printer("text", values=subs)
+    runs: list[list] = []  # [layer, text, factors, how many]
     for item in items:
-        text = printer("text", values=subs).product(item.factors)
+        text = numbers.product(item.factors)
         if runs and runs[-1][:2] == [item.layer, text]:
-            runs[-1][2] += 1
+            runs[-1][3] += 1
         else:
-            runs.append([item.layer, text, 1])
+            runs.append([item.layer, text, item.factors, 1])
     if len(runs) > most:
         return None
-    return " + ".join(text if n == 1 else f"{n}·{text}" for _, text, n in runs) or "0"
+    return " + ".join(text if n == 1 else numbers.repeated(n, factors) for _, text, factors, n in runs) or "0"
 
 
 def mistake_view(m: Mistake, v: Verdict) -> dict:
@@ -68,8 +71,8 @@ def view(v: Verdict) -> dict:
                   "bare": v.claim.text.replace(",", "").replace(" ", "") == str(claim_value),
                   "value": int(claim_value) if claim_value.is_Integer else None,
                   "stated": None if v.claim.stated is None else text(v.claim.stated), "slip": v.slip},
-        "expected": {"formula": v.expected.written("text"), "value": v.expected.value,
-                     "grouped": (None if v.symbolic else grouped(v.items, subs)) or v.expected.written("text")},
+        "expected": {"formula": text.written(v.expected), "value": v.expected.value,
+                     "grouped": (None if v.symbolic else grouped(v.items, subs)) or text.written(v.expected)},
         "mistakes": [mistake_view(m, v) for m in v.mistakes],
         "terms": [{"text": m.text, "value": text(m.value), "layers": list(m.layers)} for m in matches],
         "missing": [{"layer": i.layer, "kind": i.kind, **_written(i.factors, subs)} for i in missing],
@@ -77,34 +80,38 @@ def view(v: Verdict) -> dict:
     }
 
 
+def _claimed(v: Verdict) -> Count:
+    value = v.claim.expr.xreplace(v.derivation.substitution)
+    return Count(v.claim.expr, int(value) if value.is_Integer else None)
+
+
+def _verdict_json(v: Verdict, lines: list[str]) -> dict:
+    return json.verdict(v, _claimed(v), lines, contract(v.derivation.symbols, v.derivation.substitution))
+
+
 def diagnosis(v: Verdict, data: dict | None = None) -> list[str]:
-    """The diagnosis as plain sentences, one per line of the `diagnoses` template."""
-    data = data or view(v)
-    rendered = get_template("check/diagnoses.j2").render(**data)
+    """The diagnosis as plain sentences, one per line of the diagnoses template."""
+    rendered = get_template(DIAGNOSES, "text").render(data or view(v))
     return [line.strip() for line in rendered.splitlines() if line.strip()]
 
 
-def render(v: Verdict, fmt: str) -> str:
+def render_verdict(v: Verdict, fmt: str) -> str:
+    """`derive check --claim`: the verdict on one claim."""
+    chosen = chosen_format(CHECK, fmt)
     data = view(v)
     lines = diagnosis(v, data)
-    if fmt == "json":
-        d = v.derivation
-        claim_value = v.claim.expr.xreplace(d.substitution)
-        claimed = {"formula": printer("plain")(v.claim.expr),
-                   "expr": printer("plain", values=d.substitution)(v.claim.expr),
-                   "latex": printer("latex", d.latex_names)(v.claim.expr),
-                   "value": int(claim_value) if claim_value.is_Integer else None}
-        return json.dumps({"correct": v.correct, "part": v.scope, "claimed": claimed,
-                           "expected": d.count_dict(v.expected), "diagnosis": lines},
-                          indent=2, ensure_ascii=False) + "\n"
-    return get_template(TEMPLATE[fmt]).render(**data, diagnosis=lines)
+    if chosen.template is None:
+        return json.dumps(_verdict_json(v, lines))
+    return get_template(chosen.template, chosen.kind).render(data, diagnosis=lines)
 
 
-def render_many(verdicts: list[tuple[str, Verdict]], fmt: str) -> str:
-    """A whole answer (`--claim-file`): one verdict per line."""
-    if fmt == "json":
-        return json.dumps({"correct": all(v.correct for _, v in verdicts),
-                           "lines": [{"line": label, **json.loads(render(v, "json"))} for label, v in verdicts]},
-                          indent=2, ensure_ascii=False) + "\n"
-    items = [{"label": label, **view(v), "diagnosis": diagnosis(v)} for label, v in verdicts]
-    return get_template(TEMPLATE[fmt].replace("check.", "answer.")).render(lines=items)
+def render_answer(answer: list[tuple[str, Verdict]], fmt: str) -> str:
+    """`derive check --claim-file`: a whole answer, one verdict per line."""
+    chosen = chosen_format(CHECK, fmt)
+    if chosen.template is None:
+        return json.dumps(json.answer((label, _verdict_json(v, diagnosis(v))) for label, v in answer))
+    items = []
+    for label, v in answer:
+        data = view(v)
+        items.append({"label": label, **data, "diagnosis": diagnosis(v, data)})
+    return get_template(ANSWER[fmt], chosen.kind).render(lines=items)

@@ -17,7 +17,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .errors import ToolError
+from ..errors import ToolError
 
 PACKAGES = "texlive-latex-recommended texlive-pictures latexmk lmodern"
 WHERE = "--format pdf"

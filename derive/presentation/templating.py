@@ -1,48 +1,37 @@
 r"""The Jinja environments: built-in templates, a user's override directory in front, strict undefineds.
 
-Kept apart from `render.py` so that `derive list` renders without importing sympy.
+Kept apart from the views so that `derive list` renders without importing sympy.
 
-Three flavours, chosen by the template's name, so that an override keeps the flavour of what it replaces:
+Three flavours, one per kind of output, chosen by the format being written (formats.py), never by
+where a template lies, so that an override renders as what it replaces:
 
-* `*.tex.j2`: LaTeX, with delimiters that leave TeX's braces alone: `\VAR{x}` prints, `\BLOCK{if …}`
-  and lines starting `%%` are statements, `\#{…}` and lines starting `%#` are comments. Whatever
-  `\VAR{}` prints is escaped for LaTeX unless it is `Safe` (formulas, numbers, `|safe` or `|tex`);
-* `markdown/…` and `explain/…` (`*.md.j2`): Jinja's own delimiters, and whatever `{{ }}` prints is
-  escaped for Markdown unless `Safe`;
-* everything else (terminal text): printed as it is.
+* "latex": delimiters that leave TeX's braces alone: `\VAR{x}` prints, `\BLOCK{if …}` and lines
+  starting `%%` are statements, `\#{…}` and lines starting `%#` are comments. Whatever `\VAR{}`
+  prints is escaped for LaTeX unless it is `Safe` (formulas, numbers, `|safe` or `|tex`);
+* "markdown": Jinja's own delimiters, and whatever `{{ }}` prints is escaped for Markdown unless `Safe`;
+* "text" (a terminal, or plain sentences): printed as it is.
 """
 
 from __future__ import annotations
 
-from collections import ChainMap
-from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Iterable, Sequence
 
 import jinja2
 
-from .errors import InputError
+from ..errors import InputError
 
 
 def template_dirs() -> list[Path]:
     """The built-in templates: `templates/` beside the package in a checkout, `derive/templates` installed."""
-    here = Path(__file__).resolve().parent
-    return [p for p in (here.parent / "templates", here / "templates") if p.is_dir()][:1]
+    package = Path(__file__).resolve().parent.parent
+    return [p for p in (package.parent / "templates", package / "templates") if p.is_dir()][:1]
 
 
 LATEX_SYNTAX = dict(block_start_string=r"\BLOCK{", block_end_string="}", variable_start_string=r"\VAR{",
                     variable_end_string="}", comment_start_string=r"\#{", comment_end_string="}",
                     line_statement_prefix="%%", line_comment_prefix="%#")
-
-
-def flavour(name: str) -> str:
-    """Which environment renders the template `name`: "latex", "markdown" or "text"."""
-    if name.endswith(".tex.j2"):
-        return "latex"
-    if name.startswith(("markdown/", "explain/")):
-        return "markdown"
-    return "text"
 
 
 @cache
@@ -80,23 +69,12 @@ def _bytecode_cache(kind: str = "text") -> jinja2.BytecodeCache | None:
         return None
 
 
-def get_template(name: str, user_dir: str | None = None) -> jinja2.Template:
+def get_template(name: str, kind: str, user_dir: str | None = None) -> jinja2.Template:
+    """The template `name` in the flavour `kind` ("latex", "markdown" or "text") of the output it writes."""
     try:
-        return environment(user_dir, flavour(name)).get_template(name)
+        return environment(user_dir, kind).get_template(name)
     except jinja2.TemplateNotFound as error:
         raise InputError(f"template {error.name!r} not found", "--templates") from None
-
-
-def render(template: jinja2.Template, context: Mapping) -> str:
-    """`template.render(context)`, reading `context` only where the template does. `Template.render`
-    copies its context into a dict first, which would work out every value of a `Lazy` view; given
-    the mapping itself as the context's parent, Jinja looks up only the names the template uses."""
-    ctx = template.new_context(ChainMap(context, template.globals), shared=True)  # type: ignore[arg-type]
-    try:
-        return template.environment.concat(template.root_render_func(ctx))  # type: ignore[attr-defined]
-    except Exception:
-        template.environment.handle_exception()
-        raise  # not reached: handle_exception raises the error with the template's lines in its traceback
 
 
 def columns(rows: Iterable[Sequence[str]], align: str = "", gap: str = "  ") -> list[str]:

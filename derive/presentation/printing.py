@@ -1,4 +1,5 @@
-"""One-line printers for formulas: plain (sympy-readable), text (Unicode) and LaTeX.
+"""One-line printers for formulas: plain (sympy-readable), text (Unicode) and LaTeX. Every math string
+of the output is built here.
 
 Like sympy's own printers, one method per node type. Unlike them, a printer can put bound values in
 place of symbols *without evaluating*, so `t·C_in·(C_in + k² + 4)` prints as `6·3·(3 + 3² + 4)`: the
@@ -14,8 +15,8 @@ from typing import Iterable, Mapping
 import sympy
 from sympy.core.sorting import default_sort_key
 
-from .numeric import substituted
-from .records import frozen
+from ..numeric import substituted
+from ..records import frozen
 
 SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
@@ -26,6 +27,7 @@ PREC_ADD, PREC_MUL, PREC_POW, PREC_ATOM = 10, 20, 30, 40
 class Style:
     """How a printer writes products, powers, fractions, rounding and functions."""
 
+    name: str
     times: str
     pow_fmt: str  # with {base} and {exp}
     frac: bool  # LaTeX \frac instead of a slash
@@ -33,19 +35,26 @@ class Style:
     floor: str
     func: str  # with {name} and {args}
     superscripts: bool = False
+    by: str = "×"  # between the dimensions of a shape
 
 
-PLAIN = Style("*", "{base}**{exp}", False, "ceiling({0})", "floor({0})", "{name}({args})")
-TEXT = Style("·", "{base}^{exp}", False, "⌈{0}⌉", "⌊{0}⌋", "{name}({args})", superscripts=True)
+PLAIN = Style("plain", "*", "{base}**{exp}", False, "ceiling({0})", "floor({0})", "{name}({args})")
+TEXT = Style("text", "·", "{base}^{exp}", False, "⌈{0}⌉", "⌊{0}⌋", "{name}({args})", superscripts=True)
 LATEX = Style(
+    "latex",
     r" \cdot ",
     "{base}^{{{exp}}}",
     True,
     r"\left\lceil {0} \right\rceil",
     r"\left\lfloor {0} \right\rfloor",
     r"\{name}\left({args}\right)",
+    by=r" \times ",
 )
 STYLES = {"plain": PLAIN, "text": TEXT, "latex": LATEX}
+# How a condition's relations and its `and` / `or` are written in each style.
+RELATIONS = {"plain": {"=": "==", "≠": "!="}, "text": {}, "latex": {"=": "=", "≠": r"\neq"}}
+JOINERS = {"plain": {False: " and ", True: " or "}, "text": {False: " and ", True: " or "},
+           "latex": {False: r" \wedge ", True: r" \vee "}}
 
 
 @frozen
@@ -62,6 +71,9 @@ class Printer:
 
     def product(self, factors: Iterable[sympy.Expr]) -> str:
         """A term as written: its factors joined, each evaluated alone when values are bound."""
+        return self._product(tuple(factors))[0]
+
+    def _product(self, factors: tuple[sympy.Expr, ...]) -> tuple[str, int]:
         plain = Printer(self.style, self.names)
         parts = []
         for factor in factors:
@@ -69,8 +81,40 @@ class Printer:
                 factor = substituted(factor, self.values)
             parts.append(plain._print(factor))
         if len(parts) == 1:
-            return parts[0][0]
-        return self._times([self._wrap(*part, PREC_MUL + 1) for part in parts], dots=True) if parts else "1"
+            return parts[0]
+        if not parts:
+            return "1", PREC_ATOM
+        return self._times([self._wrap(*part, PREC_MUL + 1) for part in parts], dots=True), PREC_MUL
+
+    def written(self, count) -> str:
+        """A count as written: a layer's terms as products (`k·k·C + 2·C`), a sum of several layers as its
+        closed form."""
+        if count.products is None:
+            return self(count.formula)
+        return " + ".join(self.product(factors) for factors in count.products) if count.products else "0"
+
+    def repeated(self, n: int, factors: Iterable[sympy.Expr]) -> str:
+        """n copies of a term as written: `n·term`, the term bracketed when it binds less tightly than a product."""
+        text, prec = self._product(tuple(factors))
+        return self._times([str(n), self._wrap(text, prec, PREC_MUL)], dots=True)
+
+    def factor(self, expr: sympy.Expr) -> str:
+        """`expr` as one factor of a product written out (`2 \\cdot (C_in t)`): bracketed unless it binds
+        at least as tightly as a power."""
+        return self._wrap(*self._print(expr), PREC_POW)
+
+    def shape(self, dims: Iterable[sympy.Expr]) -> str:
+        """A tensor's shape, its dimensions joined by ×."""
+        return self.style.by.join(self(dim) for dim in dims)
+
+    def equation(self, sides: Iterable[str]) -> str:
+        """Printed sides as one chain of equalities (`formula = numbers = value`)."""
+        return " = ".join(sides)
+
+    def condition(self, condition) -> str:
+        """A layer's condition of presence (`t ≠ 1`, `s != 1 or C_in != C_out`)."""
+        relation, joiner = RELATIONS[self.style.name], JOINERS[self.style.name][condition.either]
+        return joiner.join(f"{self(lhs)} {relation.get(rel, rel)} {self(rhs)}" for lhs, rel, rhs in condition.clauses)
 
     # -- dispatch -----------------------------------------------------------------------------
     def _print(self, expr: sympy.Basic) -> tuple[str, int]:
@@ -225,3 +269,17 @@ def ordered_terms(expr: sympy.Add) -> list[sympy.Expr]:
 def printer(style: str, names: Mapping[sympy.Symbol, str] | None = None,
             values: Mapping[sympy.Symbol, sympy.Expr] | None = None) -> Printer:
     return Printer(STYLES[style], names or {}, values or {})
+
+
+@frozen
+class Contract:
+    """The printers of the JSON contract: a formula `plain` (sympy reads it back) and in `latex` (the
+    symbols' own LaTeX names), and plain with the bound values put in (`values`)."""
+
+    plain: Printer
+    values: Printer
+    latex: Printer
+
+
+def contract(symbols, substitution: Mapping[sympy.Symbol, sympy.Expr]) -> Contract:
+    return Contract(printer("plain"), printer("plain", values=substitution), printer("latex", symbols.latex_names()))

@@ -1,0 +1,42 @@
+"""Rendering: a `Derivation` and a format in, text (or PDF bytes) out (a check's verdict: verdicts.py).
+
+The format (formats.py) says which template writes it, with which escaping, and what it shows; its
+view (views.py) is built with exactly that, as plain data, and handed to the template. JSON is laid
+out by json.py. `--templates DIR` puts a user's directory in front of the built-in one, so any
+template can be overridden by name; it renders with the flavour of the format it writes.
+"""
+
+from __future__ import annotations
+
+from ..derivation import Derivation
+from ..errors import InputError
+from . import json
+from .formats import SHOW, SUMMARY, Format
+from .printing import contract
+from .templating import get_template
+
+
+def chosen_format(formats, fmt: str) -> Format:
+    if fmt not in formats:
+        raise InputError(f"unknown format {fmt!r} (choose from {', '.join(formats)})", "--format")
+    return formats[fmt]
+
+
+def render(d: Derivation, fmt: str, templates: str | None = None, title: str | None = None,
+           detail: bool = False) -> str | bytes:
+    """`d` in the format `fmt` (one of formats.SHOW); `pdf` gives bytes, everything else text. A network's
+    text is its per-stage summary unless `detail` asks for every layer."""
+    chosen = chosen_format(SHOW, fmt)
+    if chosen.template is None:
+        return json.dumps(json.derivation(d, contract(d.symbols, d.substitution)))
+    from .views import view  # not needed by JSON: the views, the explanations and the diagrams load only here
+
+    if d.stages and not detail:
+        chosen = SUMMARY.get(chosen.name, chosen)
+    data = view(d, chosen, title, detail, templates)
+    text = get_template(chosen.template, chosen.kind, templates).render(data)
+    if chosen.compiled:
+        from .pdf import compile_tex  # TeX's machinery, only for a PDF
+
+        return compile_tex(text)
+    return text

@@ -1,0 +1,234 @@
+"""Views: a `Derivation` and a `Format` in, the plain data its template reads out.
+
+Everything a template prints is worked out here, before Jinja runs, and only what the format declares
+it shows (formats.py): closed forms, MACs, per-layer sums, diagrams and explanations each cost, and
+most formats show few of them. A count becomes a figure, a dict of strings and numbers: `formula` (as
+written), `expr` (the numbers put in), `value`, `closed` (a closed form, not terms as written),
+`unbound` (the symbols a number waits for) and, where the format shows equations, `eq` (formula =
+numbers = value); a term's figure adds its `label`, `kind` and `bucket`. The figures under the other
+conventions are brief: `value`, and `formula` for when there is none.
+
+In LaTeX style every formula is `Safe` and the symbols' names are checked by `escaping.math_name`;
+the text style prints Unicode, unmarked.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Mapping
+
+from ..conventions import TOTALS
+from ..derivation import Count, Derivation, LayerRow, TermRow
+from ..numeric import substituted
+from .diagram import diagram
+from .escaping import Safe, math_name
+from .explain import explanations, frameworks, topics
+from .formats import WHOLE, Format
+from .printing import printer
+from .templating import number
+
+
+def _identity(text: str) -> str:
+    return text
+
+
+class Figures:
+    """How one view prints: the style, the symbols' names, the values put in, how text is marked."""
+
+    def __init__(self, d: Derivation, style: str, equations: bool = False) -> None:
+        self.latex = style == "latex"
+        self.equations = equations
+        self.names = {info.symbol: math_name(info.latex, info.name) for info in d.symbols.infos} if self.latex else None
+        self.mark: Callable[[str], str] = Safe if self.latex else _identity
+        self.subs = d.substitution
+        self.order = {info.symbol: i for i, info in enumerate(d.symbols.infos)}
+        self.printer = printer(style, self.names)
+        self.numbers = printer(style, self.names, self.subs)
+        self._made: dict[int, tuple[Count, dict]] = {}  # one figure per count (`all` is often `trainable`)
+
+    def __call__(self, count: Count, **extra) -> dict:
+        if not extra:
+            if id(count) not in self._made:
+                self._made[id(count)] = (count, self._figure(count))
+            return self._made[id(count)][1]
+        return {**self._figure(count), **extra}
+
+    def _figure(self, count: Count) -> dict:
+        formula = self.mark(self.printer.written(count))
+        expr = self.mark(self.numbers.written(count))
+        out = {"formula": formula, "expr": expr, "value": count.value, "closed": count.products is None,
+               "unbound": [] if count.value is not None else self.unbound(count)}
+        if self.equations:
+            out["eq"] = self.mark(self.printer.equation(_equation(formula, expr, count.value)))
+        return out
+
+    def brief(self, count: Count) -> dict:
+        """A figure as a number, or as its formula where it has none: `value` and `formula` alone."""
+        return {"formula": self.mark(self.printer.written(count)), "value": count.value}
+
+    def unbound(self, count: Count) -> list[str]:
+        waiting = sorted(count.formula.free_symbols - set(self.subs), key=self.order.get)
+        return [self.mark(self.printer(s)) for s in waiting]
+
+    def term(self, t: TermRow) -> dict:
+        return self(Count(t.term.size, t.value, (t.term.factors,)), label=t.term.label, kind=t.term.kind, bucket=t.bucket)
+
+    def repeated(self, term: dict, t: TermRow, n: int) -> dict:
+        """n copies of the term `t` (a network's repeated layer), whose figure is `term`: n·term, as written."""
+        if n == 1:
+            return term
+        factors = t.term.factors
+        return {**term, "formula": self.mark(self.printer.repeated(n, factors)),
+                "expr": self.mark(self.numbers.repeated(n, factors)), "value": None if t.value is None else n * t.value}
+
+
+def _equation(formula: str, expr: str, value: int | None) -> list[str]:
+    """The steps of `formula = numbers = value`, each only when it says something new."""
+    steps = [formula]
+    if expr != formula:
+        steps.append(expr)
+    if value is not None and expr != str(value):
+        steps.append(number(value, math=True))
+    return steps
+
+
+def _counted(row: LayerRow) -> Count:
+    """A layer's trainable and non-trainable terms together, as written."""
+    counted = [row.counts[b] for b in ("trainable", "non_trainable")]
+    values = [c.value for c in counted]
+    return Count(counted[0].formula + counted[1].formula, None if None in values else sum(values),
+                 tuple(p for c in counted for p in (c.products or ())))
+
+
+def view(d: Derivation, fmt: Format, title: str | None = None, detail: bool = False,
+         templates: str | None = None) -> dict:
+    """What `fmt`'s template reads: the derivation with what the format shows, printed in its style.
+    `templates`: a user's directory of templates, for the explanations."""
+    figure = Figures(d, fmt.style, fmt.equations)
+    mark, names = figure.mark, figure.names
+    v: dict = {
+        "target": d.target, "title": d.title, "convention": d.convention, "options": d.options,
+        "symbols": [{"name": i.name, "meaning": i.meaning, "latex": names[i.symbol] if names else i.latex}
+                    for i in d.symbols.infos],
+        "values": [{"name": name, "value": mark(figure.printer(value)),
+                    **({"latex": names[d.symbols[name].symbol]} if names else {})} for name, value in d.values.items()],
+        "total": {key: (figure.brief if fmt.brief else figure)(d.total[key]) for key in fmt.totals},
+    }
+    if fmt.macs == "formula":
+        v["total"]["macs"] = figure(d.total["macs"])
+    elif fmt.macs == "value":
+        v["total"]["macs"] = {"value": d.total["macs"].value}
+    if fmt.others:
+        v["others"] = {name: {key: figure.brief(totals[key]) for key in WHOLE} for name, totals in d.others.items()}
+    if fmt.layers:
+        v["layers"] = [_layer(row, figure, fmt.layers) for row in d.layers]
+    if fmt.parts or fmt.groups:
+        v["parts"] = [{"name": p.name, "all": figure(p.counts["all"])} for p in d.parts]
+    if fmt.groups:
+        v["groups"] = _groups(d, v, figure)
+    if fmt.stages:
+        v.update(network(d), detail=detail)
+    if fmt.style == "latex":
+        v["heading"] = title
+    if fmt.others and fmt.style == "latex":
+        v["reports"] = {d.convention: v["total"], **v["others"]}
+    if fmt.diagram or fmt.slide_diagram:
+        v["input_shape"] = _input_shape(d, figure)
+        sources = [row.sources for row in d.layers]
+        if fmt.diagram:
+            v["diagram"] = diagram(v, sources, **fmt.diagram)
+        if fmt.slide_diagram:
+            v["slide_diagram"] = diagram(v, sources, **fmt.slide_diagram)
+    if fmt.explanations:  # the layers explained as the view has them (else brief), the first in full
+        layers, chosen = v.get("layers"), {}
+        for topic, indices in topics(d.layers).items():
+            these = [layers[i] if layers else _layer(d.layers[i], figure, "brief") for i in indices]
+            if fmt.layers != "full":
+                these[0] = _layer(d.layers[indices[0]], figure, "full")
+            chosen[topic] = these
+        v["explanations"] = explanations(chosen, v, templates)
+    if fmt.frameworks:
+        v["frameworks"] = frameworks(v, templates)
+    return v
+
+
+def _layer(row: LayerRow, figure: Figures, detail: str) -> dict:
+    """A layer: "brief" (its name, op, signature, part and condition), with its "terms", or "full" (also
+    its sum, output shape and channels, what diagrams and explanations show)."""
+    layer = {"name": row.name, "op": row.op, "signature": row.signature, "part": row.part,
+             "condition": None if row.condition is None else figure.mark(figure.printer.condition(row.condition))}
+    if detail == "brief":
+        return layer
+    layer["terms"] = [figure.term(t) for t in row.terms if t.bucket is not None]
+    if detail == "full":
+        channels = figure.printer(row.output.channels)
+        layer.update({
+            "all": figure(_counted(row)),
+            "shape": Safe(figure.printer.shape(row.shape)),
+            "channels": {"formula": Safe(channels), "value": _number(row.shape[-1]),
+                         "factor": Safe(figure.printer.factor(row.output.channels))},
+            "bias": any(t.term.kind == "bias" for t in row.terms),
+            "params": bool(row.terms),
+            "repeat": row.repeat,
+        })
+    return layer
+
+
+def _number(expr) -> int | None:
+    return int(expr) if getattr(expr, "is_Integer", False) else None
+
+
+def _groups(d: Derivation, v: dict, figure: Figures) -> list[dict]:
+    """The layers in runs of one part each, with the part's sum; a layer outside any part is a group of
+    its own. Each group's terms counted in `all`, as written (n copies of a repeated layer: n·term)."""
+    parts = {p["name"]: p for p in v["parts"]}
+    groups: list[dict] = []
+    for row, layer in zip(d.layers, v["layers"]):
+        part = row.part
+        if part is not None and groups and groups[-1]["part"] == part:
+            groups[-1]["layers"].append(layer)
+            groups[-1]["rows"].append(row)
+            continue
+        counted = parts[part]["all"] if part in parts else layer.get("all") or figure(_counted(row))
+        groups.append({"name": part if part is not None else row.name, "part": part, "layers": [layer],
+                       "rows": [row], "all": counted})
+    for group in groups:
+        rows = group.pop("rows")
+        group["terms"] = [figure.repeated(term, t, row.repeat) for row, layer in zip(rows, group["layers"])
+                          for term, t in zip(layer["terms"], (t for t in row.terms if t.bucket is not None))
+                          if t.bucket != "buffers"]
+    return groups
+
+
+def _input_shape(d: Derivation, figure: Figures) -> str | None:
+    """The block's input, h × w × c with the values put in: from the first layer's input, else from the
+    symbols H, W and C_in."""
+    inputs = d.layers[0].inputs if d.layers else None
+    if inputs:
+        dims = inputs[0].dims
+    elif all(name in d.symbols for name in ("H", "W", "C_in")):
+        dims = tuple(d.symbols[name].symbol for name in ("H", "W", "C_in"))
+    else:
+        return None
+    return Safe(figure.printer.shape(substituted(dim, d.substitution) for dim in dims))
+
+
+def _values(counts: Mapping[str, Count] | None) -> dict | None:
+    return None if counts is None else {key: counts[key].value for key in TOTALS}
+
+
+def network(d: Derivation) -> dict:
+    """What the per-stage summary of a network adds: one row per stage (its row of the published
+    table, output shape, value, and for n > 1 blocks one block's value and the first block's
+    difference, so the template writes n × block + difference) and the channel widths."""
+    parts = {p.name: p for p in d.parts}
+    stages = []
+    for stage in d.stages:
+        stages.append({
+            "name": stage.name, "n": stage.repeat, "table": dict(stage.table),
+            "shape": [int(v) if getattr(v, "is_Integer", False) else str(v) for v in stage.shape],
+            "value": _values(parts[stage.name].counts if stage.name in parts else stage.counts),
+            "block": _values(stage.block), "difference": _values(stage.difference),
+        })
+    widths = [{"name": name, "value": int(value) if value.is_Integer else str(value)}
+              for name, value in d.values.items() if name.startswith("c_")]
+    return {"stages": stages, "widths": widths}

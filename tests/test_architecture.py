@@ -1,0 +1,92 @@
+"""The import graph of derive/: every `import` and `from ... import` (inside functions too, relative
+ones resolved), walked with `ast`, has no cycle; the model never imports the presentation."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "derive"
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {module_name(path): path for path in sorted(PACKAGE.rglob("*.py"))}
+
+
+def imports(name: str) -> set[str]:
+    """The derive modules `name` imports, wherever in the file the import stands."""
+    path = MODULES[name]
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")
+                anchor = anchor[:len(anchor) - node.level + 1]
+                base = ".".join(anchor + ([base] if base else []))
+            # `from . import x` imports the module x when there is one, else a name of the package
+            targets = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in MODULES else base for alias in node.names]
+        else:
+            continue
+        for target in targets:
+            while target and target not in MODULES:  # `derive.a.b` where b is a name in derive.a
+                target = target.rpartition(".")[0]
+            if target and target != name:
+                found.add(target)
+    return found
+
+
+GRAPH = {name: imports(name) for name in MODULES}
+
+
+def cycle_through(start: str) -> list[str] | None:
+    """A shortest cycle through `start` (as the list of modules along it), or None."""
+    paths = {target: [start, target] for target in GRAPH[start]}
+    queue = list(paths)
+    while queue:
+        current = queue.pop(0)
+        if current == start:
+            return paths[current]
+        for target in sorted(GRAPH[current]):
+            if target not in paths:
+                paths[target] = paths[current] + [target]
+                queue.append(target)
+    return None
+
+
+def test_the_walk_sees_the_imports_it_should():
+    """The walk itself: relative imports resolved, imports inside functions found, names not modules."""
+    assert "derive.derivation" in GRAPH["derive.checking"]
+    assert "derive.presentation.render" in GRAPH["derive.cli"]  # imported inside `run`
+    assert "derive.presentation.printing" in GRAPH["derive.presentation.views"]
+    assert "derive.conventions" in GRAPH["derive.derivation"]  # `from . import conventions as conv`
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_no_import_cycle(module):
+    cycle = cycle_through(module)
+    assert cycle is None, "import cycle: " + " -> ".join(cycle)
+
+
+ENTRY = ("derive", "derive.__main__", "derive.api", "derive.cli")  # what may use the presentation
+MODEL = sorted(name for name in MODULES if name not in ENTRY and not name.startswith("derive.presentation"))
+
+
+@pytest.mark.parametrize("module", MODEL)
+def test_the_model_never_imports_the_presentation(module):
+    """Data flows one way: readers → block model → derivation → presentation → cli / api."""
+    reached, queue = set(), [module]
+    while queue:
+        for target in GRAPH[queue.pop()] - reached:
+            reached.add(target)
+            queue.append(target)
+    assert not {name for name in reached if name.startswith("derive.presentation")}
