@@ -4,17 +4,21 @@ format, and the Python API's object shows itself in a notebook while the model k
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import sympy
 
 import derive
 from derive.api import derive_target, load
 from derive.derivation import Derivation
+from derive.layers import Activation, Add, BatchNorm, Conv2D, Dropout, Layer
 from derive.presentation.explain import topics
 from derive.presentation.formats import SHOW, SUMMARY
 from derive.presentation.printing import printer
 from derive.presentation.render import render
 from derive.presentation.templating import get_template
 from derive.presentation.views import view
+from derive.records import frozen
 from derive.symbols import sym
 
 PLAIN = (str, int, bool, type(None))
@@ -84,29 +88,34 @@ def test_a_count_is_written_as_its_terms_or_its_closed_form():
     assert printer("text").written(d.total["all"]) == "C_in·t·(C_in + C_out + k² + 4) + 2·C_out"
 
 
-class Layer:
-    """A layer kind: its op and (when it says) its family."""
-
-    def __init__(self, op, family=None):
-        self.op = op
-        if family is not None:
-            self.family = family
-
-
 class Row:
     """A derivation's layer row as explain.py reads it: the layer, its op, its terms."""
 
-    def __init__(self, op, family=None, terms=()):
-        self.layer, self.op, self.terms = Layer(op, family), op, terms
+    def __init__(self, layer, terms=()):
+        self.layer, self.op, self.terms = layer, layer.op, terms
+
+
+@frozen
+class SpatialDropout(Layer):
+    """A kind that only says its family: explained as the parameter-free layers are."""
+
+    op: ClassVar[str] = "spatial_dropout"
+    family: ClassVar[str] = "parameter_free"
+
+
+@frozen
+class Mystery(Layer):
+    op: ClassVar[str] = "mystery"
 
 
 def test_explanations_follow_the_layer_families():
-    chosen = topics([Row("conv2d"), Row("batch_norm"), Row("activation"), Row("dropout"), Row("add")])
+    rows = [Row(Conv2D(8, bias=False)), Row(BatchNorm()), Row(Activation("relu")), Row(Dropout()), Row(Add())]
+    chosen = topics(rows)
     assert list(chosen) == ["conv2d", "batch_norm", "bias_dropped", "activation", "add", "parameter_free"]
     assert chosen["bias_dropped"] == [0] and chosen["parameter_free"] == [3]
-    # a layer that names its family is explained by it, whatever its op
-    assert topics([Row("spatial_dropout", family="parameter_free")]) == {"parameter_free": [0]}
-    assert topics([Row("mystery")]) == {}
+    # a layer that names its family is explained by it, whatever its op; one with neither topic nor family, not at all
+    assert topics([Row(SpatialDropout())]) == {"parameter_free": [0]}
+    assert topics([Row(Mystery())]) == {}
 
 
 def test_escaping_follows_the_output_format_not_the_folder():

@@ -11,37 +11,32 @@ from __future__ import annotations
 from typing import Sequence
 
 from ..errors import InputError
+from ..layers import KINDS
 from .escaping import Safe
 from .formats import EXPLANATION, FRAMEWORKS
 from .templating import get_template
 
-# The families of layer kinds, for layers that do not say theirs (`Layer.family`).
-FAMILIES = {
-    "convolution": ("conv2d", "depthwise_conv2d", "separable_conv2d", "dense"),
-    "norm": ("batch_norm", "layer_norm", "group_norm"),
-    "activation": ("activation",),
-    "merge": ("add",),
-    "parameter_free": ("pool2d", "global_pool2d", "dropout", "flatten", "concatenate"),
-}
-ORDER = (*FAMILIES["convolution"], *FAMILIES["norm"], "bias_dropped", "bias_redundant", "activation", "add",
-         "parameter_free")
+
+def _explained(family: str) -> tuple[str, ...]:
+    """The explanation topics of one family's kinds, in the registry's order."""
+    return tuple(k.cls.explain for k in KINDS if k.cls.family == family and k.cls.explain)
 
 
-def family(layer) -> str:
-    """A layer kind's family: "convolution", "norm", "activation", "merge", "parameter_free" or "other"."""
-    return getattr(layer, "family", None) or next((name for name, ops in FAMILIES.items() if layer.op in ops), "other")
+# Convolutions, norms, the bias before a batch norm, activations, merges, the parameter-free layers.
+ORDER = (*_explained("convolution"), *_explained("norm"), "bias_dropped", "bias_redundant",
+         *_explained("activation"), *_explained("merge"), "parameter_free")
 
 
 def topics(rows: Sequence) -> dict[str, list[int]]:
     """Each explanation the derivation's layer rows need, in order, with the indices of the rows it explains."""
     found: dict[str, list[int]] = {}
-    kinds = [family(row.layer) for row in rows]
-    for i, (row, kind) in enumerate(zip(rows, kinds)):
-        if kind == "parameter_free":
+    for i, row in enumerate(rows):
+        layer = row.layer
+        if layer.family == "parameter_free":
             found.setdefault("parameter_free", []).append(i)
-        elif kind != "other":
-            found.setdefault(row.op, []).append(i)
-        if kind == "convolution" and i + 1 < len(rows) and rows[i + 1].op == "batch_norm":
+        elif layer.explain is not None:
+            found.setdefault(layer.explain, []).append(i)
+        if layer.family == "convolution" and i + 1 < len(rows) and rows[i + 1].op == "batch_norm":
             bias = any(t.term.kind == "bias" for t in row.terms)
             found.setdefault("bias_redundant" if bias else "bias_dropped", []).append(i)
     return {topic: found[topic] for topic in ORDER if topic in found}
