@@ -11,11 +11,13 @@ reads its first input instead.
 from __future__ import annotations
 
 from dataclasses import field
+from functools import cached_property
 from typing import Callable, Mapping
 
 import sympy
 
-from .layers import Layer, Shape
+from .errors import InputError
+from .layers import Layer, Shape, Term
 from .records import frozen
 from .symbols import SymbolTable
 
@@ -124,3 +126,54 @@ class Target:
 
     def build(self, options: Mapping[str, bool]) -> Block:
         return self.builder(self.symbols, options, name=self.name, title=self.title, defaults=self.defaults)
+
+
+# -- the walk: the graph followed once at bound sizes ---------------------------------------------
+@frozen
+class Step:
+    """One present layer with its wiring resolved and its symbolic figures."""
+
+    node: Node
+    sources: tuple[str, ...]  # the names of the nodes it reads (`input` for the block's), dropped ones read through
+    inputs: tuple[Shape, ...]
+    output: Shape
+    terms: tuple[Term, ...]
+    condition: Condition | None  # what is still unknown about its presence, or None
+
+    @cached_property
+    def macs(self) -> sympy.Expr:
+        """Worked out when first asked for, as every MAC figure is (see `derivation.Later`)."""
+        return self.node.layer.macs(self.inputs, self.output)
+
+
+def walk(block: Block, values: Mapping[sympy.Symbol, sympy.Expr]) -> tuple[Step, ...]:
+    """The present layers in order: nodes whose condition is false for `values` dropped (what read them
+    reads their first input), shapes propagated, every layer's terms asked for, all in the symbols."""
+    shapes: dict[str, Shape] = {INPUT: block.input}
+    alias: dict[str, str] = {}  # dropped node -> the node read in its place
+    previous = INPUT
+    steps = []
+    for node in block.nodes:
+        sources = tuple(alias.get(name, name) for name in node.inputs) or (previous,)
+        condition = None if node.condition is None else node.condition.bind(values)
+        if condition is False:
+            alias[node.name] = sources[0]
+            previous = sources[0]
+            continue
+        if condition is True:
+            condition = None
+        missing = [name for name in sources if name not in shapes]
+        if missing:
+            raise InputError(f"reads {missing[0]!r}, which is not defined before it", node.name)
+        inputs = tuple(shapes[name] for name in sources)
+        if node.layer.arity == 0 and len(inputs) < 2:
+            raise InputError(f"{node.layer.op} needs at least two inputs", node.name)
+        try:
+            output = node.layer.output(inputs)
+            terms = node.layer.terms(inputs)
+        except InputError as error:
+            raise error.at(node.name) from None
+        shapes[node.name] = output
+        previous = node.name
+        steps.append(Step(node, sources, inputs, output, terms, condition))
+    return tuple(steps)

@@ -2,7 +2,7 @@
 
 Three pure stages, each linear in the number of layers:
 
-1. `walk` follows the block's graph once: drops nodes whose condition is false for the bound sizes,
+1. `blocks.walk` follows the block's graph once: drops nodes whose condition is false for the bound sizes,
    propagates shapes, and asks every layer for its terms and multiply-accumulates (all symbolic);
 2. `count` sorts the terms into the convention's buckets and sums them per layer, part and total;
 3. totals are regrouped into a closed form (`closedform.py`) and evaluated at the bound sizes.
@@ -20,7 +20,7 @@ import sympy
 
 from . import conventions as conv
 from . import numeric
-from .blocks import INPUT, Block, Condition, Node
+from .blocks import Block, Condition, Step, walk
 from .closedform import closed_form
 from .errors import InputError
 from .layers import Layer, Shape, Term
@@ -65,55 +65,6 @@ def bind(symbols: SymbolTable, defaults: Mapping[str, object], given: Mapping[st
                                  f"--set {info.name}")
         out[info.name] = value
     return out
-
-
-# -- stage 1: walk the graph ----------------------------------------------------------------------
-@frozen
-class Step:
-    """One present layer with its wiring resolved and its symbolic figures."""
-
-    node: Node
-    sources: tuple[str, ...]  # the names of the nodes it reads (`input` for the block's), dropped ones read through
-    inputs: tuple[Shape, ...]
-    output: Shape
-    terms: tuple[Term, ...]
-    condition: Condition | None  # what is still unknown about its presence, or None
-
-    @cached_property
-    def macs(self) -> sympy.Expr:
-        """Worked out when first asked for, as every MAC figure is (see `Later`)."""
-        return self.node.layer.macs(self.inputs, self.output)
-
-
-def walk(block: Block, values: Values) -> tuple[Step, ...]:
-    shapes: dict[str, Shape] = {INPUT: block.input}
-    alias: dict[str, str] = {}  # dropped node -> the node read in its place
-    previous = INPUT
-    steps = []
-    for node in block.nodes:
-        sources = tuple(alias.get(name, name) for name in node.inputs) or (previous,)
-        condition = None if node.condition is None else node.condition.bind(values)
-        if condition is False:
-            alias[node.name] = sources[0]
-            previous = sources[0]
-            continue
-        if condition is True:
-            condition = None
-        missing = [name for name in sources if name not in shapes]
-        if missing:
-            raise InputError(f"reads {missing[0]!r}, which is not defined before it", node.name)
-        inputs = tuple(shapes[name] for name in sources)
-        if node.layer.arity == 0 and len(inputs) < 2:
-            raise InputError(f"{node.layer.op} needs at least two inputs", node.name)
-        try:
-            output = node.layer.output(inputs)
-            terms = node.layer.terms(inputs)
-        except InputError as error:
-            raise error.at(node.name) from None
-        shapes[node.name] = output
-        previous = node.name
-        steps.append(Step(node, sources, inputs, output, terms, condition))
-    return tuple(steps)
 
 
 # -- stage 2 and 3: count, regroup, evaluate ------------------------------------------------------

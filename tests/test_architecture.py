@@ -114,3 +114,18 @@ def test_the_model_reads_no_input_format(module):
             reached.add(target)
             queue.append(target)
     assert not {name for name in reached if name.startswith("derive.readers")}, module
+
+
+INPUTS = sorted(name for name in MODULES if name.startswith(("derive.readers", "derive.library")))
+LATER = ("derive.derivation", "derive.checking", "derive.presentation", "derive.api", "derive.cli")
+
+
+@pytest.mark.parametrize("module", INPUTS)
+def test_the_inputs_stop_at_the_block_model(module):
+    """A reader or the library makes a block; it never reaches the derivation or anything after it."""
+    reached, queue = set(), [module]
+    while queue:
+        for target in GRAPH[queue.pop()] - reached:
+            reached.add(target)
+            queue.append(target)
+    assert not {name for name in reached if name.startswith(LATER)}, module

@@ -44,8 +44,7 @@ from typing import Any, Mapping
 
 import sympy
 
-from ..blocks import INPUT, Block, Condition, Node, Target
-from ..derivation import walk
+from ..blocks import INPUT, Block, Condition, Node, Target, walk
 from ..errors import ExprError, InputError
 from ..expr import parse
 from ..layers import Shape, spellings
