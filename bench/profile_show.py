@@ -27,7 +27,7 @@ DEFAULT = ["show", "mobilenetv2", "--format", "latex"]
 
 
 def where(key: tuple[str, int, str]) -> str:
-    """`derive/printing.py:12 latex` or `sympy/core/expr.py:100 expand` or `~ <built-in ...>`."""
+    """`derive/presentation/printing.py:12 latex` or `sympy/core/expr.py:100 expand` or `~ <built-in ...>`."""
     path, line, function = key
     if path == "~":
         return function

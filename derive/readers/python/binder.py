@@ -18,7 +18,6 @@ from typing import Any, Callable
 from ...records import frozen
 
 
-
 class _Empty:
     """No default value (a default may well be `None`)."""
 
