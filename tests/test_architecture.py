@@ -71,6 +71,16 @@ def test_the_walk_sees_the_imports_it_should():
     assert "derive.conventions" in GRAPH["derive.derivation"]  # `from . import conventions as conv`
 
 
+def reachable(module: str) -> set[str]:
+    """Every derive module `module` imports, directly or through others."""
+    reached, queue = set(), [module]
+    while queue:
+        for target in GRAPH[queue.pop()] - reached:
+            reached.add(target)
+            queue.append(target)
+    return reached
+
+
 @pytest.mark.parametrize("module", sorted(MODULES))
 def test_no_import_cycle(module):
     cycle = cycle_through(module)
@@ -84,11 +94,7 @@ MODEL = sorted(name for name in MODULES if name not in ENTRY and not name.starts
 @pytest.mark.parametrize("module", MODEL)
 def test_the_model_never_imports_the_presentation(module):
     """Data flows one way: readers → block model → derivation → presentation → cli / api."""
-    reached, queue = set(), [module]
-    while queue:
-        for target in GRAPH[queue.pop()] - reached:
-            reached.add(target)
-            queue.append(target)
+    reached = reachable(module)
     assert not {name for name in reached if name.startswith("derive.presentation")}
 
 
@@ -108,11 +114,7 @@ CORE = [name for name in MODEL if not name.startswith(("derive.readers", "derive
 @pytest.mark.parametrize("module", CORE)
 def test_the_model_reads_no_input_format(module):
     """The block model and the derivation know no reader: readers → model, never back."""
-    reached, queue = set(), [module]
-    while queue:
-        for target in GRAPH[queue.pop()] - reached:
-            reached.add(target)
-            queue.append(target)
+    reached = reachable(module)
     assert not {name for name in reached if name.startswith("derive.readers")}, module
 
 
@@ -123,9 +125,5 @@ LATER = ("derive.derivation", "derive.checking", "derive.presentation", "derive.
 @pytest.mark.parametrize("module", INPUTS)
 def test_the_inputs_stop_at_the_block_model(module):
     """A reader or the library makes a block; it never reaches the derivation or anything after it."""
-    reached, queue = set(), [module]
-    while queue:
-        for target in GRAPH[queue.pop()] - reached:
-            reached.add(target)
-            queue.append(target)
+    reached = reachable(module)
     assert not {name for name in reached if name.startswith(LATER)}, module
