@@ -1,0 +1,99 @@
+"""Run derive as the real process on an adversarial input and hold it to issue 12's bounds.
+
+`attack(argv, ...)` runs `python -m derive ARGV` in a fresh directory (with an optional file written
+first, standard input given or closed, and a canary path that must never appear) and returns what it
+did: exit status, standard output and error, and the child's CPU time and peak memory from
+`os.wait4` on it alone (its `ru_utime + ru_stime` and `ru_maxrss`). `assert_bounded(result)` checks the bounds
+every attack must keep: at most `SECONDS` of CPU and `MEBIBYTES` of memory, an exit status of 0, 1, 2
+or 3, no traceback, error output of one line `derive: error: ...` (warnings aside) without raw control
+characters, and no canary.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+SECONDS = 2.0  # CPU time of the child, per attack
+MEBIBYTES = 300  # peak resident memory of the child
+CANARY = "CANARY"  # a file an attack would create if anything in it ran
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Result:
+    argv: tuple[str, ...]
+    status: int
+    out: str
+    err: str
+    seconds: float  # CPU, user + system
+    wall: float
+    mebibytes: float
+    canary: bool
+
+
+def attack(argv: list[str] | tuple[str, ...], directory: Path, *, files: dict[str, str | bytes] | None = None,
+           stdin: bytes | None = b"", close_stdin: bool = False, timeout: float = 60.0) -> Result:
+    """Run `derive ARGV` in `directory` (files written there first); `stdin=None` leaves it a pipe that is
+    never written, `close_stdin` runs the child with standard input closed."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, content in (files or {}).items():
+        path = directory / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "KERAS_BACKEND": "torch"}
+    command = [sys.executable, "-m", "derive", *argv]
+    started = time.monotonic()
+    process = subprocess.Popen(command, cwd=directory, env=env,
+                               stdin=subprocess.DEVNULL if close_stdin else subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               preexec_fn=(lambda: os.close(0)) if close_stdin else None)
+    outputs: dict[str, bytes] = {}
+
+    def drain(name: str, stream) -> None:
+        outputs[name] = stream.read()
+
+    readers = [threading.Thread(target=drain, args=(name, stream), daemon=True)
+               for name, stream in (("out", process.stdout), ("err", process.stderr))]
+    for reader in readers:
+        reader.start()
+    if process.stdin is not None:
+        with contextlib.suppress(BrokenPipeError):
+            if stdin:
+                process.stdin.write(stdin)
+            process.stdin.close()
+    timer = threading.Timer(timeout, process.kill)
+    timer.start()
+    try:
+        _, status, usage = os.wait4(process.pid, 0)  # the child's own usage, not a sum over children
+    finally:
+        timer.cancel()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    for reader in readers:
+        reader.join()
+    return Result(tuple(argv), process.returncode, outputs["out"].decode("utf-8", "replace"),
+                  outputs["err"].decode("utf-8", "replace"), usage.ru_utime + usage.ru_stime,
+                  time.monotonic() - started, usage.ru_maxrss / 1024, (directory / CANARY).exists())
+
+
+def assert_bounded(result: Result, statuses: tuple[int, ...] = (0, 1, 2, 3)) -> None:
+    where = " ".join(result.argv)[:200]
+    assert result.status in statuses, f"{where}: exit {result.status}\n{result.err[-2000:]}"
+    assert "Traceback" not in result.err, f"{where}: a traceback\n{result.err[-2000:]}"
+    assert result.seconds <= SECONDS, f"{where}: {result.seconds:.2f} s of CPU (limit {SECONDS} s)"
+    assert result.mebibytes <= MEBIBYTES, f"{where}: {result.mebibytes:.0f} MiB (limit {MEBIBYTES} MiB)"
+    assert not result.canary, f"{where}: the canary file was created"
+    errors = [line for line in result.err.splitlines() if not line.startswith("derive: warning: ")]
+    if result.status == 2:
+        assert len(errors) == 1 and errors[0].startswith("derive: error: "), f"{where}: {result.err[-2000:]!r}"
+    for line in errors:
+        assert not any(ord(c) < 32 or ord(c) == 127 for c in line), f"{where}: raw control characters {line!r}"
