@@ -94,6 +94,8 @@ def same_file(a: os.stat_result, b: os.stat_result) -> bool:
 def write_atomic(data: str | bytes, path: str, where: str, inputs: tuple[str, ...] = ()) -> None:
     """`data` into the regular file `path`, whole or not at all; never over one of `inputs`."""
     target = Path(path)
+    if len(os.fsencode(target.name)) > NAME_MAX:
+        raise InputError(f"the file name is longer than {NAME_MAX} bytes", where)
     try:
         existing = os.stat(target)  # through a symlink: what a write would reach
     except FileNotFoundError:
@@ -120,8 +122,6 @@ def write_atomic(data: str | bytes, path: str, where: str, inputs: tuple[str, ..
         raise InputError("is a symbolic link into /proc, /sys or /dev: derive writes regular files only", where)
     if _special_filesystem(directory):
         raise InputError(f"{str(directory)!r} is not a folder for files (a kernel file system)", where)
-    if len(os.fsencode(target.name)) > NAME_MAX:
-        raise InputError(f"the file name is longer than {NAME_MAX} bytes", where)
     mode = stat.S_IMODE(existing.st_mode) if existing is not None else 0o666 & ~_umask()
     temp = directory / _temp_name(target.name)
     try:
