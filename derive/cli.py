@@ -2,7 +2,9 @@
 
 Parsing and exit statuses only; the work is done by `api`, the words by the templates. Every bad
 input ends as one line on standard error, `derive: error: <where>: <what>`, with exit status 2 (3 for
-a missing external tool); nothing is written unless the whole output is ready (`-o` is atomic).
+a missing external tool), its control characters escaped (`printable`); nothing is written unless
+the whole output is ready (`-o` is atomic, regular files only: `files.py`). The `derive` command runs
+under a CPU, wall-clock and memory budget (`budget.py`); `main` called in-process does not.
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ import unicodedata
 from pathlib import Path
 from typing import Sequence
 
-from .conventions import BUCKETS, CONVENTIONS
 from . import budget
 from .budget import OverBudget
+from .conventions import BUCKETS, CONVENTIONS
 from .errors import DeriveError, InputError
 from .files import read_capped, write_atomic
 from .presentation.formats import CHECK, LIST, SHOW
@@ -273,7 +275,7 @@ def entry() -> None:
     quarter of the time `import sympy` takes. The figures are in bench/RESULTS.md. Nothing is left
     open: `-o` files are written, closed and renamed by `write` before `main` returns."""
     gc.disable()
-    budget.limit()
+    budget.limit()  # the command's CPU, wall-clock and memory limits: a backstop, one error line
     status = main()
     try:
         sys.stdout.flush()

@@ -8,9 +8,11 @@ control characters escaped in error lines, and the command's CPU budget.
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -21,6 +23,17 @@ from tests.helpers.adversary import ROOT, Result, assert_bounded, attack
 SIZES = ("--set", "C_in=3", "--set", "t=6", "--set", "C_out=3")
 BLOCK = ("show", "mobilenetv2-block", *SIZES)
 ROOT_USER = hasattr(os, "geteuid") and os.geteuid() == 0
+AS_NOBODY = ("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups")  # root writes anywhere
+
+
+def can_run_as_nobody() -> bool:
+    if not ROOT_USER:
+        return True
+    if shutil.which("setpriv") is None:
+        return False
+    probe = subprocess.run([*AS_NOBODY, sys.executable, "-c", "import os, derive; print(os.getuid())"],
+                           capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd="/")
+    return probe.returncode == 0 and probe.stdout.strip() == "65534"
 
 
 def error_line(result: Result) -> str:
@@ -29,13 +42,21 @@ def error_line(result: Result) -> str:
     return result.err
 
 
-def run_with(argv: list[str], directory: Path, *, stdout=None, close_stdout: bool = False) -> Result:
-    """`derive ARGV` with standard output sent to `stdout` (a file object) or closed."""
+def run_with(argv: list[str], directory: Path, *, stdout=subprocess.DEVNULL, close_stdout: bool = False,
+             nobody: bool = False) -> Result:
+    """`derive ARGV` with standard output sent to `stdout` (a file object) or closed; `nobody`: as the
+    user nobody (for a root test run)."""
+
+    def before() -> None:
+        if close_stdout:
+            os.close(1)
+
     env = {**os.environ, "PYTHONPATH": str(ROOT), "KERAS_BACKEND": "torch"}
     started = time.monotonic()
-    process = subprocess.Popen([sys.executable, "-m", "derive", *argv], cwd=directory, env=env,
+    process = subprocess.Popen([*(AS_NOBODY if nobody else ()), sys.executable, "-m", "derive", *argv],
+                               cwd=directory, env=env,
                                stdin=subprocess.DEVNULL, stdout=stdout, stderr=subprocess.PIPE,
-                               preexec_fn=(lambda: os.close(1)) if close_stdout else None)
+                               preexec_fn=before)
     err = process.stderr.read()
     _, status, usage = os.wait4(process.pid, 0)
     process.stderr.close()
@@ -149,16 +170,26 @@ def test_output_onto_a_symlink_to_a_special_file_is_refused(tmp_path, link):
     assert os.readlink(tmp_path / "link") == link
 
 
-@pytest.mark.skipif(ROOT_USER, reason="root writes into a read-only folder")
-def test_output_into_an_unwritable_folder(tmp_path):
-    folder = tmp_path / "locked"
-    folder.mkdir()
-    folder.chmod(0o555)
+@pytest.mark.parametrize("output,message", [
+    ("locked/x.txt", "-o locked/x.txt: cannot write: Permission denied"),
+    ("locked/", "-o locked/mobilenetv2-block.txt: cannot write: Permission denied"),
+    ("/etc/passwd", "-o /etc/passwd: cannot write: Permission denied"),
+], ids=["folder", "folder/", "a system file"])
+def test_output_into_an_unwritable_folder(output, message):
+    """As a user who may not write there (root runs the child as nobody: root writes anywhere)."""
+    if not can_run_as_nobody():
+        pytest.skip("running as root, and the child cannot be run as nobody here")
+    folder = Path(tempfile.mkdtemp(prefix="derive-io-"))
     try:
-        assert "-o locked/x.txt: cannot write: Permission denied" in \
-            error_line(attack([*BLOCK, "-o", "locked/x.txt"], tmp_path))
-    finally:
         folder.chmod(0o755)
+        (folder / "locked").mkdir(mode=0o555)
+        (folder / "locked").chmod(0o555)
+        before = Path("/etc/passwd").read_bytes()
+        assert message in error_line(run_with([*BLOCK, "-o", output], folder, nobody=ROOT_USER))
+        assert list((folder / "locked").iterdir()) == [] and Path("/etc/passwd").read_bytes() == before
+    finally:
+        (folder / "locked").chmod(0o755)
+        shutil.rmtree(folder)
 
 
 def test_output_with_a_250_character_name(tmp_path):
@@ -266,3 +297,23 @@ def test_the_budget_is_the_commands_not_the_librarys():
     assert main(["list"]) == 0
     assert signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0)
     assert resource.getrlimit(resource.RLIMIT_AS)[0] == resource.RLIM_INFINITY
+
+
+@pytest.mark.parametrize("raised,message", [
+    ("memory", ("derive: error: needed more than the 280 MiB of memory derive allows itself "
+                "(the input is too large or too complex)\n")),
+    ("cpu", "derive: error: took longer than 1.5 s of CPU time and was stopped (the input is too large or too complex)\n"),
+], ids=["MemoryError", "CPU timer"])
+def test_over_budget_is_one_line(monkeypatch, capsys, raised, message):
+    """What the limits raise (`RLIMIT_AS` → MemoryError, the SIGPROF timer → OverBudget) is one line, exit 2."""
+    from derive import budget, cli
+
+    def over(args):
+        if raised == "memory":
+            raise MemoryError
+        budget._cpu(0, None)
+
+    monkeypatch.setattr(cli, "run", over)
+    assert cli.main(["list"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == message
