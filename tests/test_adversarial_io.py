@@ -295,7 +295,7 @@ def test_the_budget_is_the_commands_not_the_librarys():
     from derive.cli import main
 
     assert main(["list"]) == 0
-    assert signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0)
+    assert signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0) and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
     assert resource.getrlimit(resource.RLIMIT_AS)[0] == resource.RLIM_INFINITY
 
 
@@ -303,7 +303,8 @@ def test_the_budget_is_the_commands_not_the_librarys():
     ("memory", ("derive: error: needed more than the 280 MiB of memory derive allows itself "
                 "(the input is too large or too complex)\n")),
     ("cpu", "derive: error: took longer than 1.5 s of CPU time and was stopped (the input is too large or too complex)\n"),
-], ids=["MemoryError", "CPU timer"])
+    ("wall", "derive: error: took longer than 300 s and was stopped\n"),
+], ids=["MemoryError", "CPU timer", "wall-clock timer"])
 def test_over_budget_is_one_line(monkeypatch, capsys, raised, message):
     """What the limits raise (`RLIMIT_AS` → MemoryError, the SIGPROF timer → OverBudget) is one line, exit 2."""
     from derive import budget, cli
@@ -311,7 +312,7 @@ def test_over_budget_is_one_line(monkeypatch, capsys, raised, message):
     def over(args):
         if raised == "memory":
             raise MemoryError
-        budget._cpu(0, None)
+        (budget._cpu if raised == "cpu" else budget._wall)(0, None)
 
     monkeypatch.setattr(cli, "run", over)
     assert cli.main(["list"]) == 2
