@@ -2,7 +2,9 @@
 
 Parsing and exit statuses only; the work is done by `api`, the words by the templates. Every bad
 input ends as one line on standard error, `derive: error: <where>: <what>`, with exit status 2 (3 for
-a missing external tool); nothing is written unless the whole output is ready (`-o` is atomic).
+a missing external tool), its control characters escaped (`printable`); nothing is written unless
+the whole output is ready (`-o` is atomic, regular files only: `files.py`). The `derive` command runs
+under a CPU, wall-clock and memory budget (`budget.py`); `main` called in-process does not.
 """
 
 from __future__ import annotations
@@ -12,14 +14,21 @@ import gc
 import os
 import re
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Sequence
 
+from . import budget
+from .budget import OverBudget
 from .conventions import BUCKETS, CONVENTIONS
 from .errors import DeriveError, InputError
+from .files import read_capped, write_atomic
 from .presentation.formats import CHECK, LIST, SHOW
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+MAX_CLAIM_BYTES = 100_000  # a --claim-file: a forum answer is a few hundred bytes
+STDOUT = "standard output"
+EXTENSIONS = {"text": "txt", "markdown": "md", "latex": "tex", "slide": "tex"}  # `-o FOLDER/`; else the format
 
 
 class Parser(argparse.ArgumentParser):
@@ -93,32 +102,51 @@ def pairs(items: Sequence[str], option: str) -> dict[str, str]:
     return out
 
 
-def write(text: str | bytes, path: str | None) -> None:
-    """To stdout, or to `path` through a temporary file in the same directory and a rename."""
+def write(text: str | bytes, path: str | None, inputs: tuple[str, ...] = ()) -> None:
+    """To stdout, or to `path` whole (a temporary file in the same folder and a rename), never over
+    one of `inputs`; a regular file only."""
     if path is None:
-        if isinstance(text, bytes):
-            sys.stdout.flush()
-            sys.stdout.buffer.write(text)
-            sys.stdout.buffer.flush()
-        else:
-            sys.stdout.write(text)
+        stdout = sys.stdout
+        if stdout is None:  # started with standard output closed (`derive list >&-`)
+            raise InputError("standard output is closed", STDOUT)
+        try:
+            if isinstance(text, bytes):
+                stdout.flush()
+                stdout.buffer.write(text)
+                stdout.buffer.flush()
+            else:
+                stdout.write(text)
+        except BrokenPipeError:
+            raise
+        except (OSError, ValueError) as error:  # ValueError: a closed file object
+            raise InputError(f"cannot write: {getattr(error, 'strerror', None) or error}", STDOUT) from None
         return
-    target = Path(path)
-    if target.is_dir():
-        raise InputError("is a directory", f"-o {path}")
-    directory = target.parent if str(target.parent) else Path(".")
-    if not directory.is_dir():
-        raise InputError(f"directory {str(directory)!r} does not exist", f"-o {path}")
-    import tempfile
+    write_atomic(text, path, f"-o {path}", inputs)
 
-    fd, temp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".part")
+
+def output_path(path: str | None, target: str, format_: str) -> str | None:
+    """`-o` as given; a trailing `/` names an existing folder, to hold `<target>.<ext>`."""
+    if path is None or not path.endswith(("/", os.sep)):
+        return path
+    if not Path(path).is_dir():
+        raise InputError("no such folder (a trailing / names a folder, which must exist)", f"-o {path}")
+    return str(Path(path) / f"{safe_stem(target)}.{EXTENSIONS.get(format_, format_)}")
+
+
+def safe_stem(target: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", Path(target).stem)
+
+
+def flush_stdout() -> None:
+    """Standard output flushed now, so that a full disk (`> /dev/full`) is one error line, not a traceback."""
+    if sys.stdout is None:
+        return
     try:
-        with (os.fdopen(fd, "wb") if isinstance(text, bytes) else os.fdopen(fd, "w", encoding="utf-8")) as handle:
-            handle.write(text)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
+        sys.stdout.flush()
+    except BrokenPipeError:
         raise
+    except (OSError, ValueError) as error:
+        raise InputError(f"cannot write: {getattr(error, 'strerror', None) or error}", STDOUT) from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -134,14 +162,22 @@ def run(args: argparse.Namespace) -> int:
 
     derivation = derive_target(load(args.target), args.convention, pairs(args.options, "--option"),
                                pairs(args.values, "--set"))
+    output = output_path(args.output, derivation.target, args.format)
+    pdf_folder = args.format == "pdf" and output is None  # a PDF is not for a terminal: out/<target>.pdf
+    if pdf_folder:
+        if os.path.lexists("out") and not Path("out").is_dir():
+            raise InputError("'out' is not a folder, so the PDF has nowhere to go: give -o FILE", "--format pdf")
+        output = str(Path("out") / (safe_stem(derivation.target) + ".pdf"))
     rendered = render(derivation, args.format, args.templates, title=args.title, detail=args.detail)
-    output = args.output
-    if args.format == "pdf" and output is None:  # a PDF is not for a terminal: out/<target>.pdf
-        Path("out").mkdir(exist_ok=True)
-        output = str(Path("out") / (re.sub(r"[^A-Za-z0-9._-]+", "-", Path(derivation.target).stem) + ".pdf"))
-    write(rendered, output)
+    if pdf_folder:
+        try:
+            Path("out").mkdir(exist_ok=True)
+        except OSError as error:
+            raise InputError(f"cannot make the folder 'out' for the PDF: {error.strerror or error}; give -o FILE",
+                             "--format pdf") from None
+    write(rendered, output, (args.target,))
     if output != args.output:
-        sys.stderr.write(f"derive: wrote {output}\n")
+        say(f"derive: wrote {printable(output)}")
     return 0
 
 
@@ -152,25 +188,23 @@ def run_check(args: argparse.Namespace) -> int:
     from .presentation.verdicts import render_answer, render_verdict
 
     target = load(args.target)
+    path = args.claim_file
+    text = None if path is None else read_text(path, "--claim-file", MAX_CLAIM_BYTES)  # refused before any work
     derivation = derive_target(target, args.convention, pairs(args.options, "--option"), pairs(args.values, "--set"))
     if args.claim is not None:
         verdict = judge(derivation, args.claim, args.part, args.count, target.aliases)
         write(render_verdict(verdict, args.format), None)
         return 0 if verdict.correct else 1
-    path = args.claim_file
-    text = read_text(path, "--claim-file")
     verdicts = [(label, judge(derivation, claim, label, args.count, target.aliases, where=f"{path}:{number}"))
                 for label, claim, number in read_answer(text, path, derivation.symbols.symbols())]
     write(render_answer(verdicts, args.format), None)
     return 0 if all(v.correct for _, v in verdicts) else 1
 
 
-def read_text(path: str, option: str, limit: int = 1_000_000) -> str:
-    """A small UTF-8 text file (or standard input for `-`), or one clear error."""
-    try:
-        data = sys.stdin.buffer.read(limit + 1) if path == "-" else Path(path).read_bytes()[: limit + 1]
-    except OSError as error:
-        raise InputError(error.strerror or "cannot read", f"{option} {path}") from None
+def read_text(path: str, option: str, limit: int = MAX_CLAIM_BYTES) -> str:
+    """A small UTF-8 text file (or standard input for `-`), or one clear error: at most `limit` bytes
+    are read, and only from a regular file or standard input."""
+    data = read_capped(path, limit, f"{option} {path}")
     if len(data) > limit:
         raise InputError(f"larger than {limit:,} bytes", path)
     try:
@@ -179,12 +213,53 @@ def read_text(path: str, option: str, limit: int = 1_000_000) -> str:
         raise InputError(f"not UTF-8 text (byte {error.start})", path) from None
 
 
+def printable(text: str) -> str:
+    """`text` with every control or invisible formatting character escaped (`\\n`, `\\x1b`, `\\u202e`), so
+    that an error line is one line and cannot steer the terminal; bytes that were not UTF-8 (in a file
+    name) as `\\xNN`."""
+    out = []
+    for char in text:
+        code = ord(char)
+        if char in _NAMED:
+            out.append(_NAMED[char])
+        elif code < 0x20 or 0x7F <= code < 0xA0:
+            out.append(f"\\x{code:02x}")
+        elif 0xDC80 <= code <= 0xDCFF:  # an undecodable byte, as Python keeps it (surrogateescape)
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif unicodedata.category(char) in ("Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
+            out.append(f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def say(line: str) -> None:
+    """One line on standard error, if there is one."""
+    try:
+        if sys.stderr is not None:
+            sys.stderr.write(line + "\n")
+    except (OSError, ValueError):
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        return run(build_parser().parse_args(argv))
+        status = run(build_parser().parse_args(argv))
+        flush_stdout()
+        return status
     except DeriveError as error:
-        sys.stderr.write(f"derive: error: {error}\n")
+        say(f"derive: error: {printable(str(error))}")
         return error.exit_status
+    except OverBudget as error:
+        say(f"derive: error: {printable(str(error))}")
+        return 2
+    except MemoryError:
+        say(f"derive: error: needed more than the {budget.MEMORY_MIB} MiB of memory derive allows itself "
+            "(the input is too large or too complex)")
+        return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -200,12 +275,15 @@ def entry() -> None:
     quarter of the time `import sympy` takes. The figures are in bench/RESULTS.md. Nothing is left
     open: `-o` files are written, closed and renamed by `write` before `main` returns."""
     gc.disable()
+    budget.limit()  # the command's CPU, wall-clock and memory limits: a backstop, one error line
     status = main()
     try:
         sys.stdout.flush()
         sys.stderr.flush()
     except BrokenPipeError:  # the reader went away (`derive show ... | head -1`)
         status = status or 1
+    except (OSError, ValueError, AttributeError):  # nothing left to say it on
+        status = status or 2
     os._exit(status)
 
 

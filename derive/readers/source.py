@@ -8,11 +8,12 @@ with the name errors show (`<stdin>` for `-`). Every later stage reports a place
 from __future__ import annotations
 
 import re
-import sys
 from functools import cached_property
 from pathlib import Path
 
+from .. import budget
 from ..errors import InputError
+from ..files import read_capped
 from ..records import frozen
 
 MAX_BYTES = 200_000  # a block's code or spec; and so that any file is answered within a second
@@ -62,24 +63,8 @@ class Source:
 def read_source(path: str) -> Source:
     """The file (or standard input for `-`) as text: at most `MAX_BYTES`, UTF-8, no NUL bytes."""
     display = STDIN if path == "-" else path
-    try:
-        if path == "-":
-            stream = getattr(sys.stdin, "buffer", None)
-            data = stream.read(MAX_BYTES + 1) if stream is not None else sys.stdin.read(MAX_BYTES + 1)
-            if isinstance(data, str):
-                data = data.encode("utf-8", "surrogateescape")
-        else:
-            file = Path(path)
-            if file.is_dir():
-                raise InputError("is a directory, not a file", display)
-            with file.open("rb") as handle:
-                data = handle.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise InputError("no such file", display) from None
-    except PermissionError:
-        raise InputError("permission denied", display) from None
-    except OSError as error:
-        raise InputError(f"cannot read: {error.strerror or error}", display) from None
+    data = read_capped(path, MAX_BYTES, display)
+    budget.allow(min(len(data), MAX_BYTES))  # the command's CPU time grows with the file it reads
     if len(data) > MAX_BYTES:
         raise InputError(f"file too large (over {MAX_BYTES // 1000} KB): derive reads one block's code or spec",
                          display)

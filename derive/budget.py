@@ -1,0 +1,73 @@
+"""The `derive` command's budget, a backstop behind the readers' own step limits: CPU time, wall-clock
+time and memory, each turned into one error line rather than a hang or a machine out of memory.
+
+`limit()` is called once by the command (`cli.entry`), never by the library: `derive.show` in a
+notebook and the tests that run `cli.main` in-process are not limited. CPU time is the process's own
+(TeX runs in a child and is not counted; its own timeout is in `presentation/pdf.py`); the wall clock
+covers waiting, e.g. for standard input; memory is the address space (`RLIMIT_AS`), where the system
+has it. Over a limit: `OverBudget` (or `MemoryError`), which `cli.main` prints as one line, exit 2.
+"""
+
+from __future__ import annotations
+
+import resource
+import signal
+
+CPU_SECONDS = 1.5  # CPU time of the whole process, start-up (~0.5 s) included; ordinary built-ins take 0.6-0.9 s
+CPU_SECONDS_PER_100KB = 2.0  # more for a large target file: the 5,000-module bench file (135 KB) takes 1.4-2.2 s
+WALL_SECONDS = 300  # waiting included (standard input, TeX: at most 2 × 120 s); never a hang
+MEMORY_MIB = 280  # address space (≈ resident: no threads); an ordinary run maps 65-100 MiB
+
+
+class OverBudget(BaseException):
+    """Raised from a timer signal: a BaseException so that no `except Exception` on the way swallows it."""
+
+
+_armed = False
+_cpu_limit = CPU_SECONDS
+
+
+def limit() -> None:
+    """Arm the three limits for this process (what the system does not have is skipped)."""
+    global _armed
+    used = sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
+    if hasattr(signal, "setitimer"):
+        _armed = True
+        signal.signal(signal.SIGPROF, _cpu)
+        signal.setitimer(signal.ITIMER_PROF, max(CPU_SECONDS - used, 0.05))
+        signal.signal(signal.SIGALRM, _wall)
+        signal.setitimer(signal.ITIMER_REAL, WALL_SECONDS)
+    _memory()
+
+
+def allow(size: int) -> None:
+    """More CPU time for a target file of `size` bytes (its reader calls this); nothing when not armed."""
+    global _cpu_limit
+    if not _armed or size <= 0:
+        return
+    extra = CPU_SECONDS_PER_100KB * size / 100_000
+    left, _ = signal.getitimer(signal.ITIMER_PROF)
+    if left > 0:
+        _cpu_limit += extra
+        signal.setitimer(signal.ITIMER_PROF, left + extra)
+
+
+def _cpu(signum, frame) -> None:
+    raise OverBudget(f"took longer than {_cpu_limit:.1f} s of CPU time and was stopped "
+                     "(the input is too large or too complex)")
+
+
+def _wall(signum, frame) -> None:
+    raise OverBudget(f"took longer than {WALL_SECONDS:g} s and was stopped")
+
+
+def _memory() -> None:
+    try:
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        wanted = MEMORY_MIB * 1024 * 1024
+        if hard != resource.RLIM_INFINITY:
+            wanted = min(wanted, hard)
+        if soft == resource.RLIM_INFINITY or soft > wanted:
+            resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
+    except (AttributeError, ValueError, OSError):  # no RLIMIT_AS here (macOS refuses it): the other limits hold
+        pass
