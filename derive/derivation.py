@@ -18,10 +18,10 @@ from typing import Callable, Iterable, Mapping
 
 import sympy
 
+from . import arithmetic, numeric
 from . import conventions as conv
-from . import numeric
 from .blocks import Block, Condition, Step, walk
-from .closedform import closed_form
+from .closedform import closed_form, expand
 from .errors import InputError
 from .layers import Layer, Shape, Term
 from .records import frozen
@@ -34,7 +34,9 @@ Values = Mapping[sympy.Symbol, sympy.Expr]
 def bind(symbols: SymbolTable, defaults: Mapping[str, object], given: Mapping[str, sympy.Expr]) -> dict[str, sympy.Expr]:
     """Defaults overlaid with the given values, each checked against its symbol's domain.
 
-    A value may be an expression in other symbols (`C_out = 2*C_in`); chains are followed to the end.
+    A value may be an expression in other symbols (`C_out = 2*C_in`); chains are followed to the end,
+    each value put in only after its own cost (degree, terms, digits) with the values it refers to is
+    estimated and found within `arithmetic`'s limits, so no chain builds a huge value.
     Returns the bound values in the block's symbol order.
     """
     for name in given:
@@ -43,28 +45,77 @@ def bind(symbols: SymbolTable, defaults: Mapping[str, object], given: Mapping[st
             raise InputError(f"unknown symbol {name!r} (this target has {known})", f"--set {name}")
     merged = {name: sympy.Integer(v) if isinstance(v, int) else v for name, v in {**defaults, **given}.items()}
     table = {symbols[name].symbol: value for name, value in merged.items()}
-    for _ in range(len(table) + 1):
-        resolved = {s: v.xreplace(table) for s, v in table.items()}
-        if resolved == table:
-            break
-        table = resolved
-    circular = [s.name for s, v in table.items() if s in v.free_symbols]
+    circular = _circular(table)
     if len(circular) == 1:
         raise InputError(f"{circular[0]} is defined in terms of itself", f"--set {circular[0]}")
     if circular:
         raise InputError(f"the values of {' and '.join(circular)} refer to each other", "--set")
+    resolved: dict[sympy.Symbol, sympy.Expr] = {}
+    costs: dict[sympy.Symbol, arithmetic.Cost] = {}
+
+    def resolve(symbol: sympy.Symbol) -> None:  # no cycles: the depth is at most the number of symbols
+        value = table[symbol]
+        refers = [s for s in value.free_symbols if s in table]
+        for other in refers:
+            if other not in resolved:
+                resolve(other)
+        try:
+            costs[symbol] = arithmetic.bounded(value, costs)
+        except arithmetic.ArithmeticRefused as refusal:
+            name = symbol.name
+            raise InputError(str(refusal), f"--set {name}" if name in given else f"the default of {name}") from None
+        resolved[symbol] = value.xreplace({s: resolved[s] for s in refers}) if refers else value
+
+    for symbol in table:
+        if symbol not in resolved:
+            resolve(symbol)
     out = {}
     for info in symbols.infos:
         if info.name not in merged:
             continue
-        value = table[info.symbol]
+        value = resolved[info.symbol]
         if value.is_number:
             ok = value.is_Integer if info.domain == "positive integer" else value.is_Rational
             if not ok or not value.is_positive:
                 raise InputError(f"{info.name} ({info.meaning}) must be a {info.domain}, got {value}",
                                  f"--set {info.name}")
+        elif never_positive(value):
+            raise InputError(f"{info.name} ({info.meaning}) must be a {info.domain}, got {value}, "
+                             "which is never positive", f"--set {info.name}")
         out[info.name] = value
     return out
+
+
+def _circular(table: Mapping[sympy.Symbol, sympy.Expr]) -> list[str]:
+    """The names of the symbols whose value refers back to themselves, through others or directly."""
+    refers = {s: {o for o in v.free_symbols if o in table} for s, v in table.items()}
+    out = []
+    for start in table:
+        seen, stack = set(), list(refers[start])
+        while stack:
+            symbol = stack.pop()
+            if symbol == start:
+                out.append(start.name)
+                break
+            if symbol not in seen:
+                seen.add(symbol)
+                stack.extend(refers[symbol])
+    return out
+
+
+def never_positive(value: sympy.Expr) -> bool:
+    """Whether *value* is at most 0 for every size, for sure: multiplied out, every monomial but the
+    constant has a coefficient ≤ 0 and is a product of positive powers of positive symbols, and the
+    constant is ≤ 0 too, or (all symbols whole, so each monomial is at least 1) the coefficients'
+    sum is (1 − t ≤ 0)."""
+    polynomial = expand(value, sizes=False)
+    bases = [(base, exp) for monomial in polynomial for base, exp in monomial]
+    if not all(base.is_Symbol and base.is_positive and exp > 0 for base, exp in bases):
+        return False
+    if any(coeff > 0 for monomial, coeff in polynomial.items() if monomial):
+        return False
+    whole = all(base.is_integer for base, _ in bases)
+    return (sum(polynomial.values()) if whole else polynomial.get(frozenset(), 0)) <= 0
 
 
 # -- stage 2 and 3: count, regroup, evaluate ------------------------------------------------------
