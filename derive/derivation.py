@@ -53,22 +53,17 @@ def bind(symbols: SymbolTable, defaults: Mapping[str, object], given: Mapping[st
     resolved: dict[sympy.Symbol, sympy.Expr] = {}
     costs: dict[sympy.Symbol, arithmetic.Cost] = {}
 
-    def resolve(symbol: sympy.Symbol) -> None:  # no cycles: the depth is at most the number of symbols
+    for symbol in _in_order(table):  # each value after those it refers to
         value = table[symbol]
-        refers = [s for s in value.free_symbols if s in table]
-        for other in refers:
-            if other not in resolved:
-                resolve(other)
         try:
             costs[symbol] = arithmetic.bounded(value, costs)
         except arithmetic.ArithmeticRefused as refusal:
             name = symbol.name
             raise InputError(str(refusal), f"--set {name}" if name in given else f"the default of {name}") from None
-        resolved[symbol] = value.xreplace({s: resolved[s] for s in refers}) if refers else value
-
-    for symbol in table:
-        if symbol not in resolved:
-            resolve(symbol)
+        refers = {s: resolved[s] for s in value.free_symbols if s in table}
+        resolved[symbol] = value.xreplace(refers) if refers else value
+        if resolved[symbol].is_Rational:  # a number: its own cost, exactly
+            costs[symbol] = arithmetic.estimate(resolved[symbol])
     out = {}
     for info in symbols.infos:
         if info.name not in merged:
@@ -87,20 +82,65 @@ def bind(symbols: SymbolTable, defaults: Mapping[str, object], given: Mapping[st
 
 
 def _circular(table: Mapping[sympy.Symbol, sympy.Expr]) -> list[str]:
-    """The names of the symbols whose value refers back to themselves, through others or directly."""
-    refers = {s: {o for o in v.free_symbols if o in table} for s, v in table.items()}
-    out = []
+    """The names of the symbols whose value refers back to themselves, through others or directly:
+    the members of the cycles among the values (Tarjan's strongly connected components, in linear time)."""
+    refers = {s: [o for o in v.free_symbols if o in table] for s, v in table.items()}
+    index: dict[sympy.Symbol, int] = {}
+    low: dict[sympy.Symbol, int] = {}
+    stack: list[sympy.Symbol] = []
+    on_stack: set[sympy.Symbol] = set()
+    cyclic: set[sympy.Symbol] = set()
     for start in table:
-        seen, stack = set(), list(refers[start])
+        if start in index:
+            continue
+        work = [(start, 0)]
+        while work:
+            symbol, i = work.pop()
+            if i == 0:
+                index[symbol] = low[symbol] = len(index)
+                stack.append(symbol)
+                on_stack.add(symbol)
+            if i < len(refers[symbol]):
+                work.append((symbol, i + 1))
+                other = refers[symbol][i]
+                if other not in index:
+                    work.append((other, 0))
+                elif other in on_stack:
+                    low[symbol] = min(low[symbol], index[other])
+                continue
+            if low[symbol] == index[symbol]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == symbol:
+                        break
+                if len(component) > 1 or symbol in refers[symbol]:
+                    cyclic.update(component)
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[symbol])
+    return [s.name for s in table if s in cyclic]
+
+
+def _in_order(table: Mapping[sympy.Symbol, sympy.Expr]) -> list[sympy.Symbol]:
+    """The symbols of *table* (no cycles), each after the symbols its value refers to."""
+    order: list[sympy.Symbol] = []
+    done: set[sympy.Symbol] = set()
+    for start in table:
+        stack = [(start, False)]
         while stack:
-            symbol = stack.pop()
-            if symbol == start:
-                out.append(start.name)
-                break
-            if symbol not in seen:
-                seen.add(symbol)
-                stack.extend(refers[symbol])
-    return out
+            symbol, ready = stack.pop()
+            if symbol in done:
+                continue
+            if ready:
+                done.add(symbol)
+                order.append(symbol)
+                continue
+            stack.append((symbol, True))
+            stack.extend((s, False) for s in table[symbol].free_symbols if s in table and s not in done)
+    return order
 
 
 def never_positive(value: sympy.Expr) -> bool:
