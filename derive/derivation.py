@@ -216,6 +216,8 @@ def evaluate(expr: sympy.Expr, values: Values) -> int | None:
         return None
     if not numeric.is_whole(value):
         raise InputError(f"a count came out as {value}, not a whole number: check the sizes")
+    if abs(value) >= arithmetic.TOO_LARGE:
+        raise InputError(f"a count came out over {arithmetic.MAX_RESULT_DIGITS} digits: check the sizes")
     return int(value)
 
 

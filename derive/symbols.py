@@ -93,8 +93,13 @@ class SymbolTable:
     def names(self) -> tuple[str, ...]:
         return tuple(info.name for info in self.infos)
 
-    def symbols(self) -> dict[str, sympy.Symbol]:
-        return {info.name: info.symbol for info in self.infos}
+    def symbols(self) -> Mapping[str, sympy.Symbol]:
+        """Each name's symbol (read-only, made once: one is looked up per `--set` value)."""
+        return self._symbols
+
+    @cached_property
+    def _symbols(self) -> Mapping[str, sympy.Symbol]:
+        return MappingProxyType({info.name: info.symbol for info in self.infos})
 
     def latex_names(self) -> dict[sympy.Symbol, str]:
         return {info.symbol: info.latex for info in self.infos}
