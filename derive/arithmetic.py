@@ -12,14 +12,19 @@ in plain Python numbers (`derive.numeric`) all compute with what is here:
 * `min_max`, `absolute`, `square_root`, `reciprocal` and `power`: exact on numbers, simplified by
   structure only on symbols;
 * the bounds: exponents whole and at most `MAX_EXPONENT`, no number over `MAX_RESULT_DIGITS` digits
-  (`too_large`), no `NOT_FINITE` value. What is refused raises `ArithmeticRefused` with the reason;
-  the caller adds the place.
+  (`too_large`), no `NOT_FINITE` value;
+* the cost model: `estimate` bounds a value's degree, terms once multiplied out and digits from its
+  structure before it is built (or substituted into), and `bounded` refuses one over `MAX_DEGREE`,
+  `MAX_TERMS` (`MAX_CLAIM_TERMS` for a claim) or `MAX_RESULT_DIGITS`.
+
+What is refused raises `ArithmeticRefused` with the reason; the caller adds the place.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 import sympy
 from sympy import Expr
@@ -186,3 +191,76 @@ def power(base: Expr, exponent: Expr, max_bits: int = TOO_LARGE.bit_length()) ->
 def too_large(value: sympy.Basic) -> bool:
     """Whether *value* is a number with a numerator or denominator over `MAX_RESULT_DIGITS` digits."""
     return bool(value.is_Rational and (abs(value.p) >= TOO_LARGE or value.q >= TOO_LARGE))
+
+
+# -- the cost of a value, estimated before it is built ---------------------------------------------
+
+MAX_DEGREE = 8  # as a polynomial in the sizes
+MAX_TERMS = 16  # terms once multiplied out (a size; the derivation multiplies sizes together)
+MAX_CLAIM_TERMS = 256  # terms of a claim once multiplied out (a claim restates a whole total)
+_CAP = 10**9  # estimates stop growing here: they only need to say "over the limit"
+
+
+@dataclass(frozen=True)
+class Cost:
+    """Upper bounds on a value once built and multiplied out: its degree in the sizes, its number of
+    terms, and the bits of the largest number in it."""
+
+    degree: int = 0
+    terms: int = 1
+    bits: int = 0
+
+
+SIZE = Cost(1, 1, 0)  # a symbol standing for itself
+
+
+def estimate(expr: Expr, values: Mapping[sympy.Symbol, Cost] | None = None, depth: int = 0) -> Cost:
+    """The `Cost` of *expr* with each symbol in *values* standing for a value of that cost, from the
+    structure alone: nothing is multiplied out or substituted, so it is cheap for any exponent."""
+    if depth > 2 * MAX_EXPONENT:
+        raise ArithmeticRefused("expression nested too deeply")
+    if expr.is_Rational:
+        return Cost(0, 1, max(abs(expr.p).bit_length(), expr.q.bit_length()))
+    if expr.is_Symbol:
+        return (values or {}).get(expr, SIZE)
+    parts = [estimate(arg, values, depth + 1) for arg in expr.args]
+    cost = _combined(expr, parts)
+    return cost if cost.degree else Cost(0, 1, cost.bits)  # a number, once the values are in
+
+
+def _combined(expr: Expr, parts: list[Cost]) -> Cost:
+    if expr.is_Add:
+        return Cost(max(p.degree for p in parts), min(sum(p.terms for p in parts), _CAP),
+                    max(p.bits for p in parts) + len(parts).bit_length())
+    if expr.is_Mul:
+        return Cost(min(sum(p.degree for p in parts), _CAP), min(math.prod(min(p.terms, _CAP) for p in parts), _CAP),
+                    min(sum(p.bits for p in parts), _CAP))
+    if expr.is_Pow and expr.exp.is_Integer:
+        base, n = parts[0], abs(int(expr.exp))
+        if n > MAX_EXPONENT:
+            raise ArithmeticRefused(BAD_EXPONENT)
+        terms = math.comb(n + base.terms - 1, n) if base.terms < _CAP else _CAP  # monomials of degree n
+        return Cost(min(base.degree * n, _CAP), min(terms, _CAP),
+                    min(base.bits * n, _CAP))
+    # ⌈ ⌉, ⌊ ⌋, min, max, abs, a root: one opaque term, as costly inside as its arguments
+    return Cost(max((p.degree for p in parts), default=0), 1, max((p.bits for p in parts), default=0))
+
+
+def over_limit(cost: Cost, max_terms: int = MAX_TERMS) -> str | None:
+    """The limit *cost* is over, in words, or None."""
+    if cost.degree > MAX_DEGREE:
+        return f"expression of too high a degree (over {MAX_DEGREE} in the sizes)"
+    if cost.terms > max_terms:
+        return f"expression too large (over {max_terms} terms once multiplied out)"
+    if cost.bits >= TOO_LARGE.bit_length():
+        return f"number too large (over {MAX_RESULT_DIGITS} digits)"
+    return None
+
+
+def bounded(expr: Expr, values: Mapping[sympy.Symbol, Cost] | None = None, max_terms: int = MAX_TERMS) -> Cost:
+    """The `Cost` of *expr* (see `estimate`), or `ArithmeticRefused` naming the limit it is over."""
+    cost = estimate(expr, values)
+    problem = over_limit(cost, max_terms)
+    if problem is not None:
+        raise ArithmeticRefused(problem)
+    return cost

@@ -12,11 +12,12 @@ templates/check/.
 
 from __future__ import annotations
 
-import itertools
 from typing import Callable, Iterable, Iterator, Mapping
 
 import sympy
 
+from . import arithmetic
+from .closedform import expand
 from .derivation import Count, Derivation, LayerRow, evaluate
 from .errors import ExprError, InputError
 from .expr import parse
@@ -72,6 +73,7 @@ class Claim:
     expr: sympy.Expr
     terms: tuple[tuple[str, sympy.Expr], ...]  # its top-level terms as written, each read alone
     stated: sympy.Expr | None  # what was written after `=`, if anything
+    label_at: str | None = None  # FILE:LINE:COL of the part it is labelled with, in a claim file
 
 
 @frozen
@@ -108,6 +110,11 @@ def read_claim(text: str, names: Mapping[str, sympy.Expr], where: str, line: int
         except ExprError as error:
             raise InputError(error.what, place(error.col + offset)) from None
         offset += len(side) + 1
+    for expr in exprs:
+        try:
+            arithmetic.bounded(expr, max_terms=arithmetic.MAX_CLAIM_TERMS)
+        except arithmetic.ArithmeticRefused as refusal:
+            raise InputError(str(refusal), place(1)) from None
     terms = tuple((piece.strip(), parse(piece, names)) for piece in _top_level_terms(sides[0]))
     return Claim(text.strip(), exprs[0], terms, exprs[-1] if len(exprs) > 1 else None)
 
@@ -292,7 +299,12 @@ MUTATIONS: tuple[Callable[[tuple[Item, ...], Context], Iterator[Mistake]], ...] 
 # -- judging -----------------------------------------------------------------------------------------
 def judge(d: Derivation, claim: str | Claim, part: str | None = None, count: str = "all",
           aliases: Mapping[str, str] | None = None, where: str = "--claim") -> Verdict:
-    scope, rows = scope_rows(d, part, aliases or {})
+    """The verdict on `claim`. The claim is multiplied out once into a polynomial (`closedform.expand`),
+    and so is each counted term; a mistake changes a few terms, so it reproduces the claim exactly when
+    what it adds less what it takes away is the claim less the derivation: a comparison of small dicts
+    per candidate, never an expansion."""
+    label_at = claim.label_at if isinstance(claim, Claim) else None
+    scope, rows = scope_rows(d, part, aliases or {}, label_at or "--part")
     if isinstance(claim, str):
         claim = read_claim(claim, d.symbols.symbols(), where)
     items = counted(rows, count)
@@ -300,26 +312,86 @@ def judge(d: Derivation, claim: str | Claim, part: str | None = None, count: str
     formula = sympy.Add(*(sympy.Mul(*i.factors) for i in items))
     expected = _expected(d, scope, count, formula)
     symbolic = bool(claim.expr.free_symbols)
+    place = where.split(":")[0] if ":" in where else where
     if not symbolic and expected.value is None:
         free = sorted(s.name for s in formula.free_symbols - set(subs))
-        raise InputError(f"bind {', '.join(free)} (--set) to judge a number, or write the claim in the symbols",
-                         where.split(":")[0] if ":" in where else where)
+        raise InputError(f"bind {', '.join(free)} (--set) to judge a number, or write the claim in the symbols", place)
     keep = claim.expr.free_symbols
     bound = {s: v for s, v in subs.items() if s not in keep}
-
-    def matches(candidate: tuple[Item, ...]) -> bool:
-        total = sympy.Add(*(sympy.Mul(*i.factors) for i in candidate))
-        if symbolic:
-            return sympy.expand(total.xreplace(bound) - claim.expr) == 0
-        return total.xreplace(subs) == claim.expr
-
-    right = matches(items)
+    costs = {s: arithmetic.estimate(v) for s, v in subs.items()}
+    try:  # the claim with the values put in (its terms are shown so), within the limits of a claim
+        arithmetic.bounded(claim.expr, costs, arithmetic.MAX_CLAIM_TERMS)
+    except arithmetic.ArithmeticRefused as refusal:
+        raise InputError(f"{refusal}, with the values put in", place) from None
+    polynomials = _Polynomials(bound, {s: c for s, c in costs.items() if s in bound}, place)
+    target = polynomials.of(claim.expr)
+    difference = _minus(target, _sum(polynomials.item(i) for i in items))
+    right = not difference
     slip = claim.stated is not None and not claim.stated.free_symbols and not symbolic and claim.stated != claim.expr
     mistakes: tuple[Mistake, ...] = ()
     if not right:
         ctx = Context({r.name: r for r in d.layers}, d.layers, count, _expansion(d))
-        mistakes = _explain(items, ctx, matches, claim, subs)
+        mistakes = _explain(items, ctx, difference, polynomials, claim, subs)
     return Verdict(d, scope, count, claim, expected, items, right and not slip, symbolic, mistakes, slip)
+
+
+Polynomial = dict  # closedform's: {frozenset of (base, exponent): coefficient}
+
+
+class _Polynomials:
+    """Values multiplied out once each, with the bound values put in, every one within the limits."""
+
+    def __init__(self, bound: Mapping[sympy.Symbol, sympy.Expr], costs: Mapping, place: str) -> None:
+        self.bound, self.costs, self.place = bound, costs, place
+        self.made: dict[Factors, Polynomial] = {}
+
+    def of(self, expr: sympy.Expr) -> Polynomial:
+        try:
+            arithmetic.bounded(expr, self.costs, arithmetic.MAX_CLAIM_TERMS)
+        except arithmetic.ArithmeticRefused as refusal:
+            raise InputError(f"{refusal}, in a count with the values put in", self.place) from None
+        return expand(expr.xreplace(self.bound) if self.bound else expr, sizes=False)
+
+    def item(self, item: Item) -> Polynomial:
+        return self.factors(item.factors)
+
+    def factors(self, factors: Factors | None) -> Polynomial:
+        if factors is None:
+            return {}
+        if factors not in self.made:
+            self.made[factors] = self.of(sympy.Mul(*factors))
+        return self.made[factors]
+
+    def change(self, mistake: Mistake) -> Polynomial:
+        """What the mistake adds less what it takes away."""
+        out: Polynomial = {}
+        for change in mistake.changes:
+            out = _minus(_sum((out, self.factors(change.after))), self.factors(change.before))
+        return out
+
+
+def _sum(polynomials: Iterable[Polynomial]) -> Polynomial:
+    out: Polynomial = {}
+    for polynomial in polynomials:
+        for monomial, coeff in polynomial.items():
+            total = out.get(monomial, 0) + coeff
+            if total:
+                out[monomial] = total
+            else:
+                out.pop(monomial, None)
+    return out
+
+
+def _minus(a: Polynomial, b: Polynomial) -> Polynomial:
+    return _sum((a, {monomial: -coeff for monomial, coeff in b.items()}))
+
+
+def _degree(polynomial: Polynomial) -> int:
+    return max((sum(exp for _, exp in monomial) for monomial in polynomial), default=0)
+
+
+def _frozen(polynomial: Polynomial) -> frozenset:
+    return frozenset(polynomial.items())
 
 
 def _expansion(d: Derivation) -> sympy.Symbol | None:
@@ -336,21 +408,32 @@ def _expected(d: Derivation, scope: str | None, count: str, formula: sympy.Expr)
     return Count(formula, evaluate(formula, d.substitution))
 
 
-def _explain(items, ctx, matches, claim: Claim, subs) -> tuple[Mistake, ...]:
-    """The mistake that reproduces the claim, ranked by how many of the claim's own terms it accounts
-    for (so `18 + 36` for 90 is the width taken as t, not a batch norm left out); else two together."""
+def _explain(items, ctx, difference: Polynomial, polynomials: _Polynomials, claim: Claim,
+             subs) -> tuple[Mistake, ...]:
+    """The mistake that reproduces the claim (what it changes is `difference`, the claim less the
+    derivation), ranked by how many of the claim's own terms it accounts for (so `18 + 36` for 90 is
+    the width taken as t, not a batch norm left out); else two together. A claim that differs from
+    the derivation in a higher degree than any mistake changes is reproduced by none: judged at once."""
     singles = [m for mutation in MUTATIONS for m in mutation(items, ctx)]
-    found = [m for m in singles if matches(m.apply(items))]
+    changes = [polynomials.change(m) for m in singles]
+    if _degree(difference) > max(map(_degree, changes), default=0):
+        return ()  # what the claim adds is of a higher degree than any mistake's: none reproduces it
+    wanted = _frozen(difference)
+    found = [m for m, change in zip(singles, changes) if _frozen(change) == wanted]
     if found:
         return (max(found, key=lambda m: _accounted(m.apply(items), claim, subs)),)  # ties: the first
-    for first, second in itertools.combinations(singles, 2):
-        if first.kind == second.kind:
-            continue
-        try:
-            candidate = second.apply(first.apply(items))
-        except ValueError:  # the second mistake touches a term the first one replaced
-            continue
-        if matches(candidate):
+    later: dict[frozenset, list[int]] = {}
+    for j, change in enumerate(changes):
+        later.setdefault(_frozen(change), []).append(j)
+    for i, first in enumerate(singles):
+        for j in later.get(_frozen(_minus(difference, changes[i])), ()):
+            second = singles[j]
+            if j <= i or first.kind == second.kind:
+                continue
+            try:
+                second.apply(first.apply(items))
+            except ValueError:  # the second mistake touches a term the first one replaced
+                continue
             return (first, second)
     return ()
 
@@ -375,21 +458,24 @@ class TermMatch:
 
 
 def term_by_term(v: Verdict) -> tuple[tuple[TermMatch, ...], tuple[Item, ...]]:
-    """Each claim term with the layer terms it accounts for, and the terms of the scope left unaccounted."""
+    """Each claim term with the layer terms it accounts for, and the terms of the scope left unaccounted
+    (compared multiplied out, as `judge` does)."""
     subs = v.derivation.substitution
     left = list(v.items)
     value_of = {item: sympy.Mul(*item.factors).xreplace(subs) for item in v.items}
+    polynomial = {item: expand(value, sizes=False) for item, value in value_of.items()}
     matches = []
     for text, term in v.claim.terms:
         value = term.xreplace(subs)
+        wanted = expand(value, sizes=False)
         used: list[Item] = []
-        single = next((i for i in left if sympy.expand(value_of[i] - value) == 0), None)
+        single = next((i for i in left if polynomial[i] == wanted), None)
         if single is not None:
             used = [single]
         else:  # a layer's terms together (gamma + beta), or a multiple of equal terms (2·18)
             for layer in dict.fromkeys(i.layer for i in left):
                 own = [i for i in left if i.layer == layer]
-                if sympy.expand(sympy.Add(*(value_of[i] for i in own)) - value) == 0:
+                if _sum(polynomial[i] for i in own) == wanted:
                     used = own
                     break
         for item in used:
@@ -398,23 +484,32 @@ def term_by_term(v: Verdict) -> tuple[tuple[TermMatch, ...], tuple[Item, ...]]:
     return tuple(matches), tuple(left)
 
 
+BOM = "\ufeff"
+
+
 def read_answer(text: str, path: str, names: Mapping[str, sympy.Expr]) -> list[tuple[str, Claim, int]]:
-    """A whole answer, one claim a line: `part: expression` (blank lines and `#` comments skipped).
-    Returns (label, claim, line number) per line; a line without a label judges the whole block."""
+    """A whole answer, one claim a line: `part: expression` (blank lines skipped; `#` starts a comment,
+    on a line of its own or after a claim; a byte order mark at the start is dropped).
+    Returns (label, claim, line number) per line; a line without a label judges the whole block. A
+    claim knows its label's place (`label_at`), so that an unknown part is reported at FILE:LINE:COL."""
     out = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text.removeprefix(BOM).splitlines(), start=1):
+        line = line.partition("#")[0]
         stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
+        if not stripped:
             continue
         label, colon, rest = line.partition(":")
         if not colon:
-            label, rest, start = "total", line, 1
+            label, rest, start, label_col = "total", line, 1, 1
         else:
             start = len(label) + 2
+            label_col = len(label) - len(label.lstrip()) + 1
             label = label.strip()
         if not rest.strip():
             raise InputError("expected `part: expression`", f"{path}:{number}:{start}")
-        out.append((label, read_claim(rest, names, path, number, start), number))
+        claim = read_claim(rest, names, path, number, start)
+        out.append((label, Claim(claim.text, claim.expr, claim.terms, claim.stated, f"{path}:{number}:{label_col}"),
+                    number))
     if not out:
         raise InputError("no claims in the file (one `part: expression` a line)", path)
     return out

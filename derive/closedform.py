@@ -32,18 +32,20 @@ Monomial = tuple[sympy.Expr, Counter]  # (numeric coefficient, {base: exponent})
 Polynomial = dict[frozenset, Fraction]  # {frozenset of (base, exponent): coefficient}
 
 
-def expand(expr: sympy.Expr) -> Polynomial:
+def expand(expr: sympy.Expr, sizes: bool = True) -> Polynomial:
     """`expr` multiplied out into monomials, in plain Python: sympy's `expand` builds every
     intermediate product as an expression, which is most of the cost of a closed form. Anything but a
-    number, +, × and a whole power (a symbol, ⌈H/s⌉, a symbolic power) is a base of the monomials."""
+    number, +, × and a whole power (a symbol, ⌈H/s⌉, a symbolic power) is a base of the monomials;
+    with `sizes`, so is an output length such as H − 2 (as one writes it), else it is multiplied out
+    too (a canonical form: two polynomials are equal exactly when their dicts are)."""
     if expr.is_Rational:
         return {frozenset(): Fraction(int(expr.p), int(expr.q))} if expr != 0 else {}
-    if expr.is_Add and _is_size(expr):
+    if expr.is_Add and sizes and _is_size(expr):
         return {frozenset({(expr, 1)}): Fraction(1)}
     if expr.is_Add:
         out: Polynomial = {}
         for arg in expr.args:
-            for monomial, coeff in expand(arg).items():
+            for monomial, coeff in expand(arg, sizes).items():
                 total = out.get(monomial, 0) + coeff
                 if total:
                     out[monomial] = total
@@ -53,13 +55,13 @@ def expand(expr: sympy.Expr) -> Polynomial:
     if expr.is_Mul:
         product: Polynomial = {frozenset(): Fraction(1)}
         for arg in expr.args:
-            product = _times(product, expand(arg))
+            product = _times(product, expand(arg, sizes))
         return product
     if expr.is_Pow and expr.exp.is_Integer:
         if expr.exp > 0 and expr.base.is_Add:
             product = {frozenset(): Fraction(1)}
             for _ in range(int(expr.exp)):
-                product = _times(product, expand(expr.base))
+                product = _times(product, expand(expr.base, sizes))
             return product
         if expr.base.is_Atom or not expr.base.is_Add and not expr.base.is_Mul:
             return {frozenset({(expr.base, int(expr.exp))}): Fraction(1)}

@@ -18,10 +18,10 @@ from typing import Callable, Iterable, Mapping
 
 import sympy
 
+from . import arithmetic, numeric
 from . import conventions as conv
-from . import numeric
 from .blocks import Block, Condition, Step, walk
-from .closedform import closed_form
+from .closedform import closed_form, expand
 from .errors import InputError
 from .layers import Layer, Shape, Term
 from .records import frozen
@@ -34,7 +34,9 @@ Values = Mapping[sympy.Symbol, sympy.Expr]
 def bind(symbols: SymbolTable, defaults: Mapping[str, object], given: Mapping[str, sympy.Expr]) -> dict[str, sympy.Expr]:
     """Defaults overlaid with the given values, each checked against its symbol's domain.
 
-    A value may be an expression in other symbols (`C_out = 2*C_in`); chains are followed to the end.
+    A value may be an expression in other symbols (`C_out = 2*C_in`); chains are followed to the end,
+    each value put in only after its own cost (degree, terms, digits) with the values it refers to is
+    estimated and found within `arithmetic`'s limits, so no chain builds a huge value.
     Returns the bound values in the block's symbol order.
     """
     for name in given:
@@ -43,28 +45,117 @@ def bind(symbols: SymbolTable, defaults: Mapping[str, object], given: Mapping[st
             raise InputError(f"unknown symbol {name!r} (this target has {known})", f"--set {name}")
     merged = {name: sympy.Integer(v) if isinstance(v, int) else v for name, v in {**defaults, **given}.items()}
     table = {symbols[name].symbol: value for name, value in merged.items()}
-    for _ in range(len(table) + 1):
-        resolved = {s: v.xreplace(table) for s, v in table.items()}
-        if resolved == table:
-            break
-        table = resolved
-    circular = [s.name for s, v in table.items() if s in v.free_symbols]
+    circular = _circular(table)
     if len(circular) == 1:
         raise InputError(f"{circular[0]} is defined in terms of itself", f"--set {circular[0]}")
     if circular:
         raise InputError(f"the values of {' and '.join(circular)} refer to each other", "--set")
+    resolved: dict[sympy.Symbol, sympy.Expr] = {}
+    costs: dict[sympy.Symbol, arithmetic.Cost] = {}
+
+    for symbol in _in_order(table):  # each value after those it refers to
+        value = table[symbol]
+        try:
+            costs[symbol] = arithmetic.bounded(value, costs)
+        except arithmetic.ArithmeticRefused as refusal:
+            name = symbol.name
+            raise InputError(str(refusal), f"--set {name}" if name in given else f"the default of {name}") from None
+        refers = {s: resolved[s] for s in value.free_symbols if s in table}
+        resolved[symbol] = value.xreplace(refers) if refers else value
+        if resolved[symbol].is_Rational:  # a number: its own cost, exactly
+            costs[symbol] = arithmetic.estimate(resolved[symbol])
     out = {}
     for info in symbols.infos:
         if info.name not in merged:
             continue
-        value = table[info.symbol]
+        value = resolved[info.symbol]
         if value.is_number:
             ok = value.is_Integer if info.domain == "positive integer" else value.is_Rational
             if not ok or not value.is_positive:
                 raise InputError(f"{info.name} ({info.meaning}) must be a {info.domain}, got {value}",
                                  f"--set {info.name}")
+        elif never_positive(value):
+            raise InputError(f"{info.name} ({info.meaning}) must be a {info.domain}, got {value}, "
+                             "which is never positive", f"--set {info.name}")
         out[info.name] = value
     return out
+
+
+def _circular(table: Mapping[sympy.Symbol, sympy.Expr]) -> list[str]:
+    """The names of the symbols whose value refers back to themselves, through others or directly:
+    the members of the cycles among the values (Tarjan's strongly connected components, in linear time)."""
+    refers = {s: [o for o in v.free_symbols if o in table] for s, v in table.items()}
+    index: dict[sympy.Symbol, int] = {}
+    low: dict[sympy.Symbol, int] = {}
+    stack: list[sympy.Symbol] = []
+    on_stack: set[sympy.Symbol] = set()
+    cyclic: set[sympy.Symbol] = set()
+    for start in table:
+        if start in index:
+            continue
+        work = [(start, 0)]
+        while work:
+            symbol, i = work.pop()
+            if i == 0:
+                index[symbol] = low[symbol] = len(index)
+                stack.append(symbol)
+                on_stack.add(symbol)
+            if i < len(refers[symbol]):
+                work.append((symbol, i + 1))
+                other = refers[symbol][i]
+                if other not in index:
+                    work.append((other, 0))
+                elif other in on_stack:
+                    low[symbol] = min(low[symbol], index[other])
+                continue
+            if low[symbol] == index[symbol]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == symbol:
+                        break
+                if len(component) > 1 or symbol in refers[symbol]:
+                    cyclic.update(component)
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[symbol])
+    return [s.name for s in table if s in cyclic]
+
+
+def _in_order(table: Mapping[sympy.Symbol, sympy.Expr]) -> list[sympy.Symbol]:
+    """The symbols of *table* (no cycles), each after the symbols its value refers to."""
+    order: list[sympy.Symbol] = []
+    done: set[sympy.Symbol] = set()
+    for start in table:
+        stack = [(start, False)]
+        while stack:
+            symbol, ready = stack.pop()
+            if symbol in done:
+                continue
+            if ready:
+                done.add(symbol)
+                order.append(symbol)
+                continue
+            stack.append((symbol, True))
+            stack.extend((s, False) for s in table[symbol].free_symbols if s in table and s not in done)
+    return order
+
+
+def never_positive(value: sympy.Expr) -> bool:
+    """Whether *value* is at most 0 for every size, for sure: multiplied out, every monomial but the
+    constant has a coefficient ≤ 0 and is a product of positive powers of positive symbols, and the
+    constant is ≤ 0 too, or (all symbols whole, so each monomial is at least 1) the coefficients'
+    sum is (1 − t ≤ 0)."""
+    polynomial = expand(value, sizes=False)
+    bases = [(base, exp) for monomial in polynomial for base, exp in monomial]
+    if not all(base.is_Symbol and base.is_positive and exp > 0 for base, exp in bases):
+        return False
+    if any(coeff > 0 for monomial, coeff in polynomial.items() if monomial):
+        return False
+    whole = all(base.is_integer for base, _ in bases)
+    return (sum(polynomial.values()) if whole else polynomial.get(frozenset(), 0)) <= 0
 
 
 # -- stage 2 and 3: count, regroup, evaluate ------------------------------------------------------
@@ -125,6 +216,8 @@ def evaluate(expr: sympy.Expr, values: Values) -> int | None:
         return None
     if not numeric.is_whole(value):
         raise InputError(f"a count came out as {value}, not a whole number: check the sizes")
+    if abs(value) >= arithmetic.TOO_LARGE:
+        raise InputError(f"a count came out over {arithmetic.MAX_RESULT_DIGITS} digits: check the sizes")
     return int(value)
 
 

@@ -31,7 +31,10 @@ key of ``names`` is that name unless glued between digits (``1x1``).
 
 Bounds, so that any text is answered quickly: 2000 characters; brackets, signs and ``**`` nested
 at most 64 deep; and `derive.arithmetic`'s: exponents whole numbers in [-64, 64], no number over 400
-digits, checked before a power is computed and on every number in the result.
+digits, checked before a power is computed and on every number in the result. What a caller then
+does with the value is bounded by `derive.arithmetic`'s cost model (`bounded`: degree, terms once
+multiplied out, digits, estimated before anything is expanded or substituted): `bind` for ``--set``
+values and spec defaults, `checking.read_claim` for claims.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ may add symbols of their own with `SymbolInfo`; a `SymbolTable` is the immutable
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, cached_property
 from types import MappingProxyType
 from typing import Iterable, Mapping
 
@@ -76,21 +76,30 @@ class SymbolTable:
     def of(cls, names: Iterable[str | SymbolInfo]) -> "SymbolTable":
         return cls(tuple(BASE[n] if isinstance(n, str) else n for n in names))
 
+    @cached_property
+    def _by_name(self) -> dict[str, SymbolInfo]:  # the first of a name, as a scan would find it
+        out: dict[str, SymbolInfo] = {}
+        for info in self.infos:
+            out.setdefault(info.name, info)
+        return out
+
     def __contains__(self, name: object) -> bool:
-        return any(info.name == name for info in self.infos)
+        return isinstance(name, str) and name in self._by_name
 
     def __getitem__(self, name: str) -> SymbolInfo:
-        for info in self.infos:
-            if info.name == name:
-                return info
-        raise KeyError(name)
+        return self._by_name[name]
 
     @property
     def names(self) -> tuple[str, ...]:
         return tuple(info.name for info in self.infos)
 
-    def symbols(self) -> dict[str, sympy.Symbol]:
-        return {info.name: info.symbol for info in self.infos}
+    def symbols(self) -> Mapping[str, sympy.Symbol]:
+        """Each name's symbol (read-only, made once: one is looked up per `--set` value)."""
+        return self._symbols
+
+    @cached_property
+    def _symbols(self) -> Mapping[str, sympy.Symbol]:
+        return MappingProxyType({info.name: info.symbol for info in self.infos})
 
     def latex_names(self) -> dict[sympy.Symbol, str]:
         return {info.symbol: info.latex for info in self.infos}
