@@ -18,6 +18,7 @@ from .. import astexpr
 from ..astexpr import ArithmeticRefused, Undecided
 from ..names import name_problem
 from .builtins import FUNCTIONS as BUILTINS
+from .classes import not_followed
 from .builtins import LIST_METHODS, STRING_METHODS, list_method, string_method
 from .scopes import Scope
 from .syntax import (BUILTIN_NAMES, MAX_ITEMS, MAX_SYMBOLIC, MAX_TEXT, MODULE_NAMES,
@@ -328,6 +329,9 @@ class Expressions:
         if isinstance(callee, Method):
             return self.call_method(callee, node, scope)
         if isinstance(callee, ClassValue):
+            refusal = not_followed(callee)
+            if refusal:
+                raise self.error(refusal, node)
             result = self.framework.instantiate(self, callee, node, scope)
             if result is not NotImplemented:
                 return result

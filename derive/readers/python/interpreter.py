@@ -69,7 +69,8 @@ class Interpreter(Statements, Expressions):
         self.source = source
         self.tree = tree
         # as many layers as the code writes out (a pasted network), and `MAX_MADE` from loops on top
-        self.max_made = MAX_MADE + count_calls(tree)
+        self.written = count_calls(tree)
+        self.max_made = MAX_MADE + self.written
         self.framework = framework
         self.aliases = aliases
         self.symbols = Symbols(fixed)
@@ -142,6 +143,11 @@ class Interpreter(Statements, Expressions):
         except RecursionError:
             raise self.source.error("too deeply nested") from None
 
+    def too_many_made(self, what: str) -> str:
+        """The refusal once a pass has made `max_made` layers (*what*: "modules" or "layers")."""
+        return (f"more than {MAX_MADE:,} {what} made by loops and calls beyond the {self.written:,} calls the code "
+                "writes out: derive reads blocks, not whole zoos")
+
     # -- the user's classes (one walk over their bases: `classes.lineage`)
     def find_method(self, cls: ClassValue, name: str) -> Function | None:
         return find_method(cls, name)
@@ -188,7 +194,8 @@ class Interpreter(Statements, Expressions):
         self.calls += 1
         if self.calls > MAX_CALLS:
             self.calls -= 1
-            raise self.error(f"calls nested too deeply (over {MAX_CALLS}): recursion is not followed", node)
+            raise self.error(f"calls nested more than {MAX_CALLS} deep (a function or class calling the next): "
+                             "derive follows no deeper nesting, nor recursion", node)
         try:
             scope = Scope(function.scope)
             scope.vars.update(values())
