@@ -119,6 +119,15 @@ def window_out(size: Expr, kernel: Expr, stride: Expr, padding: Padding, dilatio
     return floor((size + 2 * pad - dilation * (kernel - 1) - 1) / stride) + 1
 
 
+def check_fits(shape: Shape, output: Shape) -> Shape:
+    """*output*, unless a spatial size of it is a number below 1: a window larger than its input."""
+    for size in output.spatial:
+        if size.is_Number and size < 1:
+            raise InputError(f"the input ({' x '.join(str(d) for d in shape.dims)}) is too small for this layer: "
+                             f"its output would have size {size}")
+    return output
+
+
 def check_divisible(what: str, value: Expr, by: Expr, by_what: str) -> None:
     if value.is_Integer and by.is_Integer and value % by != 0:
         raise InputError(f"{what} ({value}) must be divisible by {by_what} ({by})")

@@ -7,8 +7,8 @@ from typing import Any, ClassVar
 import sympy
 
 from ..records import frozen
-from .base import (ONE, Expr, Layer, Padding, Shape, Term, as_expr, as_pair, check_divisible, kernel_signature,
-                   need_image, window_out)
+from .base import (ONE, Expr, Layer, Padding, Shape, Term, as_expr, as_pair, check_divisible, check_fits,
+                   kernel_signature, need_image, window_out)
 from .spelling import Arguments, channels_last, keras, keras_activation, keras_padding, kind, spec, spec_padding, torch
 
 
@@ -58,10 +58,10 @@ class Conv2D(_Window, Layer):
     def output(self, inputs: tuple[Shape, ...]) -> Shape:
         need_image(self, inputs[0])
         h, w = inputs[0].spatial
-        return Shape(self.filters, (
+        return check_fits(inputs[0], Shape(self.filters, (
             window_out(h, self.kernel[0], self.stride[0], self.padding, self.dilation[0], 0),
             window_out(w, self.kernel[1], self.stride[1], self.padding, self.dilation[1], 1),
-        ))
+        )))
 
     def macs(self, inputs: tuple[Shape, ...], output: Shape) -> Expr:
         per_position = self.kernel[0] * self.kernel[1] * inputs[0].channels / self.groups * self.filters

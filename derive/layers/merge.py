@@ -38,6 +38,11 @@ class Concatenate(Layer):
     arity: ClassVar[int] = 0
 
     def output(self, inputs: tuple[Shape, ...]) -> Shape:
+        first = inputs[0]
+        for other in inputs[1:]:
+            if len(other.spatial) != len(first.spatial) or any(
+                    (a - b).is_nonzero for a, b in zip(first.spatial, other.spatial)):
+                raise InputError("concatenate needs inputs of the same height and width")
         return Shape(sympy.Add(*(shape.channels for shape in inputs)), inputs[0].spatial)
 
 

@@ -7,7 +7,8 @@ from typing import Callable, ClassVar
 import sympy
 
 from ..records import frozen
-from .base import ONE, Expr, Layer, Padding, Shape, as_expr, as_pair, kernel_signature, need_image, window_out
+from .base import (ONE, Expr, Layer, Padding, Shape, as_expr, as_pair, check_fits, kernel_signature, need_image,
+                   window_out)
 from .spelling import Arguments, channels_last, keras, keras_padding, kind, spec, spec_padding, torch
 
 
@@ -29,10 +30,10 @@ class Pool2D(Layer):
     def output(self, inputs: tuple[Shape, ...]) -> Shape:
         need_image(self, inputs[0])
         h, w = inputs[0].spatial
-        return Shape(inputs[0].channels, (
+        return check_fits(inputs[0], Shape(inputs[0].channels, (
             window_out(h, self.pool[0], self.stride[0], self.padding, ONE, 0),  # type: ignore[index]
             window_out(w, self.pool[1], self.stride[1], self.padding, ONE, 1),  # type: ignore[index]
-        ))
+        )))
 
     @property
     def signature(self) -> str:

@@ -36,6 +36,7 @@ from ..symbols import SymbolTable
 from .frameworks import ADAPTERS, Adapter
 from .names import name_problem, symbol_info
 from .python import ClassValue, Function, Interpreter, Needs, parse_python
+from .python.classes import not_followed
 from .source import Source
 
 MAX_LAYERS = 10_000
@@ -224,6 +225,9 @@ class Reading:
         if not isinstance(value, (Function, ClassValue)):
             raise self.source.error(f"{chosen.name} is redefined; derive cannot tell which to read",
                                     chosen.lineno, chosen.col_offset + 1)
+        refusal = not_followed(value) if isinstance(value, ClassValue) else None
+        if refusal:
+            raise interp.error(refusal, value.node)
         return value
 
     @staticmethod

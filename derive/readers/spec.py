@@ -37,6 +37,7 @@ is reported at its line and column; `Locator` finds them, since `tomllib` keeps 
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -59,6 +60,7 @@ CLAUSE = re.compile(r"(==|!=|≠|=)")
 MAX_REPEAT = 1000
 MAX_NODES = 1000
 MAX_NESTING = 4
+MAX_OPTIONS = 16  # the spec is assembled once per option (to find the sizes each one uses)
 COMMON = ("op", "name", "part", "inputs", "if")
 GROUP_KEYS = ("name", "part", "if", "repeat", "group", "inputs")
 
@@ -67,25 +69,29 @@ GROUP_KEYS = ("name", "part", "if", "repeat", "group", "inputs")
 class Locator:
     """Line and column of each key's value in a TOML text, by its path (`("layers", 2, "filters")`)."""
 
-    _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+    # Linear on any line: no two quantifiers may share what they match (a line of `[` and spaces once
+    # backtracked for seconds); the spaces around the table name are stripped in `_header`.
+    _HEADER = re.compile(r"\s*(\[\[?)([^\]]+)\]\]?\s*(?:#.*)?\Z")
     _KEY = re.compile(r"^\s*((?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*'))*)"
                       r"\s*=\s*")
+    _INNER = re.compile(r"(?<![A-Za-z0-9_-])([A-Za-z0-9_-]+)\s*=\s*")  # from a key's start only: linear
 
     def __init__(self, text: str) -> None:
         self.places: dict[tuple, tuple[int, int]] = {}
         arrays: dict[tuple, int] = {}
         current: tuple = ()
         for number, line in enumerate(text.splitlines(), start=1):
-            header = self._HEADER.match(line)
+            header = self._header(line)
             if header:
-                keys = tuple(self._keys(header.group(2)))
+                brackets, name = header
+                keys = tuple(self._keys(name))
                 resolved: tuple = ()
                 for key in keys[:-1]:
                     resolved += (key,)
                     if resolved in arrays:
                         resolved += (arrays[resolved],)
                 resolved += (keys[-1],) if keys else ()
-                if header.group(1) == "[[":
+                if brackets == "[[":
                     arrays[resolved] = arrays.get(resolved, -1) + 1
                     resolved += (arrays[resolved],)
                 current = resolved
@@ -98,8 +104,17 @@ class Locator:
                 self.places.setdefault(path + ("=",), (number, line.index(key.group(1)) + 1))
                 rest = line[key.end():]
                 if rest.lstrip().startswith("{"):
-                    for inner in re.finditer(r"([A-Za-z0-9_-]+)\s*=\s*", rest):
+                    for inner in self._INNER.finditer(rest):
                         self.places.setdefault(path + (inner.group(1),), (number, key.end() + inner.end() + 1))
+
+    @classmethod
+    def _header(cls, line: str) -> tuple[str, str] | None:
+        """`("[", name)` or `("[[", name)` for a table header line, else None."""
+        match = cls._HEADER.match(line)
+        if not match:
+            return None
+        content = match.group(2)
+        return match.group(1), content.strip() or content[-1]
 
     @staticmethod
     def _keys(text: str) -> list[str]:
@@ -225,7 +240,7 @@ class Reader:
 
     def default_value(self, name: str, value: Any, path: tuple) -> sympy.Expr:
         rational = name in BASE and BASE[name].domain != "positive integer"
-        if isinstance(value, bool):
+        if isinstance(value, bool) or (isinstance(value, float) and not math.isfinite(value)):
             raise self.error(f"the default of {name} must be a number", path)
         if isinstance(value, int):
             result: sympy.Expr = sympy.Integer(value)
@@ -243,6 +258,8 @@ class Reader:
 
     def read_options(self, spec: Spec) -> None:
         options = self.table(self.data.get("options", {}), ("options",), "[options]")
+        if len(options) > MAX_OPTIONS:
+            raise self.error(f"more than {MAX_OPTIONS} options ({len(options):,} here)", ("options",))
         for name, value in options.items():
             problem = name_problem(name)
             if problem:
@@ -428,6 +445,22 @@ def _merges() -> str:
     return " and ".join(ops) if len(ops) < 3 else ", ".join(ops[:-1]) + " and " + ops[-1]
 
 
+class _Consulted(dict):
+    """The options, noting which ones a build looked up."""
+
+    def __init__(self, options: Mapping[str, bool]) -> None:
+        super().__init__(options)
+        self.seen: set[str] = set()
+
+    def __contains__(self, key: object) -> bool:
+        self.seen.add(key)  # type: ignore[arg-type]
+        return super().__contains__(key)
+
+    def __getitem__(self, key: str) -> bool:
+        self.seen.add(key)
+        return super().__getitem__(key)
+
+
 def read_spec(source: Source) -> Target:
     try:
         data = tomllib.loads(source.text)
@@ -443,9 +476,10 @@ def read_spec(source: Source) -> Target:
         raise source.error("too deeply nested") from None
     reader = Reader(source, data)
     spec = reader.read()
-    first = assemble(reader, spec, dict(spec.options))
+    consulted = _Consulted(spec.options)
+    first = assemble(reader, spec, consulted)
     used = dict(reader.used)
-    for option in spec.options:
+    for option in [option for option in spec.options if option in consulted.seen]:  # flipping another changes nothing
         assemble(reader, spec, {**spec.options, option: not spec.options[option]})
         used.update({k: v for k, v in reader.used.items() if k not in used})
     table = symbol_table(spec, used)

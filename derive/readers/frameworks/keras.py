@@ -377,7 +377,7 @@ class KerasFramework(Framework):
         except InputError as error:
             raise interp.error(error.what, node) from None
         if len(self.nodes) >= interp.max_made:
-            raise interp.error(f"more than {interp.max_made} layers: derive reads blocks, not whole zoos", node)
+            raise interp.error(interp.too_many_made("layers"), node)
         condition = interp.condition
         self.nodes.append(KNode(name, layer, tuple(t.name for t in inputs), interp.where(node), condition))
         return Tensor(name, output, condition)

@@ -147,7 +147,7 @@ class TorchFramework(Framework):
     def make_leaf(self, interp: Interpreter, cls: str, node: ast.Call, scope: Scope) -> TorchLeaf:
         self.made += 1
         if self.made > interp.max_made:
-            raise interp.error(f"more than {interp.max_made} modules: derive reads blocks, not whole zoos", node)
+            raise interp.error(interp.too_many_made("modules"), node)
         spelling = spellings("torch")[cls]
         args = bind(interp, spelling.signature, node, scope)
         layer = spelling.build(args)

@@ -61,6 +61,8 @@ def _len(interp: Any, path: str, node: ast.Call, scope: Scope) -> sympy.Integer:
     args, _ = interp.arguments(node, scope)
     if len(args) != 1:
         raise interp.error("len() takes one argument", node)
+    if isinstance(args[0], RangeValue):
+        return sympy.Integer(len(args[0].values()))
     return sympy.Integer(len(interp.sequence(args[0], node)))
 
 

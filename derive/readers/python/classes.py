@@ -44,6 +44,21 @@ def class_attribute(cls: ClassValue, name: str) -> tuple[bool, Any]:
     return False, None
 
 
+def not_followed(cls: ClassValue) -> str | None:
+    """Why derive cannot read `cls` as written (a class decorator or `metaclass=` along its lineage may
+    change what it makes), or None."""
+    for current in lineage(cls):
+        node = current.node
+        if node.decorator_list:
+            return (f"class {node.name} has a decorator, which derive does not follow "
+                    f"(line {node.decorator_list[0].lineno})")
+        if node.keywords:
+            given = node.keywords[0]
+            what = "**keywords" if given.arg is None else f"{given.arg}="
+            return f"class {node.name} has {what}, which derive does not follow (line {node.lineno})"
+    return None
+
+
 def is_subclass(cls: ClassValue, test: Callable[[Ref], bool]) -> bool:
     """Whether a class along the lineage names a library base (a `Ref`) that passes `test`."""
     return any(isinstance(base, Ref) and test(base) for current in lineage(cls) for base in current.bases)

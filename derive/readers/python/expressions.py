@@ -18,10 +18,11 @@ from .. import astexpr
 from ..astexpr import ArithmeticRefused, Undecided
 from ..names import name_problem
 from .builtins import FUNCTIONS as BUILTINS
+from .classes import not_followed
 from .builtins import LIST_METHODS, STRING_METHODS, list_method, string_method
 from .scopes import Scope
 from .syntax import (BUILTIN_NAMES, MAX_ITEMS, MAX_SYMBOLIC, MAX_TEXT, MODULE_NAMES,
-                     OPERATOR_TEXT, Visitors, describe, dunder)
+                     OPERATOR_TEXT, TEXT_PER_STEP, Visitors, describe, dunder)
 from .values import (ClassValue, Function, ListValue, Method, Open, Pending, RangeValue, Ref, Super, Unknown,
                      negated)
 
@@ -150,6 +151,7 @@ class Expressions:
             if bounds[2] == 0:
                 raise self.error("slice step cannot be zero", node.slice)
             picked = items[slice(*bounds)]
+            self.charge(len(picked) // TEXT_PER_STEP if isinstance(picked, str) else len(picked), node)
             return self.new_list(list(picked)) if isinstance(value, ListValue) else picked
         return items[self.index(self.eval(node.slice, scope), len(items), node.slice)]
 
@@ -251,8 +253,10 @@ class Expressions:
             if isinstance(left, str) and isinstance(right, str):
                 return self.text(left + right, node)
             if isinstance(left, tuple) and isinstance(right, tuple):
+                self.charge(len(left) + len(right), node)
                 return self.items(left + right, node)
             if isinstance(left, ListValue) and isinstance(right, ListValue):
+                self.charge(len(left.items) + len(right.items), node)
                 return self.new_list(list(self.items(tuple(left.items + right.items), node)))
         if isinstance(op, ast.Mult):
             for seq, times in ((left, right), (right, left)):
@@ -260,6 +264,8 @@ class Expressions:
                     count = self.concrete_int(times, node)
                     if count < 0 or count * max(len(seq if not isinstance(seq, ListValue) else seq.items), 1) > MAX_ITEMS:
                         raise self.error("sequence too long", node)
+                    size = count * len(seq.items if isinstance(seq, ListValue) else seq)
+                    self.charge(size // TEXT_PER_STEP if isinstance(seq, str) else size, node)
                     if isinstance(seq, ListValue):
                         return self.new_list(seq.items * count)
                     return seq * count
@@ -288,8 +294,13 @@ class Expressions:
             return same if isinstance(op, ast.Is) else not same
         if isinstance(op, (ast.In, ast.NotIn)):
             pool = right.items if isinstance(right, ListValue) else right
+            if isinstance(pool, RangeValue) and isinstance(left, sympy.Expr) and left.is_Rational:
+                found = left.is_Integer and int(left) in pool.values()  # at once, however long the range
+                return found if isinstance(op, ast.In) else not found
             if isinstance(pool, RangeValue):
                 pool = tuple(sympy.Integer(i) for i in pool.values())
+            if isinstance(pool, (tuple, list, dict)):
+                self.charge(len(pool), node)  # one comparison an item
             if isinstance(pool, dict):
                 pool = tuple(pool)
             if not isinstance(pool, (tuple, list, str)):
@@ -328,6 +339,9 @@ class Expressions:
         if isinstance(callee, Method):
             return self.call_method(callee, node, scope)
         if isinstance(callee, ClassValue):
+            refusal = not_followed(callee)
+            if refusal:
+                raise self.error(refusal, node)
             result = self.framework.instantiate(self, callee, node, scope)
             if result is not NotImplemented:
                 return result

@@ -25,7 +25,7 @@ from .binder import BindError, Parameter
 from .expressions import Expressions
 from .scopes import Scope, Symbols
 from .statements import Statements
-from .syntax import MAX_CALLS, MAX_DEPTH, MAX_ITEMS, MAX_MADE, MAX_STEPS, MAX_TEXT, count_calls
+from .syntax import MAX_CALLS, MAX_DEPTH, MAX_ITEMS, MAX_MADE, MAX_STEPS, MAX_TEXT, TEXT_PER_STEP, count_calls
 from .values import (Branch, Break, ClassValue, Continue, Deferred, Function, ListValue, Needs, Pending,
                      RangeValue, Ref, Return, Unknown)
 
@@ -69,7 +69,8 @@ class Interpreter(Statements, Expressions):
         self.source = source
         self.tree = tree
         # as many layers as the code writes out (a pasted network), and `MAX_MADE` from loops on top
-        self.max_made = MAX_MADE + count_calls(tree)
+        self.written = count_calls(tree)
+        self.max_made = MAX_MADE + self.written
         self.framework = framework
         self.aliases = aliases
         self.symbols = Symbols(fixed)
@@ -131,6 +132,12 @@ class Interpreter(Statements, Expressions):
             raise self.error("too deeply nested", node)
         self.depth += 1
 
+    def charge(self, count: int, node: ast.AST) -> None:
+        """*count* more steps for work done item by item (a sequence made, a value looked for in one)."""
+        self.steps += count
+        if self.steps > MAX_STEPS:
+            raise self.error(f"too much to follow (over {MAX_STEPS} steps)", node)
+
     # -- running
     def run_module(self) -> None:
         try:
@@ -141,6 +148,11 @@ class Interpreter(Statements, Expressions):
             raise self.error("'break' or 'continue' outside a loop", self.tree) from None
         except RecursionError:
             raise self.source.error("too deeply nested") from None
+
+    def too_many_made(self, what: str) -> str:
+        """The refusal once a pass has made `max_made` layers (*what*: "modules" or "layers")."""
+        return (f"more than {MAX_MADE:,} {what} made by loops and calls beyond the {self.written:,} calls the code "
+                "writes out: derive reads blocks, not whole zoos")
 
     # -- the user's classes (one walk over their bases: `classes.lineage`)
     def find_method(self, cls: ClassValue, name: str) -> Function | None:
@@ -188,7 +200,8 @@ class Interpreter(Statements, Expressions):
         self.calls += 1
         if self.calls > MAX_CALLS:
             self.calls -= 1
-            raise self.error(f"calls nested too deeply (over {MAX_CALLS}): recursion is not followed", node)
+            raise self.error(f"calls nested more than {MAX_CALLS} deep (a function or class calling the next): "
+                             "derive follows no deeper nesting, nor recursion", node)
         try:
             scope = Scope(function.scope)
             scope.vars.update(values())
@@ -268,16 +281,17 @@ class Interpreter(Statements, Expressions):
         return True
 
     def sequence(self, value: Any, node: ast.AST) -> list:
-        if isinstance(value, tuple):
-            return list(value)
-        if isinstance(value, ListValue):
-            return list(value.items)
+        """The items of *value*, each charged as a step."""
         if isinstance(value, RangeValue):
+            self.charge(len(value.values()), node)
             return [sympy.Integer(i) for i in value.values()]
-        if isinstance(value, dict):
-            return list(value)
+        if isinstance(value, (tuple, ListValue, dict)):
+            items = value.items if isinstance(value, ListValue) else value
+            self.charge(len(items), node)
+            return list(items)
         seq = self.framework.attribute(self, value, "__iter__", node)
         if isinstance(seq, (list, tuple)):
+            self.charge(len(seq), node)
             return list(seq)
         raise self.error(f"{self.kind(value)} is not a sequence derive can unpack", node)
 
@@ -289,6 +303,7 @@ class Interpreter(Statements, Expressions):
     def text(self, text: str, node: ast.AST) -> str:
         if len(text) > MAX_TEXT:
             raise self.error(f"string too long (over {MAX_TEXT} characters)", node)
+        self.charge(len(text) // TEXT_PER_STEP, node)
         return text
 
     def as_text(self, value: Any, node: ast.AST) -> str:

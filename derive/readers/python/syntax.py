@@ -15,7 +15,8 @@ import warnings
 
 from ..source import Source
 
-MAX_STEPS = 100_000
+MAX_STEPS = 100_000  # nodes visited, and items of the sequences made, copied or searched
+TEXT_PER_STEP = 16  # characters of a string made that count as one step
 MAX_DEPTH = 150
 MAX_CALLS = 24
 MAX_ITEMS = 10_000
