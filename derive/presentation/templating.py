@@ -14,13 +14,23 @@ where a template lies, so that an override renders as what it replaces:
 
 from __future__ import annotations
 
+import os
+import re
+import stat
+import traceback
 from functools import cache
 from pathlib import Path
 from typing import Iterable, Sequence
 
 import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment
 
-from ..errors import InputError
+from ..errors import DeriveError, InputError
+
+MAX_TEMPLATE_BYTES = 100_000  # one template file, built-in or from --templates
+MAX_TEMPLATE_SEQUENCE = 1_000_000  # a string or list a template makes with `*` (items)
+MAX_TEMPLATE_POWER = 256  # the largest exponent of `**` in a template
+MAX_ERROR_CHARS = 200  # what a template error's message keeps
 
 
 def template_dirs() -> list[Path]:
@@ -34,11 +44,81 @@ LATEX_SYNTAX = dict(block_start_string=r"\BLOCK{", block_end_string="}", variabl
                     line_statement_prefix="%%", line_comment_prefix="%#")
 
 
+class TemplateMissing(InputError):
+    """No template of that name (an explanation without one is left out)."""
+
+
+class ConfinedLoader(jinja2.BaseLoader):
+    """Templates from one folder and nothing outside it: a name is split on `/` (no `..`), the file it
+    names is resolved (symlinks followed) and must lie under the folder, be a regular file and hold at
+    most `MAX_TEMPLATE_BYTES`."""
+
+    def __init__(self, folder: Path, shown: str | None = None) -> None:
+        self.root = folder.resolve()
+        self.shown = shown  # how the folder is named in an error (--templates DIR); None: built in
+
+    def get_source(self, environment: jinja2.Environment, template: str):
+        pieces = jinja2.loaders.split_template_path(template)  # TemplateNotFound on `..`
+        path = self.root.joinpath(*pieces)
+        if not os.path.lexists(path):
+            raise jinja2.TemplateNotFound(template)
+        resolved = path.resolve()
+        if not resolved.is_relative_to(self.root):
+            raise jinja2.sandbox.SecurityError(f"template {template!r} leads outside the templates folder")
+        try:
+            with open(resolved, "rb") as handle:
+                if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                    raise jinja2.sandbox.SecurityError(f"template {template!r} is not a regular file")
+                data = handle.read(MAX_TEMPLATE_BYTES + 1)
+                mtime = os.fstat(handle.fileno()).st_mtime
+        except OSError as error:
+            raise jinja2.sandbox.SecurityError(f"template {template!r} cannot be read ({error.strerror})") from None
+        if len(data) > MAX_TEMPLATE_BYTES:
+            raise jinja2.sandbox.SecurityError(f"template {template!r} is over {MAX_TEMPLATE_BYTES:,} bytes")
+        try:
+            source = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise jinja2.sandbox.SecurityError(f"template {template!r} is not UTF-8") from None
+        return source, str(path), lambda: _unchanged(resolved, mtime)
+
+
+def _unchanged(path: Path, mtime: float) -> bool:
+    try:
+        return os.stat(path).st_mtime == mtime
+    except OSError:
+        return False
+
+
+class Sandbox(ImmutableSandboxedEnvironment):
+    """Jinja's sandbox, immutable but for `list.append` (the built-in templates build their rows with
+    it), with `*` and `**` bounded: a template reads its view and prints, and can do nothing else."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def is_safe_attribute(self, obj, attr: str, value) -> bool:
+        if type(obj) is list and attr == "append":
+            return SandboxedEnvironment.is_safe_attribute(self, obj, attr, value)
+        return super().is_safe_attribute(obj, attr, value)
+
+    def call_binop(self, context, operator: str, left, right):
+        if operator == "*":
+            for sequence, times in ((left, right), (right, left)):
+                if isinstance(sequence, (str, list, tuple)) and isinstance(times, int) \
+                        and len(sequence) * times > MAX_TEMPLATE_SEQUENCE:
+                    raise jinja2.sandbox.SecurityError(f"`*` would make more than {MAX_TEMPLATE_SEQUENCE:,} items")
+        elif operator == "**" and isinstance(right, (int, float)) and abs(right) > MAX_TEMPLATE_POWER \
+                and isinstance(left, (int, float)) and abs(left) > 1:
+            raise jinja2.sandbox.SecurityError(f"an exponent over {MAX_TEMPLATE_POWER}")
+        return super().call_binop(context, operator, left, right)
+
+
 @cache
 def environment(user_dir: str | None = None, kind: str = "text") -> jinja2.Environment:
+    """The sandboxed environment of one flavour: `user_dir` (--templates) in front of the built-in templates."""
     if user_dir is not None and not Path(user_dir).is_dir():
         raise InputError(f"{user_dir!r} is not a directory", "--templates")
-    dirs = ([Path(user_dir)] if user_dir else []) + template_dirs()
+    loaders = ([ConfinedLoader(Path(user_dir), user_dir)] if user_dir else []) + \
+        [ConfinedLoader(d) for d in template_dirs()]
     extra: dict = {}
     if kind != "text":
         from . import escaping
@@ -46,35 +126,100 @@ def environment(user_dir: str | None = None, kind: str = "text") -> jinja2.Envir
         extra["finalize"] = escaping.tex if kind == "latex" else escaping.md
     if kind == "latex":
         extra.update(LATEX_SYNTAX)
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
-                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
-                             trim_blocks=True, lstrip_blocks=True, autoescape=False,
-                             extensions=["jinja2.ext.do"], bytecode_cache=_bytecode_cache(kind), **extra)
+    env = Sandbox(loader=jinja2.ChoiceLoader(loaders), undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+                  trim_blocks=True, lstrip_blocks=True, autoescape=False, extensions=["jinja2.ext.do"],
+                  bytecode_cache=_bytecode_cache(kind), **extra)
     env.filters["columns"] = columns
     if kind != "text":
         from . import escaping
 
         env.filters.update(safe=escaping.Safe, tex=escaping.tex, md=escaping.md, code=escaping.md_code,
                            md_to_tex=escaping.md_to_tex, number=number)
+    env.roots = [(loader.root, loader.shown) for loader in loaders]
     return env
 
 
 def _bytecode_cache(kind: str = "text") -> jinja2.BytecodeCache | None:
     """Compiled templates kept between runs (Jinja's per-user cache directory); none if unavailable.
-    One file pattern per flavour: the same source compiles differently in each."""
+    One file pattern per flavour: the same source compiles differently in each (and sandboxed)."""
     try:
-        pattern = "__jinja2_%s.cache" if kind == "text" else f"__jinja2_{kind}_%s.cache"
-        return jinja2.FileSystemBytecodeCache(pattern=pattern)
+        return jinja2.FileSystemBytecodeCache(pattern=f"__jinja2_sandbox_{kind}_%s.cache")
     except (OSError, RuntimeError):
         return None
 
 
-def get_template(name: str, kind: str, user_dir: str | None = None) -> jinja2.Template:
+class Template:
+    """A compiled template whose every failure is one `InputError` naming the template and line."""
+
+    __slots__ = ("template", "env")
+
+    def __init__(self, template: jinja2.Template, env: jinja2.Environment) -> None:
+        self.template = template
+        self.env = env
+
+    def render(self, *args, **kwargs) -> str:
+        try:
+            return self.template.render(*args, **kwargs)
+        except DeriveError:
+            raise
+        except Exception as error:  # noqa: BLE001 - a template's failure, whatever it is, is one line
+            raise template_error(error, self.env) from None
+
+
+def get_template(name: str, kind: str, user_dir: str | None = None) -> Template:
     """The template `name` in the flavour `kind` ("latex", "markdown" or "text") of the output it writes."""
+    env = environment(user_dir, kind)
     try:
-        return environment(user_dir, kind).get_template(name)
+        return Template(env.get_template(name), env)
     except jinja2.TemplateNotFound as error:
-        raise InputError(f"template {error.name!r} not found", "--templates") from None
+        if error.name == name:
+            raise TemplateMissing(f"template {error.name!r} not found", "--templates") from None
+        raise template_error(error, env) from None
+    except DeriveError:
+        raise
+    except Exception as error:  # noqa: BLE001
+        raise template_error(error, env) from None
+
+
+def template_error(error: BaseException, env: jinja2.Environment) -> InputError:
+    """`error` from compiling or rendering a template as one line: `TEMPLATE:LINE: what`."""
+    place = None
+    if isinstance(error, jinja2.TemplateSyntaxError) and error.filename:
+        place = (error.filename, error.lineno)
+    else:
+        for frame in reversed(traceback.extract_tb(error.__traceback__)):
+            if _shown(frame.filename, env) is not None:
+                place = (frame.filename, frame.lineno)
+                break
+    if isinstance(error, jinja2.TemplateNotFound):
+        what = f"template {error.name!r} not found"
+    elif isinstance(error, RecursionError):
+        what = "templates nested too deeply (a template including or calling itself?)"
+    elif isinstance(error, MemoryError):
+        what = "a template ran out of memory"
+    else:
+        what = str(getattr(error, "message", None) or error) or type(error).__name__
+        if not isinstance(error, jinja2.TemplateError):
+            what = f"{type(error).__name__}: {what}"
+    what = _one_line(what)
+    where = f"{_shown(place[0], env) or place[0]}:{place[1]}" if place else "--templates"
+    return InputError(what, _one_line(where))
+
+
+def _shown(filename: str, env: jinja2.Environment) -> str | None:
+    """A template file's name as the user knows it (DIR/name for --templates, name for a built-in one)."""
+    path = Path(filename)
+    for root, shown in env.roots:
+        if path.is_relative_to(root):
+            rel = path.relative_to(root).as_posix()
+            return rel if shown is None else f"{shown.rstrip('/')}/{rel}"
+    return None
+
+
+def _one_line(text: str) -> str:
+    text = re.sub(r"[\x00-\x1f\x7f\u2028\u2029\u202a-\u202e\u2066-\u2069]",
+                  lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}", text)
+    return text if len(text) <= MAX_ERROR_CHARS else text[:MAX_ERROR_CHARS - 1] + "…"
 
 
 def columns(rows: Iterable[Sequence[str]], align: str = "", gap: str = "  ") -> list[str]:
