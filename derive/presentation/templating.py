@@ -31,6 +31,7 @@ MAX_TEMPLATE_BYTES = 100_000  # one template file, built-in or from --templates
 MAX_TEMPLATE_SEQUENCE = 1_000_000  # a string or list a template makes with `*` (items)
 MAX_TEMPLATE_POWER = 256  # the largest exponent of `**` in a template
 MAX_ERROR_CHARS = 200  # what a template error's message keeps
+CACHE_TAG = "derive-sandbox-2"  # in the bytecode cache's file names: a new one when the compiled code changes
 
 
 def template_dirs() -> list[Path]:
@@ -119,11 +120,9 @@ def environment(user_dir: str | None = None, kind: str = "text") -> jinja2.Envir
         raise InputError(f"{user_dir!r} is not a directory", "--templates")
     loaders = ([ConfinedLoader(Path(user_dir), user_dir)] if user_dir else []) + \
         [ConfinedLoader(d) for d in template_dirs()]
-    extra: dict = {}
-    if kind != "text":
-        from . import escaping
+    from . import escaping
 
-        extra["finalize"] = escaping.tex if kind == "latex" else escaping.md
+    extra: dict = {"finalize": {"latex": escaping.tex, "markdown": escaping.md}.get(kind, escaping.printable)}
     if kind == "latex":
         extra.update(LATEX_SYNTAX)
     env = Sandbox(loader=jinja2.ChoiceLoader(loaders), undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
@@ -131,8 +130,6 @@ def environment(user_dir: str | None = None, kind: str = "text") -> jinja2.Envir
                   bytecode_cache=_bytecode_cache(kind), **extra)
     env.filters["columns"] = columns
     if kind != "text":
-        from . import escaping
-
         env.filters.update(safe=escaping.Safe, tex=escaping.tex, md=escaping.md, code=escaping.md_code,
                            md_to_tex=escaping.md_to_tex, number=number)
     env.roots = [(loader.root, loader.shown) for loader in loaders]
@@ -143,7 +140,7 @@ def _bytecode_cache(kind: str = "text") -> jinja2.BytecodeCache | None:
     """Compiled templates kept between runs (Jinja's per-user cache directory); none if unavailable.
     One file pattern per flavour: the same source compiles differently in each (and sandboxed)."""
     try:
-        return jinja2.FileSystemBytecodeCache(pattern=f"__jinja2_sandbox_{kind}_%s.cache")
+        return jinja2.FileSystemBytecodeCache(pattern=f"__jinja2_{CACHE_TAG}_{kind}_%s.cache")
     except (OSError, RuntimeError):
         return None
 
