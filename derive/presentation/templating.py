@@ -29,7 +29,7 @@ from ..errors import DeriveError, InputError
 
 MAX_TEMPLATE_BYTES = 100_000  # one template file, built-in or from --templates
 MAX_TEMPLATE_SEQUENCE = 1_000_000  # a string or list a template makes with `*` (items)
-MAX_TEMPLATE_POWER = 256  # the largest exponent of `**` in a template
+MAX_TEMPLATE_BITS = 10_000  # the largest integer a template makes with `*` or `**` (bits, ~3,000 digits)
 MAX_ERROR_CHARS = 200  # what a template error's message keeps
 CACHE_TAG = "derive-sandbox-2"  # in the bytecode cache's file names: a new one when the compiled code changes
 
@@ -66,12 +66,13 @@ class ConfinedLoader(jinja2.BaseLoader):
         resolved = path.resolve()
         if not resolved.is_relative_to(self.root):
             raise jinja2.sandbox.SecurityError(f"template {template!r} leads outside the templates folder")
-        try:
-            with open(resolved, "rb") as handle:
-                if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+        try:  # opened without blocking (a FIFO), then checked to be a regular file before reading
+            with open(os.open(resolved, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as handle:
+                status = os.fstat(handle.fileno())
+                if not stat.S_ISREG(status.st_mode):
                     raise jinja2.sandbox.SecurityError(f"template {template!r} is not a regular file")
                 data = handle.read(MAX_TEMPLATE_BYTES + 1)
-                mtime = os.fstat(handle.fileno()).st_mtime
+                mtime = status.st_mtime
         except OSError as error:
             raise jinja2.sandbox.SecurityError(f"template {template!r} cannot be read ({error.strerror})") from None
         if len(data) > MAX_TEMPLATE_BYTES:
@@ -107,9 +108,12 @@ class Sandbox(ImmutableSandboxedEnvironment):
                 if isinstance(sequence, (str, list, tuple)) and isinstance(times, int) \
                         and len(sequence) * times > MAX_TEMPLATE_SEQUENCE:
                     raise jinja2.sandbox.SecurityError(f"`*` would make more than {MAX_TEMPLATE_SEQUENCE:,} items")
-        elif operator == "**" and isinstance(right, (int, float)) and abs(right) > MAX_TEMPLATE_POWER \
-                and isinstance(left, (int, float)) and abs(left) > 1:
-            raise jinja2.sandbox.SecurityError(f"an exponent over {MAX_TEMPLATE_POWER}")
+        if type(left) is int and type(right) is int and operator in ("*", "**"):
+            bits = left.bit_length() + right.bit_length() if operator == "*" else \
+                (left.bit_length() - 1) * abs(right) if abs(left) > 1 else 0
+            if bits > MAX_TEMPLATE_BITS:
+                raise jinja2.sandbox.SecurityError(f"`{operator}` would make a number of more than "
+                                                   f"{MAX_TEMPLATE_BITS:,} bits")
         return super().call_binop(context, operator, left, right)
 
 
