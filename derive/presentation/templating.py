@@ -14,15 +14,19 @@ where a template lies, so that an override renders as what it replaces:
 
 from __future__ import annotations
 
+import functools
 import os
 import re
+import signal
 import stat
+import threading
 import traceback
 from functools import cache
 from pathlib import Path
 from typing import Iterable, Sequence
 
 import jinja2
+from jinja2.compiler import CodeGenerator
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment
 
 from ..errors import DeriveError, InputError
@@ -30,8 +34,9 @@ from ..errors import DeriveError, InputError
 MAX_TEMPLATE_BYTES = 100_000  # one template file, built-in or from --templates
 MAX_TEMPLATE_SEQUENCE = 1_000_000  # a string or list a template makes with `*` (items)
 MAX_TEMPLATE_BITS = 10_000  # the largest integer a template makes with `*` or `**` (bits, ~3,000 digits)
+MAX_TEMPLATE_SECONDS = 1.0  # CPU time of one rendering with --templates
 MAX_ERROR_CHARS = 200  # what a template error's message keeps
-CACHE_TAG = "derive-sandbox-2"  # in the bytecode cache's file names: a new one when the compiled code changes
+CACHE_TAG = "derive-sandbox-3"  # in the bytecode cache's file names: a new one when the compiled code changes
 
 
 def template_dirs() -> list[Path]:
@@ -91,11 +96,65 @@ def _unchanged(path: Path, mtime: float) -> bool:
         return False
 
 
+class Generator(CodeGenerator):
+    """Jinja's code generator, but `a ~ b` goes through `Sandbox.joined`, which bounds its length."""
+
+    def visit_Concat(self, node, frame) -> None:
+        self.write("environment.joined((")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
+
+
+def _too_big(value) -> bool:
+    return type(value) is int and abs(value) > MAX_TEMPLATE_SEQUENCE
+
+
+WIDTH_FILTERS = frozenset({"center", "indent", "wordwrap", "slice", "batch"})  # an integer argument makes that much
+WIDTH_METHODS = frozenset({"ljust", "rjust", "center", "zfill", "expandtabs"})
+WIDE_FORMAT = re.compile(r"\d{7,}")  # a field width or precision of millions in a format string
+
+
+def _wide(text) -> bool:
+    return isinstance(text, str) and WIDE_FORMAT.search(text) is not None
+
+
+def _bounded(function):
+    """A filter whose integer arguments (a width, a count) stay under MAX_TEMPLATE_SEQUENCE, and whose
+    format string (`format`) has no field of millions of characters."""
+    @functools.wraps(function)
+    def bounded(*args, **kwargs):
+        if any(map(_too_big, args)) or any(map(_too_big, kwargs.values())) or any(map(_wide, args[:1])):
+            raise jinja2.sandbox.SecurityError(f"a width over {MAX_TEMPLATE_SEQUENCE:,} given to a filter")
+        return function(*args, **kwargs)
+    return bounded
+
+
 class Sandbox(ImmutableSandboxedEnvironment):
     """Jinja's sandbox, immutable but for `list.append` (the built-in templates build their rows with
     it), with `*` and `**` bounded: a template reads its view and prints, and can do nothing else."""
 
-    intercepted_binops = frozenset({"*", "**"})
+    intercepted_binops = frozenset({"*", "**", "%"})
+    code_generator_class = Generator
+
+    def joined(self, items) -> str:
+        texts = [str(item) for item in items]
+        if sum(map(len, texts)) > MAX_TEMPLATE_SEQUENCE:
+            raise jinja2.sandbox.SecurityError(f"`~` would make more than {MAX_TEMPLATE_SEQUENCE:,} characters")
+        return "".join(texts)
+
+    def wrap_str_format(self, value):
+        wrapped = super().wrap_str_format(value)
+        if wrapped is not None and _wide(value.__self__):
+            raise jinja2.sandbox.SecurityError(f"a field width over {MAX_TEMPLATE_SEQUENCE:,} in a format")
+        return wrapped
+
+    def call(self, context, obj, *args, **kwargs):
+        if getattr(obj, "__name__", None) in WIDTH_METHODS and isinstance(getattr(obj, "__self__", None), str) \
+                and (any(map(_too_big, args)) or any(map(_too_big, kwargs.values()))):
+            raise jinja2.sandbox.SecurityError(f"a width over {MAX_TEMPLATE_SEQUENCE:,} given to {obj.__name__}")
+        return super().call(context, obj, *args, **kwargs)
 
     def is_safe_attribute(self, obj, attr: str, value) -> bool:
         if type(obj) is list and attr == "append":
@@ -108,6 +167,8 @@ class Sandbox(ImmutableSandboxedEnvironment):
                 if isinstance(sequence, (str, list, tuple)) and isinstance(times, int) \
                         and len(sequence) * times > MAX_TEMPLATE_SEQUENCE:
                     raise jinja2.sandbox.SecurityError(f"`*` would make more than {MAX_TEMPLATE_SEQUENCE:,} items")
+        if operator == "%" and _wide(left):
+            raise jinja2.sandbox.SecurityError(f"a field width over {MAX_TEMPLATE_SEQUENCE:,} in `%`")
         if type(left) is int and type(right) is int and operator in ("*", "**"):
             bits = left.bit_length() + right.bit_length() if operator == "*" else \
                 (left.bit_length() - 1) * abs(right) if abs(left) > 1 else 0
@@ -136,7 +197,9 @@ def environment(user_dir: str | None = None, kind: str = "text") -> jinja2.Envir
     if kind != "text":
         env.filters.update(safe=escaping.Safe, tex=escaping.tex, md=escaping.md, code=escaping.md_code,
                            md_to_tex=escaping.md_to_tex, number=number)
+    env.filters.update({name: _bounded(env.filters[name]) for name in (*WIDTH_FILTERS, "format")})
     env.roots = [(loader.root, loader.shown) for loader in loaders]
+    env.budget = MAX_TEMPLATE_SECONDS if user_dir else None
     return env
 
 
@@ -160,11 +223,38 @@ class Template:
 
     def render(self, *args, **kwargs) -> str:
         try:
-            return self.template.render(*args, **kwargs)
+            with _cpu_budget(self.env.budget):
+                return self.template.render(*args, **kwargs)
         except DeriveError:
             raise
         except Exception as error:  # noqa: BLE001 - a template's failure, whatever it is, is one line
             raise template_error(error, self.env) from None
+
+
+class OverBudget(Exception):
+    """A template rendered for longer than MAX_TEMPLATE_SECONDS of CPU."""
+
+
+class _cpu_budget:
+    """At most `seconds` of CPU (a virtual timer, main thread only) for what runs inside; the timer and
+    handler found are put back after."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds if threading.current_thread() is threading.main_thread() \
+            and hasattr(signal, "ITIMER_VIRTUAL") else None
+
+    def __enter__(self) -> None:
+        if self.seconds:
+            self.handler = signal.signal(signal.SIGVTALRM, self._stop)
+            self.timer = signal.setitimer(signal.ITIMER_VIRTUAL, self.seconds)
+
+    def __exit__(self, *exc) -> None:
+        if self.seconds:
+            signal.setitimer(signal.ITIMER_VIRTUAL, *self.timer)
+            signal.signal(signal.SIGVTALRM, self.handler)
+
+    def _stop(self, signum, frame) -> None:
+        raise OverBudget(f"rendering took more than {self.seconds:g} s of CPU")
 
 
 def get_template(name: str, kind: str, user_dir: str | None = None) -> Template:
@@ -196,6 +286,8 @@ def template_error(error: BaseException, env: jinja2.Environment) -> InputError:
         what = f"template {error.name!r} not found"
     elif isinstance(error, RecursionError):
         what = "templates nested too deeply (a template including or calling itself?)"
+    elif isinstance(error, OverBudget):
+        what = str(error)
     elif isinstance(error, MemoryError):
         what = "a template ran out of memory"
     else:
