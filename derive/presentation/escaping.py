@@ -7,8 +7,10 @@ become markup, whoever wrote the template.
 
 LaTeX: the ten specials ``# $ % & ~ _ ^ \\ { }`` (and the characters T1 fonts turn into ligatures or
 other glyphs) become text commands; everything outside ASCII goes through latexcodec (``ü`` →
-``{\\"u}``), and a character neither knows becomes ``?``. Markdown: the punctuation that could start
-markup (emphasis, links, HTML, tables, math) is backslash-escaped.
+``{\\"u}``), and a character neither knows becomes ``?``; ``,,`` prints two commas, not „. Markdown:
+the punctuation that could start markup (emphasis, links, HTML, tables, math) is backslash-escaped, and
+mentions and bare URLs are broken with a zero-width space so that a forum shows them as text. Every
+format drops the bidirectional controls and zero-width characters, which would turn a line around.
 """
 
 from __future__ import annotations
@@ -133,7 +135,7 @@ def md(text: object) -> Safe:
 
 def md_code(text: object) -> Safe:
     """`text` as a Markdown code span (pipes escaped, so that it may stand in a table cell)."""
-    text = " ".join(str(text).split())
+    text = " ".join(CONTROL.sub("", INVISIBLE.sub("", str(text))).split())
     ticks = max((len(run) for run in re.findall(r"`+", text)), default=0) + 1
     fence = "`" * ticks
     pad = " " if text.startswith("`") or text.endswith("`") or not text.strip() else ""

@@ -1,4 +1,11 @@
-r"""The Jinja environments: built-in templates, a user's override directory in front, strict undefineds.
+r"""The Jinja environments: built-in templates, a user's override directory in front, strict undefineds,
+sandboxed.
+
+A templates folder (`--templates DIR`) is input like any other: every template renders in Jinja's
+immutable sandbox (no attribute starting `_`, no mutation but `list.append`, bounded `*`, `**`, `~`,
+widths and format fields; one second of CPU per rendering with --templates), from loaders that read
+regular files of at most MAX_TEMPLATE_BYTES under their folder and nothing else (no `..`, no symlink
+leading out). Whatever goes wrong in a template is one `InputError` naming it and its line.
 
 Kept apart from the views so that `derive list` renders without importing sympy.
 
@@ -9,7 +16,8 @@ where a template lies, so that an override renders as what it replaces:
   starting `%%` are statements, `\#{…}` and lines starting `%#` are comments. Whatever `\VAR{}`
   prints is escaped for LaTeX unless it is `Safe` (formulas, numbers, `|safe` or `|tex`);
 * "markdown": Jinja's own delimiters, and whatever `{{ }}` prints is escaped for Markdown unless `Safe`;
-* "text" (a terminal, or plain sentences): printed as it is.
+* "text" (a terminal, or plain sentences): printed as it is, but for control characters and invisible
+  ones (bidirectional controls, zero-width characters), which are dropped.
 """
 
 from __future__ import annotations
