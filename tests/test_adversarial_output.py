@@ -19,18 +19,19 @@ SHOW = ("show", "mobilenetv2-block", "--set", "C_in=3", "--set", "t=6", "--set",
 
 # -- --templates: Jinja's sandbox ----------------------------------------------------------------------
 ESCAPES = {  # ways out of a template to Python, each refused by the sandbox
-    "cycler-globals": "{{ cycler.__init__.__globals__.os.system('%s') }}" % TOUCH,
-    "lipsum-globals": "{{ lipsum.__globals__['os'].system('%s') }}" % TOUCH,
+    "cycler-globals": "{{ cycler.__init__.__globals__.os.system('" + TOUCH + "') }}",
+    "lipsum-globals": "{{ lipsum.__globals__['os'].system('" + TOUCH + "') }}",
     "subclasses": "{{ ''.__class__.__mro__[1].__subclasses__() }}",
     "format-string": "{{ '{0.__class__.__init__.__globals__}'.format(cycler) }}",
-    "joiner-globals": "{{ joiner.__init__.__globals__.os.popen('%s').read() }}" % TOUCH,
+    "joiner-globals": "{{ joiner.__init__.__globals__.os.popen('" + TOUCH + "').read() }}",
     "namespace-mutation": "{% set ns = namespace() %}{{ ns.__init__.__globals__ }}",
     "dict-mutation": "{% set d = {} %}{% do d.update({'a': 1}) %}{{ d }}",
     "huge-string": "{{ 'x' * 1000000000 }}",
     "huge-power": "{{ 10 ** 100000000 }}",
     "power-tower": "{{ ((10 ** 200) ** 200) ** 200 }}",
     "nested-loops": "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
-    "doubling-concat": "{% set ns = namespace(s='ab') %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}",
+    "doubling-concat": ("{% set ns = namespace(s='ab') %}"
+                        "{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}"),
     "wide-filter": "{{ 'x'|center(1000000000) }}",
     "wide-method": "{{ 'x'.ljust(1000000000) }}",
     "wide-format": "{{ '{:>999999999}'.format(1) }}",
@@ -63,7 +64,8 @@ def test_a_template_cannot_reach_python(escape, flavour, tmp_path):
     assert_bounded(result)
     assert result.status == 2 and not result.out
     assert result.err.startswith(f"derive: error: t/{name}:2: ")
-    assert any(word in result.err for word in ("unsafe", "immutable", "more than", "no attribute", "over 1,000,000")), result.err
+    refusals = ("unsafe", "immutable", "more than", "no attribute", "over 1,000,000")
+    assert any(word in result.err for word in refusals), result.err
 
 
 def _symlinked(tmp_path: Path, target: str, link: str = "t/text/show.txt.j2") -> None:
@@ -92,7 +94,7 @@ def test_a_template_reads_nothing_outside_its_folder(case, tmp_path):
     result = attack([*SHOW, "--templates", "t"], tmp_path, files=files)
     assert_bounded(result)
     assert result.status == 2 and "SECRET" not in result.out + result.err and "root:" not in result.out
-    assert ("leads outside the templates folder" in result.err) or ("not found" in result.err), result.err
+    assert "leads outside the templates folder" in result.err or "not found" in result.err, result.err
 
 
 def test_a_symlink_inside_the_folder_is_followed(tmp_path):
@@ -150,7 +152,8 @@ def test_a_broken_built_in_include_names_the_user_template(tmp_path):
 
 def test_overrides_still_work(tmp_path):
     files = {"t/text/show.txt.j2": "{{ title }}: {{ total.all.value }} parameters\n",
-             "t/explain/conv2d.md.j2": "My convolution\nMine: {{ first.name|code }} {% for x in [1, 2] %}{{ x }}{% endfor %}\n"}
+             "t/explain/conv2d.md.j2": ("My convolution\n"
+                                        "Mine: {{ first.name|code }} {% for x in [1, 2] %}{{ x }}{% endfor %}\n")}
     text = attack([*SHOW, "--templates", "t"], tmp_path, files=files)
     assert_bounded(text)
     assert text.status == 0 and text.out == "MobileNetV2 bottleneck: 348 parameters\n"
@@ -162,8 +165,8 @@ def test_overrides_still_work(tmp_path):
 # -- LaTeX when every size is a number ------------------------------------------------------------------
 NUMERIC = {
     "torch": ("net.py", "import torch.nn as nn\nmodel = nn.Sequential(nn.Conv2d(8, 8, 1), nn.Conv2d(8, 8, 1))\n"),
-    "keras": ("net.py", "import keras\nfrom keras import layers\n"
-                        "model = keras.Sequential([keras.Input((8, 8, 3)), layers.Conv2D(8, 3), layers.Dense(4)])\n"),
+    "keras": ("net.py", ("import keras\nfrom keras import layers\nmodel = keras.Sequential(["
+                         "keras.Input((8, 8, 3)), layers.Conv2D(8, 3), layers.Dense(4)])\n")),
 }
 
 
