@@ -7,15 +7,17 @@ become markup, whoever wrote the template.
 
 LaTeX: the ten specials ``# $ % & ~ _ ^ \\ { }`` (and the characters T1 fonts turn into ligatures or
 other glyphs) become text commands; everything outside ASCII goes through latexcodec (``ü`` →
-``{\\"u}``), and a character neither knows becomes ``?``. Markdown: the punctuation that could start
-markup (emphasis, links, HTML, tables, math) is backslash-escaped.
+``{\\"u}``), and a character neither knows becomes ``?``; ``,,`` prints two commas, not „. Markdown:
+the punctuation that could start markup (emphasis, links, HTML, tables, math) is backslash-escaped, and
+mentions and bare URLs are broken with a zero-width space so that a forum shows them as text. Every
+format drops the bidirectional controls and zero-width characters, which would turn a line around.
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["Safe", "tex", "md", "md_code", "math_name", "md_to_tex"]
+__all__ = ["Safe", "tex", "md", "md_code", "printable", "math_name", "md_to_tex"]
 
 
 class Safe(str):
@@ -47,19 +49,32 @@ TEX_SPECIAL = {
     "\t": " ",
 }
 ASCII_PLAIN = re.compile(r"[A-Za-z0-9 .,:;!?()\[\]/@*+=]+")
+# Characters that change how the text around them reads without showing: the bidirectional controls
+# (U+202E turns the rest of a line around), the zero-width ones and the byte order mark. Dropped from
+# whatever is printed, in every format.
+INVISIBLE = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(value: object) -> object:
+    """Text printed as it is (the text flavour), without invisible or control characters (not
+    newlines and tabs, which the text templates lay out with); anything else unchanged."""
+    if isinstance(value, str) and (INVISIBLE.search(value) or CONTROL.search(value)):
+        return CONTROL.sub("", INVISIBLE.sub("", value))
+    return value
 
 
 def tex(text: object) -> Safe:
     """`text` as LaTeX that prints it literally, in text mode (T1 fonts)."""
     if isinstance(text, Safe):
         return text
-    text = str(text)
+    text = INVISIBLE.sub("", str(text))
     out: list[str] = []
     i = 0
     while i < len(text):
         plain = ASCII_PLAIN.match(text, i)
         if plain:
-            out.append(plain.group())
+            out.append(DOUBLE_COMMA.sub(",{}", plain.group()))  # `,,` is a ligature („) in T1
             i = plain.end()
             continue
         char = text[i]
@@ -92,16 +107,26 @@ def _unicode(char: str) -> str:
     return "{" + encoded + "}"
 
 
+DOUBLE_COMMA = re.compile(r",(?=,)")
 MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|$~^=&])")
 MD_LINE_START = re.compile(r"^(\s*)(\d+)([.)])", re.M)
+# What forums turn into links or notifications though nobody wrote markup: `@name` (and `@everyone`)
+# mentions, bare URLs (`https://…`, `www.…`), GitHub's `mailto:` / `xmpp:`. A zero-width space after
+# the `@`, the scheme's colon or `www` breaks them: GitHub's and Discourse's mention and autolink rules
+# need a name or `//` right after, yet the text reads (and prints) the same. An HTML entity would not
+# do: both decode `&#64;` before they look for mentions.
+ZWSP = "\u200b"
+MD_AUTOLINK = re.compile(r"(@|(?<![A-Za-z0-9])(?:[A-Za-z][A-Za-z0-9+.-]*:(?=//)|(?:mailto|xmpp):|www(?=\.)))",
+                         re.I)
 
 
 def md(text: object) -> Safe:
     """`text` as Markdown that prints it literally (also inside a table cell, and with math on)."""
     if isinstance(text, Safe):
         return text
-    text = re.sub(r"\s+", " ", str(text))  # no line breaks: they would end a table row or a paragraph
-    text = MD_SPECIAL.sub(r"\\\1", text)
+    text = CONTROL.sub("", re.sub(r"\s+", " ", INVISIBLE.sub("", str(text))))  # no line breaks: they would
+    text = MD_SPECIAL.sub(r"\\\1", text)  # end a table row or a paragraph
+    text = MD_AUTOLINK.sub(lambda m: m.group() + ZWSP, text)
     text = MD_LINE_START.sub(r"\1\2\\\3", text)
     if text.startswith(("-", ".")):
         text = "\\" + text
@@ -110,7 +135,7 @@ def md(text: object) -> Safe:
 
 def md_code(text: object) -> Safe:
     """`text` as a Markdown code span (pipes escaped, so that it may stand in a table cell)."""
-    text = " ".join(str(text).split())
+    text = " ".join(CONTROL.sub("", INVISIBLE.sub("", str(text))).split())
     ticks = max((len(run) for run in re.findall(r"`+", text)), default=0) + 1
     fence = "`" * ticks
     pad = " " if text.startswith("`") or text.endswith("`") or not text.strip() else ""

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from ..errors import InputError
 from ..layers import KINDS
 from .escaping import Safe
 from .formats import EXPLANATION, FRAMEWORKS
-from .templating import get_template
+from .templating import TemplateMissing, get_template
 
 
 def _explained(family: str) -> tuple[str, ...]:
@@ -49,7 +48,7 @@ def explanations(chosen: dict[str, list[dict]], v: dict, templates: str | None =
     for topic, these in chosen.items():
         try:
             template = get_template(EXPLANATION.format(topic=topic), "markdown", templates)
-        except InputError:
+        except TemplateMissing:
             continue
         text = template.render({**v, "these": these, "first": these[0]}).strip()
         heading, _, body = text.partition("\n")

@@ -15,6 +15,7 @@ from .formats import SHOW, SUMMARY, Format
 from .printing import contract
 from .templating import get_template
 
+MAX_TITLE = 200  # characters of --title, as a spec's [block] title
 
 def chosen_format(formats, fmt: str) -> Format:
     if fmt not in formats:
@@ -27,6 +28,8 @@ def render(d: Derivation, fmt: str, templates: str | None = None, title: str | N
     """`d` in the format `fmt` (one of formats.SHOW); `pdf` gives bytes, everything else text. A network's
     text is its per-stage summary unless `detail` asks for every layer."""
     chosen = chosen_format(SHOW, fmt)
+    if title is not None and len(title) > MAX_TITLE:
+        raise InputError(f"a title of at most {MAX_TITLE} characters (this one has {len(title):,})", "--title")
     if chosen.template is None:
         return json.dumps(json.derivation(d, contract(d.symbols, d.substitution)))
     from .views import view  # not needed by JSON: the views, the explanations and the diagrams load only here
