@@ -42,7 +42,7 @@ from ..errors import DeriveError, InputError
 MAX_TEMPLATE_BYTES = 100_000  # one template file, built-in or from --templates
 MAX_TEMPLATE_SEQUENCE = 1_000_000  # a string or list a template makes with `*` (items)
 MAX_TEMPLATE_BITS = 10_000  # the largest integer a template makes with `*` or `**` (bits, ~3,000 digits)
-MAX_TEMPLATE_SECONDS = 1.0  # CPU time of one rendering with --templates
+MAX_TEMPLATE_SECONDS = 0.5  # CPU time of one rendering with --templates (within the command's own budget)
 MAX_ERROR_CHARS = 200  # what a template error's message keeps
 CACHE_TAG = "derive-sandbox-3"  # in the bytecode cache's file names: a new one when the compiled code changes
 

@@ -18,16 +18,14 @@ import operator
 
 import sympy
 
-from ..arithmetic import (
-    MAX_EXPONENT, NOT_FINITE, ArithmeticRefused, is_whole, min_max, power, reciprocal, round_half_even, rounded,
-    too_large,
+from ..arithmetic import (  # the degree and term bounds are those of --set, claims and specs
+    MAX_DEGREE, MAX_EXPONENT, MAX_TERMS, NOT_FINITE, ArithmeticRefused, is_whole, min_max, power, reciprocal,
+    round_half_even, rounded, too_large,
 )
 from ..functions import ceiling, floor
 
 Expr = sympy.Expr
 MAX_SIZE = 400  # nodes in one expression
-MAX_DEGREE = 8  # as a polynomial in the symbols
-MAX_TERMS = 16  # terms once multiplied out (the derivation multiplies sizes together and expands)
 MAX_LITERAL_DIGITS = 100
 MAX_POWER_BITS = 1400  # a power is refused before it is computed when its numbers would reach this many bits
 
