@@ -1,6 +1,7 @@
 # make demo   the slide example, every format, into out/
 # make test   the whole test suite (PyTorch and Keras included)
-# make bench  timings against the import floor, torchinfo and Keras into bench/RESULTS.md
+# make bench  timings against the import floor, torchinfo and Keras into bench/RESULTS.md; the adversarial
+#             corpus's slowest and largest cases into bench/ADVERSARIAL.md
 # Each target creates .venv on first use; nothing needs installing by hand.
 
 PYTHON ?= python3
@@ -47,6 +48,7 @@ $(VENV)/.bench: pyproject.toml bench/requirements.txt | $(BIN)/python
 
 bench: $(VENV)/.bench
 	$(BIN)/python bench/run.py --write bench/RESULTS.md
+	$(BIN)/python bench/adversarial.py --write bench/ADVERSARIAL.md
 
 clean:
 	rm -rf $(VENV) out/* .pytest_cache

@@ -12,6 +12,7 @@ characters, and no canary.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import subprocess
 import sys
@@ -80,9 +81,24 @@ def attack(argv: list[str] | tuple[str, ...], directory: Path, *, files: dict[st
     process.returncode = os.waitstatus_to_exitcode(status)
     for reader in readers:
         reader.join()
-    return Result(tuple(argv), process.returncode, outputs["out"].decode("utf-8", "replace"),
-                  outputs["err"].decode("utf-8", "replace"), usage.ru_utime + usage.ru_stime,
-                  time.monotonic() - started, usage.ru_maxrss / 1024, (directory / CANARY).exists())
+    result = Result(tuple(argv), process.returncode, outputs["out"].decode("utf-8", "replace"),
+                    outputs["err"].decode("utf-8", "replace"), usage.ru_utime + usage.ru_stime,
+                    time.monotonic() - started, usage.ru_maxrss / 1024, (directory / CANARY).exists())
+    _log(result)
+    return result
+
+
+def _log(result: Result) -> None:
+    """With DERIVE_ATTACK_LOG set (bench/adversarial.py sets it), one JSON line per attack: what `make
+    bench` reports as the slowest and largest cases of the corpus."""
+    path = os.environ.get("DERIVE_ATTACK_LOG")
+    if not path:
+        return
+    test = os.environ.get("PYTEST_CURRENT_TEST", "").rpartition(" ")[0]
+    line = {"test": test, "argv": [a[:60] for a in result.argv[:8]], "status": result.status,
+            "seconds": round(result.seconds, 3), "mebibytes": round(result.mebibytes, 1)}
+    with open(path, "a", encoding="utf-8") as log:
+        log.write(json.dumps(line) + "\n")
 
 
 def assert_bounded(result: Result, statuses: tuple[int, ...] = (0, 1, 2, 3)) -> None:
