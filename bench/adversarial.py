@@ -23,10 +23,12 @@ SHOWN = 8  # rows of each table
 def run(log: Path) -> tuple[int, str]:
     env = {**os.environ, "DERIVE_ATTACK_LOG": str(log), "KERAS_BACKEND": "torch"}
     tests = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tests").glob("test_adversarial_*.py"))
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *tests], cwd=ROOT,
-                          env=env, capture_output=True, text=True)
-    summary = next((line for line in reversed(done.stdout.splitlines()) if line.strip()), "")
-    return done.returncode, summary
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rf", "-p", "no:cacheprovider", *tests],
+                          cwd=ROOT, env=env, capture_output=True, text=True)
+    lines = done.stdout.splitlines()
+    summary = next((line for line in reversed(lines) if line.strip()), "")
+    failed = [line.removeprefix("FAILED ") for line in lines if line.startswith("FAILED ")]
+    return done.returncode, summary + "".join(f"; failed: {line[:160]}" for line in failed)
 
 
 def table(rows: list[dict], key: str, unit: str) -> list[str]:
@@ -53,8 +55,10 @@ def main() -> None:
     lines = ["# The adversarial corpus (issue 12)", "",
              f"Written by `make bench` (`bench/adversarial.py`), {started:%Y-%m-%d %H:%M} UTC: "
              f"{len(rows):,} attacks run as the real process by tests/test_adversarial_*.py ({summary}). "
-             "CPU is the child's user + system time and peak its `ru_maxrss`, both from `os.wait4`; "
-             "the bound for each is 2 s and 300 MiB.", "",
+             "CPU is the child's user + system time (TeX's, for `--format pdf`, included) and peak its "
+             "`ru_maxrss`, both from `os.wait4`; the bound for each is 2 s and 300 MiB. The peak counts the "
+             "pages the child shares with pytest when it forks (about 86 MiB here), so it is an upper bound: "
+             "derive's own runs take 58-66 MiB (bench/RESULTS.md).", "",
              f"- slowest: {slowest['seconds']:.2f} s of CPU (`{slowest['test'].rpartition('::')[2]}`)",
              f"- largest: {largest['mebibytes']:.0f} MiB (`{largest['test'].rpartition('::')[2]}`)", "",
              "## The slowest", "", *table(rows, "seconds", "s"), "",
