@@ -17,7 +17,7 @@ from typing import Callable, Iterable, Iterator, Mapping
 import sympy
 
 from . import arithmetic
-from .closedform import expand
+from .closedform import add, expand
 from .derivation import Count, Derivation, LayerRow, evaluate
 from .errors import ExprError, InputError
 from .expr import parse
@@ -325,7 +325,7 @@ def judge(d: Derivation, claim: str | Claim, part: str | None = None, count: str
         raise InputError(f"{refusal}, with the values put in", place) from None
     polynomials = _Polynomials(bound, {s: c for s, c in costs.items() if s in bound}, place)
     target = polynomials.of(claim.expr)
-    difference = _minus(target, _sum(polynomials.item(i) for i in items))
+    difference = _minus(target, add(polynomials.item(i) for i in items))
     right = not difference
     slip = claim.stated is not None and not claim.stated.free_symbols and not symbolic and claim.stated != claim.expr
     mistakes: tuple[Mistake, ...] = ()
@@ -366,24 +366,12 @@ class _Polynomials:
         """What the mistake adds less what it takes away."""
         out: Polynomial = {}
         for change in mistake.changes:
-            out = _minus(_sum((out, self.factors(change.after))), self.factors(change.before))
+            out = _minus(add((out, self.factors(change.after))), self.factors(change.before))
         return out
 
 
-def _sum(polynomials: Iterable[Polynomial]) -> Polynomial:
-    out: Polynomial = {}
-    for polynomial in polynomials:
-        for monomial, coeff in polynomial.items():
-            total = out.get(monomial, 0) + coeff
-            if total:
-                out[monomial] = total
-            else:
-                out.pop(monomial, None)
-    return out
-
-
 def _minus(a: Polynomial, b: Polynomial) -> Polynomial:
-    return _sum((a, {monomial: -coeff for monomial, coeff in b.items()}))
+    return add((a, {monomial: -coeff for monomial, coeff in b.items()}))
 
 
 def _degree(polynomial: Polynomial) -> int:
@@ -475,7 +463,7 @@ def term_by_term(v: Verdict) -> tuple[tuple[TermMatch, ...], tuple[Item, ...]]:
         else:  # a layer's terms together (gamma + beta), or a multiple of equal terms (2·18)
             for layer in dict.fromkeys(i.layer for i in left):
                 own = [i for i in left if i.layer == layer]
-                if _sum(polynomial[i] for i in own) == wanted:
+                if add(polynomial[i] for i in own) == wanted:
                     used = own
                     break
         for item in used:

@@ -10,6 +10,7 @@ distinct monomials, not with the number of layers (repeated layers collapse in t
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from fractions import Fraction
 from itertools import combinations
 
@@ -43,15 +44,7 @@ def expand(expr: sympy.Expr, sizes: bool = True) -> Polynomial:
     if expr.is_Add and sizes and _is_size(expr):
         return {frozenset({(expr, 1)}): Fraction(1)}
     if expr.is_Add:
-        out: Polynomial = {}
-        for arg in expr.args:
-            for monomial, coeff in expand(arg, sizes).items():
-                total = out.get(monomial, 0) + coeff
-                if total:
-                    out[monomial] = total
-                else:
-                    out.pop(monomial, None)
-        return out
+        return add(expand(arg, sizes) for arg in expr.args)
     if expr.is_Mul:
         product: Polynomial = {frozenset(): Fraction(1)}
         for arg in expr.args:
@@ -66,6 +59,19 @@ def expand(expr: sympy.Expr, sizes: bool = True) -> Polynomial:
         if expr.base.is_Atom or not expr.base.is_Add and not expr.base.is_Mul:
             return {frozenset({(expr.base, int(expr.exp))}): Fraction(1)}
     return {frozenset({(expr, 1)}): Fraction(1)}
+
+
+def add(polynomials: Iterable[Polynomial]) -> Polynomial:
+    """The sum of polynomials, monomials whose coefficients cancel dropped (so equal sums are equal dicts)."""
+    out: Polynomial = {}
+    for polynomial in polynomials:
+        for monomial, coeff in polynomial.items():
+            total = out.get(monomial, 0) + coeff
+            if total:
+                out[monomial] = total
+            else:
+                out.pop(monomial, None)
+    return out
 
 
 def _is_size(expr: sympy.Expr) -> bool:
