@@ -24,7 +24,22 @@ from .symbols import SymbolTable
 INPUT = "input"
 
 
-RELATIONS = {"=": lambda d: d.is_zero, "≠": lambda d: d.is_nonzero}
+def nonzero(d: sympy.Expr) -> bool | None:
+    """Whether `d` is never 0 (True), always 0 (False) or either (None). `size − k`, a positive whole
+    size against a number, is decided at once (0 exactly when k is a whole number ≥ 1); sympy's
+    assumptions, about a millisecond a question, decide the rest."""
+    if d.is_Number:
+        return d != 0
+    if d.is_Add and len(d.args) == 2:
+        constant, term = d.args  # sympy puts the number first
+        coefficient, size = term.as_coeff_Mul()
+        if constant.is_Rational and size.is_Symbol and size.is_integer and size.is_positive:
+            root = -constant / coefficient
+            return None if root.is_Integer and root >= 1 else True
+    return d.is_nonzero
+
+
+RELATIONS = {"=": lambda d: None if (n := nonzero(d)) is None else not n, "≠": nonzero}
 
 
 @frozen

@@ -8,16 +8,14 @@ claim out once and compares the candidate mistakes as small polynomial changes.
 
 from __future__ import annotations
 
-import gc
 import itertools
-import time
 
 import pytest
-from sympy.core.cache import clear_cache
 
 from derive.api import check, load, read_value
 from derive.derivation import bind
 from helpers.adversary import attack, assert_bounded
+from helpers.timing import least_time
 
 SLIDE = ["--set", "C_in=3", "--set", "t=6", "--set", "C_out=3"]
 
@@ -152,22 +150,6 @@ def test_claim_growth():
         return least_time(lambda: check("mobilenetv2-block", claim, C_in=3, t=6, C_out=3))
 
     _grows_linearly(judged("C_in"), judged(_claim(34)), judged(_claim(68)))
-
-
-def least_time(work, runs: int = 5) -> float:
-    """The least CPU time of `work` over `runs`, each from sympy's empty cache and with the cyclic garbage
-    collector off, as the `derive` command runs (its passes over sympy's objects grow with all they hold)."""
-    times = []
-    for _ in range(runs):
-        clear_cache()
-        gc.disable()
-        try:
-            started = time.process_time()
-            work()
-            times.append(time.process_time() - started)
-        finally:
-            gc.enable()
-    return min(times)
 
 
 def test_chain_growth_through_spec_defaults(tmp_path):

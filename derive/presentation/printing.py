@@ -254,13 +254,18 @@ def ordered_terms(expr: sympy.Add) -> list[sympy.Expr]:
     for term in expr.args:
         _, monomial = term.as_coeff_Mul()
         powers.append({} if monomial == 1 else monomial.as_powers_dict())
-    gens = sorted({base for p in powers for base in p}, key=default_sort_key)
+    rank = {g: i for i, g in enumerate(sorted({base for p in powers for base in p}, key=default_sort_key))}
 
-    def exponent(e: sympy.Expr | None) -> float:
-        return 0 if e is None else float(e) if e.is_Number else 1  # a symbolic exponent ranks as 1
+    def exponent(e: sympy.Expr) -> float:
+        return float(e) if e.is_Number else 1  # a symbolic exponent ranks as 1
 
     def key(index: int) -> tuple:
-        return tuple(exponent(powers[index].get(g)) for g in gens)
+        """The exponents over all generators, compared as a dense vector would be but built from the
+        term's own generators alone (a dense vector per term costs terms × generators): an entry sorts
+        first by the sign of its exponent, a positive one at an earlier generator above one at a later;
+        the closing (0,) stands for the zeros after the last."""
+        entries = sorted((rank[g], exponent(e)) for g, e in powers[index].items())
+        return tuple((1, -r, e) if e > 0 else (-1, r, e) for r, e in entries if e != 0) + ((0,),)
 
     order = sorted(range(len(expr.args)), key=key, reverse=True)
     return [expr.args[i] for i in order]
