@@ -31,5 +31,7 @@ def test_derive_reads_the_snippet_as_its_framework_counts_it(snippet, tmp_path):
     need_torch() if snippet.framework == "pytorch" else need_keras()
     expected = truth(snippet)
     reading = derive_reads(snippet, tmp_path)
-    assert reading.figures is not None, f"derive refused {snippet.file}: {reading.refusal}"
-    assert differences(expected, reading) == []
+    if reading.figures is None:
+        pytest.fail(f"derive refused {snippet.file}: {reading.refusal}")
+    wrong = differences(expected, reading)
+    assert not wrong, f"{snippet.file}: " + "; ".join(wrong)

@@ -65,7 +65,7 @@ class Snippet:
 
     @property
     def key(self) -> str:
-        return self.file.removesuffix(".py")
+        return Path(self.file).stem
 
 
 def snippets() -> list[Snippet]:
