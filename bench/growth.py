@@ -24,9 +24,9 @@ from sympy.core.cache import clear_cache
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import inputs  # noqa: E402  (bench/inputs.py)
+import inputs
 
-from derive import cli  # noqa: E402
+from derive import cli
 
 GROWTH = 12.0
 SIZES = (100, 1000)
@@ -89,7 +89,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs per input; the least counts (default %(default)s)")
     parser.add_argument("--write", metavar="PATH", help="also write the Markdown report there")
     args = parser.parse_args()
-    started = datetime.datetime.now(datetime.timezone.utc)
+    started = datetime.datetime.now(datetime.UTC)
     rows = measure(args.runs)
     text = "\n".join([
         "# derive's own work from 100 to 1,000 layers (issue 13)", "",

@@ -6,7 +6,6 @@ snippet derive refuses or miscounts fails here; `python tests/realworld/status.p
 from __future__ import annotations
 
 import pytest
-
 from helpers.frameworks import need_keras, need_torch
 from helpers.realworld import derive_reads, differences, snippets, truth
 

@@ -15,7 +15,7 @@ from pathlib import Path
 os.environ.setdefault("KERAS_BACKEND", "torch")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for helpers
 
-from helpers.realworld import derive_reads, differences, snippets, truth  # noqa: E402
+from helpers.realworld import derive_reads, differences, snippets, truth
 
 
 def main() -> None:
