@@ -175,11 +175,14 @@ SAME = {
     "flatten": ([("flatten", "")], ["layers.Flatten()"], ["nn.Flatten()"]),
     # inputs of other ranks (RANK below): a sequence (L, C_in), a volume (D, H, W, C_in)
     "conv1d": ([("conv1d", 'filters = 8\nkernel = 3\nstride = 2\npadding = "valid"\nbias = false')],
-               ["layers.Conv1D(8, 3, strides=2, use_bias=False)", "layers.Conv1D(8, (3,), 2, 'valid', use_bias=False)"],
-               ['nn.Conv1d(C_in, 8, 3, stride=2, padding="valid", bias=False)', "nn.Conv1d(C_in, 8, (3,), 2, bias=False)"]),
+               ["layers.Conv1D(8, 3, strides=2, use_bias=False)",
+                "layers.Conv1D(8, (3,), 2, 'valid', use_bias=False)"],
+               ['nn.Conv1d(C_in, 8, 3, stride=2, padding="valid", bias=False)',
+                "nn.Conv1d(C_in, 8, (3,), 2, bias=False)"]),
     "conv3d": ([("conv3d", 'filters = 8\nkernel = [1, 3, 3]\ngroups = 2\npadding = "same"')],
                ['layers.Conv3D(8, (1, 3, 3), padding="same", groups=2)'],
-               ['nn.Conv3d(C_in, 8, (1, 3, 3), padding="same", groups=2)', "nn.Conv3d(C_in, 8, (1, 3, 3), 1, (0, 1, 1), 1, 2)"]),
+               ['nn.Conv3d(C_in, 8, (1, 3, 3), padding="same", groups=2)',
+                "nn.Conv3d(C_in, 8, (1, 3, 3), 1, (0, 1, 1), 1, 2)"]),
     "depthwise_conv1d": ([("depthwise_conv1d", 'kernel = 5\nmultiplier = 2\npadding = "valid"')],
                          ["layers.DepthwiseConv1D(5, depth_multiplier=2)"], []),
     "separable_conv1d": ([("separable_conv1d", 'filters = 8\nkernel = 3\npadding = "same"\nstride = 2')],
@@ -225,7 +228,8 @@ OTHER_SPELLINGS = {  # the same kind, spelled differently: (spec, keras, torch) 
     ("global_max_pool1d", ""): (["layers.GlobalMaxPooling1D()", "layers.GlobalMaxPool1D()"], []),
     ("global_avg_pool3d", ""): (["layers.GlobalAveragePooling3D()", "layers.GlobalAvgPool3D()"], []),
     ("adaptive_max_pool1d", "size = 4"): ([], ["nn.AdaptiveMaxPool1d(4)"]),
-    ("adaptive_avg_pool3d", "size = 1"): (["layers.GlobalAveragePooling3D(keepdims=True)"], ["nn.AdaptiveAvgPool3d(1)"]),
+    ("adaptive_avg_pool3d", "size = 1"): (["layers.GlobalAveragePooling3D(keepdims=True)"],
+                                          ["nn.AdaptiveAvgPool3d(1)"]),
 }
 CASES = [(op, keys, keras, torch) for spec_forms, keras, torch in SAME.values() for op, keys in spec_forms]
 CASES += [(op, keys, keras, torch) for (op, keys), (keras, torch) in OTHER_SPELLINGS.items()]

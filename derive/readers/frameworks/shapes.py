@@ -3,7 +3,8 @@ module that needs another rank.
 
 derive's shapes are channels-last (`layers.Shape`: the spatial sizes, then the channels). A Keras
 `Input(shape=...)` is that already: `(features,)`, `(steps, features)`, `(height, width, channels)`,
-`(depth, height, width, channels)`, or more axes. A PyTorch input is inferred from the modules: the
+`(depth, height, width, channels)`, or more axes (channels first, `(channels, height, width)`, where the
+code's layers say `data_format='channels_first'`). A PyTorch input is inferred from the modules: the
 first that states its input size gives the channels, the first that needs a rank (`nn.Conv1d`: a
 sequence (C, L), `nn.Conv2d`: an image (C, H, W), `nn.Conv3d`: a volume (C, D, H, W)) gives the rank.
 
@@ -13,6 +14,7 @@ PyTorch's 1-D modules run along, `D`, `H`, `W` depth, height and width.
 
 from __future__ import annotations
 
+import ast
 from typing import Any, Callable, Sequence
 
 import sympy
@@ -43,9 +45,17 @@ def order_of(name: str, rank: int, index: int) -> int:
     return ORDER_LAST - (rank - 2) + index if rank >= 2 else ORDER_LAST
 
 
-def input_names(rank: int) -> tuple[str, ...]:
-    """A Keras input's sizes, channels last: `rank` is the number of axes without the batch."""
-    return (*spatial_names(rank - 1), "C_in")
+def input_names(rank: int, first: bool = False) -> tuple[str, ...]:
+    """A Keras input's sizes, channels last (or, with `first`, channels first): `rank` axes without the batch."""
+    return ("C_in", *spatial_names(rank - 1)) if first else (*spatial_names(rank - 1), "C_in")
+
+
+def channels_first_code(tree: Any) -> bool:
+    """Whether the code lays its tensors out channels first: it writes `'channels_first'` (a layer's
+    `data_format`) and never `'channels_last'`. Only the names of the input's sizes depend on it."""
+    found = {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant)
+             and node.value in ("channels_first", "channels_last")}
+    return found == {"channels_first"}
 
 
 def keras_input(interp: Any, shape: tuple, node: Any) -> Shape:
@@ -55,10 +65,11 @@ def keras_input(interp: Any, shape: tuple, node: Any) -> Shape:
         raise interp.error("an input shape needs at least one size", node)
     if len(shape) > 8:
         raise interp.error(f"an input of {len(shape)} axes is beyond what derive reads (8)", node)
-    names = input_names(len(shape))
+    first = len(shape) > 1 and channels_first_code(interp.tree)
+    names = input_names(len(shape), first)
     dims = []
     for index, (name, value) in enumerate(zip(names, shape)):
-        order = order_of(name, len(shape) - 1, index)
+        order = order_of(name, len(shape) - 1, index - 1 if first else index)
         if value is None:
             dims.append(interp.symbols.make(name, "", None, order=order))
         elif isinstance(value, sympy.Expr) and value.is_Integer and value > 0:
