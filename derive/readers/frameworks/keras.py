@@ -19,7 +19,7 @@ from __future__ import annotations
 import ast
 from typing import Any, Callable
 
-from ...blocks import INPUT
+from ...blocks import INPUT, CodeWarning
 from ...errors import InputError
 from ...layers import Add, Concatenate, Layer, functional, spellings
 from ...layers.spelling import Signature
@@ -34,7 +34,13 @@ from ..python import (
     Scope,
     Unknown,
 )
-from .keras_checks import check_at_defaults, checked_add, checked_concatenate
+from .keras_checks import (
+    MAX_WARNINGS,
+    check_at_defaults,
+    checked_add,
+    checked_concatenate,
+    code_warning,
+)
 from .keras_inputs import input_shape
 from .shapes import SHAPE_WORDS, is_shape
 from .keras_values import (
@@ -72,6 +78,11 @@ class KerasFramework(Framework):
         self.taken: set[str] = {INPUT}
         self.counters: dict[str, int] = {}
         self.input_tensor: Tensor | None = None
+        self.warnings: list[CodeWarning] = []  # what Keras would refuse, counted on (keras_checks)
+
+    def warn(self, interp: Interpreter, message: str, node: ast.AST, layer: str) -> None:
+        if len(self.warnings) < MAX_WARNINGS:
+            self.warnings.append(code_warning(interp, message, node, layer))
 
     # names
     def auto_name(self, cls: str) -> str:
@@ -283,10 +294,8 @@ class KerasFramework(Framework):
 
     def add_node(self, interp: Interpreter, name: str, layer: Layer, inputs: list[Tensor], node: ast.AST) -> Tensor:
         shapes = tuple(t.shape for t in inputs)
-        if isinstance(layer, Add):
-            layer = checked_add(interp, shapes, node)
-        if isinstance(layer, Concatenate):
-            checked_concatenate(interp, shapes, node)
+        if isinstance(layer, (Add, Concatenate)):  # shapes that do not meet: a warning (keras_checks)
+            layer = (checked_add if isinstance(layer, Add) else checked_concatenate)(interp, self, inputs, node, name)
         try:
             output = layer.output(shapes)
             layer.terms(shapes)
