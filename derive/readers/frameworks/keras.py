@@ -24,13 +24,14 @@ import sympy
 
 from ...blocks import INPUT, Condition, Node
 from ...errors import InputError
-from ...layers import Add, Concatenate, Layer, Shape, Stated, functional, spellings
+from ...layers import Add, Concatenate, Layer, MultiHeadAttention, Shape, Stated, functional, spellings
 from ...layers.spelling import Signature
 from ...records import frozen
 from ...symbols import make_symbol
 from ..layerargs import bind
 from ..names import ORDER_FIRST, ORDER_LAST
 from ..python import ClassValue, Framework, Interpreter, ListValue, Method, NotConditional, Ref, Scope, Unknown
+from . import attention_calls
 from .base import Adapter, Host
 
 NAME = re.compile(r"[A-Za-z0-9_.\-/]{1,64}\Z")
@@ -226,8 +227,9 @@ class KerasFramework(Framework):
                 shape = interp.eval(keywords["input_shape"], scope)
         if isinstance(shape, ListValue):
             shape = tuple(shape.items)
-        if not isinstance(shape, tuple) or len(shape) not in (1, 3):
-            raise interp.error(f"{spelled}(shape=...) must be (height, width, channels) or (features,)", node)
+        if not isinstance(shape, tuple) or len(shape) not in (1, 2, 3):
+            raise interp.error(f"{spelled}(shape=...) must be (height, width, channels), (length, features) or "
+                               "(features,)", node)
         if self.input_tensor is not None:
             raise interp.error("a second Input: derive reads blocks with one input", node)
         self.input_tensor = Tensor(INPUT, input_shape(interp, shape, node))
@@ -285,6 +287,10 @@ class KerasFramework(Framework):
                 raise self.not_a_tensor(interp, item, node)
         return list(items)
 
+    @staticmethod
+    def is_tensor(value: Any) -> bool:
+        return isinstance(value, Tensor)
+
     def not_a_tensor(self, interp: Interpreter, value: Any, node: ast.AST) -> InputError:
         if isinstance(value, Unknown):
             return interp.error(f"cannot follow this tensor: it comes from {value.what} (at {value.where}), "
@@ -294,6 +300,8 @@ class KerasFramework(Framework):
     # applying layers
     def call_value(self, interp: Interpreter, value: Any, node: ast.Call, scope: Scope) -> Any:
         if isinstance(value, KerasLayer):
+            if isinstance(value.layer, MultiHeadAttention):  # two or three tensors, a tuple with the scores
+                return attention_calls.call(self, interp, value, node, scope)
             if len(node.args) != 1:
                 raise interp.error(f"a layer is called on one tensor (or one list, for {value.cls})", node)
             for keyword in node.keywords:
@@ -483,7 +491,7 @@ def collect(framework: KerasFramework, outputs: list[Tensor], input_shape: Shape
 def input_shape(interp: Interpreter, shape: tuple, node: ast.AST) -> Shape:
     """`keras.Input(shape=...)`: numbers become the defaults of H, W and C_in; None leaves them open."""
     names = (("H", ORDER_LAST), ("W", ORDER_LAST + 1), ("C_in", ORDER_FIRST)) if len(shape) == 3 else (
-        ("C_in", ORDER_FIRST),)
+        ("T", ORDER_LAST - 1), ("C_in", ORDER_FIRST)) if len(shape) == 2 else (("C_in", ORDER_FIRST),)
     dims = []
     for (name, order), value in zip(names, shape):
         if value is None:

@@ -152,7 +152,7 @@ class TorchFramework(Framework):
         args = bind(interp, spelling.signature, node, scope)
         layer = spelling.build(args)
         stated = args.size(spelling.stated) if spelling.stated is not None else None
-        image = None if spelling.spatial is None else spelling.spatial == 2
+        image = None if spelling.spatial in (None, 1) else spelling.spatial == 2  # 1: a sequence (block_of)
         return TorchLeaf(cls, layer, stated, image, interp.where(node), interp.condition)
 
     def make_sequential(self, interp: Interpreter, node: ast.Call, scope: Scope) -> TorchContainer:
@@ -339,6 +339,11 @@ def walk(module: Any, how: str) -> Any:
     return tuple(child for _, child in pairs)
 
 
+def sequence(leaf: TorchLeaf) -> bool:
+    """Whether the module reads a sequence (length, features): attention and the transformer modules."""
+    return spellings("torch")[leaf.cls].spatial == 1
+
+
 def stated_attribute(leaf: TorchLeaf, attr: str) -> Any:
     """The constructor's sizes a module keeps as attributes (`conv.out_channels`)."""
     if attr in ("in_channels", "in_features", "num_features", "num_channels"):
@@ -381,8 +386,10 @@ def leaves(module: Any, prefix: str = "", part: str | None = None, depth: int = 
     return out
 
 
-def block_of(root: Any, H: sympy.Expr, W: sympy.Expr, fallback: Callable[[], sympy.Expr]) -> tuple[Shape, tuple[Node, ...]]:
-    """The block input and nodes for a root module: each leaf on its stated size, shapes flowing."""
+def block_of(root: Any, H: sympy.Expr, W: sympy.Expr, fallback: Callable[[], sympy.Expr],
+             T: Callable[[], sympy.Expr] | None = None) -> tuple[Shape, tuple[Node, ...]]:
+    """The block input and nodes for a root module: each leaf on its stated size, shapes flowing; a
+    module that needs a sequence (attention) gets one of length `T()` where the flow is none."""
     found = leaves(root)
     if isinstance(root, TorchLeaf):
         found = [Leaf("0", None, root, root.condition)]
@@ -394,6 +401,9 @@ def block_of(root: Any, H: sympy.Expr, W: sympy.Expr, fallback: Callable[[], sym
     else:
         channels, vector = fallback(), False
     flow = Shape(channels) if vector else Shape(channels, (H, W))
+    first = found[first_stated if first_stated is not None else 0].leaf if found else None
+    if first is not None and T is not None and sequence(first):
+        flow = Shape(channels, (T(),))
     block_input = flow
     last_image = flow.spatial or (H, W)
     nodes = []
@@ -401,7 +411,9 @@ def block_of(root: Any, H: sympy.Expr, W: sympy.Expr, fallback: Callable[[], sym
     for leaf in found:
         item = leaf.leaf
         wanted_channels = item.stated if item.stated is not None else flow.channels
-        if item.image and not flow.spatial:
+        if T is not None and sequence(item) and len(flow.spatial) != 1:
+            wanted = Shape(wanted_channels, (T(),))
+        elif item.image and not flow.spatial:
             wanted = Shape(wanted_channels, last_image)
         elif item.image is False and flow.spatial:
             wanted = Shape(wanted_channels)
@@ -453,7 +465,8 @@ class TorchAdapter(Adapter):
                 title = f"{entry.node.name}()"
         H = interp.symbols.make("H", "", None, order=ORDER_LAST)
         W = interp.symbols.make("W", "", None, order=ORDER_LAST + 1)
-        block_input, nodes = block_of(root, H, W, lambda: interp.symbols.make("C_in", "", None, order=ORDER_FIRST))
+        block_input, nodes = block_of(root, H, W, lambda: interp.symbols.make("C_in", "", None, order=ORDER_FIRST),
+                                      lambda: interp.symbols.make("T", "sequence length", None, order=ORDER_LAST - 1))
         return title, block_input, nodes
 
 
