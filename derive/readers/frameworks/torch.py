@@ -401,9 +401,9 @@ def block_of(root: Any, H: sympy.Expr, W: sympy.Expr, fallback: Callable[[], sym
     else:
         channels, vector = fallback(), False
     flow = Shape(channels) if vector else Shape(channels, (H, W))
-    first = found[first_stated if first_stated is not None else 0].leaf if found else None
-    if first is not None and T is not None and sequence(first):
-        flow = Shape(channels, (T(),))
+    first_sequence = next((i for i, leaf in enumerate(found) if sequence(leaf.leaf)), None) if T else None
+    if first_sequence is not None and (first_image is None or first_sequence < first_image):
+        flow = Shape(channels, (T(),))  # type: ignore[misc]
     block_input = flow
     last_image = flow.spatial or (H, W)
     nodes = []
