@@ -45,7 +45,7 @@ def spec_text(op: str, keys: str = "", inputs: str = "") -> str:
 
 
 def keras_text(call: str, merge: bool = False) -> str:
-    applied = f"{call}([x, x])" if merge else f"{call}(x)"
+    applied = f"{call}([x, x])" if merge else f"{call}(x, x)" if "Attention(" in call else f"{call}(x)"
     return f"from keras import layers\n\n\ndef block(x):\n    return {applied}\n"
 
 
@@ -58,7 +58,7 @@ def test_the_spec_reader_accepts_exactly_the_registry_ops(tmp_path):
     message = refusal(tmp_path, spec_text("no_such_layer_kind"), ".toml")
     listed = message.partition("(one of ")[2].rstrip(")").split(", ")
     assert listed == list(spellings("spec"))
-    assert len(listed) == 19 and "conv2d" in listed and "global_avg_pool2d" in listed
+    assert len(listed) >= 25 and "conv2d" in listed and "multi_head_attention" in listed and "global_avg_pool2d" in listed
 
 
 @pytest.mark.parametrize("name", ["Embedding", "LSTM", "Conv1D", "Conv2DTranspose", "UpSampling2D"])
@@ -167,6 +167,18 @@ SAME = {
     "dropout": ([("dropout", "rate = 0.5")], ["layers.Dropout(0.5)", "layers.SpatialDropout2D(0.5)"],
                 ["nn.Dropout()", "nn.Dropout2d(p=0.5)"]),
     "flatten": ([("flatten", "")], ["layers.Flatten()"], ["nn.Flatten()"]),
+    "multi_head_attention": ([("multi_head_attention", "heads = 4\nkey_dim = 8\nvalue_dim = 6\noutput_dim = 10")],
+                             ["layers.MultiHeadAttention(4, 8, 6, output_shape=10)"], []),
+    "transformer_encoder_layer": ([("transformer_encoder_layer", "d_model = 16\nheads = 4\nd_ff = 32")], [],
+                                  ["nn.TransformerEncoderLayer(16, 4, 32)"]),
+    "transformer_decoder_layer": ([("transformer_decoder_layer", "d_model = 16\nheads = 4\nd_ff = 32\nbias = false")],
+                                  [], ["nn.TransformerDecoderLayer(16, 4, 32, bias=False)"]),
+    "transformer_encoder": ([("transformer_encoder", "d_model = 16\nheads = 2\nd_ff = 8\nlayers = 3\nnorm = true")],
+                            [], ["nn.TransformerEncoder(nn.TransformerEncoderLayer(16, 2, 8), 3, nn.LayerNorm(16))"]),
+    "transformer_decoder": ([("transformer_decoder", "d_model = 16\nheads = 2\nd_ff = 8\nlayers = 2")],
+                            [], ["nn.TransformerDecoder(nn.TransformerDecoderLayer(16, 2, 8), 2)"]),
+    "transformer": ([("transformer", "d_model = 16\nheads = 2\nencoder_layers = 1\nd_ff = 8")], [],
+                    ["nn.Transformer(16, 2, 1, dim_feedforward=8)"]),
 }
 OTHER_SPELLINGS = {  # the same kind, spelled differently: (spec, keras, torch) each with a spec twin
     ("max_pool2d", "pool = 2"): (["layers.MaxPooling2D()"], ["nn.MaxPool2d(2)"]),
@@ -186,6 +198,7 @@ OTHER_SPELLINGS = {  # the same kind, spelled differently: (spec, keras, torch) 
     ("activation", 'function = "hard_sigmoid"'): (['layers.Activation("hard_sigmoid")'], ["nn.Hardsigmoid()"]),
     ("activation", 'function = "mish"'): (['layers.Activation("mish")'], ["nn.Mish()"]),
     ("activation", 'function = "softplus"'): (['layers.Activation("softplus")'], ["nn.Softplus()"]),
+    ("multi_head_attention", "heads = 4"): ([], ["nn.MultiheadAttention(C_in, 4)"]),
 }
 CASES = [(op, keys, keras, torch) for spec_forms, keras, torch in SAME.values() for op, keys in spec_forms]
 CASES += [(op, keys, keras, torch) for (op, keys), (keras, torch) in OTHER_SPELLINGS.items()]
@@ -222,7 +235,8 @@ def test_the_spellings_of_a_kind_build_the_same_layer(tmp_path, op, keys, keras,
         assert fingerprint(got) == fingerprint(want), call
         assert got.layers[0].layer == layer, call
     for call in torch:
-        vector = call.startswith(("nn.Linear", "nn.BatchNorm1d", "nn.GroupNorm"))  # no image: a vector
+        vector = call.startswith(("nn.Linear", "nn.BatchNorm1d", "nn.GroupNorm", "nn.Multihead", "nn.Transformer"))
+        # no image: a vector (or a sequence)
         got = show(tmp_path, torch_text(call), ".py", **VALUES)
         assert fingerprint(got, vector) == fingerprint(want, vector), call
 

@@ -210,7 +210,8 @@ def _spec_mha(args: Arguments) -> Layer:
     key_dim = args.size("key_dim") if args.given("key_dim") else None
     value_dim = args.size("value_dim") if args.given("value_dim") else None
     output = args.size("output_dim") if args.given("output_dim") else None
-    return MultiHeadAttention(heads, key_dim, value_dim, args.flag("bias", True), output_dim=output)
+    naming = "keras" if key_dim is not None else "torch"  # Keras' layout (key_dim chosen) or PyTorch's
+    return MultiHeadAttention(heads, key_dim, value_dim, args.flag("bias", True), output_dim=output, naming=naming)
 
 
 KINDS = (

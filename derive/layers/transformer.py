@@ -188,12 +188,35 @@ def _torch_transformer(args: Arguments) -> Layer:
     args.none_or("custom_decoder")
     bias = args.flag("bias", True)
     check_divisible("d_model", d, heads, "nhead")
+    return _transformer(d, heads, n_enc, n_dec, d_ff, bias)
+
+
+def _transformer(d: Expr, heads: Expr, n_enc: Expr, n_dec: Expr, d_ff: Expr, bias: bool) -> Layer:
     label = f"{heads} heads"
     encoder = Stack(d, layer_parts(d, heads, d_ff, bias, False), label)
     decoder = Stack(d, layer_parts(d, heads, d_ff, bias, True), label)
     norm = LayerNorm(center=bias, size=d)
     parts = stacked("encoder.", encoder, n_enc, norm) + stacked("decoder.", decoder, n_dec, norm)
     return Transformer(d, parts, f"{n_enc}+{n_dec} layers, {heads} heads")
+
+
+def _spec_stack(decoder: bool):
+    def build(args: Arguments) -> Layer:
+        inner = _spec_layer(decoder)(args)
+        n = args.size("layers")
+        norm = LayerNorm(size=inner.d_model) if args.flag("norm", False) else None
+        cls = TransformerDecoder if decoder else TransformerEncoder
+        return cls(inner.d_model, stacked("", inner, n, norm), f"{n}× ({inner.label})")  # type: ignore[attr-defined]
+    return build
+
+
+def _spec_transformer(args: Arguments) -> Layer:
+    d, heads = args.size("d_model", 512), args.size("heads", 8)
+    n_enc, n_dec = args.size("encoder_layers", 6), args.size("decoder_layers", 6)
+    d_ff = args.size("d_ff", 2048)
+    bias = args.flag("bias", True)
+    check_divisible("d_model", d, heads, "heads")
+    return _transformer(d, heads, n_enc, n_dec, d_ff, bias)
 
 
 def _spec_layer(decoder: bool):
@@ -206,6 +229,7 @@ def _spec_layer(decoder: bool):
     return build
 
 
+STACK_KEYS = ("d_model", "heads", "d_ff", "layers", "norm", "bias")
 KINDS = (
     kind(TransformerEncoderLayer,
          spec("transformer_encoder_layer", ("d_model", "heads", "d_ff", "bias"), _spec_layer(False),
@@ -216,12 +240,16 @@ KINDS = (
               required=("d_model", "heads", "d_ff")),
          torch("TransformerDecoderLayer", LAYER_ARGS, _torch_layer(True), stated="d_model", spatial=1)),
     kind(TransformerEncoder,
+         spec("transformer_encoder", STACK_KEYS, _spec_stack(False), required=STACK_KEYS[:4]),
          torch("TransformerEncoder", ("encoder_layer", "num_layers", "norm", "enable_nested_tensor", "mask_check"),
                _torch_stack(False), factory=False, spatial=1)),
     kind(TransformerDecoder,
+         spec("transformer_decoder", STACK_KEYS, _spec_stack(True), required=STACK_KEYS[:4]),
          torch("TransformerDecoder", ("decoder_layer", "num_layers", "norm"), _torch_stack(True), factory=False,
                spatial=1)),
     kind(Transformer,
+         spec("transformer", ("d_model", "heads", "encoder_layers", "decoder_layers", "d_ff", "bias"),
+              _spec_transformer),
          torch("Transformer", ("d_model", "nhead", "num_encoder_layers", "num_decoder_layers", "dim_feedforward",
                                "dropout", "activation", "custom_encoder", "custom_decoder", "layer_norm_eps",
                                "batch_first", "norm_first", "bias"), _torch_transformer, spatial=1)),
