@@ -49,7 +49,14 @@ def derivation(d, p) -> dict:
         "total": {**{key: count(d.total[key], p) for key in TOTALS},
                   **({"attention_macs": count(d.total["attention_macs"], p)} if "attention_macs" in d.total else {})},
         **({"stages": [_stage(stage, p) for stage in d.stages]} if d.stages else {}),
+        "warnings": warnings(d),
     }
+
+
+def warnings(d) -> list[dict]:
+    """Code its framework would refuse (derive counts on): `line` and `message` as the contract says,
+    plus `column` and the `layer` it concerns."""
+    return [{"line": w.line, "column": w.column, "layer": w.layer, "message": w.message} for w in d.warnings]
 
 
 def _stage(stage, p) -> dict:
