@@ -10,10 +10,15 @@ import os
 from pathlib import Path
 
 import pytest
+from helpers.codegen_attention import (
+    keras_attention,
+    measure_keras,
+    measure_torch,
+    torch_attention,
+)
+from helpers.frameworks import need_keras, need_torch
 
 import derive
-from helpers.codegen_attention import keras_attention, measure_keras, measure_torch, torch_attention
-from helpers.frameworks import need_keras, need_torch
 
 pytestmark = pytest.mark.frameworks
 PROGRAMS = int(os.environ.get("DERIVE_ATTENTION_PROGRAMS", "16"))  # per framework: 32 a run by default
