@@ -33,7 +33,7 @@ class Program:
     framework: str  # "keras" or "torch"
     source: str  # what derive reads, and the test runs (our own generated code)
     inputs: list = field(default_factory=list)  # input shapes of the forward pass, batch of 1 included
-    values: dict = field(default_factory=dict)  # --set values derive needs (T for PyTorch)
+    values: dict = field(default_factory=dict)  # --set values derive needs (L for PyTorch)
 
 
 def _call(rng: random.Random, positional: list[tuple[str, str]], keywords: list[tuple[str, str]]) -> str:
@@ -205,7 +205,7 @@ def torch_attention(seed: int) -> Program:
         forward.append("        x = self.head(x)")
     forward.append("        return x")
     source = "\n".join(init + forward + ["", "", "model = Net()"]) + "\n"
-    return Program("torch", source, [(1, T, c_in)], {"T": T})
+    return Program("torch", source, [(1, T, c_in)], {"L": T})
 
 
 def measure_torch(model, inputs: list) -> dict:

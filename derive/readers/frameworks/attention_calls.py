@@ -61,3 +61,13 @@ def call(fw: Any, interp: Interpreter, layer: Any, node: ast.Call, scope: Scope)
     if scores:
         return (output, Unknown(f"the attention scores of {layer.name!r}", interp.where(node)))
     return output
+
+
+def torch_ranks(ranks: list, layers: list) -> list:
+    """The ranks PyTorch's flow is inferred from (`shapes.torch_input`), where attention comes first:
+    attention reads (batch, length, features), features last, so modules of any rank before it
+    (`nn.Linear`, `nn.LayerNorm`) already run on that sequence, and the input is one."""
+    first = next((i for i, rank in enumerate(ranks) if rank is not None), None)
+    if first is not None and first > 0 and ranks[first] == 1 and getattr(layers[first], "family", "") == "attention":
+        return [1, *ranks[1:]]
+    return ranks

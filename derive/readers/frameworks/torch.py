@@ -31,9 +31,11 @@ from ...errors import InputError
 from ...layers import Layer, Shape, Stated, spellings
 from ...records import frozen
 from ..layerargs import bind
-from ..names import ORDER_FIRST, ORDER_LAST
+from ..names import ORDER_FIRST
 from ..python import ClassValue, Framework, Interpreter, Method, NotConditional, Ref, Scope, Super, Unknown, lineage
+from . import attention_calls
 from .base import Adapter, Host
+from .shapes import Flow, symbol_maker, torch_input
 
 PREFIXES = ("torch.nn.modules.", "torch.nn.", "nn.")
 
@@ -49,7 +51,7 @@ class TorchLeaf:
     cls: str
     layer: Layer
     stated: sympy.Expr | None  # the input channels / features it says, if it says them
-    image: bool | None  # needs an image (True), a vector (False), either (None)
+    rank: int | None  # the spatial axes it needs (0: a vector, 1: a sequence, 2: an image, 3: a volume), None: any
     where: str
     condition: Condition | None = None  # made in an `if` on sizes: exists only where it holds
 
@@ -152,8 +154,7 @@ class TorchFramework(Framework):
         args = bind(interp, spelling.signature, node, scope)
         layer = spelling.build(args)
         stated = args.size(spelling.stated) if spelling.stated is not None else None
-        image = None if spelling.spatial in (None, 1) else spelling.spatial == 2  # 1: a sequence (block_of)
-        return TorchLeaf(cls, layer, stated, image, interp.where(node), interp.condition)
+        return TorchLeaf(cls, layer, stated, spelling.spatial, interp.where(node), interp.condition)
 
     def make_sequential(self, interp: Interpreter, node: ast.Call, scope: Scope) -> TorchContainer:
         if node.keywords:
@@ -339,11 +340,6 @@ def walk(module: Any, how: str) -> Any:
     return tuple(child for _, child in pairs)
 
 
-def sequence(leaf: TorchLeaf) -> bool:
-    """Whether the module reads a sequence (length, features): attention and the transformer modules."""
-    return spellings("torch")[leaf.cls].spatial == 1
-
-
 def stated_attribute(leaf: TorchLeaf, attr: str) -> Any:
     """The constructor's sizes a module keeps as attributes (`conv.out_channels`)."""
     if attr in ("in_channels", "in_features", "num_features", "num_channels"):
@@ -386,39 +382,22 @@ def leaves(module: Any, prefix: str = "", part: str | None = None, depth: int = 
     return out
 
 
-def block_of(root: Any, H: sympy.Expr, W: sympy.Expr, fallback: Callable[[], sympy.Expr],
-             T: Callable[[], sympy.Expr] | None = None) -> tuple[Shape, tuple[Node, ...]]:
-    """The block input and nodes for a root module: each leaf on its stated size, shapes flowing; a
-    module that needs a sequence (attention) gets one of length `T()` where the flow is none."""
+def block_of(root: Any, make: Callable[[str, int, int], sympy.Expr],
+             fallback: Callable[[], sympy.Expr]) -> tuple[Shape, tuple[Node, ...]]:
+    """The block input and nodes for a root module: each leaf on its stated size, shapes flowing."""
     found = leaves(root)
     if isinstance(root, TorchLeaf):
         found = [Leaf("0", None, root, root.condition)]
-    first_image = next((i for i, leaf in enumerate(found) if leaf.leaf.image), None)
-    first_stated = next((i for i, leaf in enumerate(found) if leaf.leaf.stated is not None), None)
-    if first_stated is not None:
-        channels = found[first_stated].leaf.stated
-        vector = found[first_stated].leaf.image is not True and (first_image is None or first_image > first_stated)
-    else:
-        channels, vector = fallback(), False
-    flow = Shape(channels) if vector else Shape(channels, (H, W))
-    first_sequence = next((i for i, leaf in enumerate(found) if sequence(leaf.leaf)), None) if T else None
-    if first_sequence is not None and (first_image is None or first_sequence < first_image):
-        flow = Shape(channels, (T(),))  # type: ignore[misc]
+    ranks = attention_calls.torch_ranks([leaf.leaf.rank for leaf in found], [leaf.leaf.layer for leaf in found])
+    flow = torch_input(ranks, [leaf.leaf.stated for leaf in found], fallback, make)
     block_input = flow
-    last_image = flow.spatial or (H, W)
+    seen = Flow(make)
+    seen.note(flow)
     nodes = []
     previous = INPUT
     for leaf in found:
         item = leaf.leaf
-        wanted_channels = item.stated if item.stated is not None else flow.channels
-        if T is not None and sequence(item) and len(flow.spatial) != 1:
-            wanted = Shape(wanted_channels, (T(),))
-        elif item.image and not flow.spatial:
-            wanted = Shape(wanted_channels, last_image)
-        elif item.image is False and flow.spatial:
-            wanted = Shape(wanted_channels)
-        else:
-            wanted = Shape(wanted_channels, flow.spatial)
+        wanted = seen.wanted(item.rank, item.stated if item.stated is not None else flow.channels, flow)
         same = _equal(wanted.channels, flow.channels) and len(wanted.spatial) == len(flow.spatial) and all(
             _equal(a, b) for a, b in zip(wanted.spatial, flow.spatial))
         layer = item.layer if same else Stated(item.layer, wanted)
@@ -430,8 +409,7 @@ def block_of(root: Any, H: sympy.Expr, W: sympy.Expr, fallback: Callable[[], sym
         nodes.append(Node(leaf.name, layer, leaf.part, (previous,), leaf.condition))
         previous = leaf.name
         flow = output
-        if flow.spatial:
-            last_image = flow.spatial
+        seen.note(flow)
     return block_input, tuple(nodes)
 
 
@@ -463,10 +441,8 @@ class TorchAdapter(Adapter):
                 if not isinstance(root, MODULES):
                     raise interp.error(f"{entry.node.name}() does not return a PyTorch module", entry.node)
                 title = f"{entry.node.name}()"
-        H = interp.symbols.make("H", "", None, order=ORDER_LAST)
-        W = interp.symbols.make("W", "", None, order=ORDER_LAST + 1)
-        block_input, nodes = block_of(root, H, W, lambda: interp.symbols.make("C_in", "", None, order=ORDER_FIRST),
-                                      lambda: interp.symbols.make("T", "sequence length", None, order=ORDER_LAST - 1))
+        block_input, nodes = block_of(root, symbol_maker(interp),
+                                      lambda: interp.symbols.make("C_in", "", None, order=ORDER_FIRST))
         return title, block_input, nodes
 
 
