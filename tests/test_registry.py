@@ -46,7 +46,7 @@ def spec_text(op: str, keys: str = "", inputs: str = "", rank: int = 2) -> str:
 
 
 def keras_text(call: str, merge: bool = False, rank: int = 2) -> str:
-    applied = f"{call}([x, x])" if merge else f"{call}(x)"
+    applied = f"{call}([x, x])" if merge else f"{call}(x, x)" if "Attention(" in call else f"{call}(x)"
     if rank != 2:  # a script from keras.Input, of that many spatial axes, every size open
         return f"import keras\nfrom keras import layers\n\nx = keras.Input(shape={(None,) * (rank + 1)})\n" \
                f"y = {applied}\n"
@@ -62,7 +62,8 @@ def test_the_spec_reader_accepts_exactly_the_registry_ops(tmp_path):
     message = refusal(tmp_path, spec_text("no_such_layer_kind"), ".toml")
     listed = message.partition("(one of ")[2].rstrip(")").split(", ")
     assert listed == list(spellings("spec"))
-    assert len(listed) == 52 and "conv2d" in listed and "global_avg_pool2d" in listed and "conv3d" in listed
+    assert len(listed) == 58 and "conv2d" in listed and "global_avg_pool2d" in listed and "conv3d" in listed
+    assert "multi_head_attention" in listed and "transformer" in listed
 
 
 @pytest.mark.parametrize("name", ["Embedding", "LSTM", "ConvLSTM1D", "CategoryEncoding", "Discretization"])
@@ -203,7 +204,8 @@ SAME = {
     "adaptive_pool3d": ([("adaptive_max_pool3d", "size = [1, 2, 2]")], [], ["nn.AdaptiveMaxPool3d((1, 2, 2))"]),
     "conv1d_transpose": ([("conv1d_transpose", 'filters = 8\nkernel = 4\nstride = 2\npadding = 1')],
                          [],
-                         ["nn.ConvTranspose1d(C_in, 8, 4, stride=2, padding=1)", "nn.ConvTranspose1d(C_in, 8, 4, 2, 1)"]),
+                         ["nn.ConvTranspose1d(C_in, 8, 4, stride=2, padding=1)",
+                          "nn.ConvTranspose1d(C_in, 8, 4, 2, 1)"]),
     "conv2d_transpose": ([("conv2d_transpose", 'filters = 8\nkernel = 3\nstride = 2\npadding = "same"\nbias = false')],
                          ['layers.Conv2DTranspose(8, 3, strides=2, padding="same", use_bias=False)',
                           'layers.Convolution2DTranspose(8, (3, 3), (2, 2), "same", use_bias=False)'], []),
@@ -225,10 +227,24 @@ SAME = {
     "reshape": ([("reshape", "shape = [2, 2, 4]")], ["layers.Reshape((2, 2, 4))"], ["nn.Unflatten(1, (4, 2, 2))"]),
     "permute": ([("permute", "dims = [2, 1, 3]")], ["layers.Permute((2, 1, 3))"], []),
     "repeat_vector": ([("repeat_vector", "n = 5")], ["layers.RepeatVector(5)"], []),
+    "multi_head_attention": ([("multi_head_attention", "heads = 4\nkey_dim = 8\nvalue_dim = 6\noutput_dim = 10")],
+                             ["layers.MultiHeadAttention(4, 8, 6, output_shape=10)"], []),
+    "transformer_encoder_layer": ([("transformer_encoder_layer", "d_model = 16\nheads = 4\nd_ff = 32")], [],
+                                  ["nn.TransformerEncoderLayer(16, 4, 32)"]),
+    "transformer_decoder_layer": ([("transformer_decoder_layer", "d_model = 16\nheads = 4\nd_ff = 32\nbias = false")],
+                                  [], ["nn.TransformerDecoderLayer(16, 4, 32, bias=False)"]),
+    "transformer_encoder": ([("transformer_encoder", "d_model = 16\nheads = 2\nd_ff = 8\nlayers = 3\nnorm = true")],
+                            [], ["nn.TransformerEncoder(nn.TransformerEncoderLayer(16, 2, 8), 3, nn.LayerNorm(16))"]),
+    "transformer_decoder": ([("transformer_decoder", "d_model = 16\nheads = 2\nd_ff = 8\nlayers = 2")],
+                            [], ["nn.TransformerDecoder(nn.TransformerDecoderLayer(16, 2, 8), 2)"]),
+    "transformer": ([("transformer", "d_model = 16\nheads = 2\nencoder_layers = 1\nd_ff = 8")], [],
+                    ["nn.Transformer(16, 2, 1, dim_feedforward=8)"]),
 }
 RANK_INPUTS = {0: ("C_in",), 1: ("L", "C_in"), 3: ("D", "H", "W", "C_in")}
 RANK = {op: rank for rank, ops in ((1, ("conv1d", "depthwise_conv1d", "separable_conv1d", "pool1d", "global_pool1d",
-                                        "adaptive_pool1d", "conv1d_transpose", "zero_padding1d", "cropping1d")),
+                                        "adaptive_pool1d", "multi_head_attention", "transformer_encoder_layer",
+                                        "transformer_decoder_layer", "transformer_encoder", "transformer_decoder",
+                                        "transformer", "conv1d_transpose", "zero_padding1d", "cropping1d")),
                                    (3, ("conv3d", "pool3d", "global_pool3d", "adaptive_pool3d", "conv3d_transpose",
                                         "zero_padding3d", "cropping3d")),
                                    (0, ("repeat_vector", "reshape"))) for op in ops}
@@ -267,7 +283,8 @@ OTHER_SPELLINGS = {  # the same kind, spelled differently: (spec, keras, torch) 
                                                         "layers.Convolution1DTranspose(4, 3)"], []),
     ("conv2d_transpose", "filters = 4\nkernel = 3\npadding = 1\noutput_padding = 1\nstride = 2\ngroups = 2"): (
         [], ["nn.ConvTranspose2d(C_in, 4, 3, 2, 1, 1, 2)"]),
-    ("conv3d_transpose", "filters = 4\nkernel = [1, 2, 3]\npadding = 0"): ([], ["nn.ConvTranspose3d(C_in, 4, (1, 2, 3))"]),
+    ("conv3d_transpose", "filters = 4\nkernel = [1, 2, 3]\npadding = 0"): (
+        [], ["nn.ConvTranspose3d(C_in, 4, (1, 2, 3))"]),
     ("upsample", "scale = 2"): ([], ["nn.Upsample(scale_factor=2)", "nn.Upsample(None, 2.0, 'nearest')",
                                      "nn.UpsamplingNearest2d(scale_factor=2)", "nn.UpsamplingBilinear2d(None, 2)"]),
     ("upsample", "size = [7, 9]"): ([], ["nn.Upsample((7, 9))", "nn.Upsample(size=[7, 9], mode='bilinear')"]),
@@ -277,6 +294,7 @@ OTHER_SPELLINGS = {  # the same kind, spelled differently: (spec, keras, torch) 
     ("reshape", "shape = [-1, 4]"): (["layers.Reshape((-1, 4))"], ["nn.Unflatten(1, (4, -1))"]),
     ("dropout", "rate = 0.25"): (["layers.SpatialDropout1D(0.25)", "layers.SpatialDropout3D(rate=0.25)"],
                                  ["nn.Dropout1d(0.25)", "nn.Dropout3d(p=0.25)"]),
+    ("multi_head_attention", "heads = 4"): ([], ["nn.MultiheadAttention(C_in, 4)"]),
 }
 OP_RANK = {"upsampling1d": 1, "upsampling3d": 3, "conv1d": 1, "conv3d": 3, "separable_conv1d": 1,
            "conv1d_transpose": 1, "conv3d_transpose": 3}  # spec ops of another rank than their kind's case
