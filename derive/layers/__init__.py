@@ -5,13 +5,13 @@ its spellings (TOML spec, Keras, PyTorch); `conv.py`, `dense.py`, `norm.py`, `ac
 `merge.py`, `pool.py`, `reshape.py`, `attention.py`: the kinds; `registry.py`: all of them, by reader.
 """
 
-from .activation import Activation
+from .activation import Activation, Lambda, PReLU, Rescaling
 from .attention import MultiHeadAttention
 from .base import ONE, ZERO, Expr, Layer, Padding, Shape, Stated, Term, window_out
 from .conv import Conv2D, DepthwiseConv2D, SeparableConv2D
 from .dense import Dense
-from .merge import Add, Concatenate, Multiply
-from .norm import BatchNorm, GroupNorm, LayerNorm, LayerScale, Normalization
+from .merge import Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract
+from .norm import BatchNorm, GroupNorm, InstanceNorm, LayerNorm, LayerScale, Normalization, RMSNorm
 from .pool import AdaptivePool2D, GlobalPool2D, Pool2D
 from .registry import KINDS, functional, ops_of, spellings
 from .reshape import Dropout, Flatten, ZeroPadding2D
@@ -20,4 +20,5 @@ __all__ = ["ONE", "ZERO", "Activation", "AdaptivePool2D", "Add", "BatchNorm", "C
            "DepthwiseConv2D", "Dropout", "Expr", "Flatten", "GlobalPool2D", "KINDS", "GroupNorm", "Layer", "LayerNorm",
            "LayerScale", "MultiHeadAttention", "Multiply", "Normalization", "Padding", "Pool2D", "SeparableConv2D",
            "Shape", "Stated", "Term", "ZeroPadding2D", "functional", "ops_of",
-           "spellings", "window_out"]
+           "spellings", "window_out", "Average", "InstanceNorm", "Lambda", "Maximum", "Minimum", "PReLU", "RMSNorm",
+           "Rescaling", "Subtract"]

@@ -32,6 +32,7 @@ from ..layerargs import bind
 from ..names import ORDER_FIRST, ORDER_LAST
 from ..python import ClassValue, Framework, Interpreter, ListValue, Method, NotConditional, Ref, Scope, Unknown
 from .base import Adapter, Host
+from .functions import opaque_functions
 
 NAME = re.compile(r"[A-Za-z0-9_.\-/]{1,64}\Z")
 PREFIXES = ("tensorflow.python.keras.", "tensorflow.keras.", "tf.keras.", "keras.src.", "keras.")
@@ -194,7 +195,7 @@ class KerasFramework(Framework):
 
     def make_layer(self, interp: Interpreter, cls: str, node: ast.Call, scope: Scope) -> KerasLayer:
         spelling = spellings("keras")[cls]
-        args = bind(interp, spelling.signature, node, scope)
+        args = bind(interp, spelling.signature, opaque_functions(node), scope)
         if args.given("trainable") and args.get("trainable") is not True:
             raise args.error("trainable", "frozen layers (trainable=False) are not supported")
         layer = spelling.build(args)
