@@ -82,6 +82,25 @@ def test_a_keras_layer_on_a_vector(tmp_path, layer):
     assert got["shape"] == truth["shape"]
 
 
+SEQUENCE = ["layers.BatchNormalization()", "layers.BatchNormalization(axis=1)", "layers.BatchNormalization(axis=-2)",
+            "layers.LayerNormalization(axis=[1, 2])", "layers.LayerNormalization(axis=1, center=False)",
+            "layers.RMSNormalization(axis=[1, 2])", "layers.GroupNormalization(-1)", "layers.GroupNormalization(2, axis=1)",
+            "layers.PReLU()", "layers.PReLU(shared_axes=1)", "layers.Normalization(axis=(1, 2))",
+            "layers.Normalization(axis=1)", "layers.Lambda(lambda t: t + 1.0)"]
+VOLUME = ["layers.BatchNormalization(axis=4)", "layers.BatchNormalization(axis=1)", "layers.LayerNormalization(axis=[1, 2, 3, 4])",
+          "layers.LayerNormalization(axis=[2, 4])", "layers.RMSNormalization(axis=-2)", "layers.GroupNormalization(2)",
+          "layers.PReLU(shared_axes=[1, 2, 3])", "layers.PReLU(shared_axes=[2])", "layers.Normalization(axis=(1, 4))"]
+
+
+@pytest.mark.parametrize("layer, shape", [(layer, (6, 4)) for layer in SEQUENCE] + [(layer, (3, H, W, 4)) for layer in VOLUME])
+def test_a_keras_layer_on_a_sequence_or_a_volume(tmp_path, layer, shape):
+    code = keras_code(layer, shape=shape)
+    got = figures(derived(tmp_path, code))
+    truth = keras_truth(code)
+    check_keras(got, truth)
+    assert got["shape"] == truth["shape"]
+
+
 JOINS = ["multiply", "subtract", "average", "maximum", "minimum"]
 
 
@@ -164,15 +183,29 @@ def test_a_torch_module_on_a_vector(tmp_path, module):
     assert got["shape"] == truth["shape"]
 
 
-@pytest.mark.parametrize("module", ["nn.BatchNorm3d(5)", "nn.BatchNorm3d(5, affine=False)",
-                                    "nn.InstanceNorm3d(5, affine=True, track_running_stats=True)",
-                                    "nn.InstanceNorm1d(5, affine=True)", "nn.InstanceNorm1d(5, track_running_stats=True)"])
-def test_torch_norms_of_sequences_and_volumes_count_as_torch_does(tmp_path, module):
-    """Counted on the size they state. Their shapes wait for inputs of any rank in the readers (a
-    sequence or a volume flowing in); here only the counts are compared."""
-    code = torch_code(module, stem=False)
-    got = figures(derived(tmp_path, code))
-    check_torch(got, torch_truth(code, None))
+SEQUENCES_AND_VOLUMES = [  # module, the input (channels first), the sizes derive names them by
+    ("nn.BatchNorm3d(5)", (5, 3, H, W), dict(D=3, H=H, W=W)),
+    ("nn.BatchNorm3d(5, affine=False)", (5, 3, H, W), dict(D=3, H=H, W=W)),
+    ("nn.InstanceNorm3d(5, affine=True, track_running_stats=True)", (5, 3, H, W), dict(D=3, H=H, W=W)),
+    ("nn.InstanceNorm1d(5, affine=True)", (5, 6), dict(L=6)),
+    ("nn.InstanceNorm1d(5, track_running_stats=True)", (5, 6), dict(L=6)),
+    ("nn.BatchNorm1d(5)", (5, 6), dict(L=6)),
+    ("nn.LayerNorm(6)", (5, 6), dict(L=6)),
+    ("nn.RMSNorm([5, 6])", (5, 6), dict(L=6)),
+    ("nn.PReLU(5)", (5, 6), dict(L=6)),
+    ("nn.GroupNorm(5, 5)", (5, 3, H, W), dict(D=3, H=H, W=W)),
+]
+
+
+@pytest.mark.parametrize("module, input_shape, values", SEQUENCES_AND_VOLUMES)
+def test_torch_norms_of_sequences_and_volumes(tmp_path, module, input_shape, values):
+    """After a convolution of the same rank (`nn.Conv1d`, `nn.Conv3d`) stating the channels."""
+    conv = f"nn.Conv{len(input_shape) - 1}d(2, 5, 1)"
+    code = torch_code(conv, module, stem=False)
+    got = figures(derived(tmp_path, code, **values))
+    truth = torch_truth(code, (2, *input_shape[1:]))
+    check_torch(got, truth)
+    assert got["shape"] == truth["shape"]
 
 
 # -- the same layer in both ----------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from typing import Callable, ClassVar
 import sympy
 
 from ..records import frozen
-from .axes import indices, keras_axes
+from .keras_axis import indices, keras_axes
 from .base import ONE, Expr, Layer, Shape, Term, as_expr
 from .spelling import Arguments, keras, keras_activation, kind, spec, torch
 

@@ -3,7 +3,7 @@ batch and instance norm), the per-channel scale, and Keras' preprocessing `Norma
 
 A Keras norm normalises along `axis` (Keras counts it on the tensor with its batch: -1 the channels,
 `axis=3` the same on an (H, W, C) image, `axis=1` the first axis after the batch): its parameters have
-the input's sizes there (`axes.py`). A PyTorch norm says its own size (`num_features`,
+the input's sizes there (`keras_axis.py`). A PyTorch norm says its own size (`num_features`,
 `normalized_shape`), always the channels' (or, for `nn.LayerNorm` and `nn.RMSNorm`, the trailing sizes
 it states, as written).
 """
@@ -15,7 +15,7 @@ from typing import ClassVar
 import sympy
 
 from ..records import frozen
-from .axes import LAST, keras_axes, sizes, written
+from .keras_axis import LAST, keras_axes, sizes, written
 from .base import ONE, Expr, Layer, Shape, Term, as_expr, check_divisible
 from .spelling import Arguments, keras, kind, spec, torch
 

@@ -126,10 +126,13 @@ def _keras_norm(rng: random.Random, rank: int, channels: int, sizes: tuple[int, 
 
 
 def random_keras(rng: random.Random) -> tuple[str, tuple[int, ...]]:
-    """A functional Keras model: an image or a vector input, 2-4 layers of this area, a join of two
+    """A functional Keras model: an image, a vector, a sequence or a volume input, 2-4 layers of this area, a join of two
     branches (one of them possibly pooled to 1×1×C, broadcast back)."""
-    image = rng.random() < 0.7
-    sizes = (rng.randint(2, 6), rng.randint(2, 6), rng.choice([2, 3, 4, 6])) if image else (rng.choice([3, 4, 6]),)
+    form = rng.choice(["image", "image", "image", "vector", "sequence", "volume"])
+    channels = rng.choice([2, 3, 4, 6])
+    sizes = {"image": (rng.randint(2, 6), rng.randint(2, 6), channels), "vector": (channels,),
+             "sequence": (rng.randint(2, 6), channels), "volume": (2, rng.randint(2, 4), rng.randint(2, 4), channels)}[form]
+    image = form == "image"
     lines = ["import keras", "from keras import layers", "", f"inputs = keras.Input(shape={sizes})", "x = inputs"]
     for _ in range(rng.randint(1, 3)):
         lines.append(f"x = {_keras_norm(rng, len(sizes), sizes[-1], sizes)}(x)")

@@ -43,6 +43,7 @@ from .keras_checks import (
     code_warning,
 )
 from .keras_inputs import input_shape
+from .shapes import SHAPE_WORDS, is_shape
 from .keras_values import (
     NAME,
     FunctionalModel,
@@ -160,8 +161,8 @@ class KerasFramework(Framework):
                 shape = interp.eval(keywords["input_shape"], scope)
         if isinstance(shape, ListValue):
             shape = tuple(shape.items)
-        if not isinstance(shape, tuple) or len(shape) not in (1, 3):
-            raise interp.error(f"{spelled}(shape=...) must be (height, width, channels) or (features,)", node)
+        if not is_shape(shape):
+            raise interp.error(f"{spelled}(shape=...) must be {SHAPE_WORDS}", node)
         if self.input_tensor is not None:
             raise interp.error("a second Input: derive reads blocks with one input", node)
         self.input_tensor = Tensor(INPUT, input_shape(interp, shape, node))
@@ -261,8 +262,9 @@ class KerasFramework(Framework):
             shape = args[0] if args else kwargs.get("input_shape")
             if isinstance(shape, ListValue):
                 shape = tuple(shape.items)
-            if not isinstance(shape, tuple) or len(shape) not in (2, 4):
-                raise interp.error("build() takes (batch, height, width, channels) or (batch, features)", node)
+            if not is_shape(shape, batch=True):
+                raise interp.error("build() takes (batch, ...) and the input's sizes: (batch, features), "
+                                   "(batch, height, width, channels), ...", node)
             target.input_shape = ("build", shape[1:], node)
             return None
         if isinstance(target, (SequentialModel, FunctionalModel, KerasLayer)):

@@ -14,6 +14,7 @@ from ..python import ClassValue, Interpreter, ListValue
 from .base import Adapter, Host
 from .keras import KerasFramework
 from .keras_inputs import input_shape, open_input
+from .shapes import SHAPE_WORDS, is_shape
 from .keras_values import (
     FunctionalModel,
     KerasLayer,
@@ -100,8 +101,8 @@ class KerasAdapter(Adapter):
             given = model.items[0].input_shape
             if given is not None:
                 given = tuple(given.items) if isinstance(given, ListValue) else given
-                if not isinstance(given, tuple) or len(given) not in (1, 3):
-                    raise host.source.error("input_shape must be (height, width, channels) or (features,)")
+                if not is_shape(given):
+                    raise host.source.error(f"input_shape must be {SHAPE_WORDS}")
                 shape = input_shape(interp, given, interp.tree)
         if shape is None:
             shape = open_input(interp)
