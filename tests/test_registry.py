@@ -46,7 +46,7 @@ def spec_text(op: str, keys: str = "", inputs: str = "", rank: int = 2) -> str:
 
 
 def keras_text(call: str, merge: bool = False, rank: int = 2) -> str:
-    applied = f"{call}([x, x])" if merge else f"{call}(x)"
+    applied = f"{call}([x, x])" if merge else f"{call}(x, x)" if "Attention(" in call else f"{call}(x)"
     if rank != 2:  # a script from keras.Input, of that many spatial axes, every size open
         return f"import keras\nfrom keras import layers\n\nx = keras.Input(shape={(None,) * (rank + 1)})\n" \
                f"y = {applied}\n"
@@ -62,7 +62,8 @@ def test_the_spec_reader_accepts_exactly_the_registry_ops(tmp_path):
     message = refusal(tmp_path, spec_text("no_such_layer_kind"), ".toml")
     listed = message.partition("(one of ")[2].rstrip(")").split(", ")
     assert listed == list(spellings("spec"))
-    assert len(listed) == 46 and "conv2d" in listed and "global_avg_pool2d" in listed and "conv3d" in listed
+    assert len(listed) == 52 and "conv2d" in listed and "global_avg_pool2d" in listed and "conv3d" in listed
+    assert "multi_head_attention" in listed and "transformer" in listed
 
 
 @pytest.mark.parametrize("name", ["Embedding", "LSTM", "ConvLSTM1D", "CategoryEncoding", "Discretization"])
@@ -208,10 +209,24 @@ SAME = {
     "adaptive_pool1d": ([("adaptive_avg_pool1d", "size = 1")], ["layers.GlobalAveragePooling1D(keepdims=True)"],
                         ["nn.AdaptiveAvgPool1d(1)"]),
     "adaptive_pool3d": ([("adaptive_max_pool3d", "size = [1, 2, 2]")], [], ["nn.AdaptiveMaxPool3d((1, 2, 2))"]),
+    "multi_head_attention": ([("multi_head_attention", "heads = 4\nkey_dim = 8\nvalue_dim = 6\noutput_dim = 10")],
+                             ["layers.MultiHeadAttention(4, 8, 6, output_shape=10)"], []),
+    "transformer_encoder_layer": ([("transformer_encoder_layer", "d_model = 16\nheads = 4\nd_ff = 32")], [],
+                                  ["nn.TransformerEncoderLayer(16, 4, 32)"]),
+    "transformer_decoder_layer": ([("transformer_decoder_layer", "d_model = 16\nheads = 4\nd_ff = 32\nbias = false")],
+                                  [], ["nn.TransformerDecoderLayer(16, 4, 32, bias=False)"]),
+    "transformer_encoder": ([("transformer_encoder", "d_model = 16\nheads = 2\nd_ff = 8\nlayers = 3\nnorm = true")],
+                            [], ["nn.TransformerEncoder(nn.TransformerEncoderLayer(16, 2, 8), 3, nn.LayerNorm(16))"]),
+    "transformer_decoder": ([("transformer_decoder", "d_model = 16\nheads = 2\nd_ff = 8\nlayers = 2")],
+                            [], ["nn.TransformerDecoder(nn.TransformerDecoderLayer(16, 2, 8), 2)"]),
+    "transformer": ([("transformer", "d_model = 16\nheads = 2\nencoder_layers = 1\nd_ff = 8")], [],
+                    ["nn.Transformer(16, 2, 1, dim_feedforward=8)"]),
 }
 RANK_INPUTS = {1: ("L", "C_in"), 3: ("D", "H", "W", "C_in")}
 RANK = {op: rank for rank, ops in ((1, ("conv1d", "depthwise_conv1d", "separable_conv1d", "pool1d", "global_pool1d",
-                                        "adaptive_pool1d")),
+                                        "adaptive_pool1d", "multi_head_attention", "transformer_encoder_layer",
+                                        "transformer_decoder_layer", "transformer_encoder", "transformer_decoder",
+                                        "transformer")),
                                    (3, ("conv3d", "pool3d", "global_pool3d", "adaptive_pool3d"))) for op in ops}
 OTHER_SPELLINGS = {  # the same kind, spelled differently: (spec, keras, torch) each with a spec twin
     ("max_pool2d", "pool = 2"): (["layers.MaxPooling2D()"], ["nn.MaxPool2d(2)"]),
@@ -250,6 +265,7 @@ OTHER_SPELLINGS = {  # the same kind, spelled differently: (spec, keras, torch) 
     ("adaptive_max_pool1d", "size = 4"): ([], ["nn.AdaptiveMaxPool1d(4)"]),
     ("adaptive_avg_pool3d", "size = 1"): (["layers.GlobalAveragePooling3D(keepdims=True)"],
                                           ["nn.AdaptiveAvgPool3d(1)"]),
+    ("multi_head_attention", "heads = 4"): ([], ["nn.MultiheadAttention(C_in, 4)"]),
 }
 CASES = [(op, keys, keras, torch) for spec_forms, keras, torch in SAME.values() for op, keys in spec_forms]
 CASES += [(op, keys, keras, torch) for (op, keys), (keras, torch) in OTHER_SPELLINGS.items()]

@@ -35,7 +35,7 @@ TRAINABLE_KINDS = ("weights", "bias", "gamma", "beta")
 STATISTIC_KINDS = ("moving_mean", "moving_variance")
 COUNTER_KINDS = ("num_batches_tracked",)
 TERM_KINDS = TRAINABLE_KINDS + STATISTIC_KINDS + COUNTER_KINDS
-FAMILIES = ("convolution", "norm", "activation", "merge", "parameter_free", "other")
+FAMILIES = ("convolution", "norm", "activation", "merge", "parameter_free", "other", "attention")
 
 
 @frozen
@@ -88,6 +88,11 @@ class Layer:
         return inputs[0]
 
     def macs(self, inputs: tuple[Shape, ...], output: Shape) -> Expr:
+        return ZERO
+
+    def attention_macs(self, inputs: tuple[Shape, ...], output: Shape) -> Expr:
+        """Multiply-accumulates of attention's matrix products (QKᵀ, the weighted sum of V), which have
+        no weights: a figure of their own, apart from `macs` (attention.py)."""
         return ZERO
 
     @property
@@ -214,6 +219,9 @@ class Stated(Layer):
 
     def macs(self, inputs: tuple[Shape, ...], output: Shape) -> Expr:
         return self.layer.macs((self.input,), output)
+
+    def attention_macs(self, inputs: tuple[Shape, ...], output: Shape) -> Expr:
+        return self.layer.attention_macs((self.input,), output)
 
     @property
     def signature(self) -> str:

@@ -21,7 +21,7 @@ from typing import Any, Callable
 
 from ...blocks import INPUT, CodeWarning
 from ...errors import InputError
-from ...layers import Add, Concatenate, Layer, functional, spellings
+from ...layers import Add, Concatenate, Layer, MultiHeadAttention, functional, spellings
 from ...layers.spelling import Signature
 from ..layerargs import bind
 from ..python import (
@@ -34,6 +34,7 @@ from ..python import (
     Scope,
     Unknown,
 )
+from . import attention_calls
 from .functions import opaque_functions
 from .keras_checks import (
     MAX_WARNINGS,
@@ -220,6 +221,10 @@ class KerasFramework(Framework):
                 raise self.not_a_tensor(interp, item, node)
         return list(items)
 
+    @staticmethod
+    def is_tensor(value: Any) -> bool:
+        return isinstance(value, Tensor)
+
     def not_a_tensor(self, interp: Interpreter, value: Any, node: ast.AST) -> InputError:
         if isinstance(value, Unknown):
             return interp.error(f"cannot follow this tensor: it comes from {value.what} (at {value.where}), "
@@ -229,6 +234,8 @@ class KerasFramework(Framework):
     # applying layers
     def call_value(self, interp: Interpreter, value: Any, node: ast.Call, scope: Scope) -> Any:
         if isinstance(value, KerasLayer):
+            if isinstance(value.layer, MultiHeadAttention):  # two or three tensors, a tuple with the scores
+                return attention_calls.call(self, interp, value, node, scope)
             if len(node.args) != 1:
                 raise interp.error(f"a layer is called on one tensor (or one list, for {value.cls})", node)
             for keyword in node.keywords:

@@ -33,6 +33,7 @@ from ...records import frozen
 from ..layerargs import bind
 from ..names import ORDER_FIRST
 from ..python import ClassValue, Framework, Interpreter, Method, NotConditional, Ref, Scope, Super, Unknown, lineage
+from . import attention_calls
 from .base import Adapter, Host
 from .shapes import Flow, symbol_maker, torch_input
 
@@ -387,7 +388,8 @@ def block_of(root: Any, make: Callable[[str, int, int], sympy.Expr],
     found = leaves(root)
     if isinstance(root, TorchLeaf):
         found = [Leaf("0", None, root, root.condition)]
-    flow = torch_input([leaf.leaf.rank for leaf in found], [leaf.leaf.stated for leaf in found], fallback, make)
+    ranks = attention_calls.torch_ranks([leaf.leaf.rank for leaf in found], [leaf.leaf.layer for leaf in found])
+    flow = torch_input(ranks, [leaf.leaf.stated for leaf in found], fallback, make)
     block_input = flow
     seen = Flow(make)
     seen.note(flow)
