@@ -26,7 +26,7 @@ from ..python import ClassValue, Interpreter, Method, NotConditional, Ref, Scope
 from . import torch_params as tp
 from .base import Host
 from .torch import (MODULES, TorchAdapter, TorchContainer, TorchFramework, TorchLeaf, TorchUser, is_module_base,
-                    torch_name)
+                    is_torch_layer_spelling, is_torch_spelling, torch_name)
 
 # methods of an nn.Module that return the module and change no count; and those that only use it
 SELF_METHODS = ("to", "cuda", "cpu", "eval", "train", "float", "double", "half", "bfloat16", "requires_grad_",
@@ -265,8 +265,6 @@ class TorchPython(TorchFramework):
 
     # -- calling what those give
     def follows(self, interp: Interpreter, value: Any) -> bool:
-        if isinstance(value, Method) and isinstance(value.target, Super):
-            return True  # super().__init__(...): a base class's __init__ (nn.Sequential's registers modules)
         if isinstance(value, Method) and isinstance(value.target, MODULES):
             user = isinstance(value.target, TorchUser) and interp.find_method(value.target.cls, value.name)
             if not user and value.name in SELF_METHODS + PASSIVE_METHODS:
@@ -330,8 +328,13 @@ class TorchPython(TorchFramework):
         value = given.get("tensor" if name == "register_buffer" else "param")
         if not isinstance(label, str):
             raise interp.error(f"{name}() needs the name as a string, not {interp.kind(label)}", node)
-        if value is None:
-            return  # registered as None: nothing to count
+        persistent = given.get("persistent", True)
+        if not isinstance(persistent, bool):
+            raise interp.error(f"register_buffer(): persistent must be True or False, not {interp.kind(persistent)}",
+                               node)
+        if value is None or (name == "register_buffer" and not persistent):
+            target.attributes[label] = value
+            return  # None, or not in state_dict(): nothing to count (its shape does not matter)
         if isinstance(value, Unknown):
             raise interp.error(f"{name}(): the tensor comes from {value.what} (at {value.where}), whose shape "
                                "derive cannot tell", node)
@@ -343,14 +346,7 @@ class TorchPython(TorchFramework):
         tensor = value.tensor if isinstance(value, tp.Parameter) else value
         if not isinstance(tensor, tp.Tensor):
             raise interp.error(f"register_buffer() takes a tensor, not {interp.kind(value)}", node)
-        persistent = given.get("persistent", True)
-        if not isinstance(persistent, bool):
-            raise interp.error(f"register_buffer(): persistent must be True or False, not {interp.kind(persistent)}",
-                               node)
-        if persistent:
-            self.register(interp, target, label, tp.BUFFER, tensor, node)
-        else:  # in buffers(), not in state_dict(): counted nowhere; it stays an attribute
-            target.attributes[label] = tensor
+        self.register(interp, target, label, tp.BUFFER, tensor, node)
 
     # -- the block: tied weights left out where they were replaced
     def adjust(self, item: TorchLeaf, layer: Layer) -> Layer:
@@ -373,8 +369,18 @@ def tensor_value(leaf: TorchLeaf) -> Any:
     return tensor if layer.kind == tp.BUFFER else tp.Parameter(tensor, layer.kind == tp.TRAINABLE, leaf.where)
 
 
+def is_spelling(path: str) -> bool:
+    return is_torch_spelling(path) or is_parameter_spelling(path)
+
+
+def makes_layers(path: str) -> bool:
+    return is_torch_layer_spelling(path) or is_parameter_spelling(path) or torch_name(path, True) == "ModuleDict"
+
+
 class TorchPythonAdapter(TorchAdapter):
     framework = TorchPython
+    is_spelling = staticmethod(is_spelling)  # a module made of nn.Parameters only is PyTorch code too
+    makes_layers = staticmethod(makes_layers)
 
     def block(self, host: Host, interp: Interpreter, fw: TorchPython, options: Mapping[str, bool],
               declared: dict[str, bool]) -> tuple[str, Shape, tuple[Node, ...]]:

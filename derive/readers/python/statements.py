@@ -207,6 +207,8 @@ class Statements:
         if isinstance(callee, (Function, ClassValue, Super)):
             return True
         if isinstance(callee, Method):
+            if isinstance(callee.target, Super):
+                return True  # super().__init__(...): the base class's own __init__ makes layers too
             if isinstance(callee.target, ListValue):
                 return callee.name in ("append", "extend", "insert")
             if isinstance(callee.target, dict):
