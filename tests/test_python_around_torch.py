@@ -18,10 +18,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers.frameworks import need_torch
 
 import derive
 from derive.errors import InputError
-from helpers.frameworks import need_torch
 
 pytestmark = pytest.mark.frameworks
 

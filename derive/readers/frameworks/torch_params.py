@@ -183,7 +183,7 @@ def shape_of(interp: Any, args: list, node: Any) -> tuple:
 
 def nested_shape(interp: Any, value: Any, node: Any, depth: int = 0) -> tuple:
     """The shape of `torch.tensor(data)`: a number is a scalar, a list of lists a matrix."""
-    if isinstance(value, sympy.Expr) or isinstance(value, bool):
+    if isinstance(value, (sympy.Expr, bool)):
         return ()
     if depth > 8:
         raise interp.error("torch.tensor() of data nested too deeply", node)

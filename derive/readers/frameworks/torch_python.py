@@ -253,11 +253,10 @@ class TorchPython(TorchFramework):
     def binop(self, interp: Interpreter, op: ast.operator, left: Any, right: Any, node: ast.AST) -> Any:
         tensors = [v for v in (left, right) if isinstance(v, tp.Tensor)]
         others = [v for v in (left, right) if not isinstance(v, tp.Tensor)]
-        if tensors and not isinstance(op, ast.MatMult):
-            if all(isinstance(v, sympy.Expr) for v in others) or (
-                    len(tensors) == 2 and len(tensors[0].shape) == len(tensors[1].shape)
-                    and all(a == b for a, b in zip(tensors[0].shape, tensors[1].shape))):
-                return tensors[0]
+        same = len(tensors) == 2 and len(tensors[0].shape) == len(tensors[1].shape) and all(
+            a == b for a, b in zip(tensors[0].shape, tensors[1].shape))
+        if tensors and not isinstance(op, ast.MatMult) and (same or all(isinstance(v, sympy.Expr) for v in others)):
+            return tensors[0]  # element-wise with a number, or with a tensor of the same shape
         if tensors or isinstance(left, Unknown) or isinstance(right, Unknown):
             unknown = next((v for v in (left, right) if isinstance(v, Unknown)), None)
             return unknown or Unknown(interp.snippet(node), interp.where(node))

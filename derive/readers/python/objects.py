@@ -16,6 +16,7 @@ from typing import Any
 from .classes import dataclass_decorator, lineage
 from .values import ClassValue, Method, Ref
 
+
 @dataclass
 class PlainObject:
     cls: ClassValue
