@@ -20,7 +20,7 @@ import sympy
 
 from . import arithmetic, numeric
 from . import conventions as conv
-from .blocks import Block, Condition, Step, walk
+from .blocks import Block, CodeWarning, Condition, Step, walk
 from .closedform import closed_form, expand
 from .errors import InputError
 from .layers import Layer, Shape, Term
@@ -354,6 +354,7 @@ class Derivation:
     total: Mapping[str, Count]
     others: Mapping[str, Mapping[str, Count]]  # totals under the other conventions
     stages: tuple[StageRow, ...] = ()  # a network's stages (the same names as `parts`); empty for a block
+    warnings: tuple[CodeWarning, ...] = ()  # code its framework would refuse, counted on (blocks.CodeWarning)
 
     @property
     def substitution(self) -> dict[sympy.Symbol, sympy.Expr]:
@@ -382,7 +383,7 @@ def derive(block: Block, convention: str, values: Mapping[str, sympy.Expr], targ
     used = set(subs).union(*(total[key].raw.free_symbols for key in conv.BUCKETS), *(dim.free_symbols for dim in dims))
     symbols = SymbolTable(tuple(info for info in block.symbols.infos if info.symbol in used))
     return Derivation(target or block.name, block.title, convention, symbols, dict(values),
-                      dict(block.options), layers, parts, total, others, stages)
+                      dict(block.options), layers, parts, total, others, stages, block.warnings)
 
 
 # -- networks: stages of repeated blocks ----------------------------------------------------------

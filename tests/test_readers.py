@@ -242,12 +242,20 @@ model = keras.Model(inputs, outputs)
     assert show(tmp_path, text, convention="keras", num_classes=2).total["all"].value == 34
 
 
-def test_keras_add_of_unknown_sizes_is_not_checked_but_known_ones_are(tmp_path):
+def test_keras_add_of_different_sizes_is_a_warning_and_counted(tmp_path):
+    """Keras raises on an add of (6, 6, 3) and (8, 8, 3) (and of (H − 2, W − 2) and (H, W) once the sizes
+    are known): derive counts on (an add has no parameters) and says so, naming the line (issue 13)."""
     known = "import keras\nx = keras.Input((8, 8, 3))\ny = keras.layers.Conv2D(3, 3)(x)\n" \
             "z = keras.layers.Add()([x, y])\n"
-    assert ":4:5: add needs inputs of the same shape, got (8, 8, 3) and (6, 6, 3)" == error_of(tmp_path, known)
+    d = show(tmp_path, known, convention="keras")
+    assert d.total["all"].value == 84
+    (warning,) = d.warnings
+    assert warning.line == 4 and "add of (8, 8, 3) and (6, 6, 3)" in warning.message
+    assert "padding='same' in conv2d (line 3)" in warning.message
     unknown = known.replace("(8, 8, 3)", "(None, None, 3)")
-    assert total(tmp_path, unknown)["all"] == 84  # Keras does not know H, W here, and does not check them
+    d = show(tmp_path, unknown, convention="keras")
+    assert d.total["all"].value == 84
+    assert "add of (H, W, 3) and (H - 2, W - 2, 3)" in d.warnings[0].message
 
 
 # -- PyTorch code --------------------------------------------------------------------------------

@@ -47,7 +47,14 @@ def derivation(d, p) -> dict:
         "parts": [{"name": part.name, **{key: count(part.counts[key], p) for key in TOTALS}} for part in d.parts],
         "total": {key: count(d.total[key], p) for key in TOTALS},
         **({"stages": [_stage(stage, p) for stage in d.stages]} if d.stages else {}),
+        "warnings": warnings(d),
     }
+
+
+def warnings(d) -> list[dict]:
+    """Code its framework would refuse (derive counts on): `line` and `message` as the contract says,
+    plus `column` and the `layer` it concerns."""
+    return [{"line": w.line, "column": w.column, "layer": w.layer, "message": w.message} for w in d.warnings]
 
 
 def _stage(stage, p) -> dict:

@@ -4,7 +4,7 @@ spellings apart, gives the interpreter its hooks for one pass and assembles its 
 they know are the registry's."""
 
 from .base import Adapter, Host
-from .keras import ADAPTER as KERAS
+from .keras_model import ADAPTER as KERAS
 from .torch_python import ADAPTER as TORCH
 
 ADAPTERS: dict[str, Adapter] = {"keras": KERAS, "torch": TORCH}
