@@ -173,6 +173,11 @@ class Step:
         """Worked out when first asked for, as every MAC figure is (see `derivation.Later`)."""
         return self.node.layer.macs(self.inputs, self.output)
 
+    @cached_property
+    def attention_macs(self) -> sympy.Expr:
+        """Attention's matrix products (QKᵀ, the weighted sum of V): zero but for attention layers."""
+        return self.node.layer.attention_macs(self.inputs, self.output)
+
 
 def walk(block: Block, values: Mapping[sympy.Symbol, sympy.Expr]) -> tuple[Step, ...]:
     """The present layers in order: nodes whose condition is false for `values` dropped (what read them

@@ -116,6 +116,8 @@ def view(d: Derivation, fmt: Format, title: str | None = None, detail: bool = Fa
     }
     if fmt.macs == "formula":
         v["total"]["macs"] = figure(d.total["macs"])
+        if "attention_macs" in d.total:
+            v["total"]["attention_macs"] = figure(d.total["attention_macs"])
     elif fmt.macs == "value":
         v["total"]["macs"] = {"value": d.total["macs"].value}
     if fmt.others:

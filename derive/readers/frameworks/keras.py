@@ -21,7 +21,7 @@ from typing import Any, Callable
 
 from ...blocks import INPUT, CodeWarning
 from ...errors import InputError
-from ...layers import Add, Concatenate, Layer, functional, spellings
+from ...layers import Add, Concatenate, Layer, MultiHeadAttention, functional, spellings
 from ...layers.spelling import Signature
 from ..layerargs import bind
 from ..python import (
@@ -34,6 +34,7 @@ from ..python import (
     Scope,
     Unknown,
 )
+from . import attention_calls
 from .keras_checks import (
     MAX_WARNINGS,
     check_at_defaults,
@@ -42,6 +43,7 @@ from .keras_checks import (
     code_warning,
 )
 from .keras_inputs import input_shape
+from .shapes import SHAPE_WORDS, is_shape
 from .keras_values import (
     NAME,
     FunctionalModel,
@@ -159,8 +161,8 @@ class KerasFramework(Framework):
                 shape = interp.eval(keywords["input_shape"], scope)
         if isinstance(shape, ListValue):
             shape = tuple(shape.items)
-        if not isinstance(shape, tuple) or len(shape) not in (1, 3):
-            raise interp.error(f"{spelled}(shape=...) must be (height, width, channels) or (features,)", node)
+        if not is_shape(shape):
+            raise interp.error(f"{spelled}(shape=...) must be {SHAPE_WORDS}", node)
         if self.input_tensor is not None:
             raise interp.error("a second Input: derive reads blocks with one input", node)
         self.input_tensor = Tensor(INPUT, input_shape(interp, shape, node))
@@ -218,6 +220,10 @@ class KerasFramework(Framework):
                 raise self.not_a_tensor(interp, item, node)
         return list(items)
 
+    @staticmethod
+    def is_tensor(value: Any) -> bool:
+        return isinstance(value, Tensor)
+
     def not_a_tensor(self, interp: Interpreter, value: Any, node: ast.AST) -> InputError:
         if isinstance(value, Unknown):
             return interp.error(f"cannot follow this tensor: it comes from {value.what} (at {value.where}), "
@@ -227,6 +233,8 @@ class KerasFramework(Framework):
     # applying layers
     def call_value(self, interp: Interpreter, value: Any, node: ast.Call, scope: Scope) -> Any:
         if isinstance(value, KerasLayer):
+            if isinstance(value.layer, MultiHeadAttention):  # two or three tensors, a tuple with the scores
+                return attention_calls.call(self, interp, value, node, scope)
             if len(node.args) != 1:
                 raise interp.error(f"a layer is called on one tensor (or one list, for {value.cls})", node)
             for keyword in node.keywords:
@@ -260,8 +268,9 @@ class KerasFramework(Framework):
             shape = args[0] if args else kwargs.get("input_shape")
             if isinstance(shape, ListValue):
                 shape = tuple(shape.items)
-            if not isinstance(shape, tuple) or len(shape) not in (2, 4):
-                raise interp.error("build() takes (batch, height, width, channels) or (batch, features)", node)
+            if not is_shape(shape, batch=True):
+                raise interp.error("build() takes (batch, ...) and the input's sizes: (batch, features), "
+                                   "(batch, height, width, channels), ...", node)
             target.input_shape = ("build", shape[1:], node)
             return None
         if isinstance(target, (SequentialModel, FunctionalModel, KerasLayer)):

@@ -4,29 +4,16 @@ from __future__ import annotations
 
 import ast
 
-import sympy
-
 from ...layers import Shape
 from ..names import ORDER_FIRST, ORDER_LAST
 from ..python import Interpreter
+from .shapes import keras_input
 
 
 def input_shape(interp: Interpreter, shape: tuple, node: ast.AST) -> Shape:
-    """`keras.Input(shape=...)`: numbers become the defaults of H, W and C_in; None leaves them open."""
-    names = (("H", ORDER_LAST), ("W", ORDER_LAST + 1), ("C_in", ORDER_FIRST)) if len(shape) == 3 else (
-        ("C_in", ORDER_FIRST),)
-    dims = []
-    for (name, order), value in zip(names, shape):
-        if value is None:
-            dims.append(interp.symbols.make(name, "", None, order=order))
-        elif isinstance(value, sympy.Expr) and value.is_Integer and value > 0:
-            dims.append(interp.symbols.make(name, "", value, order=order))
-        elif isinstance(value, sympy.Expr) and not value.is_Number:
-            dims.append(value)
-        else:
-            raise interp.error(f"an input size must be a positive whole number or None, not "
-                               f"{interp.kind(value)}", node)
-    return Shape(dims[-1], tuple(dims[:-1]))
+    """`keras.Input(shape=...)` of any rank: numbers become the defaults of `H`, `W`, `C_in` (`T`, `D`, ...:
+    `shapes.keras_input`); None leaves them open."""
+    return keras_input(interp, shape, node)
 
 
 def open_input(interp: Interpreter) -> Shape:
