@@ -32,6 +32,7 @@ from ..layerargs import bind
 from ..names import ORDER_FIRST, ORDER_LAST
 from ..python import ClassValue, Framework, Interpreter, ListValue, Method, NotConditional, Ref, Scope, Unknown
 from .base import Adapter, Host
+from .sequences import keras_input_names, keras_outputs, sequential_start, symbol_meaning
 
 NAME = re.compile(r"[A-Za-z0-9_.\-/]{1,64}\Z")
 PREFIXES = ("tensorflow.python.keras.", "tensorflow.keras.", "tf.keras.", "keras.src.", "keras.")
@@ -226,8 +227,9 @@ class KerasFramework(Framework):
                 shape = interp.eval(keywords["input_shape"], scope)
         if isinstance(shape, ListValue):
             shape = tuple(shape.items)
-        if not isinstance(shape, tuple) or len(shape) not in (1, 3):
-            raise interp.error(f"{spelled}(shape=...) must be (height, width, channels) or (features,)", node)
+        if not isinstance(shape, tuple) or len(shape) not in (1, 2, 3):
+            raise interp.error(f"{spelled}(shape=...) must be (height, width, channels), (steps, features) or "
+                               "(features,)", node)
         if self.input_tensor is not None:
             raise interp.error("a second Input: derive reads blocks with one input", node)
         self.input_tensor = Tensor(INPUT, input_shape(interp, shape, node))
@@ -327,7 +329,7 @@ class KerasFramework(Framework):
             shape = args[0] if args else kwargs.get("input_shape")
             if isinstance(shape, ListValue):
                 shape = tuple(shape.items)
-            if not isinstance(shape, tuple) or len(shape) not in (2, 4):
+            if not isinstance(shape, tuple) or len(shape) not in (2, 3, 4):
                 raise interp.error("build() takes (batch, height, width, channels) or (batch, features)", node)
             target.input_shape = ("build", shape[1:], node)
             return None
@@ -355,7 +357,7 @@ class KerasFramework(Framework):
                 raise self.not_a_tensor(interp, argument, argument_node or node)
             inputs = [argument]
         layer.applied = True
-        return self.add_node(interp, layer.name, layer.layer, inputs, node)
+        return keras_outputs(self, interp, layer, self.add_node(interp, layer.name, layer.layer, inputs, node), node)
 
     def add_node(self, interp: Interpreter, name: str, layer: Layer, inputs: list[Tensor], node: ast.AST) -> Tensor:
         shapes = tuple(t.shape for t in inputs)
@@ -484,12 +486,13 @@ def input_shape(interp: Interpreter, shape: tuple, node: ast.AST) -> Shape:
     """`keras.Input(shape=...)`: numbers become the defaults of H, W and C_in; None leaves them open."""
     names = (("H", ORDER_LAST), ("W", ORDER_LAST + 1), ("C_in", ORDER_FIRST)) if len(shape) == 3 else (
         ("C_in", ORDER_FIRST),)
+    names = keras_input_names(interp, len(shape), names)
     dims = []
     for (name, order), value in zip(names, shape):
         if value is None:
-            dims.append(interp.symbols.make(name, "", None, order=order))
+            dims.append(interp.symbols.make(name, symbol_meaning(name), None, order=order))
         elif isinstance(value, sympy.Expr) and value.is_Integer and value > 0:
-            dims.append(interp.symbols.make(name, "", value, order=order))
+            dims.append(interp.symbols.make(name, symbol_meaning(name), value, order=order))
         elif isinstance(value, sympy.Expr) and not value.is_Number:
             dims.append(value)
         else:
@@ -556,9 +559,12 @@ class KerasAdapter(Adapter):
             given = model.items[0].input_shape
             if given is not None:
                 given = tuple(given.items) if isinstance(given, ListValue) else given
-                if not isinstance(given, tuple) or len(given) not in (1, 3):
-                    raise host.source.error("input_shape must be (height, width, channels) or (features,)")
+                if not isinstance(given, tuple) or len(given) not in (1, 2, 3):
+                    raise host.source.error("input_shape must be (height, width, channels), (steps, features) or "
+                                            "(features,)")
                 shape = input_shape(interp, given, interp.tree)
+        if shape is None and model.items:
+            shape = sequential_start(interp, model.items[0])
         if shape is None:
             shape = open_input(interp)
         start = len(fw.nodes)

@@ -34,6 +34,7 @@ from ..layerargs import bind
 from ..names import ORDER_FIRST, ORDER_LAST
 from ..python import ClassValue, Framework, Interpreter, Method, NotConditional, Ref, Scope, Super, Unknown, lineage
 from .base import Adapter, Host
+from .sequences import torch_start, torch_wanted
 
 PREFIXES = ("torch.nn.modules.", "torch.nn.", "nn.")
 
@@ -381,7 +382,8 @@ def leaves(module: Any, prefix: str = "", part: str | None = None, depth: int = 
     return out
 
 
-def block_of(root: Any, H: sympy.Expr, W: sympy.Expr, fallback: Callable[[], sympy.Expr]) -> tuple[Shape, tuple[Node, ...]]:
+def block_of(root: Any, H: sympy.Expr, W: sympy.Expr, fallback: Callable[[], sympy.Expr],
+             steps: Callable[[], sympy.Expr] | None = None) -> tuple[Shape, tuple[Node, ...]]:
     """The block input and nodes for a root module: each leaf on its stated size, shapes flowing."""
     found = leaves(root)
     if isinstance(root, TorchLeaf):
@@ -394,6 +396,7 @@ def block_of(root: Any, H: sympy.Expr, W: sympy.Expr, fallback: Callable[[], sym
     else:
         channels, vector = fallback(), False
     flow = Shape(channels) if vector else Shape(channels, (H, W))
+    flow = torch_start(found, flow, steps) if steps is not None else flow
     block_input = flow
     last_image = flow.spatial or (H, W)
     nodes = []
@@ -407,6 +410,7 @@ def block_of(root: Any, H: sympy.Expr, W: sympy.Expr, fallback: Callable[[], sym
             wanted = Shape(wanted_channels)
         else:
             wanted = Shape(wanted_channels, flow.spatial)
+        wanted = torch_wanted(item.layer, wanted, steps) if steps is not None else wanted
         same = _equal(wanted.channels, flow.channels) and len(wanted.spatial) == len(flow.spatial) and all(
             _equal(a, b) for a, b in zip(wanted.spatial, flow.spatial))
         layer = item.layer if same else Stated(item.layer, wanted)
@@ -453,7 +457,9 @@ class TorchAdapter(Adapter):
                 title = f"{entry.node.name}()"
         H = interp.symbols.make("H", "", None, order=ORDER_LAST)
         W = interp.symbols.make("W", "", None, order=ORDER_LAST + 1)
-        block_input, nodes = block_of(root, H, W, lambda: interp.symbols.make("C_in", "", None, order=ORDER_FIRST))
+        block_input, nodes = block_of(root, H, W, lambda: interp.symbols.make("C_in", "", None, order=ORDER_FIRST),
+                                      lambda: interp.symbols.make("T", "sequence length (time steps)", None,
+                                                                  order=ORDER_LAST - 1))
         return title, block_input, nodes
 
 
