@@ -270,8 +270,9 @@ class Reader:
 
     def read_input(self, value: Any) -> tuple:
         path = ("block", "input")
-        if not isinstance(value, list) or len(value) not in (1, 3):
-            raise self.error("[block] input must be [height, width, channels] or [features]", path)
+        if not isinstance(value, list) or len(value) not in (1, 2, 3):
+            raise self.error("[block] input must be [height, width, channels], [steps, features] or [features]",
+                             path)
         return tuple(toml_size(self, item, path, "input size") for item in value)
 
     # -- values
