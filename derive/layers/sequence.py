@@ -235,12 +235,10 @@ class Bidirectional(Layer):
         forward, backward = self.layer.output(inputs), self.back.output(inputs)
         if forward.spatial != backward.spatial:
             raise InputError("Bidirectional needs forward and backward layers with the same return_sequences")
-        if self.merge == "concat":
-            return Shape(forward.channels + backward.channels, forward.spatial)
-        if forward.channels != backward.channels:
-            raise InputError(f"Bidirectional(merge_mode={self.merge!r}) needs forward and backward layers of the "
-                             "same units")
-        return forward
+        if (forward.channels - backward.channels).is_nonzero:
+            raise InputError("Bidirectional needs forward and backward layers of the same units (Keras sizes "
+                             "the output from the forward layer's)")
+        return Shape(2 * forward.channels, forward.spatial) if self.merge == "concat" else forward
 
     def states(self) -> tuple[Pick, ...]:
         """The second output (merge_mode=None), then the states of both directions (return_state)."""

@@ -227,9 +227,9 @@ class KerasFramework(Framework):
                 shape = interp.eval(keywords["input_shape"], scope)
         if isinstance(shape, ListValue):
             shape = tuple(shape.items)
-        if not isinstance(shape, tuple) or len(shape) not in (1, 2, 3):
-            raise interp.error(f"{spelled}(shape=...) must be (height, width, channels), (steps, features) or "
-                               "(features,)", node)
+        if not isinstance(shape, tuple) or len(shape) not in (1, 2, 3, 4):
+            raise interp.error(f"{spelled}(shape=...) must be (height, width, channels), (steps, features), "
+                               "(steps, height, width, channels) or (features,)", node)
         if self.input_tensor is not None:
             raise interp.error("a second Input: derive reads blocks with one input", node)
         self.input_tensor = Tensor(INPUT, input_shape(interp, shape, node))

@@ -1,7 +1,8 @@
 """What the Keras and PyTorch adapters do for sequences (their hooks; the kinds are `layers/sequence.py`).
 
 * Keras `Input(shape=(T,))` is token ids when the file embeds them (an `Embedding` call in it): its size is
-  the sequence length `T`, not features `C_in`; `Input(shape=(T, F))` is a sequence, `Shape(C_in, (T,))`.
+  the sequence length `T`, not features `C_in`; `Input(shape=(T, F))` is a sequence, `Shape(C_in, (T,))`;
+  `Input(shape=(T, H, W, C))` a sequence of images, `Shape(C_in, (T, H, W))`.
   A `Sequential` that starts with an `Embedding` and states no input reads `T` ids (`input_length`
   gives T a value).
 * A Keras layer with several outputs (`return_state=True`, `Bidirectional(merge_mode=None)`) gives a
@@ -21,6 +22,7 @@ import sympy
 from ...layers import Shape
 from ...layers.sequence import Embedding, Recurrent
 from ..names import ORDER_FIRST, ORDER_LAST
+from ..python import ListValue
 
 SEQUENCE_LENGTH = "sequence length (time steps)"
 
@@ -40,6 +42,8 @@ def keras_input_names(interp: Any, rank: int, names: tuple) -> tuple:
     """The symbols a Keras input of `rank` axes makes: (T, C_in) for a sequence, (T,) for token ids."""
     if rank == 2:
         return (("T", ORDER_LAST - 1), ("C_in", ORDER_FIRST))
+    if rank == 4:  # a sequence of images (ConvLSTM2D, TimeDistributed(Conv2D(...)))
+        return (("T", ORDER_LAST - 1), ("H", ORDER_LAST), ("W", ORDER_LAST + 1), ("C_in", ORDER_FIRST))
     if rank == 1 and _embeds(interp):
         return (("T", ORDER_LAST - 1),)
     return names
@@ -67,7 +71,7 @@ def keras_outputs(fw: Any, interp: Any, made: Any, tensor: Any, node: ast.AST) -
     for pick in picks:
         name = fw.take(interp, f"{made.name}.{pick.which}", node)
         out.append(fw.add_node(interp, name, pick, [tensor], node))
-    return tuple(out)
+    return ListValue(out, len(interp.branches))  # a list, as Keras gives
 
 
 # -- PyTorch ----------------------------------------------------------------------------------------
