@@ -1,7 +1,8 @@
 # make demo   the slide example, every format, into out/
 # make test   the whole test suite (PyTorch and Keras included)
 # make bench  timings against the import floor, torchinfo and Keras into bench/RESULTS.md; the adversarial
-#             corpus's slowest and largest cases into bench/ADVERSARIAL.md
+#             corpus's slowest and largest cases into bench/ADVERSARIAL.md; own work from 100 to 1,000 layers
+#             of issue 13's inputs into bench/GROWTH.md
 # Each target creates .venv on first use; nothing needs installing by hand.
 
 PYTHON ?= python3
@@ -49,6 +50,7 @@ $(VENV)/.bench: pyproject.toml bench/requirements.txt | $(BIN)/python
 bench: $(VENV)/.bench
 	$(BIN)/python bench/run.py --write bench/RESULTS.md
 	$(BIN)/python bench/adversarial.py --write bench/ADVERSARIAL.md
+	$(BIN)/python bench/growth.py --write bench/GROWTH.md
 
 clean:
 	rm -rf $(VENV) out/* .pytest_cache

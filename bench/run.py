@@ -49,6 +49,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from inputs import NEW_INPUTS  # bench/inputs.py: issue 13's large inputs
+
 HERE = Path(__file__).resolve().parent
 PYTHON = sys.executable
 # As installed for a user: byte-compiled. PYTHONDONTWRITEBYTECODE, set in some shells, would make every
@@ -193,6 +195,10 @@ def cases(workdir: Path) -> list[Case]:
     path.write_text(transformer_code(**TRANSFORMER), encoding="utf-8")
     found.append(Case("transformer", f"{TRANSFORMER['layers']}-layer transformer encoder, written out",
                       (*derive, "show", path.name), TRANSFORMER["layers"] * 12, path))
+    for key, name, label, layers in NEW_INPUTS:  # issue 13: bench/inputs/, written by bench/inputs.py
+        path = workdir / name
+        shutil.copyfile(HERE / "inputs" / name, path)
+        found.append(Case(key, label, (*derive, "show", path.name), layers, path))
     return found
 
 
@@ -316,6 +322,10 @@ import runpy, sys
 model = runpy.run_path(sys.argv[1])["model"]
 print(sum(p.numel() for p in model.parameters()))
 """
+KERAS_COUNT = """
+import runpy, sys
+print(runpy.run_path(sys.argv[1])["model"].count_params())
+"""
 TORCH_ENCODER = """
 import sys
 from torch import nn
@@ -349,7 +359,10 @@ def checks(found: list[Case]) -> list[tuple[str, object, object]]:
     rows.append(("`--format latex` ends its derivation at `N = ... = 3\\,504\\,872`",
                  "yes" if status == 0 and f"= {TORCH_PARAMETERS:,}".replace(",", r"\,") in latex else "no", "yes"))
     for case in found:
-        if case.path is not None:
+        if case.key == "keras500":
+            rows.append((f"{case.label}: `--convention keras` vs Keras' `count_params()` of the same code",
+                         derive_total(["show", case.path.name], "keras"), torch_total(KERAS_COUNT, case.path.name)))
+        elif case.path is not None:
             rows.append((f"{case.label}: `--convention pytorch` vs PyTorch's `parameters()` of the same code",
                          derive_total(["show", case.path.name], "pytorch"), torch_total(TORCH_COUNT, case.path.name)))
     t = TRANSFORMER

@@ -91,6 +91,18 @@ class Node:
 
 
 @frozen
+class CodeWarning:
+    """Code that its framework would refuse (an add of (H − 2)×(W − 2)×C and H×W×C), counted on and said:
+    where (FILE:LINE:COL), the line and column, the message, and the layer it concerns."""
+
+    where: str
+    line: int | None
+    column: int | None
+    message: str
+    layer: str | None = None
+
+
+@frozen
 class Stage:
     """A part of a network: a first block, then `repeat − 1` copies of one block that keeps its shape.
 
@@ -118,6 +130,7 @@ class Block:
     defaults: Mapping[str, sympy.Expr] = field(default_factory=dict)
     options: Mapping[str, object] = field(default_factory=dict)  # the structural choices made
     stages: tuple[Stage, ...] = ()  # a network's stages (its parts), empty for a block
+    warnings: tuple[CodeWarning, ...] = ()  # what the code's framework would refuse, counted on
 
 
 @frozen
@@ -159,6 +172,11 @@ class Step:
     def macs(self) -> sympy.Expr:
         """Worked out when first asked for, as every MAC figure is (see `derivation.Later`)."""
         return self.node.layer.macs(self.inputs, self.output)
+
+    @cached_property
+    def attention_macs(self) -> sympy.Expr:
+        """Attention's matrix products (QKᵀ, the weighted sum of V): zero but for attention layers."""
+        return self.node.layer.attention_macs(self.inputs, self.output)
 
 
 def walk(block: Block, values: Mapping[sympy.Symbol, sympy.Expr]) -> tuple[Step, ...]:

@@ -176,6 +176,7 @@ def run(args: argparse.Namespace) -> int:
             raise InputError(f"cannot make the folder 'out' for the PDF: {error.strerror or error}; give -o FILE",
                              "--format pdf") from None
     write(rendered, output, (args.target,))
+    warn(derivation)
     if output != args.output:
         say(f"derive: wrote {printable(output)}")
     return 0
@@ -191,6 +192,7 @@ def run_check(args: argparse.Namespace) -> int:
     path = args.claim_file
     text = None if path is None else read_text(path, "--claim-file", MAX_CLAIM_BYTES)  # refused before any work
     derivation = derive_target(target, args.convention, pairs(args.options, "--option"), pairs(args.values, "--set"))
+    warn(derivation)
     if args.claim is not None:
         verdict = judge(derivation, args.claim, args.part, args.count, target.aliases)
         write(render_verdict(verdict, args.format), None)
@@ -234,6 +236,13 @@ def printable(text: str) -> str:
 
 
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def warn(derivation) -> None:
+    """Each warning of the derivation (code its framework would refuse, counted on) on standard error,
+    `derive: warning: FILE:LINE:COL: ...`; the exit status stays 0."""
+    for w in derivation.warnings:
+        say(f"derive: warning: {printable(w.where)}: {printable(w.message)}")
 
 
 def say(line: str) -> None:

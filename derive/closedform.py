@@ -16,7 +16,7 @@ from itertools import combinations
 
 import sympy
 
-SIZES = frozenset({"H", "W", "L"})  # the input's spatial (or sequence) sizes
+SIZES = frozenset({"H", "W", "L", "T", "D"})  # the input's spatial (or sequence) sizes
 PAIRWISE_LIMIT = 48  # above this many monomials, candidates are single factors instead of pairwise gcds
 
 

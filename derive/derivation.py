@@ -20,7 +20,7 @@ import sympy
 
 from . import arithmetic, numeric
 from . import conventions as conv
-from .blocks import Block, Condition, Step, walk
+from .blocks import Block, CodeWarning, Condition, Step, walk
 from .closedform import closed_form, expand
 from .errors import InputError
 from .layers import Layer, Shape, Term
@@ -294,8 +294,12 @@ def _layer_row(step: Step, convention: conv.Convention, values: Values, like: "L
     counts = {b: _bucket_count(tuple(r for r in rows if r.bucket == b), values) for b in conv.BUCKETS}
     if like is not None:
         counts["macs"] = like.counts["macs"]
+        if "attention_macs" in like.counts:
+            counts["attention_macs"] = like.counts["attention_macs"]
     else:
         counts["macs"] = Later(lambda: Count(step.macs, evaluate(step.macs, values)))
+        if step.attention_macs != 0:  # a figure of attention layers only
+            counts["attention_macs"] = Later(lambda: Count(step.attention_macs, evaluate(step.attention_macs, values)))
     node = step.node
     shape = like.shape if like is not None else tuple(numeric.substituted(dim, values) for dim in step.output.dims)
     return LayerRow(node.name, node.layer, step.sources, step.inputs, node.part, step.condition, step.output, shape, rows, counts,
@@ -354,6 +358,7 @@ class Derivation:
     total: Mapping[str, Count]
     others: Mapping[str, Mapping[str, Count]]  # totals under the other conventions
     stages: tuple[StageRow, ...] = ()  # a network's stages (the same names as `parts`); empty for a block
+    warnings: tuple[CodeWarning, ...] = ()  # code its framework would refuse, counted on (blocks.CodeWarning)
 
     @property
     def substitution(self) -> dict[sympy.Symbol, sympy.Expr]:
@@ -372,6 +377,10 @@ def derive(block: Block, convention: str, values: Mapping[str, sympy.Expr], targ
     parts = tuple(PartRow(name, by_stage[name].counts if name in by_stage else
                           _totals((r for r in layers if r.part == name), subs)) for name in part_names)
     total = _totals(layers, subs)
+    attention = tuple(row for row in layers if "attention_macs" in row.counts)
+    if attention:  # attention's matrix products, apart from `macs` (CONTRACT: an added key)
+        total["attention_macs"] = Later(lambda: _sum_count(
+            (row.counts["attention_macs"].raw * row.repeat for row in attention), subs))
     others = {}
     for name in conv.CONVENTIONS:
         if name != convention:
@@ -382,7 +391,7 @@ def derive(block: Block, convention: str, values: Mapping[str, sympy.Expr], targ
     used = set(subs).union(*(total[key].raw.free_symbols for key in conv.BUCKETS), *(dim.free_symbols for dim in dims))
     symbols = SymbolTable(tuple(info for info in block.symbols.infos if info.symbol in used))
     return Derivation(target or block.name, block.title, convention, symbols, dict(values),
-                      dict(block.options), layers, parts, total, others, stages)
+                      dict(block.options), layers, parts, total, others, stages, block.warnings)
 
 
 # -- networks: stages of repeated blocks ----------------------------------------------------------

@@ -60,6 +60,8 @@ BASE: Mapping[str, SymbolInfo] = MappingProxyType(
             SymbolInfo("heads", "attention heads", "h"),
             SymbolInfo("d_ff", "feed-forward width", r"d_{\mathrm{ff}}"),
             SymbolInfo("L", "sequence length", "L"),
+            SymbolInfo("T", "time steps", "T"),  # inputs of any rank (readers/frameworks/shapes.py)
+            SymbolInfo("D", "input depth", "D"),
             SymbolInfo("classes", "classes", r"n_{\mathrm{classes}}"),
         )
     }

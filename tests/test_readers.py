@@ -242,12 +242,20 @@ model = keras.Model(inputs, outputs)
     assert show(tmp_path, text, convention="keras", num_classes=2).total["all"].value == 34
 
 
-def test_keras_add_of_unknown_sizes_is_not_checked_but_known_ones_are(tmp_path):
+def test_keras_add_of_different_sizes_is_a_warning_and_counted(tmp_path):
+    """Keras raises on an add of (6, 6, 3) and (8, 8, 3) (and of (H − 2, W − 2) and (H, W) once the sizes
+    are known): derive counts on (an add has no parameters) and says so, naming the line (issue 13)."""
     known = "import keras\nx = keras.Input((8, 8, 3))\ny = keras.layers.Conv2D(3, 3)(x)\n" \
             "z = keras.layers.Add()([x, y])\n"
-    assert ":4:5: add needs inputs of the same shape, got (8, 8, 3) and (6, 6, 3)" == error_of(tmp_path, known)
+    d = show(tmp_path, known, convention="keras")
+    assert d.total["all"].value == 84
+    (warning,) = d.warnings
+    assert warning.line == 4 and "add of (8, 8, 3) and (6, 6, 3)" in warning.message
+    assert "padding='same' in conv2d (line 3)" in warning.message
     unknown = known.replace("(8, 8, 3)", "(None, None, 3)")
-    assert total(tmp_path, unknown)["all"] == 84  # Keras does not know H, W here, and does not check them
+    d = show(tmp_path, unknown, convention="keras")
+    assert d.total["all"].value == 84
+    assert "add of (H, W, 3) and (H - 2, W - 2, 3)" in d.warnings[0].message
 
 
 # -- PyTorch code --------------------------------------------------------------------------------
@@ -326,8 +334,8 @@ def test_torch_if_on_an_open_size_is_an_error_naming_it(tmp_path):
 
 # -- errors, each at its place -------------------------------------------------------------------
 CODE_ERRORS = [
-    ("import keras\nx = keras.Input((8, 8, 3))\ny = keras.layers.Conv3D(8, 3)(x)\n", "keras.layers.Conv3D",
-     "unsupported layer Conv3D"),
+    ("import keras\nx = keras.Input((8, 8, 3))\ny = keras.layers.ConvLSTM3D(8, 3)(x)\n", "keras.layers.ConvLSTM3D",
+     "unsupported layer ConvLSTM3D"),
     ("import torch.nn as nn\nm = nn.Sequential(nn.Conv2d(3, 8, 3), nn.PReLU())\n", "nn.PReLU",
      "unsupported module nn.PReLU"),
     ("import keras\nx = keras.Input((8, 8, 3))\ny = keras.layers.Conv2D(8, 3, filterz=2)(x)\n", "filterz",
@@ -396,7 +404,7 @@ SPEC_ERRORS = [
     (spec(kernel="true"), "true", "kernel must be a whole number or an expression"),
     (spec(kernel="[1, 2, 3]"), "[1, 2, 3]", "kernel must be one size or two"),
     (spec(kernel="-1"), "-1", "kernel must be a positive whole number"),
-    (spec(op="conv3d"), "\"conv3d\"", "unknown op 'conv3d'"),
+    (spec(op="conv4d"), "\"conv4d\"", "unknown op 'conv4d'"),
     (spec(op="batch_norm", extra="centre = false"), "centre", "unknown key 'centre' in a batch_norm layer; did you mean 'center'?"),
     (spec(op="add", extra='inputs = ["conv2d", "nope"]'), '["conv2d"', "no layer named 'nope'"),
     (spec(op="add"), "[[layers]]\nop = \"add\"", "need inputs"),
@@ -457,9 +465,9 @@ def test_stdin_reads_code_or_spec(monkeypatch, capsys, path):
 
 
 def test_stdin_errors_say_stdin(monkeypatch, capsys):
-    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"import keras\nx = keras.layers.Conv3D(1)\n")))
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"import keras\nx = keras.layers.ConvLSTM3D(1)\n")))
     assert main(["show", "-"]) == 2
-    assert capsys.readouterr().err == "derive: error: <stdin>:2:5: unsupported layer Conv3D (see the README for " \
+    assert capsys.readouterr().err == "derive: error: <stdin>:2:5: unsupported layer ConvLSTM3D (see the README for " \
                                       "the layers derive reads)\n"
 
 

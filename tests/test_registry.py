@@ -40,12 +40,16 @@ def refusal(tmp_path: Path, text: str, suffix: str) -> str:
     return str(caught.value)
 
 
-def spec_text(op: str, keys: str = "", inputs: str = "") -> str:
-    return f'[[layers]]\nname = "x"\nop = "{op}"\n{keys}\n{inputs}\n'
+def spec_text(op: str, keys: str = "", inputs: str = "", rank: int = 2) -> str:
+    block = "" if rank == 2 else f"[block]\ninput = {list(RANK_INPUTS[rank])}\n".replace("'", '"')
+    return f'{block}[[layers]]\nname = "x"\nop = "{op}"\n{keys}\n{inputs}\n'
 
 
-def keras_text(call: str, merge: bool = False) -> str:
-    applied = f"{call}([x, x])" if merge else f"{call}(x)"
+def keras_text(call: str, merge: bool = False, rank: int = 2) -> str:
+    applied = f"{call}([x, x])" if merge else f"{call}(x, x)" if "Attention(" in call else f"{call}(x)"
+    if rank != 2:  # a script from keras.Input, of that many spatial axes, every size open
+        return f"import keras\nfrom keras import layers\n\nx = keras.Input(shape={(None,) * (rank + 1)})\n" \
+               f"y = {applied}\n"
     return f"from keras import layers\n\n\ndef block(x):\n    return {applied}\n"
 
 
@@ -58,17 +62,18 @@ def test_the_spec_reader_accepts_exactly_the_registry_ops(tmp_path):
     message = refusal(tmp_path, spec_text("no_such_layer_kind"), ".toml")
     listed = message.partition("(one of ")[2].rstrip(")").split(", ")
     assert listed == list(spellings("spec"))
-    assert len(listed) == 23 and "conv2d" in listed and "global_avg_pool2d" in listed
+    assert len(listed) == 45 and "conv2d" in listed and "global_avg_pool2d" in listed and "conv3d" in listed
+    assert "multi_head_attention" in listed and "transformer" in listed
 
 
-@pytest.mark.parametrize("name", ["ConvLSTM1D", "ConvLSTM3D", "Conv1D", "Conv2DTranspose", "UpSampling2D"])
+@pytest.mark.parametrize("name", ["ConvLSTM3D", "RNN", "ConvLSTM1D", "CategoryEncoding", "Discretization"])
 def test_keras_names_the_registry_lacks_are_refused(tmp_path, name):
     assert name not in spellings("keras")
     message = refusal(tmp_path, keras_text(f"layers.{name}(3)"), ".py")
     assert message.endswith(f"unsupported layer {name} (see the README for the layers derive reads)")
 
 
-@pytest.mark.parametrize("name", ["EmbeddingBag", "LSTMCell", "Conv1d", "ConvTranspose2d", "Upsample"])
+@pytest.mark.parametrize("name", ["EmbeddingBag", "LSTMCell", "Fold", "LazyConv2d", "CircularPad2d"])
 def test_torch_names_the_registry_lacks_are_refused(tmp_path, name):
     assert name not in spellings("torch")
     message = refusal(tmp_path, torch_text(f"nn.{name}(3)"), ".py")
@@ -130,9 +135,11 @@ def test_every_kind_has_a_family_and_an_explanation_topic_that_exists_or_none():
 
 def test_the_families_are_the_presentations_groups():
     """What derive/rendering.py groups its explanations by (CONVOLUTIONS, NORMS, PARAMETER_FREE)."""
-    assert ops_of("convolution") == ("conv2d", "depthwise_conv2d", "separable_conv2d", "dense")
+    assert ops_of("convolution") == ("conv2d", "depthwise_conv2d", "separable_conv2d", "conv1d", "conv3d",
+                                     "depthwise_conv1d", "separable_conv1d", "dense")
     assert ops_of("norm") == ("batch_norm", "layer_norm", "group_norm")
-    assert set(ops_of("parameter_free")) == {"pool2d", "global_pool2d", "dropout", "flatten", "concatenate"}
+    assert set(ops_of("parameter_free")) == {"pool2d", "global_pool2d", "dropout", "flatten", "concatenate", "pool1d",
+                                             "pool3d", "global_pool1d", "global_pool3d"}
 
 
 # -- each kind's spellings build the same layer -------------------------------------------------------
@@ -167,7 +174,51 @@ SAME = {
     "dropout": ([("dropout", "rate = 0.5")], ["layers.Dropout(0.5)", "layers.SpatialDropout2D(0.5)"],
                 ["nn.Dropout()", "nn.Dropout2d(p=0.5)"]),
     "flatten": ([("flatten", "")], ["layers.Flatten()"], ["nn.Flatten()"]),
+    # inputs of other ranks (RANK below): a sequence (L, C_in), a volume (D, H, W, C_in)
+    "conv1d": ([("conv1d", 'filters = 8\nkernel = 3\nstride = 2\npadding = "valid"\nbias = false')],
+               ["layers.Conv1D(8, 3, strides=2, use_bias=False)",
+                "layers.Conv1D(8, (3,), 2, 'valid', use_bias=False)"],
+               ['nn.Conv1d(C_in, 8, 3, stride=2, padding="valid", bias=False)',
+                "nn.Conv1d(C_in, 8, (3,), 2, bias=False)"]),
+    "conv3d": ([("conv3d", 'filters = 8\nkernel = [1, 3, 3]\ngroups = 2\npadding = "same"')],
+               ['layers.Conv3D(8, (1, 3, 3), padding="same", groups=2)'],
+               ['nn.Conv3d(C_in, 8, (1, 3, 3), padding="same", groups=2)',
+                "nn.Conv3d(C_in, 8, (1, 3, 3), 1, (0, 1, 1), 1, 2)"]),
+    "depthwise_conv1d": ([("depthwise_conv1d", 'kernel = 5\nmultiplier = 2\npadding = "valid"')],
+                         ["layers.DepthwiseConv1D(5, depth_multiplier=2)"], []),
+    "separable_conv1d": ([("separable_conv1d", 'filters = 8\nkernel = 3\npadding = "same"\nstride = 2')],
+                         ['layers.SeparableConv1D(8, 3, 2, padding="same")'], []),
+    "pool1d": ([("max_pool1d", "pool = 3\nstride = 2")],
+               ["layers.MaxPooling1D(3, strides=2)", "layers.MaxPool1D(3, 2)"], ["nn.MaxPool1d(3, 2)"]),
+    "pool3d": ([("avg_pool3d", "pool = [1, 2, 2]")],
+               ["layers.AveragePooling3D((1, 2, 2))", "layers.AvgPool3D(pool_size=(1, 2, 2))"],
+               ["nn.AvgPool3d((1, 2, 2))"]),
+    "global_pool1d": ([("global_avg_pool1d", "")], ["layers.GlobalAveragePooling1D()", "layers.GlobalAvgPool1D()"],
+                      []),
+    "global_pool3d": ([("global_max_pool3d", "")], ["layers.GlobalMaxPooling3D()", "layers.GlobalMaxPool3D()"],
+                      []),
+    "adaptive_pool1d": ([("adaptive_avg_pool1d", "size = 1")], ["layers.GlobalAveragePooling1D(keepdims=True)"],
+                        ["nn.AdaptiveAvgPool1d(1)"]),
+    "adaptive_pool3d": ([("adaptive_max_pool3d", "size = [1, 2, 2]")], [], ["nn.AdaptiveMaxPool3d((1, 2, 2))"]),
+    "multi_head_attention": ([("multi_head_attention", "heads = 4\nkey_dim = 8\nvalue_dim = 6\noutput_dim = 10")],
+                             ["layers.MultiHeadAttention(4, 8, 6, output_shape=10)"], []),
+    "transformer_encoder_layer": ([("transformer_encoder_layer", "d_model = 16\nheads = 4\nd_ff = 32")], [],
+                                  ["nn.TransformerEncoderLayer(16, 4, 32)"]),
+    "transformer_decoder_layer": ([("transformer_decoder_layer", "d_model = 16\nheads = 4\nd_ff = 32\nbias = false")],
+                                  [], ["nn.TransformerDecoderLayer(16, 4, 32, bias=False)"]),
+    "transformer_encoder": ([("transformer_encoder", "d_model = 16\nheads = 2\nd_ff = 8\nlayers = 3\nnorm = true")],
+                            [], ["nn.TransformerEncoder(nn.TransformerEncoderLayer(16, 2, 8), 3, nn.LayerNorm(16))"]),
+    "transformer_decoder": ([("transformer_decoder", "d_model = 16\nheads = 2\nd_ff = 8\nlayers = 2")],
+                            [], ["nn.TransformerDecoder(nn.TransformerDecoderLayer(16, 2, 8), 2)"]),
+    "transformer": ([("transformer", "d_model = 16\nheads = 2\nencoder_layers = 1\nd_ff = 8")], [],
+                    ["nn.Transformer(16, 2, 1, dim_feedforward=8)"]),
 }
+RANK_INPUTS = {1: ("L", "C_in"), 3: ("D", "H", "W", "C_in")}
+RANK = {op: rank for rank, ops in ((1, ("conv1d", "depthwise_conv1d", "separable_conv1d", "pool1d", "global_pool1d",
+                                        "adaptive_pool1d", "multi_head_attention", "transformer_encoder_layer",
+                                        "transformer_decoder_layer", "transformer_encoder", "transformer_decoder",
+                                        "transformer")),
+                                   (3, ("conv3d", "pool3d", "global_pool3d", "adaptive_pool3d"))) for op in ops}
 OTHER_SPELLINGS = {  # the same kind, spelled differently: (spec, keras, torch) each with a spec twin
     ("max_pool2d", "pool = 2"): (["layers.MaxPooling2D()"], ["nn.MaxPool2d(2)"]),
     ("avg_pool2d", "pool = 2"): (["layers.AveragePooling2D(2)", "layers.AvgPool2D(pool_size=2)"], ["nn.AvgPool2d(2)"]),
@@ -186,10 +237,19 @@ OTHER_SPELLINGS = {  # the same kind, spelled differently: (spec, keras, torch) 
     ("activation", 'function = "hard_sigmoid"'): (['layers.Activation("hard_sigmoid")'], ["nn.Hardsigmoid()"]),
     ("activation", 'function = "mish"'): (['layers.Activation("mish")'], ["nn.Mish()"]),
     ("activation", 'function = "softplus"'): (['layers.Activation("softplus")'], ["nn.Softplus()"]),
+    ("avg_pool1d", "pool = 2"): (["layers.AveragePooling1D(2)", "layers.AvgPool1D(pool_size=2)"], ["nn.AvgPool1d(2)"]),
+    ("max_pool3d", "pool = 2"): (["layers.MaxPooling3D()", "layers.MaxPool3D(2)"], ["nn.MaxPool3d(2)"]),
+    ("avg_pool3d", "pool = 2"): ([], ["nn.AvgPool3d(2, 2, 0)"]),
+    ("global_max_pool1d", ""): (["layers.GlobalMaxPooling1D()", "layers.GlobalMaxPool1D()"], []),
+    ("global_avg_pool3d", ""): (["layers.GlobalAveragePooling3D()", "layers.GlobalAvgPool3D()"], []),
+    ("adaptive_max_pool1d", "size = 4"): ([], ["nn.AdaptiveMaxPool1d(4)"]),
+    ("adaptive_avg_pool3d", "size = 1"): (["layers.GlobalAveragePooling3D(keepdims=True)"],
+                                          ["nn.AdaptiveAvgPool3d(1)"]),
+    ("multi_head_attention", "heads = 4"): ([], ["nn.MultiheadAttention(C_in, 4)"]),
 }
 CASES = [(op, keys, keras, torch) for spec_forms, keras, torch in SAME.values() for op, keys in spec_forms]
 CASES += [(op, keys, keras, torch) for (op, keys), (keras, torch) in OTHER_SPELLINGS.items()]
-VALUES = dict(C_in=16, H=20, W=24)
+VALUES = dict(C_in=16, H=20, W=24, L=30, T=30, D=10)
 
 
 def fingerprint(d, vector: bool = False):
@@ -220,10 +280,11 @@ def test_every_spelling_has_a_case_here():
 @pytest.mark.parametrize("op, keys, keras, torch", CASES, ids=[f"{c[0]}:{i}" for i, c in enumerate(CASES)])
 def test_the_spellings_of_a_kind_build_the_same_layer(tmp_path, op, keys, keras, torch):
     merge = spellings("spec")[op].merge
-    want = show(tmp_path, spec_text(op, keys, MERGE if merge else ""), ".toml", **VALUES)
+    rank = RANK.get(spellings("spec")[op].kind.op, 2)
+    want = show(tmp_path, spec_text(op, keys, MERGE if merge else "", rank), ".toml", **VALUES)
     layer = want.layers[0].layer
     for call in keras:
-        got = show(tmp_path, keras_text(call, merge), ".py", **VALUES)
+        got = show(tmp_path, keras_text(call, merge, rank), ".py", **VALUES)
         assert fingerprint(got) == fingerprint(want), call
         assert got.layers[0].layer == layer, call
     for call in torch:

@@ -8,11 +8,12 @@ its spellings (TOML spec, Keras, PyTorch); `conv.py`, `dense.py`, `norm.py`, `ac
 from .activation import Activation
 from .attention import MultiHeadAttention
 from .base import ONE, ZERO, Expr, Layer, Padding, Shape, Stated, Term, window_out
-from .conv import Conv2D, DepthwiseConv2D, SeparableConv2D
+from .conv import Conv1D, Conv2D, Conv3D, DepthwiseConv1D, DepthwiseConv2D, SeparableConv1D, SeparableConv2D
 from .dense import Dense
 from .merge import Add, Concatenate, Multiply
 from .norm import BatchNorm, GroupNorm, LayerNorm, LayerScale, Normalization
-from .pool import AdaptivePool2D, GlobalPool2D, Pool2D
+from .pool import (AdaptivePool1D, AdaptivePool2D, AdaptivePool3D, GlobalPool1D, GlobalPool2D, GlobalPool3D, Pool1D,
+                   Pool2D, Pool3D)
 from .registry import KINDS, functional, ops_of, spellings
 from .reshape import Dropout, Flatten, ZeroPadding2D
 
@@ -21,3 +22,5 @@ __all__ = ["ONE", "ZERO", "Activation", "AdaptivePool2D", "Add", "BatchNorm", "C
            "LayerScale", "MultiHeadAttention", "Multiply", "Normalization", "Padding", "Pool2D", "SeparableConv2D",
            "Shape", "Stated", "Term", "ZeroPadding2D", "functional", "ops_of",
            "spellings", "window_out"]
+__all__ += ["AdaptivePool1D", "AdaptivePool3D", "Conv1D", "Conv3D", "DepthwiseConv1D", "GlobalPool1D", "GlobalPool3D",
+            "Pool1D", "Pool3D", "SeparableConv1D"]

@@ -26,7 +26,7 @@ from ..functions import ceiling, floor
 from ..records import frozen
 
 Expr = sympy.Expr
-Padding = Union[str, tuple[Expr, Expr]]  # "same", "valid", or explicit (top/bottom, left/right) per side
+Padding = Union[str, tuple[Expr, ...]]  # "same", "valid", "causal", or explicit sizes per side, one per spatial axis
 
 ONE = sympy.Integer(1)
 ZERO = sympy.Integer(0)
@@ -35,7 +35,7 @@ TRAINABLE_KINDS = ("weights", "bias", "gamma", "beta")
 STATISTIC_KINDS = ("moving_mean", "moving_variance")
 COUNTER_KINDS = ("num_batches_tracked",)
 TERM_KINDS = TRAINABLE_KINDS + STATISTIC_KINDS + COUNTER_KINDS
-FAMILIES = ("convolution", "norm", "activation", "merge", "parameter_free", "sequence", "other")
+FAMILIES = ("convolution", "norm", "activation", "merge", "parameter_free", "other", "attention", "sequence")
 
 
 @frozen
@@ -90,6 +90,11 @@ class Layer:
     def macs(self, inputs: tuple[Shape, ...], output: Shape) -> Expr:
         return ZERO
 
+    def attention_macs(self, inputs: tuple[Shape, ...], output: Shape) -> Expr:
+        """Multiply-accumulates of attention's matrix products (QKᵀ, the weighted sum of V), which have
+        no weights: a figure of their own, apart from `macs` (attention.py)."""
+        return ZERO
+
     @property
     def signature(self) -> str:
         """A few words of notation after the op name in a table (`1×1`, `k×k /s`)."""
@@ -106,14 +111,23 @@ def as_pair(value: object) -> tuple[Expr, Expr]:
     return (as_expr(value), as_expr(value))
 
 
+def as_tuple(value: object, rank: int) -> tuple[Expr, ...]:
+    """One size for every spatial axis, or one per axis (`rank` of them)."""
+    if isinstance(value, tuple):
+        if len(value) != rank:
+            raise InputError(f"expected {rank} sizes, one per spatial axis, got {len(value)}")
+        return tuple(as_expr(v) for v in value)
+    return (as_expr(value),) * rank
+
+
 def window_out(size: Expr, kernel: Expr, stride: Expr, padding: Padding, dilation: Expr = ONE,
                axis: int = 0) -> Expr:
     """Output length of a sliding window (convolution or pooling) along one axis.
 
-    `same` is Keras' rule, ceil(size / stride); otherwise floor((size + 2p − d(k − 1) − 1) / s) + 1
+    `same` is Keras' rule, ceil(size / stride) (and `causal`'s, which pads d·(k − 1) in front); otherwise floor((size + 2p − d(k − 1) − 1) / s) + 1
     with p the explicit padding per side (0 for `valid`), as both frameworks compute it.
     """
-    if padding == "same":
+    if padding == "same" or padding == "causal":
         return ceiling(size / stride)
     pad = ZERO if padding == "valid" else as_expr(padding[axis])  # type: ignore[index]
     return floor((size + 2 * pad - dilation * (kernel - 1) - 1) / stride) + 1
@@ -133,9 +147,25 @@ def check_divisible(what: str, value: Expr, by: Expr, by_what: str) -> None:
         raise InputError(f"{what} ({value}) must be divisible by {by_what} ({by})")
 
 
+RANKS = ("a vector (features,)", "a sequence (steps, channels)", "an image (height, width, channels)",
+         "a volume (depth, height, width, channels)")
+
+
+def describe_rank(rank: int) -> str:
+    """What a tensor of `rank` spatial axes is, in words (`an image (height, width, channels)`)."""
+    return RANKS[rank] if rank < len(RANKS) else f"a tensor of {rank + 1} axes"
+
+
+def need_rank(layer: Layer, shape: Shape, rank: int) -> None:
+    """Refuse an input without `rank` spatial axes before the channels (1: a sequence, 2: an image, ...)."""
+    if len(shape.spatial) != rank:
+        got = "a vector" if not shape.spatial else describe_rank(len(shape.spatial)).partition(" (")[0]
+        wanted = describe_rank(rank).replace(" (", " input (", 1) if rank else "a vector input"
+        raise InputError(f"{layer.op} needs {wanted}, got {got}")
+
+
 def need_image(layer: Layer, shape: Shape) -> None:
-    if len(shape.spatial) != 2:
-        raise InputError(f"{layer.op} needs an image input (height, width, channels), got a vector")
+    need_rank(layer, shape, 2)
 
 
 def kernel_signature(kernel: tuple[Expr, ...], stride: tuple[Expr, ...]) -> str:
@@ -189,6 +219,9 @@ class Stated(Layer):
 
     def macs(self, inputs: tuple[Shape, ...], output: Shape) -> Expr:
         return self.layer.macs((self.input,), output)
+
+    def attention_macs(self, inputs: tuple[Shape, ...], output: Shape) -> Expr:
+        return self.layer.attention_macs((self.input,), output)
 
     @property
     def signature(self) -> str:

@@ -1,27 +1,60 @@
-"""Convolutions: `Conv2D`, `DepthwiseConv2D`, `SeparableConv2D` (weights, and a bias unless told not)."""
+"""Convolutions of 1, 2 or 3 spatial axes: `Conv1D/2D/3D`, `DepthwiseConv1D/2D`, `SeparableConv1D/2D`
+(weights, and a bias unless told not). The 2-D classes are the general ones, with `rank` 2; each other
+rank is a subclass that changes only its op, rank and defaults (the window arithmetic is shared)."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, Callable, ClassVar
 
 import sympy
 
 from ..records import frozen
-from .base import (ONE, Expr, Layer, Padding, Shape, Term, as_expr, as_pair, check_divisible, check_fits,
-                   kernel_signature, need_image, window_out)
-from .spelling import Arguments, channels_last, keras, keras_activation, keras_padding, kind, spec, spec_padding, torch
+from .axes import keras_layout, keras_padding, sizes, spec_padding, torch_padding
+from .base import (
+    ONE,
+    Expr,
+    Layer,
+    Padding,
+    Shape,
+    Term,
+    as_expr,
+    as_tuple,
+    check_divisible,
+    check_fits,
+    kernel_signature,
+    need_rank,
+    window_out,
+)
+from .spelling import Arguments, keras, keras_activation, kind, spec, torch
 
 
 class _Window:
-    """What the three convolutions share: a kernel, stride and dilation given as one size or two, and
-    the notation `k×k /s` after the op's name."""
+    """What the convolutions share: a kernel, stride and dilation given as one size or one per spatial
+    axis (`rank` of them), the output of such a window, and the notation `k×k /s` after the op's name."""
 
-    kernel: tuple[Expr, Expr]
-    stride: tuple[Expr, Expr]
+    rank: ClassVar[int] = 2
+    kernel: tuple[Expr, ...]
+    stride: tuple[Expr, ...]
+    dilation: tuple[Expr, ...]
+    padding: Padding
 
     def _pair_windows(self) -> None:
         for name in ("kernel", "stride", "dilation"):
-            object.__setattr__(self, name, as_pair(getattr(self, name)))
+            object.__setattr__(self, name, as_tuple(getattr(self, name), self.rank))
+        if not isinstance(self.padding, str):
+            object.__setattr__(self, "padding", as_tuple(self.padding, self.rank))
+
+    def windows(self, shape: Shape, channels: Expr) -> Shape:
+        """The output of this window on `shape`, with `channels` channels."""
+        need_rank(self, shape, self.rank)  # type: ignore[arg-type]
+        return check_fits(shape, Shape(channels, tuple(
+            window_out(size, self.kernel[i], self.stride[i], self.padding, self.dilation[i], i)
+            for i, size in enumerate(shape.spatial))))
+
+    @property
+    def window(self) -> Expr:
+        """The kernel's size: k_1·k_2·…, one factor per spatial axis."""
+        return sympy.Mul(*self.kernel)
 
     @property
     def signature(self) -> str:
@@ -36,10 +69,10 @@ class Conv2D(_Window, Layer):
     family: ClassVar[str] = "convolution"
     explain: ClassVar[str | None] = "conv2d"
     filters: Expr
-    kernel: tuple[Expr, Expr] = (ONE, ONE)
-    stride: tuple[Expr, Expr] = (ONE, ONE)
+    kernel: tuple[Expr, ...] = (ONE, ONE)
+    stride: tuple[Expr, ...] = (ONE, ONE)
     padding: Padding = "same"
-    dilation: tuple[Expr, Expr] = (ONE, ONE)
+    dilation: tuple[Expr, ...] = (ONE, ONE)
     groups: Expr = ONE
     bias: bool = True
 
@@ -56,16 +89,33 @@ class Conv2D(_Window, Layer):
         return (weights, Term("bias", (self.filters,))) if self.bias else (weights,)
 
     def output(self, inputs: tuple[Shape, ...]) -> Shape:
-        need_image(self, inputs[0])
-        h, w = inputs[0].spatial
-        return check_fits(inputs[0], Shape(self.filters, (
-            window_out(h, self.kernel[0], self.stride[0], self.padding, self.dilation[0], 0),
-            window_out(w, self.kernel[1], self.stride[1], self.padding, self.dilation[1], 1),
-        )))
+        return self.windows(inputs[0], self.filters)
 
     def macs(self, inputs: tuple[Shape, ...], output: Shape) -> Expr:
-        per_position = self.kernel[0] * self.kernel[1] * inputs[0].channels / self.groups * self.filters
+        per_position = self.window * inputs[0].channels / self.groups * self.filters
         return output.positions * per_position
+
+
+@frozen
+class Conv1D(Conv2D):
+    """A 1-D convolution (over a sequence): k·(C_in/groups)·filters weights, and a bias per filter."""
+
+    op: ClassVar[str] = "conv1d"
+    rank: ClassVar[int] = 1
+    kernel: tuple[Expr, ...] = (ONE,)
+    stride: tuple[Expr, ...] = (ONE,)
+    dilation: tuple[Expr, ...] = (ONE,)
+
+
+@frozen
+class Conv3D(Conv2D):
+    """A 3-D convolution (over a volume): k_d·k_h·k_w·(C_in/groups)·filters weights, and a bias per filter."""
+
+    op: ClassVar[str] = "conv3d"
+    rank: ClassVar[int] = 3
+    kernel: tuple[Expr, ...] = (ONE, ONE, ONE)
+    stride: tuple[Expr, ...] = (ONE, ONE, ONE)
+    dilation: tuple[Expr, ...] = (ONE, ONE, ONE)
 
 
 @frozen
@@ -75,10 +125,10 @@ class DepthwiseConv2D(_Window, Layer):
     op: ClassVar[str] = "depthwise_conv2d"
     family: ClassVar[str] = "convolution"
     explain: ClassVar[str | None] = "depthwise_conv2d"
-    kernel: tuple[Expr, Expr] = (sympy.Integer(3), sympy.Integer(3))
-    stride: tuple[Expr, Expr] = (ONE, ONE)
+    kernel: tuple[Expr, ...] = (sympy.Integer(3), sympy.Integer(3))
+    stride: tuple[Expr, ...] = (ONE, ONE)
     padding: Padding = "same"
-    dilation: tuple[Expr, Expr] = (ONE, ONE)
+    dilation: tuple[Expr, ...] = (ONE, ONE)
     multiplier: Expr = ONE
     bias: bool = True
 
@@ -95,11 +145,21 @@ class DepthwiseConv2D(_Window, Layer):
         return (weights, Term("bias", (c * self.multiplier,))) if self.bias else (weights,)
 
     def output(self, inputs: tuple[Shape, ...]) -> Shape:
-        return Conv2D(inputs[0].channels * self.multiplier, self.kernel, self.stride, self.padding,
-                      self.dilation).output(inputs)
+        return self.windows(inputs[0], inputs[0].channels * self.multiplier)
 
     def macs(self, inputs: tuple[Shape, ...], output: Shape) -> Expr:
-        return output.positions * self.kernel[0] * self.kernel[1] * inputs[0].channels * self.multiplier
+        return output.positions * self.window * inputs[0].channels * self.multiplier
+
+
+@frozen
+class DepthwiseConv1D(DepthwiseConv2D):
+    """One k-wide filter per input channel of a sequence (times the depth multiplier): k·C weights."""
+
+    op: ClassVar[str] = "depthwise_conv1d"
+    rank: ClassVar[int] = 1
+    kernel: tuple[Expr, ...] = (sympy.Integer(3),)
+    stride: tuple[Expr, ...] = (ONE,)
+    dilation: tuple[Expr, ...] = (ONE,)
 
 
 @frozen
@@ -109,11 +169,12 @@ class SeparableConv2D(_Window, Layer):
     op: ClassVar[str] = "separable_conv2d"
     family: ClassVar[str] = "convolution"
     explain: ClassVar[str | None] = "separable_conv2d"
+    parts: ClassVar[tuple[type, type]] = (DepthwiseConv2D, Conv2D)
     filters: Expr
-    kernel: tuple[Expr, Expr] = (sympy.Integer(3), sympy.Integer(3))
-    stride: tuple[Expr, Expr] = (ONE, ONE)
+    kernel: tuple[Expr, ...] = (sympy.Integer(3), sympy.Integer(3))
+    stride: tuple[Expr, ...] = (ONE, ONE)
     padding: Padding = "same"
-    dilation: tuple[Expr, Expr] = (ONE, ONE)
+    dilation: tuple[Expr, ...] = (ONE, ONE)
     multiplier: Expr = ONE
     bias: bool = True
 
@@ -122,9 +183,11 @@ class SeparableConv2D(_Window, Layer):
         object.__setattr__(self, "filters", as_expr(self.filters))
         object.__setattr__(self, "multiplier", as_expr(self.multiplier))
 
-    def _parts(self) -> tuple[DepthwiseConv2D, Conv2D]:
-        return (DepthwiseConv2D(self.kernel, self.stride, self.padding, self.dilation, self.multiplier, False),
-                Conv2D(self.filters, bias=self.bias))
+    def _parts(self) -> tuple[Any, Any]:
+        depthwise, pointwise = self.parts
+        return (depthwise(self.kernel, self.stride, self.padding, self.dilation, self.multiplier, False),
+                pointwise(self.filters, (ONE,) * self.rank, (ONE,) * self.rank, bias=self.bias,
+                          dilation=(ONE,) * self.rank))
 
     def terms(self, inputs: tuple[Shape, ...]) -> tuple[Term, ...]:
         depthwise, pointwise = self._parts()
@@ -144,62 +207,121 @@ class SeparableConv2D(_Window, Layer):
         return depthwise.macs(inputs, mid) + pointwise.macs((mid,), output)
 
 
+@frozen
+class SeparableConv1D(SeparableConv2D):
+    """Keras `SeparableConv1D`: a depthwise kernel along the sequence, a pointwise kernel, one bias."""
+
+    op: ClassVar[str] = "separable_conv1d"
+    rank: ClassVar[int] = 1
+    parts: ClassVar[tuple[type, type]] = (DepthwiseConv1D, Conv1D)
+    kernel: tuple[Expr, ...] = (sympy.Integer(3),)
+    stride: tuple[Expr, ...] = (ONE,)
+    dilation: tuple[Expr, ...] = (ONE,)
+
+
 # -- spellings ------------------------------------------------------------------------------------
-def _keras_conv2d(args: Arguments) -> Layer:
-    channels_last(args)
-    keras_activation(args, "activation")
-    stride, dilation = args.pair("strides", 1), args.pair("dilation_rate", 1)
-    if any(s.is_Number and s > 1 for s in stride) and any(d.is_Number and d > 1 for d in dilation):
-        raise args.error("dilation_rate", "Keras refuses strides > 1 together with dilation_rate > 1")
-    return Conv2D(args.size("filters"), args.pair("kernel_size"), stride, keras_padding(args), dilation,
-                  args.size("groups", 1), args.flag("use_bias", True))
+def _keras_conv(cls: type[Conv2D]) -> Callable[[Arguments], Layer]:
+    def build(args: Arguments) -> Layer:
+        rank = cls.rank
+        keras_activation(args, "activation")
+        stride, dilation = sizes(args, "strides", rank, 1), sizes(args, "dilation_rate", rank, 1)
+        if any(s.is_Number and s > 1 for s in stride) and any(d.is_Number and d > 1 for d in dilation):
+            raise args.error("dilation_rate", "Keras refuses strides > 1 together with dilation_rate > 1")
+        layer = cls(args.size("filters"), sizes(args, "kernel_size", rank), stride,
+                    keras_padding(args, causal=rank == 1), dilation, args.size("groups", 1),
+                    args.flag("use_bias", True))
+        return keras_layout(args, layer)
+    return build
 
 
-def _keras_depthwise(args: Arguments) -> Layer:
-    channels_last(args)
-    keras_activation(args, "activation")
-    return DepthwiseConv2D(args.pair("kernel_size"), args.pair("strides", 1), keras_padding(args),
-                           args.pair("dilation_rate", 1), args.size("depth_multiplier", 1), args.flag("use_bias", True))
+def _keras_depthwise(cls: type[DepthwiseConv2D]) -> Callable[[Arguments], Layer]:
+    def build(args: Arguments) -> Layer:
+        rank = cls.rank
+        keras_activation(args, "activation")
+        layer = cls(sizes(args, "kernel_size", rank), sizes(args, "strides", rank, 1),
+                    keras_padding(args, causal=rank == 1), sizes(args, "dilation_rate", rank, 1),
+                    args.size("depth_multiplier", 1), args.flag("use_bias", True))
+        return keras_layout(args, layer)
+    return build
 
 
-def _keras_separable(args: Arguments) -> Layer:
-    channels_last(args)
-    keras_activation(args, "activation")
-    return SeparableConv2D(args.size("filters"), args.pair("kernel_size"), args.pair("strides", 1),
-                           keras_padding(args), args.pair("dilation_rate", 1), args.size("depth_multiplier", 1),
-                           args.flag("use_bias", True))
+def _keras_separable(cls: type[SeparableConv2D]) -> Callable[[Arguments], Layer]:
+    def build(args: Arguments) -> Layer:
+        rank = cls.rank
+        keras_activation(args, "activation")
+        layer = cls(args.size("filters"), sizes(args, "kernel_size", rank), sizes(args, "strides", rank, 1),
+                    keras_padding(args, causal=rank == 1), sizes(args, "dilation_rate", rank, 1),
+                    args.size("depth_multiplier", 1), args.flag("use_bias", True))
+        return keras_layout(args, layer)
+    return build
 
 
-def _torch_padding(args: Arguments) -> Any:
-    value = args.get("padding", sympy.Integer(0))
-    if isinstance(value, str):
-        return args.text("padding", choices=("valid", "same"))
-    return args.pair("padding", sympy.Integer(0), zero=True)
+def _torch_conv(cls: type[Conv2D]) -> Callable[[Arguments], Layer]:
+    rank = cls.rank
+    return lambda a: cls(a.size("out_channels"), sizes(a, "kernel_size", rank), sizes(a, "stride", rank, 1),
+                         torch_padding(a, rank), sizes(a, "dilation", rank, 1), a.size("groups", 1),
+                         a.flag("bias", True))
+
+
+def _spec_conv(cls: type[Conv2D]) -> Callable[[Arguments], Layer]:
+    rank = cls.rank
+    return lambda a: cls(a.size("filters"), sizes(a, "kernel", rank), sizes(a, "stride", rank, 1),
+                         spec_padding(a, "same", rank), sizes(a, "dilation", rank, 1), a.size("groups", 1),
+                         a.flag("bias", True))
+
+
+def _spec_depthwise(cls: type[DepthwiseConv2D]) -> Callable[[Arguments], Layer]:
+    rank = cls.rank
+    return lambda a: cls(sizes(a, "kernel", rank), sizes(a, "stride", rank, 1), spec_padding(a, "same", rank),
+                         sizes(a, "dilation", rank, 1), a.size("multiplier", 1), a.flag("bias", True))
+
+
+def _spec_separable(cls: type[SeparableConv2D]) -> Callable[[Arguments], Layer]:
+    rank = cls.rank
+    return lambda a: cls(a.size("filters"), sizes(a, "kernel", rank), sizes(a, "stride", rank, 1),
+                         spec_padding(a, "same", rank), sizes(a, "dilation", rank, 1), a.size("multiplier", 1),
+                         a.flag("bias", True))
 
 
 SPEC_CONV = ("stride", "padding", "dilation", "bias")
+KERAS_CONV = ("filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "groups", "activation",
+              "use_bias")
+KERAS_DEPTHWISE = ("kernel_size", "strides", "padding", "depth_multiplier", "data_format", "dilation_rate",
+                   "activation", "use_bias")
+KERAS_SEPARABLE = ("filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "depth_multiplier",
+                   "activation", "use_bias")
+TORCH_CONV = ("in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "bias",
+              "padding_mode")
+CONV_ATTRIBUTES = {"out_channels": "filters", "groups": "groups"}
+
+
+def _conv_kind(cls: type[Conv2D], keras_name: str, torch_name: str) -> Any:
+    return kind(cls,
+                spec(cls.op, ("filters", "kernel", "groups") + SPEC_CONV, _spec_conv(cls),
+                     required=("filters", "kernel")),
+                keras(keras_name, KERAS_CONV, _keras_conv(cls)),
+                torch(torch_name, TORCH_CONV, _torch_conv(cls), stated="in_channels", spatial=cls.rank,
+                      attributes=CONV_ATTRIBUTES))
+
+
 KINDS = (
-    kind(Conv2D,
-         spec("conv2d", ("filters", "kernel", "groups") + SPEC_CONV, lambda a: Conv2D(
-             a.size("filters"), a.pair("kernel"), a.pair("stride", 1), spec_padding(a, "same"), a.pair("dilation", 1),
-             a.size("groups", 1), a.flag("bias", True)), required=("filters", "kernel")),
-         keras("Conv2D", ("filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "groups",
-                          "activation", "use_bias"), _keras_conv2d),
-         torch("Conv2d", ("in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups",
-                          "bias", "padding_mode"), lambda a: Conv2D(
-             a.size("out_channels"), a.pair("kernel_size"), a.pair("stride", 1), _torch_padding(a),
-             a.pair("dilation", 1), a.size("groups", 1), a.flag("bias", True)),
-             stated="in_channels", spatial=2, attributes={"out_channels": "filters", "groups": "groups"})),
+    _conv_kind(Conv2D, "Conv2D", "Conv2d"),
     kind(DepthwiseConv2D,
-         spec("depthwise_conv2d", ("kernel", "multiplier") + SPEC_CONV, lambda a: DepthwiseConv2D(
-             a.pair("kernel"), a.pair("stride", 1), spec_padding(a, "same"), a.pair("dilation", 1),
-             a.size("multiplier", 1), a.flag("bias", True)), required=("kernel",)),
-         keras("DepthwiseConv2D", ("kernel_size", "strides", "padding", "depth_multiplier", "data_format",
-                                   "dilation_rate", "activation", "use_bias"), _keras_depthwise)),
+         spec("depthwise_conv2d", ("kernel", "multiplier") + SPEC_CONV, _spec_depthwise(DepthwiseConv2D),
+              required=("kernel",)),
+         keras("DepthwiseConv2D", KERAS_DEPTHWISE, _keras_depthwise(DepthwiseConv2D))),
     kind(SeparableConv2D,
-         spec("separable_conv2d", ("filters", "kernel", "multiplier") + SPEC_CONV, lambda a: SeparableConv2D(
-             a.size("filters"), a.pair("kernel"), a.pair("stride", 1), spec_padding(a, "same"), a.pair("dilation", 1),
-             a.size("multiplier", 1), a.flag("bias", True)), required=("filters", "kernel")),
-         keras("SeparableConv2D", ("filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate",
-                                   "depth_multiplier", "activation", "use_bias"), _keras_separable)),
+         spec("separable_conv2d", ("filters", "kernel", "multiplier") + SPEC_CONV, _spec_separable(SeparableConv2D),
+              required=("filters", "kernel")),
+         keras("SeparableConv2D", KERAS_SEPARABLE, _keras_separable(SeparableConv2D))),
+    _conv_kind(Conv1D, "Conv1D", "Conv1d"),
+    _conv_kind(Conv3D, "Conv3D", "Conv3d"),
+    kind(DepthwiseConv1D,
+         spec("depthwise_conv1d", ("kernel", "multiplier") + SPEC_CONV, _spec_depthwise(DepthwiseConv1D),
+              required=("kernel",)),
+         keras("DepthwiseConv1D", KERAS_DEPTHWISE, _keras_depthwise(DepthwiseConv1D))),
+    kind(SeparableConv1D,
+         spec("separable_conv1d", ("filters", "kernel", "multiplier") + SPEC_CONV, _spec_separable(SeparableConv1D),
+              required=("filters", "kernel")),
+         keras("SeparableConv1D", KERAS_SEPARABLE, _keras_separable(SeparableConv1D))),
 )

@@ -1,4 +1,6 @@
-"""Pooling: max and average windows, global pooling, PyTorch's adaptive pooling. No parameters."""
+"""Pooling over 1, 2 or 3 spatial axes: max and average windows, global pooling, PyTorch's adaptive
+pooling. No parameters. The 2-D classes are the general ones (`rank` 2); the 1-D and 3-D ones change
+only their op, rank and defaults."""
 
 from __future__ import annotations
 
@@ -7,9 +9,23 @@ from typing import Callable, ClassVar
 import sympy
 
 from ..records import frozen
-from .base import (ONE, Expr, Layer, Padding, Shape, as_expr, as_pair, check_fits, kernel_signature, need_image,
-                   window_out)
-from .spelling import Arguments, channels_last, keras, keras_padding, kind, spec, spec_padding, torch
+from .axes import keras_layout, sizes, spec_padding
+from .base import (
+    ONE,
+    Expr,
+    Layer,
+    Padding,
+    Shape,
+    as_expr,
+    as_tuple,
+    check_fits,
+    kernel_signature,
+    need_rank,
+    window_out,
+)
+from .spelling import Arguments, keras, keras_padding, kind, spec, torch
+
+TWO = sympy.Integer(2)
 
 
 @frozen
@@ -18,26 +34,45 @@ class Pool2D(Layer):
 
     op: ClassVar[str] = "pool2d"
     family: ClassVar[str] = "parameter_free"
+    rank: ClassVar[int] = 2
     kind: str = "max"
-    pool: tuple[Expr, Expr] = (sympy.Integer(2), sympy.Integer(2))
-    stride: tuple[Expr, Expr] | None = None
+    pool: tuple[Expr, ...] = (TWO, TWO)
+    stride: tuple[Expr, ...] | None = None
     padding: Padding = "valid"
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "pool", as_pair(self.pool))
-        object.__setattr__(self, "stride", self.pool if self.stride is None else as_pair(self.stride))
+        object.__setattr__(self, "pool", as_tuple(self.pool, self.rank))
+        object.__setattr__(self, "stride", self.pool if self.stride is None else as_tuple(self.stride, self.rank))
+        if not isinstance(self.padding, str):
+            object.__setattr__(self, "padding", as_tuple(self.padding, self.rank))
 
     def output(self, inputs: tuple[Shape, ...]) -> Shape:
-        need_image(self, inputs[0])
-        h, w = inputs[0].spatial
-        return check_fits(inputs[0], Shape(inputs[0].channels, (
-            window_out(h, self.pool[0], self.stride[0], self.padding, ONE, 0),  # type: ignore[index]
-            window_out(w, self.pool[1], self.stride[1], self.padding, ONE, 1),  # type: ignore[index]
-        )))
+        need_rank(self, inputs[0], self.rank)
+        return check_fits(inputs[0], Shape(inputs[0].channels, tuple(
+            window_out(size, self.pool[i], self.stride[i], self.padding, ONE, i)  # type: ignore[index]
+            for i, size in enumerate(inputs[0].spatial))))
 
     @property
     def signature(self) -> str:
         return f"{self.kind} " + kernel_signature(self.pool, self.stride)  # type: ignore[arg-type]
+
+
+@frozen
+class Pool1D(Pool2D):
+    """Max or average pooling along a sequence."""
+
+    op: ClassVar[str] = "pool1d"
+    rank: ClassVar[int] = 1
+    pool: tuple[Expr, ...] = (TWO,)
+
+
+@frozen
+class Pool3D(Pool2D):
+    """Max or average pooling over a volume."""
+
+    op: ClassVar[str] = "pool3d"
+    rank: ClassVar[int] = 3
+    pool: tuple[Expr, ...] = (TWO, TWO, TWO)
 
 
 @frozen
@@ -46,10 +81,11 @@ class GlobalPool2D(Layer):
 
     op: ClassVar[str] = "global_pool2d"
     family: ClassVar[str] = "parameter_free"
+    rank: ClassVar[int] = 2
     kind: str = "avg"
 
     def output(self, inputs: tuple[Shape, ...]) -> Shape:
-        need_image(self, inputs[0])
+        need_rank(self, inputs[0], self.rank)
         return Shape(inputs[0].channels)
 
     @property
@@ -58,20 +94,37 @@ class GlobalPool2D(Layer):
 
 
 @frozen
+class GlobalPool1D(GlobalPool2D):
+    """Global average or max pooling: a sequence to a vector of its channels."""
+
+    op: ClassVar[str] = "global_pool1d"
+    rank: ClassVar[int] = 1
+
+
+@frozen
+class GlobalPool3D(GlobalPool2D):
+    """Global average or max pooling: a volume to a vector of its channels."""
+
+    op: ClassVar[str] = "global_pool3d"
+    rank: ClassVar[int] = 3
+
+
+@frozen
 class AdaptivePool2D(Layer):
     """PyTorch's `AdaptiveAvgPool2d` / `AdaptiveMaxPool2d`: any height and width to `size` (None keeps one)."""
 
     op: ClassVar[str] = "adaptive_pool2d"
     family: ClassVar[str] = "other"  # no parameters, but not (yet) in the parameter-free explanation
+    rank: ClassVar[int] = 2
     kind: str = "avg"
-    size: tuple[Expr | None, Expr | None] = (ONE, ONE)
+    size: tuple[Expr | None, ...] = (ONE, ONE)
 
     def __post_init__(self) -> None:
-        size = self.size if isinstance(self.size, tuple) else (self.size, self.size)
+        size = self.size if isinstance(self.size, tuple) else (self.size,) * self.rank
         object.__setattr__(self, "size", tuple(None if v is None else as_expr(v) for v in size))
 
     def output(self, inputs: tuple[Shape, ...]) -> Shape:
-        need_image(self, inputs[0])
+        need_rank(self, inputs[0], self.rank)
         spatial = tuple(given if want is None else want for want, given in zip(self.size, inputs[0].spatial))
         return Shape(inputs[0].channels, spatial)
 
@@ -80,79 +133,125 @@ class AdaptivePool2D(Layer):
         return f"{self.kind} → " + "×".join("·" if v is None else str(v) for v in self.size)
 
 
+@frozen
+class AdaptivePool1D(AdaptivePool2D):
+    """PyTorch's `AdaptiveAvgPool1d` / `AdaptiveMaxPool1d`: any length to `size`."""
+
+    op: ClassVar[str] = "adaptive_pool1d"
+    rank: ClassVar[int] = 1
+    size: tuple[Expr | None, ...] = (ONE,)
+
+
+@frozen
+class AdaptivePool3D(AdaptivePool2D):
+    """PyTorch's `AdaptiveAvgPool3d` / `AdaptiveMaxPool3d`: any depth, height and width to `size`."""
+
+    op: ClassVar[str] = "adaptive_pool3d"
+    rank: ClassVar[int] = 3
+    size: tuple[Expr | None, ...] = (ONE, ONE, ONE)
+
+
 # -- spellings ------------------------------------------------------------------------------------
-def _spec_pool(kind: str) -> Callable[[Arguments], Layer]:
-    return lambda a: Pool2D(kind, a.pair("pool", 2), a.pair("stride") if a.given("stride") else None,
-                            spec_padding(a, "valid"))
+def _spec_pool(cls: type[Pool2D], kind: str) -> Callable[[Arguments], Layer]:
+    rank = cls.rank
+    return lambda a: cls(kind, sizes(a, "pool", rank, 2), sizes(a, "stride", rank) if a.given("stride") else None,
+                         spec_padding(a, "valid", rank))
 
 
-def _keras_pool(kind: str) -> Callable[[Arguments], Layer]:
+def _keras_pool(cls: type[Pool2D], kind: str) -> Callable[[Arguments], Layer]:
     def build(args: Arguments) -> Layer:
-        channels_last(args)
-        pool = args.pair("pool_size", 2 if kind == "max" else None)
-        stride = None if args.get("strides", None) is None else args.pair("strides")
-        return Pool2D(kind, pool, stride, keras_padding(args))
+        rank = cls.rank
+        pool = sizes(args, "pool_size", rank, 2 if kind == "max" else None)
+        stride = None if args.get("strides", None) is None else sizes(args, "strides", rank)
+        return keras_layout(args, cls(kind, pool, stride, keras_padding(args)))
     return build
 
 
-def _keras_global_pool(kind: str) -> Callable[[Arguments], Layer]:
+def _keras_global_pool(cls: type[GlobalPool2D], adaptive: type[AdaptivePool2D],
+                       kind: str) -> Callable[[Arguments], Layer]:
     def build(args: Arguments) -> Layer:
-        channels_last(args)
         if args.flag("keepdims", False):
-            return AdaptivePool2D(kind, (1, 1))
-        return GlobalPool2D(kind)
+            return keras_layout(args, adaptive(kind, (ONE,) * cls.rank))
+        return keras_layout(args, cls(kind))
     return build
 
 
-def _torch_pool(kind: str) -> Callable[[Arguments], Layer]:
+def _torch_pool(cls: type[Pool2D], kind: str) -> Callable[[Arguments], Layer]:
     def build(args: Arguments) -> Layer:
-        if args.given("dilation") and args.pair("dilation") != (1, 1):
+        rank = cls.rank
+        if args.given("dilation") and any(d != 1 for d in sizes(args, "dilation", rank)):
             raise args.error("dilation", "pooling with dilation is not supported")
         if args.get("ceil_mode", False) is not False:
             raise args.error("ceil_mode", "ceil_mode=True is not supported")
         args.none_or("divisor_override")
-        pool = args.pair("kernel_size")
-        stride = None if args.get("stride", None) is None else args.pair("stride")
-        return Pool2D(kind, pool, stride, args.pair("padding", 0, zero=True))
+        pool = sizes(args, "kernel_size", rank)
+        stride = None if args.get("stride", None) is None else sizes(args, "stride", rank)
+        return cls(kind, pool, stride, sizes(args, "padding", rank, 0, zero=True))
     return build
 
 
-def _torch_adaptive(kind: str) -> Callable[[Arguments], Layer]:
+def _torch_adaptive(cls: type[AdaptivePool2D], kind: str) -> Callable[[Arguments], Layer]:
     def build(args: Arguments) -> Layer:
+        rank = cls.rank
         value = args.get("output_size")
         items = args.sequence(value)
-        values = items if items is not None else (value, value)
-        if len(values) != 2:
-            raise args.error("output_size", "output_size must be one size or two")
-        return AdaptivePool2D(kind, tuple(None if v is None else args.as_size("output_size", v) for v in values))
+        values = items if items is not None else (value,) * rank
+        if len(values) != rank:
+            raise args.error("output_size", "output_size must be one size or two" if rank == 2 else
+                             f"output_size must be one size or {rank}")
+        return cls(kind, tuple(None if v is None else args.as_size("output_size", v) for v in values))
     return build
+
+
+def _spec_adaptive(cls: type[AdaptivePool2D], kind: str) -> Callable[[Arguments], Layer]:
+    return lambda a: cls(kind, sizes(a, "size", cls.rank))
 
 
 KERAS_POOL = ("pool_size", "strides", "padding", "data_format")
 KERAS_GLOBAL = ("data_format", "keepdims")
+TORCH_MAX = ("kernel_size", "stride", "padding", "dilation", "return_indices", "ceil_mode")
+TORCH_AVG = ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override")
+
+
+def _pool_kind(cls: type[Pool2D], n: str) -> object:
+    keras_names = [(f"MaxPooling{n}D", "max"), (f"MaxPool{n}D", "max"), (f"AveragePooling{n}D", "avg"),
+                   (f"AvgPool{n}D", "avg")]
+    return kind(cls,
+                spec(f"max_pool{n}d", ("pool", "stride", "padding"), _spec_pool(cls, "max")),
+                spec(f"avg_pool{n}d", ("pool", "stride", "padding"), _spec_pool(cls, "avg")),
+                *(keras(name, KERAS_POOL, _keras_pool(cls, k)) for name, k in keras_names),
+                torch(f"MaxPool{n}d", TORCH_MAX, _torch_pool(cls, "max"), factory=False, spatial=cls.rank),
+                torch(f"AvgPool{n}d", TORCH_AVG[:5] if n == "1" else TORCH_AVG, _torch_pool(cls, "avg"),
+                      factory=False, spatial=cls.rank))
+
+
+def _global_kind(cls: type[GlobalPool2D], adaptive: type[AdaptivePool2D], n: str) -> object:
+    keras_names = [(f"GlobalAveragePooling{n}D", "avg"), (f"GlobalAvgPool{n}D", "avg"),
+                   (f"GlobalMaxPooling{n}D", "max"), (f"GlobalMaxPool{n}D", "max")]
+    return kind(cls,
+                spec(f"global_avg_pool{n}d", (), lambda a: cls("avg")),
+                spec(f"global_max_pool{n}d", (), lambda a: cls("max")),
+                *(keras(name, KERAS_GLOBAL, _keras_global_pool(cls, adaptive, k)) for name, k in keras_names))
+
+
+def _adaptive_kind(cls: type[AdaptivePool2D], n: str) -> object:
+    return kind(cls,
+                spec(f"adaptive_avg_pool{n}d", ("size",), _spec_adaptive(cls, "avg"), required=("size",)),
+                spec(f"adaptive_max_pool{n}d", ("size",), _spec_adaptive(cls, "max"), required=("size",)),
+                torch(f"AdaptiveAvgPool{n}d", ("output_size",), _torch_adaptive(cls, "avg"), factory=False,
+                      spatial=cls.rank),
+                torch(f"AdaptiveMaxPool{n}d", ("output_size", "return_indices"), _torch_adaptive(cls, "max"),
+                      factory=False, spatial=cls.rank))
+
+
 KINDS = (
-    kind(Pool2D,
-         spec("max_pool2d", ("pool", "stride", "padding"), _spec_pool("max")),
-         spec("avg_pool2d", ("pool", "stride", "padding"), _spec_pool("avg")),
-         keras("MaxPooling2D", KERAS_POOL, _keras_pool("max")),
-         keras("MaxPool2D", KERAS_POOL, _keras_pool("max")),
-         keras("AveragePooling2D", KERAS_POOL, _keras_pool("avg")),
-         keras("AvgPool2D", KERAS_POOL, _keras_pool("avg")),
-         torch("MaxPool2d", ("kernel_size", "stride", "padding", "dilation", "return_indices", "ceil_mode"),
-               _torch_pool("max"), factory=False, spatial=2),
-         torch("AvgPool2d", ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override"),
-               _torch_pool("avg"), factory=False, spatial=2)),
-    kind(GlobalPool2D,
-         spec("global_avg_pool2d", (), lambda a: GlobalPool2D("avg")),
-         spec("global_max_pool2d", (), lambda a: GlobalPool2D("max")),
-         keras("GlobalAveragePooling2D", KERAS_GLOBAL, _keras_global_pool("avg")),
-         keras("GlobalAvgPool2D", KERAS_GLOBAL, _keras_global_pool("avg")),
-         keras("GlobalMaxPooling2D", KERAS_GLOBAL, _keras_global_pool("max")),
-         keras("GlobalMaxPool2D", KERAS_GLOBAL, _keras_global_pool("max"))),
-    kind(AdaptivePool2D,
-         spec("adaptive_avg_pool2d", ("size",), lambda a: AdaptivePool2D("avg", a.pair("size")), required=("size",)),
-         spec("adaptive_max_pool2d", ("size",), lambda a: AdaptivePool2D("max", a.pair("size")), required=("size",)),
-         torch("AdaptiveAvgPool2d", ("output_size",), _torch_adaptive("avg"), factory=False, spatial=2),
-         torch("AdaptiveMaxPool2d", ("output_size", "return_indices"), _torch_adaptive("max"), factory=False,
-               spatial=2)),
+    _pool_kind(Pool2D, "2"),
+    _global_kind(GlobalPool2D, AdaptivePool2D, "2"),
+    _adaptive_kind(AdaptivePool2D, "2"),
+    _pool_kind(Pool1D, "1"),
+    _pool_kind(Pool3D, "3"),
+    _global_kind(GlobalPool1D, AdaptivePool1D, "1"),
+    _global_kind(GlobalPool3D, AdaptivePool3D, "3"),
+    _adaptive_kind(AdaptivePool1D, "1"),
+    _adaptive_kind(AdaptivePool3D, "3"),
 )

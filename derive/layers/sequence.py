@@ -391,7 +391,7 @@ def _torch_rnn_spelling(cls: type[Recurrent], name: str) -> Any:
         params = ("input_size", "hidden_size", "num_layers", "nonlinearity", *TORCH_RNN[3:])
     else:
         params = TORCH_RNN + (("proj_size",) if cls is LSTM else ())
-    return torch(name, params, _torch_rnn(cls), stated="input_size", attributes=TORCH_ATTRIBUTES)
+    return torch(name, params, _torch_rnn(cls), stated="input_size", spatial=1, attributes=TORCH_ATTRIBUTES)
 
 
 def _spec_rnn(cls: type[Recurrent]) -> Any:

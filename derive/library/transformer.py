@@ -6,9 +6,9 @@ ReLU, d_ff → d_model, biased), added back and normalised. `norm_first` puts ea
 sub-layer instead (pre-norm: the same parameters). `bias=false` is PyTorch's `bias=False`: no bias in
 the projections and dense layers and none (beta) in the LayerNorms.
 
-Multiply-accumulates follow the policy (convolutions and dense layers only): the four projections
-(4·L·d_model²) and the feed-forward network (2·L·d_model·d_ff); the products QKᵀ and AV (2·L²·d_model),
-which have no weights, are not counted.
+Multiply-accumulates: the four projections (4·L·d_model²) and the feed-forward network
+(2·L·d_model·d_ff); the products QKᵀ and AV (2·L²·d_model), which have no weights, are a figure of
+their own, the attention MACs (`MultiHeadAttention.attention_macs`).
 """
 
 from __future__ import annotations

@@ -41,13 +41,22 @@ def derivation(d, p) -> dict:
              "condition": None if row.condition is None else p.plain.condition(row.condition),
              "shape": [_size(dim, p) for dim in row.shape],
              **({"repeat": row.repeat} if d.stages else {}),
-             **{key: count(row.counts[key], p) for key in LAYER}}
+             **{key: count(row.counts[key], p) for key in LAYER},
+             **({"attention_macs": count(row.counts["attention_macs"], p)} if "attention_macs" in row.counts else {})}
             for row in d.layers
         ],
         "parts": [{"name": part.name, **{key: count(part.counts[key], p) for key in TOTALS}} for part in d.parts],
-        "total": {key: count(d.total[key], p) for key in TOTALS},
+        "total": {**{key: count(d.total[key], p) for key in TOTALS},
+                  **({"attention_macs": count(d.total["attention_macs"], p)} if "attention_macs" in d.total else {})},
         **({"stages": [_stage(stage, p) for stage in d.stages]} if d.stages else {}),
+        "warnings": warnings(d),
     }
+
+
+def warnings(d) -> list[dict]:
+    """Code its framework would refuse (derive counts on): `line` and `message` as the contract says,
+    plus `column` and the `layer` it concerns."""
+    return [{"line": w.line, "column": w.column, "layer": w.layer, "message": w.message} for w in d.warnings]
 
 
 def _stage(stage, p) -> dict:

@@ -112,9 +112,12 @@ def view(d: Derivation, fmt: Format, title: str | None = None, detail: bool = Fa
         "values": [{"name": name, "value": mark(figure.printer(value)),
                     **({"latex": names[d.symbols[name].symbol]} if names else {})} for name, value in d.values.items()],
         "total": {key: (figure.brief if fmt.brief else figure)(d.total[key]) for key in fmt.totals},
+        "warnings": warnings(d),
     }
     if fmt.macs == "formula":
         v["total"]["macs"] = figure(d.total["macs"])
+        if "attention_macs" in d.total:
+            v["total"]["attention_macs"] = figure(d.total["attention_macs"])
     elif fmt.macs == "value":
         v["total"]["macs"] = {"value": d.total["macs"].value}
     if fmt.others:
@@ -149,6 +152,12 @@ def view(d: Derivation, fmt: Format, title: str | None = None, detail: bool = Fa
     if fmt.frameworks:
         v["frameworks"] = frameworks(v, templates)
     return v
+
+
+def warnings(d: Derivation) -> list[dict]:
+    """Code its framework would refuse, counted on: where, the line, the layer and what (one line each)."""
+    return [{"where": w.where, "line": w.line, "column": w.column, "layer": w.layer, "message": w.message}
+            for w in d.warnings]
 
 
 def _layer(row: LayerRow, figure: Figures, detail: str) -> dict:

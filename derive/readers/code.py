@@ -28,7 +28,7 @@ from typing import Any, Mapping
 
 import sympy
 
-from ..blocks import Block, Condition, Node, Target
+from ..blocks import Block, CodeWarning, Condition, Node, Target
 from ..errors import InputError
 from ..layers import Layer, Shape
 from ..records import frozen
@@ -66,7 +66,8 @@ def read_code(source: Source) -> Target:
         if missing:
             raise InputError(f"with these options the code uses {', '.join(missing)}, which derive did not "
                              "expect; set the options in the code instead", source.display)
-        return Block(name, title, symbols, built.input, built.nodes, defaults, dict(options))
+        return Block(name, title, symbols, built.input, built.nodes, defaults, dict(options),
+                     warnings=built.warnings)
 
     return Target(source.stem, first.title, table, defaults, dict(first.options), builder)
 
@@ -174,6 +175,7 @@ class Built:
     records: Mapping[str, Any]  # name -> SymbolRecord, the symbols that reach the block
     options: Mapping[str, bool]  # declared, with their defaults
     fixed: frozenset[str]
+    warnings: tuple[CodeWarning, ...] = ()  # what the framework would refuse, in the block's layers
 
 
 class Reading:
@@ -213,7 +215,9 @@ class Reading:
             raise self.source.error(f"more than {MAX_LAYERS} layers: derive reads blocks, not whole zoos")
         used = symbols_in(block_input, nodes)
         records = {name: record for name, record in interp.symbols.records.items() if name in used}
-        return Built(title, block_input, nodes, records, declared, fixed)
+        names = {node.name for node in nodes}
+        warnings = tuple(w for w in getattr(framework, "warnings", ()) if w.layer is None or w.layer in names)
+        return Built(title, block_input, nodes, records, declared, fixed, warnings)
 
     # -- the entry: a function or class, called with symbols
     def entry(self, interp: Interpreter) -> Function | ClassValue:

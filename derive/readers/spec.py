@@ -2,7 +2,8 @@
 
     [block]
     title = "MobileNetV2 bottleneck"
-    input = ["H", "W", "C_in"]           # height, width, channels (the default); ["n"] for a vector
+    input = ["H", "W", "C_in"]           # height, width, channels (the default); ["n"] for a vector, ["L", "C_in"]
+                                         # for a sequence, ["D", "H", "W", "C_in"] for a volume
 
     [symbols]
     t = 6                                # a default value; C_in, C_out, t, k, s, H, W, alpha exist
@@ -270,9 +271,9 @@ class Reader:
 
     def read_input(self, value: Any) -> tuple:
         path = ("block", "input")
-        if not isinstance(value, list) or len(value) not in (1, 2, 3):
-            raise self.error("[block] input must be [height, width, channels], [steps, features] or [features]",
-                             path)
+        if not isinstance(value, list) or not 1 <= len(value) <= 8:
+            raise self.error("[block] input must be a list of sizes, channels last: [features], [steps, features], "
+                             "[height, width, channels], [depth, height, width, channels]", path)
         return tuple(toml_size(self, item, path, "input size") for item in value)
 
     # -- values

@@ -3,7 +3,7 @@
 hooks for one pass and assembles its own block; the layers they know are the registry's."""
 
 from .base import Adapter, Host
-from .keras import ADAPTER as KERAS
+from .keras_model import ADAPTER as KERAS
 from .torch import ADAPTER as TORCH
 
 ADAPTERS: dict[str, Adapter] = {"keras": KERAS, "torch": TORCH}

@@ -4,8 +4,9 @@ Values this framework adds to the interpreter: `Tensor` (a node's output and its
 (a layer made but not yet applied), `SequentialModel` and `FunctionalModel`. Applying a layer to a
 tensor makes a node at once, with its shape worked out, so that a mistake is reported at its line.
 Layers are named as Keras names them (`conv2d`, `conv2d_1`, `batch_normalization`, ...) unless the
-code gives `name=`. `KerasAdapter.block` assembles the block: a model the code assigns, else the
-layers applied to its `keras.Input`, else the entry function called on an input tensor.
+code gives `name=`. Split by job: the values and spellings are `keras_values.py`, the shape checks
+`keras_checks.py`, the input shape `keras_inputs.py`, and the block (which model is counted)
+`keras_model.py` (`KerasAdapter`).
 
 Spellings: `Conv2D`, `layers.Conv2D`, `keras.layers.Conv2D`, `tf.keras.layers.Conv2D`, and whatever
 the file's imports make of them; which layers exist, with their signatures, is the layer registry's
@@ -16,129 +17,58 @@ the file's imports make of them; which layers exist, with their signatures, is t
 from __future__ import annotations
 
 import ast
-import re
-from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any, Callable
 
-import sympy
-
-from ...blocks import INPUT, Condition, Node
+from ...blocks import INPUT, CodeWarning
 from ...errors import InputError
-from ...layers import Add, Concatenate, Layer, Shape, Stated, functional, spellings
+from ...layers import Add, Concatenate, Layer, MultiHeadAttention, functional, spellings
 from ...layers.spelling import Signature
-from ...records import frozen
-from ...symbols import make_symbol
 from ..layerargs import bind
-from ..names import ORDER_FIRST, ORDER_LAST
-from ..python import ClassValue, Framework, Interpreter, ListValue, Method, NotConditional, Ref, Scope, Unknown
-from .base import Adapter, Host
-from .sequences import keras_input_names, keras_outputs, sequential_start, symbol_meaning
+from ..python import (
+    Framework,
+    Interpreter,
+    ListValue,
+    Method,
+    NotConditional,
+    Ref,
+    Scope,
+    Unknown,
+)
+from . import attention_calls
+from .keras_checks import (
+    MAX_WARNINGS,
+    check_at_defaults,
+    checked_add,
+    checked_concatenate,
+    code_warning,
+)
+from .keras_inputs import input_shape
+from .sequences import keras_outputs
+from .shapes import SHAPE_WORDS, is_shape
+from .keras_values import (
+    NAME,
+    FunctionalModel,
+    KerasLayer,
+    KNode,
+    SequentialModel,
+    Tensor,
+    is_keras_spelling,
+    keras_name,
+    snake,
+    under_keras_layers,
+)
 
-NAME = re.compile(r"[A-Za-z0-9_.\-/]{1,64}\Z")
-PREFIXES = ("tensorflow.python.keras.", "tensorflow.keras.", "tf.keras.", "keras.src.", "keras.")
-
-
-# -- values ---------------------------------------------------------------------------------------
-@frozen
-class Tensor:
-    name: str  # the node it is the output of, or INPUT
-    shape: Shape
-    condition: Condition | None = None  # where its node exists (made in an `if` on sizes)
-
-    def describe(self) -> str:
-        return "a Keras tensor"
-
-
-@dataclass
-class KerasLayer:
-    cls: str
-    layer: Layer
-    name: str
-    where: str
-    merge: bool = False
-    input_shape: Any = None
-    applied: bool = False
-
-    def describe(self) -> str:
-        return f"the Keras layer {self.cls} {self.name!r}"
-
-
-@dataclass
-class SequentialModel:
-    items: list
-    where: str
-    input_shape: Any = None
-
-    def describe(self) -> str:
-        return "a keras.Sequential model"
-
-
-@frozen
-class FunctionalModel:
-    inputs: tuple
-    outputs: tuple
-    name: str | None
-
-    def describe(self) -> str:
-        return "a keras.Model"
-
-
-@frozen
-class KNode:
-    name: str
-    layer: Layer
-    inputs: tuple[str, ...]
-    where: str
-    condition: Condition | None = None
-
-
-def _dims(shape: Shape, values: dict) -> str:
-    return "(" + ", ".join(str(d.xreplace(values)) for d in shape.dims) + ")"
-
-
-def snake(name: str) -> str:
-    """Keras' own `to_snake_case`: `Conv2D` -> `conv2d`, `ReLU` -> `re_lu`."""
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
-
-
-# -- spellings ------------------------------------------------------------------------------------
-def keras_name(path: str, bare: bool) -> str | None:
-    """The name in the Keras table a spelling stands for (`tf.keras.layers.Conv2D` -> `Conv2D`), or None.
-
-    With `bare`, unqualified names (`Conv2D`, `layers.Conv2D` without an import) count too.
-    """
-    rest = None
-    for prefix in PREFIXES:
-        if path.startswith(prefix):
-            rest = path[len(prefix):]
-            break
-    if rest is None:
-        if not bare:
-            return None
-        rest = path
-    for namespace in ("layers.", "models.", "backend.", "ops."):
-        if rest.startswith(namespace):
-            inner = rest[len(namespace):]
-            if namespace in ("backend.", "ops."):
-                return f"{namespace}{inner}"
-            return inner if "." not in inner else None
-    return rest if "." not in rest else None
-
-
-def is_keras_layer_spelling(path: str) -> bool:
-    """Whether a spelling is a Keras layer (for telling frameworks apart)."""
-    name = keras_name(path, bare=True)
-    return name is not None and name in spellings("keras")
-
-
-def is_keras_spelling(path: str) -> bool:
-    """Evidence that code is Keras: a Keras layer's name, or anything under `keras.` / `tf.keras.`."""
-    return is_keras_layer_spelling(path) or any(path.startswith(prefix) for prefix in PREFIXES)
-
-
-def under_keras_layers(path: str) -> bool:
-    return any(path.startswith(f"{prefix}layers.") for prefix in PREFIXES) or path.startswith("layers.")
+__all__ = [
+    "FunctionalModel",
+    "KNode",
+    "KerasFramework",
+    "KerasLayer",
+    "SequentialModel",
+    "Tensor",
+    "is_keras_spelling",
+    "keras_name",
+    "snake",
+]
 
 
 # -- the framework --------------------------------------------------------------------------------
@@ -150,6 +80,11 @@ class KerasFramework(Framework):
         self.taken: set[str] = {INPUT}
         self.counters: dict[str, int] = {}
         self.input_tensor: Tensor | None = None
+        self.warnings: list[CodeWarning] = []  # what Keras would refuse, counted on (keras_checks)
+
+    def warn(self, interp: Interpreter, message: str, node: ast.AST, layer: str) -> None:
+        if len(self.warnings) < MAX_WARNINGS:
+            self.warnings.append(code_warning(interp, message, node, layer))
 
     # names
     def auto_name(self, cls: str) -> str:
@@ -227,9 +162,8 @@ class KerasFramework(Framework):
                 shape = interp.eval(keywords["input_shape"], scope)
         if isinstance(shape, ListValue):
             shape = tuple(shape.items)
-        if not isinstance(shape, tuple) or len(shape) not in (1, 2, 3, 4):
-            raise interp.error(f"{spelled}(shape=...) must be (height, width, channels), (steps, features), "
-                               "(steps, height, width, channels) or (features,)", node)
+        if not is_shape(shape):
+            raise interp.error(f"{spelled}(shape=...) must be {SHAPE_WORDS}", node)
         if self.input_tensor is not None:
             raise interp.error("a second Input: derive reads blocks with one input", node)
         self.input_tensor = Tensor(INPUT, input_shape(interp, shape, node))
@@ -287,6 +221,10 @@ class KerasFramework(Framework):
                 raise self.not_a_tensor(interp, item, node)
         return list(items)
 
+    @staticmethod
+    def is_tensor(value: Any) -> bool:
+        return isinstance(value, Tensor)
+
     def not_a_tensor(self, interp: Interpreter, value: Any, node: ast.AST) -> InputError:
         if isinstance(value, Unknown):
             return interp.error(f"cannot follow this tensor: it comes from {value.what} (at {value.where}), "
@@ -296,6 +234,8 @@ class KerasFramework(Framework):
     # applying layers
     def call_value(self, interp: Interpreter, value: Any, node: ast.Call, scope: Scope) -> Any:
         if isinstance(value, KerasLayer):
+            if isinstance(value.layer, MultiHeadAttention):  # two or three tensors, a tuple with the scores
+                return attention_calls.call(self, interp, value, node, scope)
             if len(node.args) != 1:
                 raise interp.error(f"a layer is called on one tensor (or one list, for {value.cls})", node)
             for keyword in node.keywords:
@@ -329,8 +269,9 @@ class KerasFramework(Framework):
             shape = args[0] if args else kwargs.get("input_shape")
             if isinstance(shape, ListValue):
                 shape = tuple(shape.items)
-            if not isinstance(shape, tuple) or len(shape) not in (2, 3, 4):
-                raise interp.error("build() takes (batch, height, width, channels) or (batch, features)", node)
+            if not is_shape(shape, batch=True):
+                raise interp.error("build() takes (batch, ...) and the input's sizes: (batch, features), "
+                                   "(batch, height, width, channels), ...", node)
             target.input_shape = ("build", shape[1:], node)
             return None
         if isinstance(target, (SequentialModel, FunctionalModel, KerasLayer)):
@@ -361,17 +302,8 @@ class KerasFramework(Framework):
 
     def add_node(self, interp: Interpreter, name: str, layer: Layer, inputs: list[Tensor], node: ast.AST) -> Tensor:
         shapes = tuple(t.shape for t in inputs)
-        if isinstance(layer, Add):
-            layer = self.checked_add(interp, shapes, node)
-        if isinstance(layer, Concatenate):
-            defaults = defaults_of(interp)
-            for other in shapes[1:]:
-                if len(other.spatial) != len(shapes[0].spatial) or any(
-                        a.xreplace(defaults).is_Number and b.xreplace(defaults).is_Number
-                        and a.xreplace(defaults) != b.xreplace(defaults)
-                        for a, b in zip(shapes[0].spatial, other.spatial)):
-                    raise interp.error(f"concatenate needs inputs of the same height and width, got "
-                                       f"{_dims(shapes[0], defaults)} and {_dims(other, defaults)}", node)
+        if isinstance(layer, (Add, Concatenate)):  # shapes that do not meet: a warning (keras_checks)
+            layer = (checked_add if isinstance(layer, Add) else checked_concatenate)(interp, self, inputs, node, name)
         try:
             output = layer.output(shapes)
             layer.terms(shapes)
@@ -383,32 +315,6 @@ class KerasFramework(Framework):
         condition = interp.condition
         self.nodes.append(KNode(name, layer, tuple(t.name for t in inputs), interp.where(node), condition))
         return Tensor(name, output, condition)
-
-    def checked_add(self, interp: Interpreter, shapes: tuple[Shape, ...], node: ast.AST) -> Layer:
-        """Keras checks an add's input shapes where it knows them: sizes with a value (numbers, and the
-        defaults an `Input` gave) must agree; sizes it would not know (`None` in Keras, an open symbol
-        here, as `H - 2` against `H` after a 'valid' 3×3 convolution) are not checked, as Keras does not.
-        Such an add is counted on its first input's shape (it has no parameters either way)."""
-        first = shapes[0]
-        defaults = defaults_of(interp)
-        dims = list(first.dims)
-        unknown = False
-        for other in shapes[1:]:
-            if len(other.dims) != len(first.dims):
-                raise interp.error("add needs inputs of the same shape (an image and a vector here)", node)
-            for i, b in enumerate(other.dims):
-                a = dims[i]
-                known_a, known_b = a.xreplace(defaults), b.xreplace(defaults)
-                if known_a == 1 and known_b != 1:  # Keras broadcasts a size of 1
-                    dims[i], unknown = b, True
-                elif known_b == 1 and known_a != 1:
-                    unknown = True
-                elif known_a.is_Number and known_b.is_Number and known_a != known_b:
-                    raise interp.error(f"add needs inputs of the same shape, got {_dims(first, defaults)} and "
-                                       f"{_dims(other, defaults)}", node)
-                elif (a - b).is_nonzero:
-                    unknown = True
-        return Stated(Add(), Shape(dims[-1], tuple(dims[:-1]))) if unknown else Add()
 
     def run_sequential(self, interp: Interpreter, model: SequentialModel, tensor: Tensor, node: ast.AST) -> Tensor:
         for item in model.items:
@@ -433,145 +339,3 @@ class KerasFramework(Framework):
                 return NotImplemented
             return Method(value, attr)
         return NotImplemented
-
-
-def defaults_of(interp: Interpreter) -> dict:
-    return {make_symbol(r.name, r.domain): r.default for r in interp.symbols.records.values() if r.default is not None}
-
-
-def check_at_defaults(layer: Layer, shapes: tuple[Shape, ...], interp: Interpreter) -> None:
-    """What the framework would refuse at the sizes the code gives (channels not divisible by groups, a
-    window larger than its input): the layer once more with the default values put in."""
-    defaults = defaults_of(interp)
-    if not defaults and all(d.is_Number for s in shapes for d in s.dims):
-        known = shapes
-    else:
-        known = tuple(Shape(s.channels.xreplace(defaults), tuple(d.xreplace(defaults) for d in s.spatial))
-                      for s in shapes)
-    output = layer.output(known)
-    layer.terms(known)
-    for size in output.spatial:
-        value = size.xreplace(defaults)
-        if value.is_Number and value < 1:
-            raise InputError(f"the input ({' x '.join(str(d) for d in known[0].dims)}) is too small for this layer: "
-                             f"its output would have size {value}")
-
-
-@frozen
-class KerasResult:
-    """What a pass found: the nodes of the block, in order, and its input."""
-
-    input: Shape
-    nodes: tuple[Node, ...]
-    wheres: dict = field(default_factory=dict)
-
-
-def collect(framework: KerasFramework, outputs: list[Tensor], input_shape: Shape) -> KerasResult:
-    """The nodes the outputs depend on, in the order they were made (what `keras.Model` keeps)."""
-    by_name = {node.name: node for node in framework.nodes}
-    needed: set[str] = set()
-    todo = [t.name for t in outputs]
-    while todo:
-        name = todo.pop()
-        if name in needed or name == INPUT:
-            continue
-        needed.add(name)
-        todo.extend(by_name[name].inputs)
-    nodes = tuple(Node(n.name, n.layer, None, n.inputs, n.condition) for n in framework.nodes if n.name in needed)
-    return KerasResult(input_shape, nodes, {n.name: n.where for n in framework.nodes if n.name in needed})
-
-
-# -- the block ------------------------------------------------------------------------------------
-def input_shape(interp: Interpreter, shape: tuple, node: ast.AST) -> Shape:
-    """`keras.Input(shape=...)`: numbers become the defaults of H, W and C_in; None leaves them open."""
-    names = (("H", ORDER_LAST), ("W", ORDER_LAST + 1), ("C_in", ORDER_FIRST)) if len(shape) == 3 else (
-        ("C_in", ORDER_FIRST),)
-    names = keras_input_names(interp, len(shape), names)
-    dims = []
-    for (name, order), value in zip(names, shape):
-        if value is None:
-            dims.append(interp.symbols.make(name, symbol_meaning(name), None, order=order))
-        elif isinstance(value, sympy.Expr) and value.is_Integer and value > 0:
-            dims.append(interp.symbols.make(name, symbol_meaning(name), value, order=order))
-        elif isinstance(value, sympy.Expr) and not value.is_Number:
-            dims.append(value)
-        else:
-            raise interp.error(f"an input size must be a positive whole number or None, not "
-                               f"{interp.kind(value)}", node)
-    return Shape(dims[-1], tuple(dims[:-1]))
-
-
-def open_input(interp: Interpreter) -> Shape:
-    c_in = interp.symbols.make("C_in", "", None, order=ORDER_FIRST)
-    return Shape(c_in, (interp.symbols.make("H", "", None, order=ORDER_LAST),
-                        interp.symbols.make("W", "", None, order=ORDER_LAST + 1)))
-
-
-class KerasAdapter(Adapter):
-    evidence = "Keras layers"
-    is_spelling = staticmethod(is_keras_spelling)
-    makes_layers = staticmethod(is_keras_spelling)
-    framework = KerasFramework
-
-    def block(self, host: Host, interp: Interpreter, fw: KerasFramework, options: Mapping[str, bool],
-              declared: dict[str, bool]) -> tuple[str, Shape, tuple[Node, ...]]:
-        models = [(n, v) for n, v in interp.module_values if isinstance(v, (FunctionalModel, SequentialModel))]
-        if models:
-            name, model = models[-1]
-            return self.model(host, interp, fw, model, name)
-        if fw.nodes and fw.input_tensor is not None:
-            last = Tensor(fw.nodes[-1].name, fw.input_tensor.shape)
-            result = collect(fw, [last], fw.input_tensor.shape)
-            return "Keras model", result.input, result.nodes
-        entry = host.entry(interp)
-        if isinstance(entry, ClassValue):
-            raise interp.error("subclassed Keras layers and models are not read: write the functional form "
-                               "(x = layers.Conv2D(...)(x))", entry.node)
-        tensor = Tensor(INPUT, open_input(interp))
-        result = host.call_entry(interp, entry, options, declared, tensor)
-        if isinstance(result, (FunctionalModel, SequentialModel)):
-            return self.model(host, interp, fw, result, f"{entry.node.name}()")
-        outputs = result.items if isinstance(result, ListValue) else result if isinstance(result, tuple) else [result]
-        if not outputs or not all(isinstance(o, Tensor) for o in outputs):
-            if result is None and fw.nodes:
-                outputs = [Tensor(fw.nodes[-1].name, tensor.shape)]
-            else:
-                raise interp.error(f"{entry.node.name}() does not return a Keras tensor or model", entry.node)
-        start = fw.input_tensor.shape if fw.input_tensor is not None else tensor.shape
-        used_input = any(INPUT in n.inputs for n in fw.nodes)
-        if fw.input_tensor is None and not used_input:
-            raise interp.error(f"{entry.node.name}() does not use its input {host.first_param(entry)!r}",
-                               entry.node)
-        result_nodes = collect(fw, list(outputs), start)
-        return entry.node.name, result_nodes.input, result_nodes.nodes
-
-    def model(self, host: Host, interp: Interpreter, fw: KerasFramework, model: Any,
-              name: str) -> tuple[str, Shape, tuple[Node, ...]]:
-        if isinstance(model, FunctionalModel):
-            if len(model.inputs) != 1:
-                raise host.source.error("derive reads models with exactly one input")
-            result = collect(fw, list(model.outputs), model.inputs[0].shape)
-            return model.name or name, result.input, result.nodes
-        shape = model.input_shape
-        if isinstance(shape, tuple) and shape and shape[0] == "build":
-            shape = input_shape(interp, shape[1], shape[2])
-        if shape is None and model.items and isinstance(model.items[0], KerasLayer):
-            given = model.items[0].input_shape
-            if given is not None:
-                given = tuple(given.items) if isinstance(given, ListValue) else given
-                if not isinstance(given, tuple) or len(given) not in (1, 2, 3):
-                    raise host.source.error("input_shape must be (height, width, channels), (steps, features) or "
-                                            "(features,)")
-                shape = input_shape(interp, given, interp.tree)
-        if shape is None and model.items:
-            shape = sequential_start(interp, model.items[0])
-        if shape is None:
-            shape = open_input(interp)
-        start = len(fw.nodes)
-        output = fw.run_sequential(interp, model, Tensor(INPUT, shape), interp.tree)
-        fw.nodes[:] = fw.nodes[start:]
-        result = collect(fw, [output], shape)
-        return name, result.input, result.nodes
-
-
-ADAPTER = KerasAdapter()

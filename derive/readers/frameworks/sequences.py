@@ -1,8 +1,7 @@
 """What the Keras and PyTorch adapters do for sequences (their hooks; the kinds are `layers/sequence.py`).
 
 * Keras `Input(shape=(T,))` is token ids when the file embeds them (an `Embedding` call in it): its size is
-  the sequence length `T`, not features `C_in`; `Input(shape=(T, F))` is a sequence, `Shape(C_in, (T,))`;
-  `Input(shape=(T, H, W, C))` a sequence of images, `Shape(C_in, (T, H, W))`.
+  the sequence length `T`, not features `C_in` (other ranks: `shapes.keras_input`).
   A `Sequential` that starts with an `Embedding` and states no input reads `T` ids (`input_length`
   gives T a value).
 * A Keras layer with several outputs (`return_state=True`, `Bidirectional(merge_mode=None)`) gives a
@@ -21,7 +20,7 @@ import sympy
 
 from ...layers import Shape
 from ...layers.sequence import Embedding, Recurrent
-from ..names import ORDER_FIRST, ORDER_LAST
+from ..names import ORDER_LAST
 from ..python import ListValue
 
 SEQUENCE_LENGTH = "sequence length (time steps)"
@@ -38,19 +37,16 @@ def _embeds(interp: Any) -> bool:
     return found
 
 
-def keras_input_names(interp: Any, rank: int, names: tuple) -> tuple:
-    """The symbols a Keras input of `rank` axes makes: (T, C_in) for a sequence, (T,) for token ids."""
-    if rank == 2:
-        return (("T", ORDER_LAST - 1), ("C_in", ORDER_FIRST))
-    if rank == 4:  # a sequence of images (ConvLSTM2D, TimeDistributed(Conv2D(...)))
-        return (("T", ORDER_LAST - 1), ("H", ORDER_LAST), ("W", ORDER_LAST + 1), ("C_in", ORDER_FIRST))
-    if rank == 1 and _embeds(interp):
-        return (("T", ORDER_LAST - 1),)
-    return names
-
-
-def symbol_meaning(name: str) -> str:
-    return SEQUENCE_LENGTH if name == "T" else ""
+def token_ids(interp: Any, shape: tuple, node: ast.AST) -> Shape | None:
+    """A Keras `Input(shape=(T,))` in a file that embeds: T token ids (a number is T's default), else None."""
+    if len(shape) != 1 or not _embeds(interp):
+        return None
+    (value,) = shape
+    if value is None or (isinstance(value, sympy.Expr) and value.is_Integer and value > 0):
+        return Shape(interp.symbols.make("T", SEQUENCE_LENGTH, value, order=ORDER_LAST - 1))
+    if isinstance(value, sympy.Expr) and not value.is_Number:
+        return Shape(value)
+    raise interp.error(f"an input size must be a positive whole number or None, not {interp.kind(value)}", node)
 
 
 def sequential_start(interp: Any, first: Any) -> Shape | None:
@@ -89,9 +85,7 @@ def torch_start(found: list, flow: Shape, steps: Callable[[], sympy.Expr]) -> Sh
 
 
 def torch_wanted(layer: Any, wanted: Shape, steps: Callable[[], sympy.Expr]) -> Shape:
-    """What a PyTorch module reads: an embedding token ids, a recurrent module a sequence."""
+    """What a PyTorch module reads: an embedding, token ids (a recurrent module a sequence: its rank, 1)."""
     if isinstance(layer, Embedding):
         return Shape(steps())
-    if isinstance(layer, Recurrent) and len(wanted.spatial) != 1:
-        return Shape(wanted.channels, (steps(),))
     return wanted

@@ -33,8 +33,10 @@ from ...records import frozen
 from ..layerargs import bind
 from ..names import ORDER_FIRST, ORDER_LAST
 from ..python import ClassValue, Framework, Interpreter, Method, NotConditional, Ref, Scope, Super, Unknown, lineage
+from . import attention_calls
 from .base import Adapter, Host
 from .sequences import torch_start, torch_wanted
+from .shapes import Flow, symbol_maker, torch_input
 
 PREFIXES = ("torch.nn.modules.", "torch.nn.", "nn.")
 
@@ -50,7 +52,7 @@ class TorchLeaf:
     cls: str
     layer: Layer
     stated: sympy.Expr | None  # the input channels / features it says, if it says them
-    image: bool | None  # needs an image (True), a vector (False), either (None)
+    rank: int | None  # the spatial axes it needs (0: a vector, 1: a sequence, 2: an image, 3: a volume), None: any
     where: str
     condition: Condition | None = None  # made in an `if` on sizes: exists only where it holds
 
@@ -153,8 +155,7 @@ class TorchFramework(Framework):
         args = bind(interp, spelling.signature, node, scope)
         layer = spelling.build(args)
         stated = args.size(spelling.stated) if spelling.stated is not None else None
-        image = None if spelling.spatial is None else spelling.spatial == 2
-        return TorchLeaf(cls, layer, stated, image, interp.where(node), interp.condition)
+        return TorchLeaf(cls, layer, stated, spelling.spatial, interp.where(node), interp.condition)
 
     def make_sequential(self, interp: Interpreter, node: ast.Call, scope: Scope) -> TorchContainer:
         if node.keywords:
@@ -382,34 +383,23 @@ def leaves(module: Any, prefix: str = "", part: str | None = None, depth: int = 
     return out
 
 
-def block_of(root: Any, H: sympy.Expr, W: sympy.Expr, fallback: Callable[[], sympy.Expr],
+def block_of(root: Any, make: Callable[[str, int, int], sympy.Expr], fallback: Callable[[], sympy.Expr],
              steps: Callable[[], sympy.Expr] | None = None) -> tuple[Shape, tuple[Node, ...]]:
     """The block input and nodes for a root module: each leaf on its stated size, shapes flowing."""
     found = leaves(root)
     if isinstance(root, TorchLeaf):
         found = [Leaf("0", None, root, root.condition)]
-    first_image = next((i for i, leaf in enumerate(found) if leaf.leaf.image), None)
-    first_stated = next((i for i, leaf in enumerate(found) if leaf.leaf.stated is not None), None)
-    if first_stated is not None:
-        channels = found[first_stated].leaf.stated
-        vector = found[first_stated].leaf.image is not True and (first_image is None or first_image > first_stated)
-    else:
-        channels, vector = fallback(), False
-    flow = Shape(channels) if vector else Shape(channels, (H, W))
+    ranks = attention_calls.torch_ranks([leaf.leaf.rank for leaf in found], [leaf.leaf.layer for leaf in found])
+    flow = torch_input(ranks, [leaf.leaf.stated for leaf in found], fallback, make)
     flow = torch_start(found, flow, steps) if steps is not None else flow
     block_input = flow
-    last_image = flow.spatial or (H, W)
+    seen = Flow(make)
+    seen.note(flow)
     nodes = []
     previous = INPUT
     for leaf in found:
         item = leaf.leaf
-        wanted_channels = item.stated if item.stated is not None else flow.channels
-        if item.image and not flow.spatial:
-            wanted = Shape(wanted_channels, last_image)
-        elif item.image is False and flow.spatial:
-            wanted = Shape(wanted_channels)
-        else:
-            wanted = Shape(wanted_channels, flow.spatial)
+        wanted = seen.wanted(item.rank, item.stated if item.stated is not None else flow.channels, flow)
         wanted = torch_wanted(item.layer, wanted, steps) if steps is not None else wanted
         same = _equal(wanted.channels, flow.channels) and len(wanted.spatial) == len(flow.spatial) and all(
             _equal(a, b) for a, b in zip(wanted.spatial, flow.spatial))
@@ -422,8 +412,7 @@ def block_of(root: Any, H: sympy.Expr, W: sympy.Expr, fallback: Callable[[], sym
         nodes.append(Node(leaf.name, layer, leaf.part, (previous,), leaf.condition))
         previous = leaf.name
         flow = output
-        if flow.spatial:
-            last_image = flow.spatial
+        seen.note(flow)
     return block_input, tuple(nodes)
 
 
@@ -455,9 +444,8 @@ class TorchAdapter(Adapter):
                 if not isinstance(root, MODULES):
                     raise interp.error(f"{entry.node.name}() does not return a PyTorch module", entry.node)
                 title = f"{entry.node.name}()"
-        H = interp.symbols.make("H", "", None, order=ORDER_LAST)
-        W = interp.symbols.make("W", "", None, order=ORDER_LAST + 1)
-        block_input, nodes = block_of(root, H, W, lambda: interp.symbols.make("C_in", "", None, order=ORDER_FIRST),
+        block_input, nodes = block_of(root, symbol_maker(interp),
+                                      lambda: interp.symbols.make("C_in", "", None, order=ORDER_FIRST),
                                       lambda: interp.symbols.make("T", "sequence length (time steps)", None,
                                                                   order=ORDER_LAST - 1))
         return title, block_input, nodes

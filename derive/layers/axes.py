@@ -1,0 +1,121 @@
+"""Reading the sizes of layers of any rank: one size for every spatial axis or one per axis, the
+padding of a window along each axis, and Keras' `data_format`.
+
+The family modules of convolutions, pooling and resizing share these; they read through the same
+argument reader as `pair` (`derive.readers.layerargs`), so a mistake is reported at its place.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy
+
+from ..records import frozen
+from .base import Expr, Layer, Shape, Term
+from .spelling import MISSING, Arguments
+
+
+def sizes(args: Arguments, name: str, rank: int, default: Any = MISSING, *, zero: bool = False) -> tuple[Expr, ...]:
+    """One size for every one of `rank` spatial axes, or `rank` of them (a list or tuple)."""
+    if rank == 2:
+        return args.pair(name, default, zero=zero)
+    value = args.get(name, default)
+    items = args.sequence(value)
+    if items is None:
+        return (args.as_size(name, value, zero=zero),) * rank
+    if len(items) == 1:
+        items = items * rank
+    if len(items) != rank:
+        raise args.error(name, f"{name} must be one number or {rank}, got {len(items)}")
+    return tuple(args.as_size(name, v, zero=zero) for v in items)
+
+
+def torch_padding(args: Arguments, rank: int) -> Any:
+    """`nn.ConvNd`'s padding: 'valid', 'same', or explicit sizes per side (one, or one per axis)."""
+    value = args.get("padding", sympy.Integer(0))
+    if isinstance(value, str):
+        return args.text("padding", choices=("valid", "same"))
+    return sizes(args, "padding", rank, sympy.Integer(0), zero=True)
+
+
+def spec_padding(args: Arguments, default: str, rank: int) -> Any:
+    """A spec's `"same"`, `"valid"`, or explicit sizes per side (one, or one per axis)."""
+    value = args.get("padding", default)
+    if isinstance(value, str) and value in ("same", "valid"):
+        return value
+    return sizes(args, "padding", rank, zero=True)
+
+
+def keras_padding(args: Arguments, causal: bool = False) -> str:
+    """Keras' `padding`: 'valid', 'same' (and for a 1-D convolution 'causal', sized as 'same')."""
+    return args.text("padding", "valid", ("valid", "same", "causal") if causal else ("valid", "same"))
+
+
+def channels_first(args: Arguments) -> bool:
+    """Whether a Keras layer says `data_format='channels_first'` (None and 'channels_last' are the default)."""
+    if not args.given("data_format") or args.get("data_format") is None:
+        return False
+    return args.text("data_format", choices=("channels_last", "channels_first")) == "channels_first"
+
+
+def first_to_last(shape: Shape) -> Shape:
+    """A channels-first tensor's dimensions (C, d_1, ..., d_n) as the channels-last shape they stand for."""
+    dims = shape.dims
+    return Shape(dims[0], tuple(dims[1:])) if len(dims) > 1 else shape
+
+
+def last_to_first(shape: Shape) -> Shape:
+    """A channels-last result put back in channels-first order: (d_1, ..., d_n, C) as (C, d_1, ..., d_n)."""
+    if not shape.spatial:
+        return shape
+    dims = (shape.channels, *shape.spatial)
+    return Shape(dims[-1], tuple(dims[:-1]))
+
+
+@frozen
+class ChannelsFirst(Layer):
+    """A Keras layer with `data_format='channels_first'`: the layer itself, on its input read as (C, d_1, ...).
+
+    derive's shapes are channels-last (the last dimension is the channels); a channels-first layer takes
+    the first dimension as its channels, and its output keeps the channels first, as Keras gives it."""
+
+    layer: Layer
+
+    @property
+    def op(self) -> str:  # type: ignore[override]
+        return self.layer.op
+
+    @property
+    def arity(self) -> int:  # type: ignore[override]
+        return self.layer.arity
+
+    @property
+    def family(self) -> str:  # type: ignore[override]
+        return self.layer.family
+
+    @property
+    def explain(self) -> str | None:  # type: ignore[override]
+        return self.layer.explain
+
+    @property
+    def signature(self) -> str:
+        return self.layer.signature
+
+    def _inputs(self, inputs: tuple[Shape, ...]) -> tuple[Shape, ...]:
+        return tuple(first_to_last(shape) for shape in inputs)
+
+    def terms(self, inputs: tuple[Shape, ...]) -> tuple[Term, ...]:
+        return self.layer.terms(self._inputs(inputs))
+
+    def output(self, inputs: tuple[Shape, ...]) -> Shape:
+        inner = self.layer.output(self._inputs(inputs))
+        return last_to_first(inner)
+
+    def macs(self, inputs: tuple[Shape, ...], output: Shape) -> Expr:
+        return self.layer.macs(self._inputs(inputs), first_to_last(output))
+
+
+def keras_layout(args: Arguments, layer: Layer) -> Layer:
+    """The layer as Keras' `data_format` lays out its input: wrapped in `ChannelsFirst` for 'channels_first'."""
+    return ChannelsFirst(layer) if channels_first(args) else layer

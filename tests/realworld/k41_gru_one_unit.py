@@ -1,0 +1,15 @@
+# Number of parameters of SimpleRNN, GRU and LSTM cells in Keras: the GRU (Stack Overflow question, mirrored)
+# Source: http://fatal001.com/tensorflow/40896434946176094742.html
+# Author / licence: the asker; CC BY-SA
+# Taken: 2026-12-02
+# Edits:
+#   - written for this corpus after the model published there: the same layers, sizes, arguments and
+#     Python constructs, without the source's comments and docstrings, its data loading or its training code
+#   - the question's GRU model; tensorflow.keras imports spelled keras
+
+import keras
+from keras.layers import GRU
+
+model = keras.Sequential()
+model.add(GRU(1, input_shape=(None, 1), use_bias=True))
+model.summary()

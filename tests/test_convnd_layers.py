@@ -1,0 +1,139 @@
+"""Layers of any rank against the frameworks: 1-D and 3-D convolutions, pooling, transposed convolutions,
+resizing and reshaping, on Keras inputs of any rank and PyTorch inputs of rank 1 to 3.
+
+Each case is code a user could paste (helpers/codegen_convnd.py writes it), run for real in Keras or
+PyTorch and read by derive: every convention's figures, each layer's output shape and the
+multiply-accumulates must be what the framework gives. Nothing is worked out by hand.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import derive
+from derive.errors import InputError
+from helpers.codegen_convnd import check_keras, check_torch, keras_source, torch_source, torch_values
+
+pytestmark = pytest.mark.frameworks
+
+# (input shape without the batch, the layers applied in order)
+KERAS = {
+    "conv1d": ((50, 6), ["layers.Conv1D(8, 3)", "layers.Conv1D(8, 5, strides=2, padding='same', use_bias=False)",
+                         "layers.Conv1D(12, 3, dilation_rate=2, groups=4)", "layers.Conv1D(4, 2, padding='causal')"]),
+    "conv1d_none": ((None, 6), ["layers.Conv1D(8, 3, padding='same')", "layers.GlobalMaxPooling1D()"]),
+    "conv3d": ((8, 10, 12, 2), ["layers.Conv3D(4, 3)", "layers.Conv3D(8, (1, 3, 3), strides=(1, 2, 2), padding='same')",
+                                "layers.Conv3D(8, 2, groups=2, use_bias=False, dilation_rate=(1, 2, 1))"]),
+    "depthwise_separable_1d": ((40, 4), ["layers.DepthwiseConv1D(3, depth_multiplier=2)",
+                                         "layers.SeparableConv1D(6, 5, strides=2, padding='same')",
+                                         "layers.SeparableConv1D(6, 3, depth_multiplier=3, use_bias=False)"]),
+    "pool1d": ((30, 5), ["layers.MaxPooling1D()", "layers.AveragePooling1D(3, strides=1, padding='same')",
+                         "layers.MaxPool1D(2, padding='same')", "layers.GlobalAveragePooling1D(keepdims=True)"]),
+    "pool3d": ((9, 10, 11, 3), ["layers.MaxPooling3D()", "layers.AveragePooling3D((1, 2, 2), padding='same')",
+                                "layers.GlobalMaxPooling3D()"]),
+    "global_pool3d_keepdims": ((4, 4, 4, 3), ["layers.GlobalAveragePooling3D(keepdims=True)", "layers.Flatten()",
+                                              "layers.Dense(2)"]),
+    "dense_on_sequence": ((7, 5), ["layers.Dense(9)", "layers.Dense(3, use_bias=False)", "layers.Flatten()",
+                                   "layers.Dense(2)"]),
+    "dense_on_image": ((6, 7, 3), ["layers.Dense(4)", "layers.Flatten()"]),
+    "flatten_28x28": ((28, 28), ["layers.Flatten()", "layers.Dense(32)", "layers.Dense(10)"]),
+    "volume_dense": ((3, 4, 5, 2), ["layers.Dense(6)", "layers.Flatten()", "layers.Dense(3)"]),
+    "channels_first_conv": ((3, 16, 16), ["layers.Conv2D(8, 3, data_format='channels_first')",
+                                          "layers.MaxPooling2D(data_format='channels_first')",
+                                          "layers.Conv2D(4, 3, padding='same', data_format='channels_first')",
+                                          "layers.Flatten()", "layers.Dense(5)"]),
+    "channels_first_1d": ((6, 20), ["layers.Conv1D(8, 3, data_format='channels_first')",
+                                    "layers.GlobalAveragePooling1D(data_format='channels_first')"]),
+    "channels_first_3d": ((2, 6, 8, 8), ["layers.Conv3D(4, 3, data_format='channels_first')",
+                                         "layers.AveragePooling3D(2, data_format='channels_first')",
+                                         "layers.GlobalMaxPooling3D(data_format='channels_first')"]),
+}
+KERAS_SEQUENTIAL = ["conv1d", "conv3d", "flatten_28x28", "dense_on_sequence", "pool3d"]
+
+# (input shape, channels first, without the batch; the modules in order)
+TORCH = {
+    "conv1d": ((6, 50), ["nn.Conv1d(6, 8, 3)", "nn.Conv1d(8, 8, 5, stride=2, padding=2, bias=False)",
+                         "nn.Conv1d(8, 12, 3, dilation=2, groups=4)", "nn.Conv1d(12, 4, 3, padding='same')"]),
+    "conv3d": ((2, 8, 10, 12), ["nn.Conv3d(2, 4, 3)", "nn.Conv3d(4, 8, (1, 3, 3), stride=(1, 2, 2), padding=(0, 1, 1))",
+                                "nn.Conv3d(8, 8, 2, groups=2, bias=False, dilation=(1, 2, 1))"]),
+    "pool1d": ((5, 30), ["nn.MaxPool1d(2)", "nn.AvgPool1d(3, stride=1, padding=1)", "nn.MaxPool1d(3, 2, 1)",
+                         "nn.AdaptiveAvgPool1d(4)", "nn.AdaptiveMaxPool1d(1)", "nn.Flatten()", "nn.Linear(5, 3)"]),
+    "pool3d": ((3, 9, 10, 11), ["nn.MaxPool3d(2)", "nn.AvgPool3d((1, 2, 2), padding=(0, 1, 1))",
+                                "nn.AdaptiveAvgPool3d((2, None, 1))", "nn.AdaptiveMaxPool3d(1)", "nn.Flatten()"]),
+    "conv1d_head": ((4, 32), ["nn.Conv1d(4, 16, 7, padding=3)", "nn.ReLU()", "nn.MaxPool1d(4)",
+                              "nn.Conv1d(16, 16, 3)", "nn.AdaptiveAvgPool1d(1)", "nn.Flatten()", "nn.Linear(16, 2)"]),
+    "conv3d_head": ((1, 16, 16, 16), ["nn.Conv3d(1, 8, 3, padding=1)", "nn.ReLU()", "nn.MaxPool3d(2)",
+                                      "nn.Conv3d(8, 16, 3, stride=2)", "nn.AdaptiveAvgPool3d(1)", "nn.Flatten()",
+                                      "nn.Linear(16, 4)"]),
+    "flatten_linear": ((8, 12), ["nn.Flatten()", "nn.Linear(96, 10)"]),
+}
+
+
+@pytest.mark.parametrize("name", list(KERAS))
+def test_keras_layers_of_any_rank(tmp_path, name):
+    shape, calls = KERAS[name]
+    if None in shape:  # open sizes: the counts as they are, the shapes and MACs at sizes put in
+        sized = tuple(20 if v is None else v for v in shape)
+        check_keras(tmp_path, keras_source(shape, calls), keras_source(sized, calls), {"T": 20, "H": 20, "W": 20})
+    else:
+        check_keras(tmp_path, keras_source(shape, calls))
+
+
+@pytest.mark.parametrize("name", KERAS_SEQUENTIAL)
+@pytest.mark.parametrize("form", ["sequential", "sequential_input"])
+def test_keras_sequential_inputs_of_any_rank(tmp_path, name, form):
+    shape, calls = KERAS[name]
+    check_keras(tmp_path, keras_source(shape, calls, form))
+
+
+@pytest.mark.parametrize("name", list(TORCH))
+def test_torch_modules_of_any_rank(tmp_path, name):
+    shape, calls = TORCH[name]
+    check_torch(tmp_path, torch_source(calls), shape, torch_values(shape))
+
+
+def shown(tmp_path, source: str, **values):
+    path = tmp_path / "pasted.py"
+    path.write_text(source, encoding="utf-8")
+    return derive.show(str(path), **values)
+
+
+def test_keras_inputs_name_their_sizes_by_rank(tmp_path):
+    """(T, C_in) a sequence, (H, W, C_in) an image, (D, H, W, C_in) a volume: numbers are the defaults."""
+    for shape, names in [((50, 6), ["C_in", "T"]), ((None, 6), ["C_in", "T"]), ((4, 5, 6, 2), ["C_in", "D", "H", "W"])]:
+        rank = len(shape) - 1
+        call = {1: "layers.Conv1D(8, 3)", 3: "layers.Conv3D(8, 3)"}[rank]
+        d = shown(tmp_path, keras_source(shape, [call]))
+        assert list(d.symbols.names) == names
+        assert {k: v for k, v in d.values.items() if k in names} == {
+            n: v for n, v in zip([*names[1:], "C_in"], shape) if v is not None}
+
+
+def test_torch_inputs_name_their_sizes_by_rank(tmp_path):
+    for call, names in [("nn.Conv1d(3, 8, 3)", ["L"]), ("nn.Conv3d(3, 8, 3)", ["D", "H", "W"]),
+                        ("nn.MaxPool1d(2), nn.Conv1d(3, 8, 3)", ["L"])]:
+        d = shown(tmp_path, torch_source([call]))
+        assert list(d.symbols.names) == names
+        assert d.layers[0].layer.op in ("conv1d", "conv3d", "pool1d")
+
+
+@pytest.mark.parametrize("source, message", [
+    (keras_source((10, 3), ["layers.Conv2D(4, 3)"]),
+     "conv2d needs an image input (height, width, channels), got a sequence"),
+    (keras_source((10, 10, 3), ["layers.Conv1D(4, 3)"]),
+     "conv1d needs a sequence input (steps, channels), got an image"),
+    (keras_source((4, 3), ["layers.Conv1D(4, 5)"]), "too small for this layer"),
+    (keras_source((10, 3), ["layers.Conv1D(4, (3, 3))"]), "kernel_size must be one number or 1, got 2"),
+    (keras_source((6, 6, 6, 3), ["layers.Conv3D(4, (3, 3))"]), "kernel_size must be one number or 3, got 2"),
+    (keras_source((10, 3), ["layers.Conv1D(4, 3, padding='full')"]),
+     "padding must be one of 'valid', 'same', 'causal'"),
+    (keras_source((10, 10, 3), ["layers.Conv2D(4, 3, padding='causal')"]), "padding must be one of 'valid', 'same'"),
+    (keras_source((10, 3), ["layers.Conv1D(4, 3, data_format='nchw')"]), "data_format must be one of"),
+    (keras_source((), ["layers.Dense(3)"]), "shape=...) must be a tuple of sizes"),
+    (torch_source(["nn.Conv3d(3, 8, (3, 3))"]), "kernel_size must be one number or 3, got 2"),
+    (torch_source(["nn.AdaptiveAvgPool3d((1, 1))"]), "output_size must be one size or 3"),
+])
+def test_mistakes_of_rank_are_refused_at_their_place(tmp_path, source, message):
+    with pytest.raises(InputError) as caught:
+        shown(tmp_path, source)
+    assert message in str(caught.value)
+    assert str(caught.value).startswith(str(tmp_path / "pasted.py") + ":")
