@@ -25,12 +25,16 @@ from .symbols import SymbolTable
 TRUE_WORDS = {"true": True, "yes": True, "on": True, "1": True, "false": False, "no": False, "off": False, "0": False}
 
 
-def load(target: str) -> Target:
-    """A built-in name, a `.toml` block spec or a `.py` file of Keras / PyTorch code (`-`: stdin)."""
+def load(target: str, entry: str | None = None, args: Mapping[str, object] | None = None) -> Target:
+    """A built-in name, a `.toml` block spec or a `.py` file of Keras / PyTorch code (`-`: stdin); for
+    code, `entry` the class or function to count and `args` its arguments (text as on the command line,
+    or numbers; read by readers/entry.py)."""
     if target == "-" or target.endswith((".toml", ".py")):
         from .readers import load_file
 
-        return load_file(target)
+        return load_file(target, entry, {k: str(v) if not isinstance(v, str) else v for k, v in (args or {}).items()})
+    if entry is not None or args:
+        raise InputError("--entry and --arg choose what to count in a .py file", "--entry" if entry else "--arg")
     entry = library.entry(target)
     if entry.target is not None:  # a network: its own symbols (stage widths) and option-dependent defaults
         return entry.target_function()(entry)
@@ -75,12 +79,13 @@ def read_options(target: Target, given: Mapping[str, object]) -> dict[str, bool]
 
 
 def show(target: str, *, convention: str = "paper", options: Mapping[str, object] | None = None,
-         **values: object):
-    """Derive a target: `show("mobilenetv2-block", convention="keras", options={"bias": True}, C_in=3)`.
+         entry: str | None = None, args: Mapping[str, object] | None = None, **values: object):
+    """Derive a target: `show("mobilenetv2-block", convention="keras", options={"bias": True}, C_in=3)`;
+    in a `.py` file, `entry="MobileNetV2", args={"num_classes": 5}` chooses what to count.
     Gives a `presentation.notebook.Shown`: the derivation, which also shows itself in a notebook."""
     from .presentation.notebook import Shown  # the command line derives without it
 
-    return Shown.of(derive_target(load(target), convention, options, values))
+    return Shown.of(derive_target(load(target, entry, args), convention, options, values))
 
 
 def derive_target(resolved: Target, convention: str, options: Mapping[str, object] | None,

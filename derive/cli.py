@@ -44,7 +44,9 @@ def build_parser() -> Parser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     commands.required = True
 
-    listing = commands.add_parser("list", help="the built-in blocks and networks")
+    listing = commands.add_parser("list", help="the built-in blocks and networks, or what a .py file can count")
+    listing.add_argument("file", metavar="FILE.py", nargs="?",
+                         help="a .py file: its classes and functions that build a model, with their arguments")
     listing.add_argument("--format", choices=tuple(LIST), default="text")
 
     show = commands.add_parser("show", help="derive a block's counts, formulas and closed form")
@@ -54,6 +56,7 @@ def build_parser() -> Parser:
                       help="bind a symbol to an integer or an expression (repeatable)")
     show.add_argument("--option", dest="options", action="append", default=[], metavar="NAME=VALUE",
                       help="a block's structural switch, e.g. bias=true (repeatable)")
+    add_entry_options(show)
     show.add_argument("--convention", choices=tuple(CONVENTIONS), default="paper")
     show.add_argument("--format", choices=tuple(SHOW), default="text")
     show.add_argument("-o", "--output", metavar="PATH", help="write there (atomically) instead of stdout")
@@ -77,8 +80,16 @@ def add_check_parser(commands) -> None:
                        help="which figure the claim gives (default: all = trainable + non-trainable)")
     check.add_argument("--set", dest="values", action="append", default=[], metavar="NAME=VALUE")
     check.add_argument("--option", dest="options", action="append", default=[], metavar="NAME=VALUE")
+    add_entry_options(check)
     check.add_argument("--convention", choices=tuple(CONVENTIONS), default="paper")
     check.add_argument("--format", choices=tuple(CHECK), default="text")
+
+
+def add_entry_options(command) -> None:
+    command.add_argument("--entry", metavar="NAME", help="in a .py file: the class or function to count "
+                         "(default: the model built at module level, else the last one that builds one)")
+    command.add_argument("--arg", dest="args", action="append", default=[], metavar="NAME=VALUE",
+                         help="an argument of the --entry (repeatable)")
 
 
 def _version() -> str:
@@ -151,8 +162,13 @@ def flush_stdout() -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.command == "list":
-        from .presentation.listing import render_list
+        from .presentation.listing import render_file_list, render_list
 
+        if args.file is not None:
+            from .readers import list_file
+
+            write(render_file_list(list_file(args.file), args.format), None)
+            return 0
         write(render_list(args.format), None)
         return 0
     if args.command == "check":
@@ -160,8 +176,8 @@ def run(args: argparse.Namespace) -> int:
     from .api import derive_target, load
     from .presentation.render import render
 
-    derivation = derive_target(load(args.target), args.convention, pairs(args.options, "--option"),
-                               pairs(args.values, "--set"))
+    derivation = derive_target(load(args.target, args.entry, pairs(args.args, "--arg")), args.convention,
+                               pairs(args.options, "--option"), pairs(args.values, "--set"))
     output = output_path(args.output, derivation.target, args.format)
     pdf_folder = args.format == "pdf" and output is None  # a PDF is not for a terminal: out/<target>.pdf
     if pdf_folder:
@@ -188,7 +204,7 @@ def run_check(args: argparse.Namespace) -> int:
     from .checking import judge, read_answer
     from .presentation.verdicts import render_answer, render_verdict
 
-    target = load(args.target)
+    target = load(args.target, args.entry, pairs(args.args, "--arg"))
     path = args.claim_file
     text = None if path is None else read_text(path, "--claim-file", MAX_CLAIM_BYTES)  # refused before any work
     derivation = derive_target(target, args.convention, pairs(args.options, "--option"), pairs(args.values, "--set"))

@@ -62,7 +62,7 @@ def test_the_spec_reader_accepts_exactly_the_registry_ops(tmp_path):
     message = refusal(tmp_path, spec_text("no_such_layer_kind"), ".toml")
     listed = message.partition("(one of ")[2].rstrip(")").split(", ")
     assert listed == list(spellings("spec"))
-    assert len(listed) == 45 and "conv2d" in listed and "global_avg_pool2d" in listed and "conv3d" in listed
+    assert len(listed) == 56 and "conv2d" in listed and "global_avg_pool2d" in listed and "conv3d" in listed
     assert "multi_head_attention" in listed and "transformer" in listed
 
 
@@ -137,9 +137,9 @@ def test_the_families_are_the_presentations_groups():
     """What derive/rendering.py groups its explanations by (CONVOLUTIONS, NORMS, PARAMETER_FREE)."""
     assert ops_of("convolution") == ("conv2d", "depthwise_conv2d", "separable_conv2d", "conv1d", "conv3d",
                                      "depthwise_conv1d", "separable_conv1d", "dense")
-    assert ops_of("norm") == ("batch_norm", "layer_norm", "group_norm")
+    assert ops_of("norm") == ("batch_norm", "instance_norm", "layer_norm", "rms_norm", "group_norm", "normalization")
     assert set(ops_of("parameter_free")) == {"pool2d", "global_pool2d", "dropout", "flatten", "concatenate", "pool1d",
-                                             "pool3d", "global_pool1d", "global_pool3d"}
+                                             "pool3d", "global_pool1d", "global_pool3d", "rescaling", "lambda"}
 
 
 # -- each kind's spellings build the same layer -------------------------------------------------------
@@ -155,7 +155,16 @@ SAME = {
                          ['layers.SeparableConv2D(8, (3, 5), padding="same")'], []),
     "dense": ([("dense", "units = 10")], ["layers.Dense(10)"], ["nn.Linear(C_in, 10)"]),
     "batch_norm": ([("batch_norm", "")], ["layers.BatchNormalization()"],
-                   ["nn.BatchNorm2d(C_in)", "nn.BatchNorm1d(C_in)"]),
+                   ["nn.BatchNorm2d(C_in)", "nn.BatchNorm1d(C_in)", "nn.BatchNorm3d(C_in)"]),
+    "instance_norm": ([("instance_norm", "center = true\nscale = true\nstats = true")], [],
+                      [f"nn.InstanceNorm{n}d(C_in, affine=True, track_running_stats=True)" for n in (1, 2, 3)]),
+    "rms_norm": ([("rms_norm", "")], ["layers.RMSNormalization()"], ["nn.RMSNorm(C_in)"]),
+    "normalization": ([("normalization", "")], ["layers.Normalization()"], []),
+    "prelu": ([("prelu", "shared_axes = [1, 2]")], ["layers.PReLU(shared_axes=[1, 2])"], []),
+    "rescaling": ([("rescaling", "scale = 0.5")], ["layers.Rescaling(0.5)"], []),
+    "lambda": ([("lambda", "")], ["layers.Lambda(lambda x: x)"], []),
+    **{op: ([(op, "")], [f"layers.{op.capitalize()}()", f"layers.{op}"], [])
+       for op in ("multiply", "subtract", "average", "maximum", "minimum")},
     "layer_norm": ([("layer_norm", "center = false")], ["layers.LayerNormalization(center=False)"],
                    ["nn.LayerNorm(C_in, bias=False)"]),
     "group_norm": ([("group_norm", "groups = 4")], ["layers.GroupNormalization(4)"], ["nn.GroupNorm(4, C_in)"]),
@@ -227,7 +236,7 @@ OTHER_SPELLINGS = {  # the same kind, spelled differently: (spec, keras, torch) 
     ("activation", 'function = "relu6"'): (["layers.ReLU(max_value=6)"], ["nn.ReLU6()"]),
     ("activation", 'function = "leaky_relu"'): (["layers.LeakyReLU()"], ["nn.LeakyReLU(0.1)"]),
     ("activation", 'function = "elu"'): (["layers.ELU()"], ["nn.ELU()"]),
-    ("activation", 'function = "softmax"'): (["layers.Softmax()"], ["nn.Softmax(dim=-1)"]),
+    ("activation", 'function = "softmax"'): (["layers.Softmax()"], ["nn.Softmax(dim=-1)", "nn.Softmax2d()"]),
     ("activation", 'function = "identity"'): (["layers.Identity()"], ["nn.Identity(54, 'anything')"]),
     ("activation", 'function = "silu"'): (['layers.Activation("silu")'], ["nn.SiLU()"]),
     ("activation", 'function = "gelu"'): (['layers.Activation("gelu")'], ["nn.GELU()"]),
@@ -237,6 +246,17 @@ OTHER_SPELLINGS = {  # the same kind, spelled differently: (spec, keras, torch) 
     ("activation", 'function = "hard_sigmoid"'): (['layers.Activation("hard_sigmoid")'], ["nn.Hardsigmoid()"]),
     ("activation", 'function = "mish"'): (['layers.Activation("mish")'], ["nn.Mish()"]),
     ("activation", 'function = "softplus"'): (['layers.Activation("softplus")'], ["nn.Softplus()"]),
+    **{("activation", f'function = "{function}"'): ([f'layers.Activation("{function}")'], [f"nn.{name}()"])
+       for function, name in (("hard_tanh", "Hardtanh"), ("log_sigmoid", "LogSigmoid"), ("log_softmax", "LogSoftmax"),
+                              ("softsign", "Softsign"), ("soft_shrink", "Softshrink"), ("hard_shrink", "Hardshrink"),
+                              ("tanh_shrink", "Tanhshrink"), ("selu", "SELU"), ("celu", "CELU"))},
+    ("activation", 'function = "threshold"'): (['layers.Activation("threshold")'], ["nn.Threshold(0.1, 20)"]),
+    ("activation", 'function = "softmin"'): ([], ["nn.Softmin(1)"]),
+    ("activation", 'function = "rrelu"'): ([], ["nn.RReLU()"]),
+    ("prelu", 'parameters = "C_in"'): ([], ["nn.PReLU(C_in)"]),
+    ("prelu", "parameters = 1"): ([], ["nn.PReLU()"]),
+    ("layer_norm", "size = [4, 5]"): ([], ["nn.LayerNorm([4, 5])"]),
+    ("rms_norm", "size = [4, 5]\nscale = false"): ([], ["nn.RMSNorm((4, 5), elementwise_affine=False)"]),
     ("avg_pool1d", "pool = 2"): (["layers.AveragePooling1D(2)", "layers.AvgPool1D(pool_size=2)"], ["nn.AvgPool1d(2)"]),
     ("max_pool3d", "pool = 2"): (["layers.MaxPooling3D()", "layers.MaxPool3D(2)"], ["nn.MaxPool3d(2)"]),
     ("avg_pool3d", "pool = 2"): ([], ["nn.AvgPool3d(2, 2, 0)"]),
@@ -288,7 +308,8 @@ def test_the_spellings_of_a_kind_build_the_same_layer(tmp_path, op, keys, keras,
         assert fingerprint(got) == fingerprint(want), call
         assert got.layers[0].layer == layer, call
     for call in torch:
-        vector = call.startswith(("nn.Linear", "nn.BatchNorm1d", "nn.GroupNorm"))  # no image: a vector
+        vector = call.startswith(("nn.Linear", "nn.BatchNorm1d", "nn.BatchNorm3d", "nn.InstanceNorm1d",
+                                  "nn.InstanceNorm3d", "nn.GroupNorm"))  # no image (yet): a vector
         got = show(tmp_path, torch_text(call), ".py", **VALUES)
         assert fingerprint(got, vector) == fingerprint(want, vector), call
 

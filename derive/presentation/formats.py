@@ -90,5 +90,6 @@ LIST: Mapping[str, Format] = MappingProxyType({
     "text": Format("text", "text/list.txt.j2"),
     "json": Format("json", None),
 })
+FILE_LIST = "text/entries.txt.j2"  # `derive list FILE.py`: what the file can count
 EXPLANATION = "explain/{topic}.md.j2"  # Markdown in every format (the LaTeX ones convert it)
 FRAMEWORKS = "explain/frameworks.md.j2"

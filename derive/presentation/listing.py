@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..library import catalog
 from . import json
-from .formats import LIST
+from .formats import FILE_LIST, LIST
 from .templating import get_template
 
 
@@ -14,3 +14,10 @@ def render_list(fmt: str) -> str:
     if chosen.template is None:
         return json.dumps(entries)
     return get_template(chosen.template, chosen.kind).render(entries=entries)
+
+
+def render_file_list(found: dict, fmt: str) -> str:
+    """`derive list FILE.py`: the candidates `readers.list_file` found, as JSON or through its template."""
+    if LIST[fmt].template is None:
+        return json.dumps(found)
+    return get_template(FILE_LIST, LIST[fmt].kind).render(**found)

@@ -15,20 +15,34 @@ code.
 from __future__ import annotations
 
 import re
+from typing import Mapping
 
 from ..blocks import Target
+from ..errors import InputError
 from .source import read_source
 
 _TOML_HEADER = re.compile(r"^[ \t]*\[\[?[ \t]*(block|layers|symbols|options)\b", re.M)
 
 
-def load_file(path: str) -> Target:
-    """The target a `.toml` spec or a `.py` file describes; `-` reads standard input (either kind)."""
+def load_file(path: str, entry: str | None = None, args: Mapping[str, str] | None = None) -> Target:
+    """The target a `.toml` spec or a `.py` file describes; `-` reads standard input (either kind).
+    For code, `entry` names the class or function to count and `args` its arguments (`entry.py`)."""
     source = read_source(path)
     if path.endswith(".toml") or (path == "-" and _TOML_HEADER.search(source.text)):
+        if entry is not None or args:
+            raise InputError("--entry and --arg choose what to count in a .py file, not in a spec",
+                             "--entry" if entry is not None else "--arg")
         from .spec import read_spec
 
         return read_spec(source)
     from .code import read_code
+    from .entry import Choice, read_args
 
-    return read_code(source)
+    return read_code(source, Choice(entry, read_args(args or {})))
+
+
+def list_file(path: str) -> dict:
+    """What `derive list FILE.py` shows: the candidates to count, their parameters, and the default."""
+    from .code import list_candidates
+
+    return list_candidates(read_source(path))

@@ -6,10 +6,12 @@ look at the tree: which names mean what, and which framework adapter's spellings
 condition needs a default value as a number; the adapter then assembles the block, `Adapter.block`)
 -> a `Block`. Nothing here knows a framework: that is `frameworks/keras.py` and `frameworks/torch.py`.
 
-Which code is the block: a model assigned at module level (the last one: `model = keras.Model(...)`,
-`model = nn.Sequential(...)`, `net = Net()`); else, for a Keras script, the layers applied to its
-`keras.Input`; else the last function (Keras, PyTorch) or `nn.Module` subclass (PyTorch) that makes
-layers and is not used by another one, called with its parameters as symbols.
+Which code is the block: `--entry NAME` (a top-level class or function, with `--arg` values for its
+parameters; the module-level model is then neither built nor counted); else a model assigned at module
+level (the last one: `model = keras.Model(...)`, `model = nn.Sequential(...)`, `net = Net()`); else,
+for a Keras script, the layers applied to its `keras.Input`; else the last class or function that
+builds a model and is not used by another one (`entry.py` has the rule: a function that returns
+nothing, `test()`, is a script and never the default), called with its parameters as symbols.
 
 Symbols: a parameter with a whole-number default (`expand=18`) is a symbol with that default, like
 the built-ins' `k = 3`; without a default (`n_out`, a name the code never defines) a symbol without
@@ -33,6 +35,7 @@ from ..errors import InputError
 from ..layers import Layer, Shape
 from ..records import frozen
 from ..symbols import SymbolTable
+from .entry import Choice, builders, candidates, module_models, named, parameters, returns_value
 from .frameworks import ADAPTERS, Adapter
 from .names import name_problem, symbol_info
 from .python import ClassValue, Function, Interpreter, Needs, parse_python
@@ -44,10 +47,10 @@ MAX_PASSES = 40
 MAX_OPTIONS = 6
 
 
-def read_code(source: Source) -> Target:
+def read_code(source: Source, choice: Choice | None = None) -> Target:
     tree = parse_python(source)
     found = scan(tree)
-    reading = Reading(source, tree, found, framework_of(source, found))
+    reading = Reading(source, tree, found, framework_of(source, found), choice or Choice())
     first = reading.build({}, frozenset())
     used: dict[str, Any] = dict(first.records)
     for option, default in list(first.options.items())[:MAX_OPTIONS]:
@@ -138,32 +141,25 @@ def framework_of(source: Source, found: Scan) -> Adapter:
     return ADAPTERS[next(iter(first))]
 
 
-def top_level_builders(tree: ast.Module, found: Scan, adapter: Adapter) -> list[ast.stmt]:
-    """Top-level functions and classes that make layers (directly or through each other), in order."""
-    is_layer = adapter.makes_layers
-    definitions = {i: n for i, n in enumerate(tree.body) if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
-    names = {d.name for d in definitions.values()}
-    calls: dict[str, set[str]] = {d.name: set() for d in definitions.values()}
-    direct: set[str] = set()
-    for index, _, path in found.calls:
-        definition = definitions.get(index)
-        if definition is None:
-            continue
-        if is_layer(path):
-            direct.add(definition.name)
-        head = path.partition(".")[0]
-        if head in names:
-            calls[definition.name].add(head)
-    builders = set(direct)
-    changed = True
-    while changed:
-        changed = False
-        for name, called in calls.items():
-            if name not in builders and called & builders:
-                builders.add(name)
-                changed = True
-    used_by_builders = set().union(*(calls[b] - {b} for b in builders)) if builders else set()
-    return [d for d in definitions.values() if d.name in builders and d.name not in used_by_builders]
+def list_candidates(source: Source) -> dict:
+    """`derive list FILE.py`: every top-level class and function that makes layers, with its parameters
+    as written, the module-level models, and which one `derive show FILE.py` counts by default."""
+    tree = parse_python(source)
+    found = scan(tree)
+    adapter = framework_of(source, found)
+    every, _ = builders(tree, found.calls, adapter.makes_layers)
+    top = candidates(tree, found.calls, adapter.makes_layers)
+    models = module_models(tree, found.calls, adapter.makes_layers, every)
+    default = models[-1].targets[0].id if models else top[-1].name if top else None
+    return {
+        "file": source.display,
+        "framework": next(name for name, a in ADAPTERS.items() if a is adapter),
+        "default": default,
+        "models": [{"name": m.targets[0].id, "line": m.lineno, "default": m is models[-1]} for m in models],
+        "candidates": [{"name": d.name, "kind": "class" if isinstance(d, ast.ClassDef) else "function",
+                        "line": d.lineno, "parameters": parameters(d), "returns": returns_value(d),
+                        "default": not models and d is top[-1]} for d in every],
+    }
 
 
 # -- one reading ----------------------------------------------------------------------------------
@@ -181,8 +177,15 @@ class Built:
 class Reading:
     """The parsed file and what is known about it; `build` makes one block (a fresh pass each time)."""
 
-    def __init__(self, source: Source, tree: ast.Module, found: Scan, adapter: Adapter) -> None:
+    def __init__(self, source: Source, tree: ast.Module, found: Scan, adapter: Adapter, choice: Choice) -> None:
         self.source = source
+        self.choice = choice
+        self.chosen = choice.entry  # `--entry`: the module-level model is not the block then
+        self.module = tree
+        if self.chosen is not None:  # nor is it built: its statements (`model = build_model()`) are left out
+            every, _ = builders(tree, found.calls, adapter.makes_layers)
+            skipped = {id(s) for s in module_models(tree, found.calls, adapter.makes_layers, every)}
+            self.module = ast.Module(body=[s for s in tree.body if id(s) not in skipped], type_ignores=[])
         self.tree = tree
         self.found = found
         self.aliases = found.aliases
@@ -203,10 +206,12 @@ class Reading:
 
     def once(self, options: Mapping[str, bool], fixed: frozenset[str]) -> Built:
         framework = self.adapter.framework()
-        interp = Interpreter(self.source, self.tree, framework, self.aliases, fixed)
+        interp = Interpreter(self.source, self.module, framework, self.aliases, fixed)
         interp.steps = self.spent
         interp.module_constants = self.constants  # type: ignore[attr-defined]
         interp.run_module()
+        if self.chosen is not None:  # `--entry NAME`: that one, not the model the module builds
+            interp.module_values = []
         declared: dict[str, bool] = {}
         title, block_input, nodes = self.adapter.block(self, interp, framework, options, declared)
         if not nodes:
@@ -221,10 +226,13 @@ class Reading:
 
     # -- the entry: a function or class, called with symbols
     def entry(self, interp: Interpreter) -> Function | ClassValue:
-        builders = top_level_builders(self.tree, self.found, self.adapter)
-        if not builders:
+        found = candidates(self.tree, self.found.calls, self.adapter.makes_layers)
+        if self.chosen is not None:
+            chosen = named(self.tree, self.chosen, builders(self.tree, self.found.calls, self.adapter.makes_layers)[0])
+        elif not found:
             raise self.source.error("no model, function or class that makes layers was found")
-        chosen = builders[-1]
+        else:
+            chosen = found[-1]
         value = interp.module.vars.get(chosen.name)
         if not isinstance(value, (Function, ClassValue)):
             raise self.source.error(f"{chosen.name} is redefined; derive cannot tell which to read",
@@ -246,19 +254,32 @@ class Reading:
         one with a default, what its default makes of it (`parameter_value`)."""
         owner = title or f"{function.node.name}()"
         tensor_given = False
+        given = self.choice.given  # `--arg NAME=VALUE`: the entry's arguments, the rest to its **kwargs
+        signature = function.signature
+        named_params = {p.name for p in (*signature.positional, *signature.keyword_only)}
+        extra = {name: value for name, value in given.items() if name not in named_params}
+        if extra and signature.kwarg is None:
+            name = next(iter(extra))
+            have = ", ".join(p.name for p in (*signature.positional, *signature.keyword_only)
+                             if p.name != "self") or "none"
+            raise InputError(f"{owner} has no parameter {name!r} (it has {have})", f"--arg {name}")
 
         def required(param: Any) -> Any:  # a binder.Parameter without a default
             nonlocal tensor_given
+            if param.name in given:
+                return given[param.name]
             if tensor is not None and not tensor_given and not param.keyword_only:
                 tensor_given = True
                 return tensor
             return self.symbol_for(interp, param.node, owner)
 
         def default(param: Any) -> Any:  # a binder.Parameter with one
+            if param.name in given:
+                return given[param.name]
             value = interp.resolve_default(param.default, function)
             return self.parameter_value(interp, param.node, value, owner, options, declared)
 
-        values = interp.bind(function, [bound] if bound is not None else [], {}, function.node, default, required)
+        values = interp.bind(function, [bound] if bound is not None else [], extra, function.node, default, required)
         return interp.call_bound(function, values, function.node, bound=bound)
 
     def symbol_for(self, interp: Interpreter, param: ast.arg, owner: str) -> Any:

@@ -82,6 +82,8 @@ class ArgumentReader(ABC):
 
     def rate(self, name: str, default: Any = MISSING) -> sympy.Expr:
         value = self.as_number(self.get(name, default))
+        if isinstance(value, sympy.Expr) and not value.is_Number and value.free_symbols:
+            return value  # a parameter's symbol (`dropout=0.2` in a signature): no count depends on a rate
         if isinstance(value, bool) or not isinstance(value, sympy.Expr) or not value.is_Number or not 0 <= value <= 1:
             raise self.error(name, f"{name} must be a number between 0 and 1")
         return value

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import collections
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -48,7 +49,18 @@ def main() -> None:
         print("| --- | --- | --- | --- |")
         for key, framework, status, detail in rows:
             print(f"| {key} | {framework} | {status} | {detail.replace('|', '/')} |")
+    causes = collections.Counter(cause(detail) for _, _, status, detail in rows if status != "exact")
+    if causes:
+        print("\nnot exact, by cause (snippets):")
+        for text, n in causes.most_common():
+            print(f"  {n:3}  {text}")
     print("counts: " + ", ".join(f"{name} {n}" for name, n in counts.most_common()) + f" (of {len(rows)})")
+
+
+def cause(detail: str) -> str:
+    """derive's line without the file and place, so that snippets stopped by the same thing group together."""
+    text = re.sub(r"^derive: error: (\S+?\.py(:\d+:\d+)?: )?", "", detail)
+    return re.sub(r"\(at \S+?\.py:\d+:\d+, ", "(", text)
 
 
 if __name__ == "__main__":

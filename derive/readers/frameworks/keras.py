@@ -35,6 +35,7 @@ from ..python import (
     Unknown,
 )
 from . import attention_calls
+from .functions import opaque_functions
 from .keras_checks import (
     MAX_WARNINGS,
     check_at_defaults,
@@ -130,7 +131,7 @@ class KerasFramework(Framework):
 
     def make_layer(self, interp: Interpreter, cls: str, node: ast.Call, scope: Scope) -> KerasLayer:
         spelling = spellings("keras")[cls]
-        args = bind(interp, spelling.signature, node, scope)
+        args = bind(interp, spelling.signature, opaque_functions(node), scope)
         if args.given("trainable") and args.get("trainable") is not True:
             raise args.error("trainable", "frozen layers (trainable=False) are not supported")
         layer = spelling.build(args)

@@ -11,6 +11,7 @@ from ...blocks import INPUT, Node
 from ...layers import Shape
 from ...records import frozen
 from ..python import ClassValue, Interpreter, ListValue
+from ..python.binder import EMPTY
 from .base import Adapter, Host
 from .keras import KerasFramework
 from .keras_inputs import input_shape, open_input
@@ -62,7 +63,9 @@ class KerasAdapter(Adapter):
         if models:
             name, model = models[-1]
             return self.model(host, interp, fw, model, name)
-        if fw.nodes and fw.input_tensor is not None:
+        if getattr(host, "chosen", None) is not None:  # `--entry`: that one alone, as if built first
+            fw.__init__()
+        elif fw.nodes and fw.input_tensor is not None:
             last = Tensor(fw.nodes[-1].name, fw.input_tensor.shape)
             result = collect(fw, [last], fw.input_tensor.shape)
             return "Keras model", result.input, result.nodes
@@ -70,16 +73,22 @@ class KerasAdapter(Adapter):
         if isinstance(entry, ClassValue):
             raise interp.error("subclassed Keras layers and models are not read: write the functional form "
                                "(x = layers.Conv2D(...)(x))", entry.node)
-        tensor = Tensor(INPUT, open_input(interp))
+        given = getattr(getattr(host, "choice", None), "given", {})
+        takes_tensor = any(p.default is EMPTY and p.name not in given for p in entry.signature.positional)
+        # the input's symbols only when a parameter takes it (an entry making its own `Input(shape=...)`
+        # gives them their defaults)
+        tensor = Tensor(INPUT, open_input(interp)) if takes_tensor else None
         result = host.call_entry(interp, entry, options, declared, tensor)
         if isinstance(result, (FunctionalModel, SequentialModel)):
             return self.model(host, interp, fw, result, f"{entry.node.name}()")
         outputs = result.items if isinstance(result, ListValue) else result if isinstance(result, tuple) else [result]
         if not outputs or not all(isinstance(o, Tensor) for o in outputs):
             if result is None and fw.nodes:
-                outputs = [Tensor(fw.nodes[-1].name, tensor.shape)]
+                outputs = [Tensor(fw.nodes[-1].name, Shape(0))]  # collect reads its name alone
             else:
                 raise interp.error(f"{entry.node.name}() does not return a Keras tensor or model", entry.node)
+        if fw.input_tensor is None and tensor is None:
+            raise interp.error(f"{entry.node.name}() makes no keras.Input and takes no input tensor", entry.node)
         start = fw.input_tensor.shape if fw.input_tensor is not None else tensor.shape
         used_input = any(INPUT in n.inputs for n in fw.nodes)
         if fw.input_tensor is None and not used_input:
