@@ -62,7 +62,7 @@ def test_the_spec_reader_accepts_exactly_the_registry_ops(tmp_path):
     message = refusal(tmp_path, spec_text("no_such_layer_kind"), ".toml")
     listed = message.partition("(one of ")[2].rstrip(")").split(", ")
     assert listed == list(spellings("spec"))
-    assert len(listed) == 56 and "conv2d" in listed and "global_avg_pool2d" in listed and "conv3d" in listed
+    assert len(listed) == 73 and "conv2d" in listed and "global_avg_pool2d" in listed and "conv3d" in listed
     assert "multi_head_attention" in listed and "transformer" in listed
 
 
@@ -136,10 +136,12 @@ def test_every_kind_has_a_family_and_an_explanation_topic_that_exists_or_none():
 def test_the_families_are_the_presentations_groups():
     """What derive/rendering.py groups its explanations by (CONVOLUTIONS, NORMS, PARAMETER_FREE)."""
     assert ops_of("convolution") == ("conv2d", "depthwise_conv2d", "separable_conv2d", "conv1d", "conv3d",
-                                     "depthwise_conv1d", "separable_conv1d", "dense")
+                                     "depthwise_conv1d", "separable_conv1d", "conv1d_transpose", "conv2d_transpose",
+                                     "conv3d_transpose", "dense")
     assert ops_of("norm") == ("batch_norm", "instance_norm", "layer_norm", "rms_norm", "group_norm", "normalization")
     assert set(ops_of("parameter_free")) == {"pool2d", "global_pool2d", "dropout", "flatten", "concatenate", "pool1d",
-                                             "pool3d", "global_pool1d", "global_pool3d", "rescaling", "lambda"}
+                                             "pool3d", "global_pool1d", "global_pool3d", "rescaling", "lambda",
+                                             "reshape", "permute", "repeat_vector", "upsampling", "pixel_shuffle"}
 
 
 # -- each kind's spellings build the same layer -------------------------------------------------------
@@ -209,6 +211,31 @@ SAME = {
     "adaptive_pool1d": ([("adaptive_avg_pool1d", "size = 1")], ["layers.GlobalAveragePooling1D(keepdims=True)"],
                         ["nn.AdaptiveAvgPool1d(1)"]),
     "adaptive_pool3d": ([("adaptive_max_pool3d", "size = [1, 2, 2]")], [], ["nn.AdaptiveMaxPool3d((1, 2, 2))"]),
+    "conv1d_transpose": ([("conv1d_transpose", 'filters = 8\nkernel = 4\nstride = 2\npadding = 1')],
+                         [],
+                         ["nn.ConvTranspose1d(C_in, 8, 4, stride=2, padding=1)",
+                          "nn.ConvTranspose1d(C_in, 8, 4, 2, 1)"]),
+    "conv2d_transpose": ([("conv2d_transpose", 'filters = 8\nkernel = 3\nstride = 2\npadding = "same"\nbias = false')],
+                         ['layers.Conv2DTranspose(8, 3, strides=2, padding="same", use_bias=False)',
+                          'layers.Convolution2DTranspose(8, (3, 3), (2, 2), "same", use_bias=False)'], []),
+    "conv3d_transpose": ([("conv3d_transpose", 'filters = 4\nkernel = 2\nstride = 2\npadding = "valid"')],
+                         ["layers.Conv3DTranspose(4, 2, 2)", "layers.Convolution3DTranspose(4, 2, strides=(2, 2, 2))"],
+                         []),
+    "upsampling": ([("upsampling2d", "scale = [2, 3]")],
+                   ["layers.UpSampling2D((2, 3))", "layers.UpSampling2D(size=(2, 3), interpolation='bilinear')"], []),
+    "pixel_shuffle": ([("pixel_shuffle", "factor = 2")], [], ["nn.PixelShuffle(2)"]),
+    "zero_padding1d": ([("zero_padding1d", "padding = 2")], ["layers.ZeroPadding1D(2)", "layers.ZeroPadding1D((2, 2))"],
+                       ["nn.ZeroPad1d(2)", "nn.ZeroPad1d((2, 2))"]),
+    "zero_padding3d": ([("zero_padding3d", "padding = [1, 2, 3]")],
+                       ["layers.ZeroPadding3D((1, 2, 3))", "layers.ZeroPadding3D(((1, 1), (2, 2), (3, 3)))"],
+                       ["nn.ZeroPad3d((3, 3, 2, 2, 1, 1))"]),
+    "cropping1d": ([("cropping1d", "cropping = 2")], ["layers.Cropping1D(2)", "layers.Cropping1D((2, 2))"], []),
+    "cropping2d": ([("cropping2d", "cropping = [1, 2]")],
+                   ["layers.Cropping2D((1, 2))", "layers.Cropping2D(((1, 1), (2, 2)))"], []),
+    "cropping3d": ([("cropping3d", "cropping = 1")], ["layers.Cropping3D()", "layers.Cropping3D(1)"], []),
+    "reshape": ([("reshape", "shape = [2, 2, 4]")], ["layers.Reshape((2, 2, 4))"], ["nn.Unflatten(1, (4, 2, 2))"]),
+    "permute": ([("permute", "dims = [2, 1, 3]")], ["layers.Permute((2, 1, 3))"], []),
+    "repeat_vector": ([("repeat_vector", "n = 5")], ["layers.RepeatVector(5)"], []),
     "multi_head_attention": ([("multi_head_attention", "heads = 4\nkey_dim = 8\nvalue_dim = 6\noutput_dim = 10")],
                              ["layers.MultiHeadAttention(4, 8, 6, output_shape=10)"], []),
     "transformer_encoder_layer": ([("transformer_encoder_layer", "d_model = 16\nheads = 4\nd_ff = 32")], [],
@@ -222,12 +249,14 @@ SAME = {
     "transformer": ([("transformer", "d_model = 16\nheads = 2\nencoder_layers = 1\nd_ff = 8")], [],
                     ["nn.Transformer(16, 2, 1, dim_feedforward=8)"]),
 }
-RANK_INPUTS = {1: ("L", "C_in"), 3: ("D", "H", "W", "C_in")}
+RANK_INPUTS = {0: ("C_in",), 1: ("L", "C_in"), 3: ("D", "H", "W", "C_in")}
 RANK = {op: rank for rank, ops in ((1, ("conv1d", "depthwise_conv1d", "separable_conv1d", "pool1d", "global_pool1d",
                                         "adaptive_pool1d", "multi_head_attention", "transformer_encoder_layer",
                                         "transformer_decoder_layer", "transformer_encoder", "transformer_decoder",
-                                        "transformer")),
-                                   (3, ("conv3d", "pool3d", "global_pool3d", "adaptive_pool3d"))) for op in ops}
+                                        "transformer", "conv1d_transpose", "zero_padding1d", "cropping1d")),
+                                   (3, ("conv3d", "pool3d", "global_pool3d", "adaptive_pool3d", "conv3d_transpose",
+                                        "zero_padding3d", "cropping3d")),
+                                   (0, ("repeat_vector", "reshape"))) for op in ops}
 OTHER_SPELLINGS = {  # the same kind, spelled differently: (spec, keras, torch) each with a spec twin
     ("max_pool2d", "pool = 2"): (["layers.MaxPooling2D()"], ["nn.MaxPool2d(2)"]),
     ("avg_pool2d", "pool = 2"): (["layers.AveragePooling2D(2)", "layers.AvgPool2D(pool_size=2)"], ["nn.AvgPool2d(2)"]),
@@ -265,8 +294,30 @@ OTHER_SPELLINGS = {  # the same kind, spelled differently: (spec, keras, torch) 
     ("adaptive_max_pool1d", "size = 4"): ([], ["nn.AdaptiveMaxPool1d(4)"]),
     ("adaptive_avg_pool3d", "size = 1"): (["layers.GlobalAveragePooling3D(keepdims=True)"],
                                           ["nn.AdaptiveAvgPool3d(1)"]),
+    ("conv1d", "filters = 4\nkernel = 3"): (["layers.Convolution1D(4, 3, padding='same')"], []),
+    ("conv2d", "filters = 4\nkernel = 3"): (["layers.Convolution2D(4, 3, padding='same')"], []),
+    ("conv3d", "filters = 4\nkernel = 3"): (["layers.Convolution3D(4, 3, padding='same')"], []),
+    ("separable_conv1d", "filters = 4\nkernel = 3"): (["layers.SeparableConvolution1D(4, 3, padding='same')"], []),
+    ("separable_conv2d", "filters = 4\nkernel = 3"): (["layers.SeparableConvolution2D(4, 3, padding='same')"], []),
+    ("conv1d_transpose", "filters = 4\nkernel = 3"): (["layers.Conv1DTranspose(4, 3)",
+                                                        "layers.Convolution1DTranspose(4, 3)"], []),
+    ("conv2d_transpose", "filters = 4\nkernel = 3\npadding = 1\noutput_padding = 1\nstride = 2\ngroups = 2"): (
+        [], ["nn.ConvTranspose2d(C_in, 4, 3, 2, 1, 1, 2)"]),
+    ("conv3d_transpose", "filters = 4\nkernel = [1, 2, 3]\npadding = 0"): (
+        [], ["nn.ConvTranspose3d(C_in, 4, (1, 2, 3))"]),
+    ("upsample", "scale = 2"): ([], ["nn.Upsample(scale_factor=2)", "nn.Upsample(None, 2.0, 'nearest')",
+                                     "nn.UpsamplingNearest2d(scale_factor=2)", "nn.UpsamplingBilinear2d(None, 2)"]),
+    ("upsample", "size = [7, 9]"): ([], ["nn.Upsample((7, 9))", "nn.Upsample(size=[7, 9], mode='bilinear')"]),
+    ("upsampling1d", "scale = 3"): (["layers.UpSampling1D(3)", "layers.UpSampling1D(size=3)"], []),
+    ("upsampling3d", "scale = 2"): (["layers.UpSampling3D()", "layers.UpSampling3D(2)"], []),
+    ("pixel_unshuffle", "factor = 2"): ([], ["nn.PixelUnshuffle(2)"]),
+    ("reshape", "shape = [-1, 4]"): (["layers.Reshape((-1, 4))"], ["nn.Unflatten(1, (4, -1))"]),
+    ("dropout", "rate = 0.25"): (["layers.SpatialDropout1D(0.25)", "layers.SpatialDropout3D(rate=0.25)"],
+                                 ["nn.Dropout1d(0.25)", "nn.Dropout3d(p=0.25)"]),
     ("multi_head_attention", "heads = 4"): ([], ["nn.MultiheadAttention(C_in, 4)"]),
 }
+OP_RANK = {"upsampling1d": 1, "upsampling3d": 3, "conv1d": 1, "conv3d": 3, "separable_conv1d": 1,
+           "conv1d_transpose": 1, "conv3d_transpose": 3}  # spec ops of another rank than their kind's case
 CASES = [(op, keys, keras, torch) for spec_forms, keras, torch in SAME.values() for op, keys in spec_forms]
 CASES += [(op, keys, keras, torch) for (op, keys), (keras, torch) in OTHER_SPELLINGS.items()]
 VALUES = dict(C_in=16, H=20, W=24, L=30, T=30, D=10)
@@ -300,7 +351,7 @@ def test_every_spelling_has_a_case_here():
 @pytest.mark.parametrize("op, keys, keras, torch", CASES, ids=[f"{c[0]}:{i}" for i, c in enumerate(CASES)])
 def test_the_spellings_of_a_kind_build_the_same_layer(tmp_path, op, keys, keras, torch):
     merge = spellings("spec")[op].merge
-    rank = RANK.get(spellings("spec")[op].kind.op, 2)
+    rank = OP_RANK.get(op, RANK.get(spellings("spec")[op].kind.op, 2))
     want = show(tmp_path, spec_text(op, keys, MERGE if merge else "", rank), ".toml", **VALUES)
     layer = want.layers[0].layer
     for call in keras:

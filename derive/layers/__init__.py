@@ -8,6 +8,7 @@ its spellings (TOML spec, Keras, PyTorch); `conv.py`, `dense.py`, `norm.py`, `ac
 from .activation import Activation, Lambda, PReLU, Rescaling
 from .attention import MultiHeadAttention
 from .base import ONE, ZERO, Expr, Layer, Padding, Shape, Stated, Term, window_out
+from .conv_transpose import ConvTranspose1D, ConvTranspose2D, ConvTranspose3D
 from .conv import Conv1D, Conv2D, Conv3D, DepthwiseConv1D, DepthwiseConv2D, SeparableConv1D, SeparableConv2D
 from .dense import Dense
 from .merge import Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract
@@ -23,5 +24,5 @@ __all__ = ["ONE", "ZERO", "Activation", "AdaptivePool2D", "Add", "BatchNorm", "C
            "Shape", "Stated", "Term", "ZeroPadding2D", "functional", "ops_of",
            "spellings", "window_out"]
 __all__ += ["AdaptivePool1D", "AdaptivePool3D", "Conv1D", "Conv3D", "DepthwiseConv1D", "GlobalPool1D", "GlobalPool3D",
-            "Pool1D", "Pool3D", "SeparableConv1D"]
+            "Pool1D", "Pool3D", "SeparableConv1D", "ConvTranspose1D", "ConvTranspose2D", "ConvTranspose3D"]
 __all__ += ["Average", "InstanceNorm", "Lambda", "Maximum", "Minimum", "PReLU", "RMSNorm", "Rescaling", "Subtract"]
