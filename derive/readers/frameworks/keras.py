@@ -45,6 +45,7 @@ from .keras_checks import (
 )
 from .keras_inputs import input_shape
 from .keras_joins import checked_join
+from .sequences import keras_outputs
 from .shapes import SHAPE_WORDS, is_shape
 from .keras_values import (
     NAME,
@@ -299,7 +300,7 @@ class KerasFramework(Framework):
                 raise self.not_a_tensor(interp, argument, argument_node or node)
             inputs = [argument]
         layer.applied = True
-        return self.add_node(interp, layer.name, layer.layer, inputs, node)
+        return keras_outputs(self, interp, layer, self.add_node(interp, layer.name, layer.layer, inputs, node), node)
 
     def add_node(self, interp: Interpreter, name: str, layer: Layer, inputs: list[Tensor], node: ast.AST) -> Tensor:
         shapes = tuple(t.shape for t in inputs)
