@@ -118,8 +118,10 @@ class Without(Layer):
         terms = list(self.layer.terms(inputs))
         for attr in self.attrs:
             index = term_index(terms, attr)
-            if index is not None:
-                del terms[index]
+            if index is None:
+                raise InputError(f"{attr} replaced here, but derive cannot tell which of this {self.layer.op}'s "
+                                 f"tensors PyTorch calls {attr}")
+            del terms[index]
         return tuple(terms)
 
     def output(self, inputs: tuple[Shape, ...]) -> Shape:
@@ -131,11 +133,13 @@ class Without(Layer):
 
 def term_index(terms: list, attr: str) -> int | None:
     """Which of a module's terms `module.<attr>` is (`weight`: its weights or gamma; `bias`: bias or beta)."""
-    for kind in ATTRIBUTE_KINDS.get(attr, ()):
+    kinds = ATTRIBUTE_KINDS.get(attr, ())
+    for kind in kinds:
         for index, term in enumerate(terms):
             if term.kind == kind and not term.name:
                 return index
-    return None
+    named = [index for index, term in enumerate(terms) if term.kind in kinds]
+    return named[0] if len(named) == 1 else None  # the one such tensor, however derive names it (embeddings)
 
 
 def has_term(layer: Layer, inputs: tuple[Shape, ...], attr: str) -> bool:

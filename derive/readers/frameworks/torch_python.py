@@ -161,6 +161,8 @@ class TorchPython(TorchFramework):
                     return list(value.children) if base == "ModuleDict" and attr == "__iter__" else modules
                 if attr in ("append", "extend", "insert"):
                     return Method(value, attr)
+        if isinstance(value, TorchContainer) and any(key == attr for key, _ in value.children):
+            return next(module for key, module in value.children if key == attr)  # `self.transformer.wte`
         if isinstance(value, TorchContainer) and value.cls == "ModuleDict":
             if attr == "__getitem__":
                 return dict(value.children)
