@@ -620,6 +620,35 @@ class TinyGPT(nn.Module):
 model = TinyGPT()
 '''
 
+FROZEN_BACKBONE = '''
+import torch.nn as nn
+
+
+def set_parameter_requires_grad(model, feature_extracting):
+    if feature_extracting:
+        for param in model.parameters():
+            param.requires_grad = False
+
+
+class FineTuned(nn.Module):
+    def __init__(self, num_classes=5, feature_extract=True):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(3, 16, 3, padding=1), nn.BatchNorm2d(16), nn.ReLU(inplace=True),
+            nn.Conv2d(16, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(inplace=True),
+            nn.AdaptiveAvgPool2d(1), nn.Flatten())
+        set_parameter_requires_grad(self.features, feature_extract)
+        self.neck = nn.Linear(32, 32).requires_grad_(False)
+        self.neck.requires_grad_()
+        self.classifier = nn.Linear(32, num_classes)
+        self.frozen_head = nn.Linear(32, 2)
+        self.frozen_head.requires_grad_(False)
+
+
+model = FineTuned()
+params_to_update = [p for p in model.parameters() if p.requires_grad]
+'''
+
 # name -> (source, how the test builds the model from the namespace, the values derive is given)
 SNIPPETS = {
     "quickstart_device": (QUICKSTART, "model", {}),
@@ -641,6 +670,7 @@ SNIPPETS = {
     "main_block": (MAIN_BLOCK, "model", {}),
     "word_language_model_tied": (WORD_LANGUAGE_MODEL, "model", {}),
     "gpt_head_tied": (GPT_HEAD_TIED, "model", {}),
+    "frozen_backbone": (FROZEN_BACKBONE, "model", {}),
     "readme_example": ((Path(__file__).resolve().parents[1] / "examples" / "torch_tokens.py").read_text(
         encoding="utf-8"), "model", {}),
 }
@@ -749,3 +779,15 @@ def test_refusal_names_the_real_cause(what, body, message, line, col, tmp_path):
         derive.show(str(path), convention="pytorch")
     assert message in caught.value.what, caught.value.what
     assert caught.value.where == f"{path}:{line}:{col}", caught.value.where
+
+
+def test_registered_tensors_are_explained(tmp_path):
+    """The Markdown answer says why `cls_token` and a buffer count as they do, per convention."""
+    path = tmp_path / "snippet.py"
+    path.write_text(VIT_TOKENS.replace("self.dropout = nn.Dropout(emb_dropout)",
+                                       "self.register_buffer('mask', torch.ones(4, 4))"), encoding="utf-8")
+    for convention, words in (("paper", "Papers count what is trained"), ("pytorch", "the buffers are apart"),
+                              ("keras", "it has no buffers")):
+        text = derive.render(derive.show(str(path), convention=convention), "markdown")
+        explained = text[text.index("Tensors a module registers itself"):]
+        assert "`pos_embedding` (1×17×64)" in explained and "`mask` (4×4)" in explained and words in explained

@@ -25,7 +25,7 @@ def _explained(family: str) -> tuple[str, ...]:
 # parameter-free layers.
 ORDER = (*_explained("convolution"), *_explained("sequence"), *_explained("attention"), *_explained("norm"),
          "bias_dropped", "bias_redundant",
-         *_explained("activation"), *_explained("merge"), "parameter_free")
+         *_explained("activation"), *_explained("merge"), "parameter_free", "tensor")
 
 
 def topics(rows: Sequence) -> dict[str, list[int]]:

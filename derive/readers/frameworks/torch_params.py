@@ -22,7 +22,7 @@ import sympy
 
 from ...errors import InputError
 from ...layers import Layer, Shape
-from ...layers.base import Term
+from ...layers.base import TRAINABLE_KINDS, Term
 from ...records import frozen
 
 TRAINABLE, FROZEN, BUFFER = "weights", "frozen", "buffer"  # the term kinds (conventions.py buckets them)
@@ -74,6 +74,7 @@ class TensorLayer(Layer):
     factors: tuple
 
     family: ClassVar[str] = "other"
+    explain: ClassVar[str | None] = "tensor"  # templates/explain/tensor.md.j2
 
     @property
     def op(self) -> str:  # type: ignore[override]
@@ -81,7 +82,7 @@ class TensorLayer(Layer):
 
     @property
     def signature(self) -> str:
-        return "×".join(str(f) for f in self.factors) or "scalar"
+        return "×".join(str(f) if f.is_Atom else f"({f})" for f in self.factors) or "scalar"
 
     def terms(self, inputs: tuple[Shape, ...]) -> tuple[Term, ...]:
         return (Term(self.kind, self.factors, self.name),)
@@ -129,6 +130,55 @@ class Without(Layer):
 
     def macs(self, inputs: tuple[Shape, ...], output: Shape) -> sympy.Expr:
         return self.layer.macs(inputs, output)
+
+
+@frozen
+class Frozen(Layer):
+    """A layer whose parameters no longer require gradients (`p.requires_grad = False` for each of
+    `module.parameters()`, `module.requires_grad_(False)`): in `parameters()`, not trainable."""
+
+    layer: Layer
+
+    @property
+    def op(self) -> str:  # type: ignore[override]
+        return self.layer.op
+
+    @property
+    def arity(self) -> int:  # type: ignore[override]
+        return self.layer.arity
+
+    @property
+    def family(self) -> str:  # type: ignore[override]
+        return self.layer.family
+
+    @property
+    def explain(self) -> str | None:  # type: ignore[override]
+        return self.layer.explain
+
+    @property
+    def signature(self) -> str:
+        return self.layer.signature
+
+    def terms(self, inputs: tuple[Shape, ...]) -> tuple[Term, ...]:
+        return tuple(Term(FROZEN, t.factors, t.label) if t.kind in TRAINABLE_KINDS else t
+                     for t in self.layer.terms(inputs))
+
+    def output(self, inputs: tuple[Shape, ...]) -> Shape:
+        return self.layer.output(inputs)
+
+    def macs(self, inputs: tuple[Shape, ...], output: Shape) -> sympy.Expr:
+        return self.layer.macs(inputs, output)
+
+
+@frozen
+class ParametersOf:
+    """The parameters of one module, as `module.parameters()` yields them (for `p.requires_grad = False`)."""
+
+    leaf: Any  # the TorchLeaf
+    where: str
+
+    def describe(self) -> str:
+        return "a parameter"
 
 
 def term_index(terms: list, attr: str) -> int | None:
