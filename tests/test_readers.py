@@ -562,8 +562,8 @@ REFUSED = [
     ("import torch.nn as nn\nclass M(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
      "        self.c = nn.Linear(2, 2)\n        setattr(self, 'd', nn.Linear(2, 2))\n", "setattr() is not followed"),
     ("import torch, torch.nn as nn\nclass M(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
-     "        self.c = nn.Linear(2, 2)\n        self.register_buffer('b', torch.zeros(3))\n",
-     "register_buffer() is not supported"),
+     "        self.c = nn.Linear(2, 2)\n        self.register_buffer('b', torch.load('b.pt'))\n",
+     "register_buffer(): the tensor comes from torch.load(...)"),
     ("import keras\n@keras.saving.register_keras_serializable()\ndef block(x):\n"
      "    return keras.layers.Conv2D(8, 1)(x)\n", "has a decorator"),
     ("import keras\nx = keras.Input((8, 8, 3))\ny = keras.layers.Conv2D(8, 1, trainable=False)(x)\n",

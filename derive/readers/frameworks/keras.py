@@ -196,7 +196,7 @@ class KerasFramework(Framework):
         if isinstance(item, Tensor) and item.name == INPUT and not model.items:
             model.input_shape = item.shape
             return
-        if isinstance(item, KerasLayer) and item.merge:
+        if isinstance(item, KerasLayer) and (item.merge or isinstance(item.layer, MultiHeadAttention)):
             raise interp.error(f"{item.cls} cannot be a layer of a Sequential model", node)
         if not isinstance(item, (KerasLayer, SequentialModel)):
             raise interp.error(f"a Sequential model takes layers, not {interp.kind(item)}", node)
