@@ -21,8 +21,10 @@ def _explained(family: str) -> tuple[str, ...]:
     return tuple(k.cls.explain for k in KINDS if k.cls.family == family and k.cls.explain)
 
 
-# Convolutions, attention, norms, the bias before a batch norm, activations, merges, the parameter-free layers.
-ORDER = (*_explained("convolution"), *_explained("attention"), *_explained("norm"), "bias_dropped", "bias_redundant",
+# Convolutions, sequence layers, attention, norms, the bias before a batch norm, activations, merges, the
+# parameter-free layers.
+ORDER = (*_explained("convolution"), *_explained("sequence"), *_explained("attention"), *_explained("norm"),
+         "bias_dropped", "bias_redundant",
          *_explained("activation"), *_explained("merge"), "parameter_free")
 
 

@@ -44,6 +44,7 @@ from .keras_checks import (
     code_warning,
 )
 from .keras_inputs import input_shape
+from .sequences import keras_outputs
 from .shapes import SHAPE_WORDS, is_shape
 from .keras_values import (
     NAME,
@@ -298,7 +299,7 @@ class KerasFramework(Framework):
                 raise self.not_a_tensor(interp, argument, argument_node or node)
             inputs = [argument]
         layer.applied = True
-        return self.add_node(interp, layer.name, layer.layer, inputs, node)
+        return keras_outputs(self, interp, layer, self.add_node(interp, layer.name, layer.layer, inputs, node), node)
 
     def add_node(self, interp: Interpreter, name: str, layer: Layer, inputs: list[Tensor], node: ast.AST) -> Tensor:
         shapes = tuple(t.shape for t in inputs)

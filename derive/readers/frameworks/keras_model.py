@@ -15,6 +15,7 @@ from ..python.binder import EMPTY
 from .base import Adapter, Host
 from .keras import KerasFramework
 from .keras_inputs import input_shape, open_input
+from .sequences import sequential_start
 from .shapes import SHAPE_WORDS, is_shape
 from .keras_values import (
     FunctionalModel,
@@ -113,6 +114,8 @@ class KerasAdapter(Adapter):
                 if not is_shape(given):
                     raise host.source.error(f"input_shape must be {SHAPE_WORDS}")
                 shape = input_shape(interp, given, interp.tree)
+        if shape is None and model.items:
+            shape = sequential_start(interp, model.items[0])
         if shape is None:
             shape = open_input(interp)
         start = len(fw.nodes)

@@ -31,10 +31,11 @@ from ...errors import InputError
 from ...layers import Layer, Shape, Stated, spellings
 from ...records import frozen
 from ..layerargs import bind
-from ..names import ORDER_FIRST
+from ..names import ORDER_FIRST, ORDER_LAST
 from ..python import ClassValue, Framework, Interpreter, Method, NotConditional, Ref, Scope, Super, Unknown, lineage
 from . import attention_calls
 from .base import Adapter, Host
+from .sequences import torch_start, torch_wanted
 from .shapes import Flow, symbol_maker, torch_input
 
 PREFIXES = ("torch.nn.modules.", "torch.nn.", "nn.")
@@ -391,14 +392,16 @@ def leaves(module: Any, prefix: str = "", part: str | None = None, depth: int = 
 
 
 def block_of(root: Any, make: Callable[[str, int, int], sympy.Expr], fallback: Callable[[], sympy.Expr],
-             adjust: Callable[[TorchLeaf, Layer], Layer] | None = None) -> tuple[Shape, tuple[Node, ...]]:
+             adjust: Callable[[TorchLeaf, Layer], Layer] | None = None,
+             steps: Callable[[], sympy.Expr] | None = None) -> tuple[Shape, tuple[Node, ...]]:
     """The block input and nodes for a root module: each leaf on its stated size, shapes flowing
-    (`adjust`: the layer as the code left it, e.g. without a tied weight)."""
+    (`adjust`: the layer as the code left it, e.g. without a tied weight; `steps`: a sequence's length)."""
     found = leaves(root)
     if isinstance(root, TorchLeaf):
         found = [Leaf("0", None, root, root.condition)]
     ranks = attention_calls.torch_ranks([leaf.leaf.rank for leaf in found], [leaf.leaf.layer for leaf in found])
     flow = torch_input(ranks, [leaf.leaf.stated for leaf in found], fallback, make)
+    flow = torch_start(found, flow, steps) if steps is not None else flow
     block_input = flow
     seen = Flow(make)
     seen.note(flow)
@@ -407,6 +410,7 @@ def block_of(root: Any, make: Callable[[str, int, int], sympy.Expr], fallback: C
     for leaf in found:
         item = leaf.leaf
         wanted = seen.wanted(item.rank, item.stated if item.stated is not None else flow.channels, flow)
+        wanted = torch_wanted(item.layer, wanted, steps) if steps is not None else wanted
         same = _equal(wanted.channels, flow.channels) and len(wanted.spatial) == len(flow.spatial) and all(
             _equal(a, b) for a, b in zip(wanted.spatial, flow.spatial))
         layer = item.layer if same else Stated(item.layer, wanted)
@@ -453,7 +457,9 @@ class TorchAdapter(Adapter):
                 title = f"{entry.node.name}()"
         block_input, nodes = block_of(root, symbol_maker(interp),
                                       lambda: interp.symbols.make("C_in", "", None, order=ORDER_FIRST),
-                                      getattr(fw, "adjust", None))
+                                      getattr(fw, "adjust", None),
+                                      lambda: interp.symbols.make("T", "sequence length (time steps)", None,
+                                                                  order=ORDER_LAST - 1))
         return title, block_input, nodes
 
 
