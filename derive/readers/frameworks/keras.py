@@ -21,7 +21,7 @@ from typing import Any, Callable
 
 from ...blocks import INPUT, CodeWarning
 from ...errors import InputError
-from ...layers import Add, Concatenate, Layer, MultiHeadAttention, functional, spellings
+from ...layers import Add, Concatenate, Elementwise, Layer, MultiHeadAttention, functional, spellings
 from ...layers.spelling import Signature
 from ..layerargs import bind
 from ..python import (
@@ -44,6 +44,7 @@ from .keras_checks import (
     code_warning,
 )
 from .keras_inputs import input_shape
+from .keras_joins import checked_join
 from .sequences import keras_outputs
 from .shapes import SHAPE_WORDS, is_shape
 from .keras_values import (
@@ -305,6 +306,8 @@ class KerasFramework(Framework):
         shapes = tuple(t.shape for t in inputs)
         if isinstance(layer, (Add, Concatenate)):  # shapes that do not meet: a warning (keras_checks)
             layer = (checked_add if isinstance(layer, Add) else checked_concatenate)(interp, self, inputs, node, name)
+        elif isinstance(layer, Elementwise):  # Multiply, Subtract, ...: likewise (keras_joins)
+            layer = checked_join(interp, self, inputs, node, name, layer)
         try:
             output = layer.output(shapes)
             layer.terms(shapes)
