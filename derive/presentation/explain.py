@@ -23,7 +23,8 @@ def _explained(family: str) -> tuple[str, ...]:
 
 # Convolutions, attention, norms, the bias before a batch norm, activations, merges, the parameter-free layers.
 ORDER = (*_explained("convolution"), *_explained("attention"), *_explained("norm"), "bias_dropped", "bias_redundant",
-         *_explained("activation"), *_explained("merge"), "parameter_free")
+         *_explained("activation"), *_explained("merge"), "parameter_free",
+         "custom_weights")  # a subclassed Keras layer's own `add_weight`s (readers/frameworks/keras_subclass.py)
 
 
 def topics(rows: Sequence) -> dict[str, list[int]]:

@@ -166,7 +166,7 @@ class KerasFramework(Framework):
         if not is_shape(shape):
             raise interp.error(f"{spelled}(shape=...) must be {SHAPE_WORDS}", node)
         if self.input_tensor is not None:  # a model of several inputs: a node of its own
-            return keras_subclass.extra_input(self, interp, shape, node)
+            return keras_subclass.extra_input(self, interp, shape, node, args.get("name", None))
         self.input_tensor = Tensor(INPUT, input_shape(interp, shape, node))
         return self.input_tensor
 

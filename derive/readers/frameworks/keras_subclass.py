@@ -334,7 +334,7 @@ def reused_name(fw: Any, name: str) -> str:
     return f"{name}#{counts[name]}"
 
 
-def extra_input(fw: Any, interp: Any, shape: tuple, node: ast.AST) -> Tensor:
+def extra_input(fw: Any, interp: Any, shape: tuple, node: ast.AST, name: Any = None) -> Tensor:
     """A second (third, ...) `keras.Input`: numbers as stated, None as a symbol of its own (`H_2`)."""
     count = fw.__dict__.get("inputs_made", 1) + 1
     fw.inputs_made = count
@@ -349,5 +349,5 @@ def extra_input(fw: Any, interp: Any, shape: tuple, node: ast.AST) -> Tensor:
             raise interp.error(f"an input size must be a positive whole number or None, not {interp.kind(value)}",
                                node)
     layer = ExtraInput(Shape(dims[-1], tuple(dims[:-1])))
-    name = fw.auto_name("InputLayer")
+    name = fw.take(interp, name, node) if isinstance(name, str) else fw.auto_name("InputLayer")
     return fw.add_node(interp, name, layer, [Tensor(INPUT, layer.shape)], node)
