@@ -62,18 +62,18 @@ def test_the_spec_reader_accepts_exactly_the_registry_ops(tmp_path):
     message = refusal(tmp_path, spec_text("no_such_layer_kind"), ".toml")
     listed = message.partition("(one of ")[2].rstrip(")").split(", ")
     assert listed == list(spellings("spec"))
-    assert len(listed) == 41 and "conv2d" in listed and "global_avg_pool2d" in listed and "conv3d" in listed
+    assert len(listed) == 73 and "conv2d" in listed and "global_avg_pool2d" in listed and "conv3d" in listed
     assert "multi_head_attention" in listed and "transformer" in listed
 
 
-@pytest.mark.parametrize("name", ["Embedding", "LSTM", "ConvLSTM1D", "CategoryEncoding", "Discretization"])
+@pytest.mark.parametrize("name", ["ConvLSTM3D", "RNN", "ConvLSTM1D", "CategoryEncoding", "Discretization"])
 def test_keras_names_the_registry_lacks_are_refused(tmp_path, name):
     assert name not in spellings("keras")
     message = refusal(tmp_path, keras_text(f"layers.{name}(3)"), ".py")
     assert message.endswith(f"unsupported layer {name} (see the README for the layers derive reads)")
 
 
-@pytest.mark.parametrize("name", ["Embedding", "LSTM", "Fold", "LazyConv2d", "CircularPad2d"])
+@pytest.mark.parametrize("name", ["EmbeddingBag", "LSTMCell", "Fold", "LazyConv2d", "CircularPad2d"])
 def test_torch_names_the_registry_lacks_are_refused(tmp_path, name):
     assert name not in spellings("torch")
     message = refusal(tmp_path, torch_text(f"nn.{name}(3)"), ".py")
@@ -103,7 +103,7 @@ def test_of_every_keras_layer_class_derive_reads_exactly_the_registrys(tmp_path)
 def test_of_every_torch_module_class_derive_reads_exactly_the_registrys(tmp_path):
     nn = need_torch().nn
     names = [n for n in dir(nn) if isinstance(getattr(nn, n), type) and issubclass(getattr(nn, n), nn.Module)
-             and n not in ("Module", "Sequential", "ModuleList")]
+             and n not in ("Module", "Sequential", "ModuleList", "ModuleDict")]
     assert len(names) > 100
     for name in names:
         refused = "unsupported module" in outcome(tmp_path, torch_text(f"nn.{name}()"))
@@ -136,10 +136,12 @@ def test_every_kind_has_a_family_and_an_explanation_topic_that_exists_or_none():
 def test_the_families_are_the_presentations_groups():
     """What derive/rendering.py groups its explanations by (CONVOLUTIONS, NORMS, PARAMETER_FREE)."""
     assert ops_of("convolution") == ("conv2d", "depthwise_conv2d", "separable_conv2d", "conv1d", "conv3d",
-                                     "depthwise_conv1d", "separable_conv1d", "dense")
-    assert ops_of("norm") == ("batch_norm", "layer_norm", "group_norm")
+                                     "depthwise_conv1d", "separable_conv1d", "conv1d_transpose", "conv2d_transpose",
+                                     "conv3d_transpose", "dense")
+    assert ops_of("norm") == ("batch_norm", "instance_norm", "layer_norm", "rms_norm", "group_norm", "normalization")
     assert set(ops_of("parameter_free")) == {"pool2d", "global_pool2d", "dropout", "flatten", "concatenate", "pool1d",
-                                             "pool3d", "global_pool1d", "global_pool3d"}
+                                             "pool3d", "global_pool1d", "global_pool3d", "rescaling", "lambda",
+                                             "reshape", "permute", "repeat_vector", "upsampling", "pixel_shuffle"}
 
 
 # -- each kind's spellings build the same layer -------------------------------------------------------
@@ -155,7 +157,16 @@ SAME = {
                          ['layers.SeparableConv2D(8, (3, 5), padding="same")'], []),
     "dense": ([("dense", "units = 10")], ["layers.Dense(10)"], ["nn.Linear(C_in, 10)"]),
     "batch_norm": ([("batch_norm", "")], ["layers.BatchNormalization()"],
-                   ["nn.BatchNorm2d(C_in)", "nn.BatchNorm1d(C_in)"]),
+                   ["nn.BatchNorm2d(C_in)", "nn.BatchNorm1d(C_in)", "nn.BatchNorm3d(C_in)"]),
+    "instance_norm": ([("instance_norm", "center = true\nscale = true\nstats = true")], [],
+                      [f"nn.InstanceNorm{n}d(C_in, affine=True, track_running_stats=True)" for n in (1, 2, 3)]),
+    "rms_norm": ([("rms_norm", "")], ["layers.RMSNormalization()"], ["nn.RMSNorm(C_in)"]),
+    "normalization": ([("normalization", "")], ["layers.Normalization()"], []),
+    "prelu": ([("prelu", "shared_axes = [1, 2]")], ["layers.PReLU(shared_axes=[1, 2])"], []),
+    "rescaling": ([("rescaling", "scale = 0.5")], ["layers.Rescaling(0.5)"], []),
+    "lambda": ([("lambda", "")], ["layers.Lambda(lambda x: x)"], []),
+    **{op: ([(op, "")], [f"layers.{op.capitalize()}()", f"layers.{op}"], [])
+       for op in ("multiply", "subtract", "average", "maximum", "minimum")},
     "layer_norm": ([("layer_norm", "center = false")], ["layers.LayerNormalization(center=False)"],
                    ["nn.LayerNorm(C_in, bias=False)"]),
     "group_norm": ([("group_norm", "groups = 4")], ["layers.GroupNormalization(4)"], ["nn.GroupNorm(4, C_in)"]),
@@ -200,6 +211,31 @@ SAME = {
     "adaptive_pool1d": ([("adaptive_avg_pool1d", "size = 1")], ["layers.GlobalAveragePooling1D(keepdims=True)"],
                         ["nn.AdaptiveAvgPool1d(1)"]),
     "adaptive_pool3d": ([("adaptive_max_pool3d", "size = [1, 2, 2]")], [], ["nn.AdaptiveMaxPool3d((1, 2, 2))"]),
+    "conv1d_transpose": ([("conv1d_transpose", 'filters = 8\nkernel = 4\nstride = 2\npadding = 1')],
+                         [],
+                         ["nn.ConvTranspose1d(C_in, 8, 4, stride=2, padding=1)",
+                          "nn.ConvTranspose1d(C_in, 8, 4, 2, 1)"]),
+    "conv2d_transpose": ([("conv2d_transpose", 'filters = 8\nkernel = 3\nstride = 2\npadding = "same"\nbias = false')],
+                         ['layers.Conv2DTranspose(8, 3, strides=2, padding="same", use_bias=False)',
+                          'layers.Convolution2DTranspose(8, (3, 3), (2, 2), "same", use_bias=False)'], []),
+    "conv3d_transpose": ([("conv3d_transpose", 'filters = 4\nkernel = 2\nstride = 2\npadding = "valid"')],
+                         ["layers.Conv3DTranspose(4, 2, 2)", "layers.Convolution3DTranspose(4, 2, strides=(2, 2, 2))"],
+                         []),
+    "upsampling": ([("upsampling2d", "scale = [2, 3]")],
+                   ["layers.UpSampling2D((2, 3))", "layers.UpSampling2D(size=(2, 3), interpolation='bilinear')"], []),
+    "pixel_shuffle": ([("pixel_shuffle", "factor = 2")], [], ["nn.PixelShuffle(2)"]),
+    "zero_padding1d": ([("zero_padding1d", "padding = 2")], ["layers.ZeroPadding1D(2)", "layers.ZeroPadding1D((2, 2))"],
+                       ["nn.ZeroPad1d(2)", "nn.ZeroPad1d((2, 2))"]),
+    "zero_padding3d": ([("zero_padding3d", "padding = [1, 2, 3]")],
+                       ["layers.ZeroPadding3D((1, 2, 3))", "layers.ZeroPadding3D(((1, 1), (2, 2), (3, 3)))"],
+                       ["nn.ZeroPad3d((3, 3, 2, 2, 1, 1))"]),
+    "cropping1d": ([("cropping1d", "cropping = 2")], ["layers.Cropping1D(2)", "layers.Cropping1D((2, 2))"], []),
+    "cropping2d": ([("cropping2d", "cropping = [1, 2]")],
+                   ["layers.Cropping2D((1, 2))", "layers.Cropping2D(((1, 1), (2, 2)))"], []),
+    "cropping3d": ([("cropping3d", "cropping = 1")], ["layers.Cropping3D()", "layers.Cropping3D(1)"], []),
+    "reshape": ([("reshape", "shape = [2, 2, 4]")], ["layers.Reshape((2, 2, 4))"], ["nn.Unflatten(1, (4, 2, 2))"]),
+    "permute": ([("permute", "dims = [2, 1, 3]")], ["layers.Permute((2, 1, 3))"], []),
+    "repeat_vector": ([("repeat_vector", "n = 5")], ["layers.RepeatVector(5)"], []),
     "multi_head_attention": ([("multi_head_attention", "heads = 4\nkey_dim = 8\nvalue_dim = 6\noutput_dim = 10")],
                              ["layers.MultiHeadAttention(4, 8, 6, output_shape=10)"], []),
     "transformer_encoder_layer": ([("transformer_encoder_layer", "d_model = 16\nheads = 4\nd_ff = 32")], [],
@@ -213,12 +249,14 @@ SAME = {
     "transformer": ([("transformer", "d_model = 16\nheads = 2\nencoder_layers = 1\nd_ff = 8")], [],
                     ["nn.Transformer(16, 2, 1, dim_feedforward=8)"]),
 }
-RANK_INPUTS = {1: ("L", "C_in"), 3: ("D", "H", "W", "C_in")}
+RANK_INPUTS = {0: ("C_in",), 1: ("L", "C_in"), 3: ("D", "H", "W", "C_in")}
 RANK = {op: rank for rank, ops in ((1, ("conv1d", "depthwise_conv1d", "separable_conv1d", "pool1d", "global_pool1d",
                                         "adaptive_pool1d", "multi_head_attention", "transformer_encoder_layer",
                                         "transformer_decoder_layer", "transformer_encoder", "transformer_decoder",
-                                        "transformer")),
-                                   (3, ("conv3d", "pool3d", "global_pool3d", "adaptive_pool3d"))) for op in ops}
+                                        "transformer", "conv1d_transpose", "zero_padding1d", "cropping1d")),
+                                   (3, ("conv3d", "pool3d", "global_pool3d", "adaptive_pool3d", "conv3d_transpose",
+                                        "zero_padding3d", "cropping3d")),
+                                   (0, ("repeat_vector", "reshape"))) for op in ops}
 OTHER_SPELLINGS = {  # the same kind, spelled differently: (spec, keras, torch) each with a spec twin
     ("max_pool2d", "pool = 2"): (["layers.MaxPooling2D()"], ["nn.MaxPool2d(2)"]),
     ("avg_pool2d", "pool = 2"): (["layers.AveragePooling2D(2)", "layers.AvgPool2D(pool_size=2)"], ["nn.AvgPool2d(2)"]),
@@ -227,7 +265,7 @@ OTHER_SPELLINGS = {  # the same kind, spelled differently: (spec, keras, torch) 
     ("activation", 'function = "relu6"'): (["layers.ReLU(max_value=6)"], ["nn.ReLU6()"]),
     ("activation", 'function = "leaky_relu"'): (["layers.LeakyReLU()"], ["nn.LeakyReLU(0.1)"]),
     ("activation", 'function = "elu"'): (["layers.ELU()"], ["nn.ELU()"]),
-    ("activation", 'function = "softmax"'): (["layers.Softmax()"], ["nn.Softmax(dim=-1)"]),
+    ("activation", 'function = "softmax"'): (["layers.Softmax()"], ["nn.Softmax(dim=-1)", "nn.Softmax2d()"]),
     ("activation", 'function = "identity"'): (["layers.Identity()"], ["nn.Identity(54, 'anything')"]),
     ("activation", 'function = "silu"'): (['layers.Activation("silu")'], ["nn.SiLU()"]),
     ("activation", 'function = "gelu"'): (['layers.Activation("gelu")'], ["nn.GELU()"]),
@@ -237,6 +275,17 @@ OTHER_SPELLINGS = {  # the same kind, spelled differently: (spec, keras, torch) 
     ("activation", 'function = "hard_sigmoid"'): (['layers.Activation("hard_sigmoid")'], ["nn.Hardsigmoid()"]),
     ("activation", 'function = "mish"'): (['layers.Activation("mish")'], ["nn.Mish()"]),
     ("activation", 'function = "softplus"'): (['layers.Activation("softplus")'], ["nn.Softplus()"]),
+    **{("activation", f'function = "{function}"'): ([f'layers.Activation("{function}")'], [f"nn.{name}()"])
+       for function, name in (("hard_tanh", "Hardtanh"), ("log_sigmoid", "LogSigmoid"), ("log_softmax", "LogSoftmax"),
+                              ("softsign", "Softsign"), ("soft_shrink", "Softshrink"), ("hard_shrink", "Hardshrink"),
+                              ("tanh_shrink", "Tanhshrink"), ("selu", "SELU"), ("celu", "CELU"))},
+    ("activation", 'function = "threshold"'): (['layers.Activation("threshold")'], ["nn.Threshold(0.1, 20)"]),
+    ("activation", 'function = "softmin"'): ([], ["nn.Softmin(1)"]),
+    ("activation", 'function = "rrelu"'): ([], ["nn.RReLU()"]),
+    ("prelu", 'parameters = "C_in"'): ([], ["nn.PReLU(C_in)"]),
+    ("prelu", "parameters = 1"): ([], ["nn.PReLU()"]),
+    ("layer_norm", "size = [4, 5]"): ([], ["nn.LayerNorm([4, 5])"]),
+    ("rms_norm", "size = [4, 5]\nscale = false"): ([], ["nn.RMSNorm((4, 5), elementwise_affine=False)"]),
     ("avg_pool1d", "pool = 2"): (["layers.AveragePooling1D(2)", "layers.AvgPool1D(pool_size=2)"], ["nn.AvgPool1d(2)"]),
     ("max_pool3d", "pool = 2"): (["layers.MaxPooling3D()", "layers.MaxPool3D(2)"], ["nn.MaxPool3d(2)"]),
     ("avg_pool3d", "pool = 2"): ([], ["nn.AvgPool3d(2, 2, 0)"]),
@@ -245,8 +294,30 @@ OTHER_SPELLINGS = {  # the same kind, spelled differently: (spec, keras, torch) 
     ("adaptive_max_pool1d", "size = 4"): ([], ["nn.AdaptiveMaxPool1d(4)"]),
     ("adaptive_avg_pool3d", "size = 1"): (["layers.GlobalAveragePooling3D(keepdims=True)"],
                                           ["nn.AdaptiveAvgPool3d(1)"]),
+    ("conv1d", "filters = 4\nkernel = 3"): (["layers.Convolution1D(4, 3, padding='same')"], []),
+    ("conv2d", "filters = 4\nkernel = 3"): (["layers.Convolution2D(4, 3, padding='same')"], []),
+    ("conv3d", "filters = 4\nkernel = 3"): (["layers.Convolution3D(4, 3, padding='same')"], []),
+    ("separable_conv1d", "filters = 4\nkernel = 3"): (["layers.SeparableConvolution1D(4, 3, padding='same')"], []),
+    ("separable_conv2d", "filters = 4\nkernel = 3"): (["layers.SeparableConvolution2D(4, 3, padding='same')"], []),
+    ("conv1d_transpose", "filters = 4\nkernel = 3"): (["layers.Conv1DTranspose(4, 3)",
+                                                        "layers.Convolution1DTranspose(4, 3)"], []),
+    ("conv2d_transpose", "filters = 4\nkernel = 3\npadding = 1\noutput_padding = 1\nstride = 2\ngroups = 2"): (
+        [], ["nn.ConvTranspose2d(C_in, 4, 3, 2, 1, 1, 2)"]),
+    ("conv3d_transpose", "filters = 4\nkernel = [1, 2, 3]\npadding = 0"): (
+        [], ["nn.ConvTranspose3d(C_in, 4, (1, 2, 3))"]),
+    ("upsample", "scale = 2"): ([], ["nn.Upsample(scale_factor=2)", "nn.Upsample(None, 2.0, 'nearest')",
+                                     "nn.UpsamplingNearest2d(scale_factor=2)", "nn.UpsamplingBilinear2d(None, 2)"]),
+    ("upsample", "size = [7, 9]"): ([], ["nn.Upsample((7, 9))", "nn.Upsample(size=[7, 9], mode='bilinear')"]),
+    ("upsampling1d", "scale = 3"): (["layers.UpSampling1D(3)", "layers.UpSampling1D(size=3)"], []),
+    ("upsampling3d", "scale = 2"): (["layers.UpSampling3D()", "layers.UpSampling3D(2)"], []),
+    ("pixel_unshuffle", "factor = 2"): ([], ["nn.PixelUnshuffle(2)"]),
+    ("reshape", "shape = [-1, 4]"): (["layers.Reshape((-1, 4))"], ["nn.Unflatten(1, (4, -1))"]),
+    ("dropout", "rate = 0.25"): (["layers.SpatialDropout1D(0.25)", "layers.SpatialDropout3D(rate=0.25)"],
+                                 ["nn.Dropout1d(0.25)", "nn.Dropout3d(p=0.25)"]),
     ("multi_head_attention", "heads = 4"): ([], ["nn.MultiheadAttention(C_in, 4)"]),
 }
+OP_RANK = {"upsampling1d": 1, "upsampling3d": 3, "conv1d": 1, "conv3d": 3, "separable_conv1d": 1,
+           "conv1d_transpose": 1, "conv3d_transpose": 3}  # spec ops of another rank than their kind's case
 CASES = [(op, keys, keras, torch) for spec_forms, keras, torch in SAME.values() for op, keys in spec_forms]
 CASES += [(op, keys, keras, torch) for (op, keys), (keras, torch) in OTHER_SPELLINGS.items()]
 VALUES = dict(C_in=16, H=20, W=24, L=30, T=30, D=10)
@@ -265,17 +336,22 @@ def test_every_spelling_has_a_case_here():
     spec_ops = {op for op, _, _, _ in CASES}
     keras_names = {call.split("(")[0].removeprefix("layers.") for _, _, keras, _ in CASES for call in keras}
     torch_names = {call.split("(")[0].removeprefix("nn.") for _, _, _, torch in CASES for call in torch}
+    spec_ops |= {op for op, _, _, _, _ in SEQUENCE_CASES}
+    keras_names |= {call.split("(")[0].removeprefix("layers.") for _, _, _, keras, _ in SEQUENCE_CASES for call in keras}
+    keras_names |= KERAS_AGAINST_KERAS
+    torch_names |= {call.split("(")[0].removeprefix("nn.") for _, _, _, _, torch in SEQUENCE_CASES for call in torch}
     assert spec_ops == set(spellings("spec"))
     assert keras_names == set(spellings("keras")) | {s.functional for s in spellings("keras").values()
                                                      if s.functional}
     assert torch_names == set(spellings("torch"))
-    assert {entry.cls.op for entry in KINDS if entry.spellings} == set(SAME)
+    assert {entry.cls.op for entry in KINDS if entry.spellings} == set(SAME) | set(SEQUENCE) | {
+        spellings("keras")[name].kind.op for name in KERAS_AGAINST_KERAS}
 
 
 @pytest.mark.parametrize("op, keys, keras, torch", CASES, ids=[f"{c[0]}:{i}" for i, c in enumerate(CASES)])
 def test_the_spellings_of_a_kind_build_the_same_layer(tmp_path, op, keys, keras, torch):
     merge = spellings("spec")[op].merge
-    rank = RANK.get(spellings("spec")[op].kind.op, 2)
+    rank = OP_RANK.get(op, RANK.get(spellings("spec")[op].kind.op, 2))
     want = show(tmp_path, spec_text(op, keys, MERGE if merge else "", rank), ".toml", **VALUES)
     layer = want.layers[0].layer
     for call in keras:
@@ -283,9 +359,74 @@ def test_the_spellings_of_a_kind_build_the_same_layer(tmp_path, op, keys, keras,
         assert fingerprint(got) == fingerprint(want), call
         assert got.layers[0].layer == layer, call
     for call in torch:
-        vector = call.startswith(("nn.Linear", "nn.BatchNorm1d", "nn.GroupNorm"))  # no image: a vector
+        vector = call.startswith(("nn.Linear", "nn.BatchNorm1d", "nn.BatchNorm3d", "nn.InstanceNorm1d",
+                                  "nn.InstanceNorm3d", "nn.GroupNorm"))  # no image (yet): a vector
         got = show(tmp_path, torch_text(call), ".py", **VALUES)
         assert fingerprint(got, vector) == fingerprint(want, vector), call
+
+
+# Sequence kinds, on a sequence (T, C_in) or on token ids (T,): op -> (spec input, spec op and keys, Keras calls,
+# PyTorch calls). Term names differ between the forms (Keras' `kernel`, PyTorch's `weight_ih_l0`); the op, the
+# counts under every convention and the output shape may not. A Keras wrapper's spec twin is the layer it
+# stands for (`Bidirectional(LSTM(8))` is a bidirectional LSTM; `TimeDistributed(Dense(10))` a dense layer).
+SEQUENCE = {
+    "embedding": ('["T"]', [("embedding", "vocabulary = 50\ndim = 8")], ["layers.Embedding(50, 8)",
+                                                                      "layers.Embedding(50, 8, mask_zero=True)"],
+                  ["nn.Embedding(50, 8)", "nn.Embedding(50, 8, padding_idx=0, max_norm=1.0)"]),
+    "simple_rnn": ('["T", "C_in"]', [("simple_rnn", "units = 8\nreturn_sequences = true")],
+                   ["layers.SimpleRNN(8, return_sequences=True)"], []),
+    "lstm": ('["T", "C_in"]', [("lstm", "units = 8")], ["layers.LSTM(8)"], []),
+    "gru": ('["T", "C_in"]', [("gru", "units = 8")], ["layers.GRU(8)"], []),
+    "bidirectional": ('["T", "C_in"]', [("lstm", "units = 8\nbidirectional = true")],
+                      ["layers.Bidirectional(layers.LSTM(8))"], []),
+    "time_distributed": ('["T", "C_in"]', [("dense", "units = 10")], ["layers.TimeDistributed(layers.Dense(10))"], []),
+}
+TORCH_SEQUENCE = {  # PyTorch's forms: two biases, every time step out
+    ("simple_rnn", "units = 8\ntwo_biases = true\nreturn_sequences = true"): ["nn.RNN(C_in, 8)"],
+    ("lstm", "units = 8\ntwo_biases = true\nreturn_sequences = true\nlayers = 2\nbidirectional = true\nproj = 3"): [
+        "nn.LSTM(C_in, 8, num_layers=2, bidirectional=True, proj_size=3, batch_first=True)"],
+    ("gru", "units = 8\nreturn_sequences = true\nbias = false"): ["nn.GRU(C_in, 8, bias=False)"],
+}
+SEQUENCE_CASES = [(op, keys, shape, keras, torch) for shape, forms, keras, torch in SEQUENCE.values()
+                  for op, keys in forms]
+SEQUENCE_CASES += [(op, keys, '["T", "C_in"]', [], torch) for (op, keys), torch in TORCH_SEQUENCE.items()]
+KERAS_AGAINST_KERAS = {"ConvLSTM2D"}  # its input (T, H, W, C) has no spec form: held to Keras in test_sequence_layers
+
+
+def sequence_keras_text(call: str, ids: bool) -> str:
+    shape = "(T,)" if ids else "(T, C_in)"
+    return f"import keras\nfrom keras import layers\n\ninp = keras.Input(shape={shape})\nout = {call}(inp)\n"
+
+
+def sequence_show(tmp_path: Path, text: str, suffix: str, convention: str):
+    path = tmp_path / f"block{suffix}"
+    path.write_text(text, encoding="utf-8")
+    names = load(str(path)).symbols.names
+    values = {name: value for name, value in dict(T=12, C_in=16).items() if name in names}
+    return derive.show(str(path), convention=convention, **values)
+
+
+def sequence_fingerprint(d):
+    (row,) = [r for r in d.layers]
+    return row.op, d.total["all"].value, row.shape
+
+
+@pytest.mark.parametrize("op, keys, shape, keras, torch", SEQUENCE_CASES,
+                         ids=[f"{c[0]}:{i}" for i, c in enumerate(SEQUENCE_CASES)])
+def test_the_spellings_of_a_sequence_kind_give_the_same_counts(tmp_path, op, keys, shape, keras, torch):
+    text = f"[block]\ninput = {shape}\n\n[symbols]\nT = {{ meaning = \"sequence length\" }}\n\n" + spec_text(op, keys)
+    want = {c: sequence_show(tmp_path, text, ".toml", c) for c in ("paper", "pytorch", "keras")}
+    assert want["paper"].total["all"].value > 0
+    for call in keras:
+        got = {c: sequence_show(tmp_path, sequence_keras_text(call, shape == '["T"]'), ".py", c)
+               for c in want}
+        for c in want:
+            assert sequence_fingerprint(got[c])[1:] == sequence_fingerprint(want[c])[1:], (call, c)
+        assert got["paper"].layers[0].op in (op, "bidirectional", "time_distributed"), call
+    for call in torch:
+        got = {c: sequence_show(tmp_path, torch_text(call), ".py", c) for c in want}
+        for c in want:
+            assert sequence_fingerprint(got[c]) == sequence_fingerprint(want[c]), (call, c)
 
 
 def test_the_readmes_example_of_adding_a_layer_is_the_code():

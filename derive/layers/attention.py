@@ -151,7 +151,12 @@ class MultiHeadAttention(Layer):
 
     @property
     def signature(self) -> str:
-        return f"{self.heads} heads"
+        return heads_signature(self.heads)
+
+
+def heads_signature(heads: Expr) -> str:
+    """`8 heads`, `h heads`; a symbol named for them alone (`heads`, `nhead`)."""
+    return str(heads) if "head" in str(heads) else f"{heads} heads"
 
 
 # -- spellings ------------------------------------------------------------------------------------

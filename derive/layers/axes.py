@@ -119,3 +119,46 @@ class ChannelsFirst(Layer):
 def keras_layout(args: Arguments, layer: Layer) -> Layer:
     """The layer as Keras' `data_format` lays out its input: wrapped in `ChannelsFirst` for 'channels_first'."""
     return ChannelsFirst(layer) if channels_first(args) else layer
+
+
+def keras_sides(args: Arguments, name: str, rank: int, default: Any) -> tuple[tuple[Expr, Expr], ...]:
+    """Keras' padding or cropping, (before, after) along each of `rank` axes: one number for every side,
+    one per axis (both sides), or a pair per axis; for one axis, one number or a pair."""
+    value = args.get(name, default)
+    items = args.sequence(value)
+    if items is None:
+        one = args.as_size(name, value, zero=True)
+        return ((one, one),) * rank
+    if rank == 1:
+        if len(items) != 2:
+            raise args.error(name, f"{name} must be one number or two (before, after), got {len(items)}")
+        return ((args.as_size(name, items[0], zero=True), args.as_size(name, items[1], zero=True)),)
+    if len(items) != rank:
+        raise args.error(name, f"{name} must be one number, {rank} numbers or {rank} pairs, got {len(items)}")
+    sides = []
+    for item in items:
+        pair = args.sequence(item)
+        if pair is None:
+            one = args.as_size(name, item, zero=True)
+            sides.append((one, one))
+        elif len(pair) == 2:
+            sides.append((args.as_size(name, pair[0], zero=True), args.as_size(name, pair[1], zero=True)))
+        else:
+            raise args.error(name, f"{name} must be one number, {rank} numbers or {rank} pairs")
+    return tuple(sides)
+
+
+def torch_sides(args: Arguments, rank: int) -> tuple[tuple[Expr, Expr], ...]:
+    """PyTorch's padding of `nn.ZeroPad1d/2d/3d`: one number for every side, or (left, right, top, bottom,
+    front, back), the last axis first, as `F.pad` takes them."""
+    value = args.get("padding")
+    items = args.sequence(value)
+    if items is None:
+        one = args.as_size("padding", value, zero=True)
+        return ((one, one),) * rank
+    if len(items) != 2 * rank:
+        raise args.error("padding", f"padding must be one number or {2 * rank} (left, right, top, bottom, ...)"
+                         if rank > 1 else "padding must be one number or (left, right)")
+    sizes_ = [args.as_size("padding", v, zero=True) for v in items]
+    pairs = [(sizes_[2 * i], sizes_[2 * i + 1]) for i in range(rank)]
+    return tuple(reversed(pairs))

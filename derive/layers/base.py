@@ -35,7 +35,7 @@ TRAINABLE_KINDS = ("weights", "bias", "gamma", "beta")
 STATISTIC_KINDS = ("moving_mean", "moving_variance")
 COUNTER_KINDS = ("num_batches_tracked",)
 TERM_KINDS = TRAINABLE_KINDS + STATISTIC_KINDS + COUNTER_KINDS
-FAMILIES = ("convolution", "norm", "activation", "merge", "parameter_free", "other", "attention")
+FAMILIES = ("convolution", "norm", "activation", "merge", "parameter_free", "other", "attention", "sequence")
 
 
 @frozen
@@ -124,8 +124,9 @@ def window_out(size: Expr, kernel: Expr, stride: Expr, padding: Padding, dilatio
                axis: int = 0) -> Expr:
     """Output length of a sliding window (convolution or pooling) along one axis.
 
-    `same` is Keras' rule, ceil(size / stride) (and `causal`'s, which pads d·(k − 1) in front); otherwise floor((size + 2p − d(k − 1) − 1) / s) + 1
-    with p the explicit padding per side (0 for `valid`), as both frameworks compute it.
+    `same` is Keras' rule, ceil(size / stride) (and `causal`'s, which pads d·(k − 1) in front); otherwise
+    floor((size + 2p − d(k − 1) − 1) / s) + 1 with p the explicit padding per side (0 for `valid`), as
+    both frameworks compute it.
     """
     if padding == "same" or padding == "causal":
         return ceiling(size / stride)

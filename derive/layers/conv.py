@@ -101,6 +101,7 @@ class Conv1D(Conv2D):
     """A 1-D convolution (over a sequence): k·(C_in/groups)·filters weights, and a bias per filter."""
 
     op: ClassVar[str] = "conv1d"
+    explain: ClassVar[str | None] = "conv1d"
     rank: ClassVar[int] = 1
     kernel: tuple[Expr, ...] = (ONE,)
     stride: tuple[Expr, ...] = (ONE,)
@@ -112,6 +113,7 @@ class Conv3D(Conv2D):
     """A 3-D convolution (over a volume): k_d·k_h·k_w·(C_in/groups)·filters weights, and a bias per filter."""
 
     op: ClassVar[str] = "conv3d"
+    explain: ClassVar[str | None] = "conv3d"
     rank: ClassVar[int] = 3
     kernel: tuple[Expr, ...] = (ONE, ONE, ONE)
     stride: tuple[Expr, ...] = (ONE, ONE, ONE)
@@ -300,6 +302,7 @@ def _conv_kind(cls: type[Conv2D], keras_name: str, torch_name: str) -> Any:
                 spec(cls.op, ("filters", "kernel", "groups") + SPEC_CONV, _spec_conv(cls),
                      required=("filters", "kernel")),
                 keras(keras_name, KERAS_CONV, _keras_conv(cls)),
+                keras(keras_name.replace("Conv", "Convolution"), KERAS_CONV, _keras_conv(cls)),
                 torch(torch_name, TORCH_CONV, _torch_conv(cls), stated="in_channels", spatial=cls.rank,
                       attributes=CONV_ATTRIBUTES))
 
@@ -313,7 +316,8 @@ KINDS = (
     kind(SeparableConv2D,
          spec("separable_conv2d", ("filters", "kernel", "multiplier") + SPEC_CONV, _spec_separable(SeparableConv2D),
               required=("filters", "kernel")),
-         keras("SeparableConv2D", KERAS_SEPARABLE, _keras_separable(SeparableConv2D))),
+         keras("SeparableConv2D", KERAS_SEPARABLE, _keras_separable(SeparableConv2D)),
+         keras("SeparableConvolution2D", KERAS_SEPARABLE, _keras_separable(SeparableConv2D))),
     _conv_kind(Conv1D, "Conv1D", "Conv1d"),
     _conv_kind(Conv3D, "Conv3D", "Conv3d"),
     kind(DepthwiseConv1D,
@@ -323,5 +327,6 @@ KINDS = (
     kind(SeparableConv1D,
          spec("separable_conv1d", ("filters", "kernel", "multiplier") + SPEC_CONV, _spec_separable(SeparableConv1D),
               required=("filters", "kernel")),
-         keras("SeparableConv1D", KERAS_SEPARABLE, _keras_separable(SeparableConv1D))),
+         keras("SeparableConv1D", KERAS_SEPARABLE, _keras_separable(SeparableConv1D)),
+         keras("SeparableConvolution1D", KERAS_SEPARABLE, _keras_separable(SeparableConv1D))),
 )

@@ -1,5 +1,12 @@
-"""Normalizations: batch, layer and group norm (gamma, beta; batch norm's moving statistics), and the
-per-channel scale and the preprocessing `Normalization` of the network library."""
+"""Normalizations: batch, instance, layer, group and RMS norm (gamma, beta; the moving statistics of
+batch and instance norm), the per-channel scale, and Keras' preprocessing `Normalization`.
+
+A Keras norm normalises along `axis` (Keras counts it on the tensor with its batch: -1 the channels,
+`axis=3` the same on an (H, W, C) image, `axis=1` the first axis after the batch): its parameters have
+the input's sizes there (`keras_axis.py`). A PyTorch norm says its own size (`num_features`,
+`normalized_shape`), always the channels' (or, for `nn.LayerNorm` and `nn.RMSNorm`, the trailing sizes
+it states, as written).
+"""
 
 from __future__ import annotations
 
@@ -9,17 +16,28 @@ import sympy
 
 from ..records import frozen
 from .base import ONE, Expr, Layer, Shape, Term, as_expr, check_divisible
-from .spelling import Arguments, axis_last, keras, kind, spec, torch
+from .keras_axis import LAST, keras_axes, sizes, written
+from .spelling import Arguments, keras, kind, spec, torch
 
 
-def scale_and_shift(channels: Expr, scale: bool, center: bool) -> tuple[Term, ...]:
-    """A norm's learned scale γ and shift β, one per channel, each where it is on."""
-    return tuple(Term(kind, (channels,)) for kind, on in (("gamma", scale), ("beta", center)) if on)
+def scale_and_shift(factors: tuple[Expr, ...], scale: bool, center: bool) -> tuple[Term, ...]:
+    """A norm's learned scale γ and shift β, one per normalised position, each where it is on."""
+    return tuple(Term(kind, factors) for kind, on in (("gamma", scale), ("beta", center)) if on)
+
+
+def statistics(factors: tuple[Expr, ...]) -> tuple[Term, ...]:
+    """The moving mean and variance a batch (or instance) norm tracks, and PyTorch's step counter."""
+    return (Term("moving_mean", factors), Term("moving_variance", factors), Term("num_batches_tracked", (ONE,)))
+
+
+def _factors(size: object) -> tuple[Expr, ...]:
+    return tuple(as_expr(s) for s in size) if isinstance(size, tuple) else (as_expr(size),)
 
 
 @frozen
 class BatchNorm(Layer):
-    """Per channel: gamma (scale) and beta (center) learned; moving mean and variance tracked.
+    """Per channel (per position along `axis`): gamma (scale) and beta (center) learned; moving mean and
+    variance tracked.
 
     `stats=False` is PyTorch's `track_running_stats=False` (no buffers at all). PyTorch also keeps one
     `num_batches_tracked` counter per layer while it tracks statistics.
@@ -31,49 +49,115 @@ class BatchNorm(Layer):
     center: bool = True
     scale: bool = True
     stats: bool = True
+    axis: tuple[int, ...] = LAST
 
     def terms(self, inputs: tuple[Shape, ...]) -> tuple[Term, ...]:
-        c = inputs[0].channels
-        learned = scale_and_shift(c, self.scale, self.center)
-        if not self.stats:
-            return learned
-        return (*learned, Term("moving_mean", (c,)), Term("moving_variance", (c,)), Term("num_batches_tracked", (ONE,)))
+        n = sizes(inputs[0], self.axis)
+        learned = scale_and_shift(n, self.scale, self.center)
+        return (*learned, *statistics(n)) if self.stats else learned
+
+    @property
+    def signature(self) -> str:
+        return written(self.axis)
+
+
+@frozen
+class InstanceNorm(Layer):
+    """PyTorch's `nn.InstanceNorm1d/2d/3d`: each channel of each sample normalised over its positions.
+    γ and β per channel only with `affine=True`, the moving statistics only with
+    `track_running_stats=True` (both off by default, unlike batch norm)."""
+
+    op: ClassVar[str] = "instance_norm"
+    family: ClassVar[str] = "norm"
+    explain: ClassVar[str | None] = "instance_norm"
+    center: bool = False
+    scale: bool = False
+    stats: bool = False
+
+    def terms(self, inputs: tuple[Shape, ...]) -> tuple[Term, ...]:
+        n = (inputs[0].channels,)
+        learned = scale_and_shift(n, self.scale, self.center)
+        return (*learned, *statistics(n)) if self.stats else learned
 
 
 @frozen
 class LayerNorm(Layer):
-    """Gamma and beta over the normalised axes: the channels unless `size` says otherwise."""
+    """Gamma and beta over the normalised axes: the channels, the Keras `axis` given, or the
+    `normalized_shape` PyTorch states (`size`, its sizes as written)."""
 
     op: ClassVar[str] = "layer_norm"
     family: ClassVar[str] = "norm"
     explain: ClassVar[str | None] = "layer_norm"
     center: bool = True
     scale: bool = True
-    size: Expr | None = None
+    size: Expr | tuple[Expr, ...] | None = None
+    axis: tuple[int, ...] = LAST
+
+    def __post_init__(self) -> None:
+        if self.size is not None:
+            object.__setattr__(self, "size", _factors(self.size))
 
     def terms(self, inputs: tuple[Shape, ...]) -> tuple[Term, ...]:
-        n = inputs[0].channels if self.size is None else as_expr(self.size)
-        return scale_and_shift(n, self.scale, self.center)
+        n = sizes(inputs[0], self.axis) if self.size is None else self.size
+        return scale_and_shift(n, self.scale, self.center)  # type: ignore[arg-type]
+
+    @property
+    def signature(self) -> str:
+        return written(self.axis)
+
+
+@frozen
+class RMSNorm(Layer):
+    """Root-mean-square norm (`nn.RMSNorm`, Keras `RMSNormalization`): a learned scale γ per normalised
+    position, no shift and no statistics."""
+
+    op: ClassVar[str] = "rms_norm"
+    family: ClassVar[str] = "norm"
+    explain: ClassVar[str | None] = "rms_norm"
+    scale: bool = True
+    size: Expr | tuple[Expr, ...] | None = None
+    axis: tuple[int, ...] = LAST
+
+    def __post_init__(self) -> None:
+        if self.size is not None:
+            object.__setattr__(self, "size", _factors(self.size))
+
+    def terms(self, inputs: tuple[Shape, ...]) -> tuple[Term, ...]:
+        n = sizes(inputs[0], self.axis) if self.size is None else self.size
+        return (Term("gamma", n, "scale"),) if self.scale else ()  # type: ignore[arg-type]
+
+    @property
+    def signature(self) -> str:
+        return written(self.axis)
 
 
 @frozen
 class GroupNorm(Layer):
-    """Group normalization: γ and β per channel (each optional), no moving statistics."""
+    """Group normalization: γ and β per channel (each optional), no moving statistics. `groups=None` is
+    one group per channel (Keras `groups=-1`: instance normalization)."""
 
     op: ClassVar[str] = "group_norm"
     family: ClassVar[str] = "norm"
     explain: ClassVar[str | None] = "group_norm"
-    groups: Expr = ONE
+    groups: Expr | None = ONE
     center: bool = True
     scale: bool = True
+    axis: tuple[int, ...] = LAST
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "groups", as_expr(self.groups))
+        if self.groups is not None:
+            object.__setattr__(self, "groups", as_expr(self.groups))
 
     def terms(self, inputs: tuple[Shape, ...]) -> tuple[Term, ...]:
-        c = inputs[0].channels
-        check_divisible("channels", c, self.groups, "groups")
-        return scale_and_shift(c, self.scale, self.center)
+        (c,) = n = sizes(inputs[0], self.axis)
+        if self.groups is not None:
+            check_divisible("channels", c, self.groups, "groups")
+        return scale_and_shift(n, self.scale, self.center)
+
+    @property
+    def signature(self) -> str:
+        groups = "one group per channel" if self.groups is None else f"{self.groups} groups"
+        return ", ".join(filter(None, (groups, written(self.axis))))
 
 
 @frozen
@@ -90,32 +174,55 @@ class LayerScale(Layer):
 @frozen
 class Normalization(Layer):
     """Keras' `Normalization` preprocessing layer (as in keras.applications' EfficientNet): a mean and
-    a variance per channel and one sample count, all non-trainable statistics, never learned."""
+    a variance per position along `axis` (per channel by default; one of each with `axis=None`) and one
+    sample count, all non-trainable statistics, never learned. With `mean` and `variance` given in the
+    code it holds no weights at all (`given`)."""
 
     op: ClassVar[str] = "normalization"
+    family: ClassVar[str] = "norm"
+    explain: ClassVar[str | None] = "normalization"
+    axis: tuple[int, ...] | None = LAST
+    given: bool = False
 
     def terms(self, inputs: tuple[Shape, ...]) -> tuple[Term, ...]:
-        c = inputs[0].channels
-        return (Term("moving_mean", (c,), "mean"), Term("moving_variance", (c,), "variance"),
+        if self.given:
+            return ()
+        n = (ONE,) if self.axis is None else sizes(inputs[0], self.axis)
+        return (Term("moving_mean", n, "mean"), Term("moving_variance", n, "variance"),
                 Term("moving_mean", (ONE,), "count"))
+
+    @property
+    def signature(self) -> str:
+        return "axis=None" if self.axis is None else written(self.axis)
 
 
 # -- spellings ------------------------------------------------------------------------------------
 def _keras_batch_norm(args: Arguments) -> Layer:
-    axis_last(args)
+    axis = keras_axes(args, several=False)
     args.none_or("renorm", (False,))
-    return BatchNorm(args.flag("center", True), args.flag("scale", True))
+    return BatchNorm(args.flag("center", True), args.flag("scale", True), True, axis)
 
 
 def _keras_layer_norm(args: Arguments) -> Layer:
-    axis_last(args)
-    args.none_or("rms_scaling", (False,))
-    return LayerNorm(args.flag("center", True), args.flag("scale", True))
+    axis = keras_axes(args)
+    rms = args.flag("rms_scaling", False)  # Keras then drops the shift: γ only
+    return LayerNorm(args.flag("center", True) and not rms, args.flag("scale", True), None, axis)
 
 
 def _keras_group_norm(args: Arguments) -> Layer:
-    axis_last(args)
-    return GroupNorm(args.size("groups", 32), args.flag("center", True), args.flag("scale", True))
+    groups = args.get("groups", sympy.Integer(32))
+    per_channel = isinstance(groups, sympy.Expr) and groups == -1
+    axis = keras_axes(args, several=False)
+    return GroupNorm(None if per_channel else args.size("groups", 32), args.flag("center", True),
+                     args.flag("scale", True), axis)
+
+
+def _keras_normalization(args: Arguments) -> Layer:
+    axis = keras_axes(args, none=True)
+    given = args.given("mean") and args.get("mean") is not None
+    if given != (args.given("variance") and args.get("variance") is not None):
+        raise args.error("mean" if given else "variance", "mean and variance are given together or not at all")
+    return Normalization(axis, given)
 
 
 def _torch_batch_norm(args: Arguments) -> Layer:
@@ -123,12 +230,23 @@ def _torch_batch_norm(args: Arguments) -> Layer:
     return BatchNorm(affine and args.flag("bias", True), affine, args.flag("track_running_stats", True))
 
 
-def _torch_layer_norm(args: Arguments) -> Layer:
+def _torch_instance_norm(args: Arguments) -> Layer:
+    affine = args.flag("affine", False)
+    return InstanceNorm(affine and args.flag("bias", True), affine, args.flag("track_running_stats", False))
+
+
+def _torch_shape(args: Arguments) -> tuple[Expr, ...]:
     shape = args.get("normalized_shape")
     items = args.sequence(shape)
-    sizes = [args.as_size("normalized_shape", v) for v in (items if items is not None else (shape,))]
+    if items == ():
+        raise args.error("normalized_shape", "normalized_shape must name at least one size")
+    return tuple(args.as_size("normalized_shape", v) for v in (items if items is not None else (shape,)))
+
+
+def _torch_layer_norm(args: Arguments) -> Layer:
+    shape = _torch_shape(args)
     affine = args.flag("elementwise_affine", True)
-    return LayerNorm(affine and args.flag("bias", True), affine, sympy.Mul(*sizes))
+    return LayerNorm(affine and args.flag("bias", True), affine, shape)
 
 
 def _torch_group_norm(args: Arguments) -> Layer:
@@ -136,29 +254,59 @@ def _torch_group_norm(args: Arguments) -> Layer:
     return GroupNorm(args.size("num_groups"), affine and args.flag("bias", True), affine)
 
 
+def _spec_size(args: Arguments) -> tuple[Expr, ...] | None:
+    if not args.given("size"):
+        return None
+    items = args.sequence(args.get("size"))
+    return tuple(args.as_size("size", v) for v in items) if items else (args.size("size"),)
+
+
 TORCH_NORM = ("num_features", "eps", "momentum", "affine", "track_running_stats")
+FLAGS = ("center", "scale")
+
+
+def _batch_norms():
+    for name, spatial in (("BatchNorm1d", None), ("BatchNorm2d", 2), ("BatchNorm3d", 3)):
+        yield torch(name, TORCH_NORM, _torch_batch_norm, keyword_only=("bias",), stated="num_features",
+                    spatial=spatial)
+
+
+def _instance_norms():
+    for name, spatial in (("InstanceNorm1d", None), ("InstanceNorm2d", 2), ("InstanceNorm3d", 3)):
+        yield torch(name, TORCH_NORM, _torch_instance_norm, keyword_only=("bias",), stated="num_features",
+                    spatial=spatial)
+
+
 KINDS = (
     kind(BatchNorm,
-         spec("batch_norm", ("center", "scale", "stats"), lambda a: BatchNorm(
+         spec("batch_norm", (*FLAGS, "stats"), lambda a: BatchNorm(
              a.flag("center", True), a.flag("scale", True), a.flag("stats", True))),
          keras("BatchNormalization", ("axis", "momentum", "epsilon", "center", "scale"), _keras_batch_norm,
                keywords=("renorm",)),
-         torch("BatchNorm1d", TORCH_NORM, _torch_batch_norm, keyword_only=("bias",), stated="num_features",
-               spatial=0),
-         torch("BatchNorm2d", TORCH_NORM, _torch_batch_norm, keyword_only=("bias",), stated="num_features",
-               spatial=2)),
+         *_batch_norms()),
+    kind(InstanceNorm,
+         spec("instance_norm", (*FLAGS, "stats"), lambda a: InstanceNorm(
+             a.flag("center", False), a.flag("scale", False), a.flag("stats", False))),
+         *_instance_norms()),
     kind(LayerNorm,
-         spec("layer_norm", ("center", "scale", "size"), lambda a: LayerNorm(
-             a.flag("center", True), a.flag("scale", True), a.size("size") if a.given("size") else None)),
+         spec("layer_norm", (*FLAGS, "size"), lambda a: LayerNorm(
+             a.flag("center", True), a.flag("scale", True), _spec_size(a))),
          keras("LayerNormalization", ("axis", "epsilon", "center", "scale"), _keras_layer_norm,
                keywords=("rms_scaling",)),
          torch("LayerNorm", ("normalized_shape", "eps", "elementwise_affine", "bias"), _torch_layer_norm)),
+    kind(RMSNorm,
+         spec("rms_norm", ("scale", "size"), lambda a: RMSNorm(a.flag("scale", True), _spec_size(a))),
+         keras("RMSNormalization", ("axis", "epsilon"), lambda a: RMSNorm(True, None, keras_axes(a))),
+         torch("RMSNorm", ("normalized_shape", "eps", "elementwise_affine"), lambda a: RMSNorm(
+             a.flag("elementwise_affine", True), _torch_shape(a)))),
     kind(GroupNorm,
-         spec("group_norm", ("groups", "center", "scale"), lambda a: GroupNorm(
+         spec("group_norm", ("groups", *FLAGS), lambda a: GroupNorm(
              a.size("groups"), a.flag("center", True), a.flag("scale", True)), required=("groups",)),
          keras("GroupNormalization", ("groups", "axis", "epsilon", "center", "scale"), _keras_group_norm),
          torch("GroupNorm", ("num_groups", "num_channels", "eps", "affine"), _torch_group_norm, keyword_only=("bias",),
                stated="num_channels")),
     kind(LayerScale),
-    kind(Normalization),
+    kind(Normalization,
+         spec("normalization", (), lambda a: Normalization()),
+         keras("Normalization", ("axis", "mean", "variance", "invert"), _keras_normalization)),
 )

@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 import sympy
 
 from ..records import frozen
-from .attention import MultiHeadAttention
+from .attention import MultiHeadAttention, heads_signature
 from .base import ONE, Expr, Layer, Shape, Term, check_divisible
 from .dense import Dense
 from .norm import LayerNorm
@@ -142,7 +142,7 @@ def _torch_layer(decoder: bool, d_default: Any = None):
         bias = args.flag("bias", True)
         check_divisible("d_model", d, heads, "nhead")
         cls = TransformerDecoderLayer if decoder else TransformerEncoderLayer
-        return cls(d, layer_parts(d, heads, d_ff, bias, decoder), f"{heads} heads")
+        return cls(d, layer_parts(d, heads, d_ff, bias, decoder), heads_signature(heads))
     return build
 
 
@@ -192,12 +192,12 @@ def _torch_transformer(args: Arguments) -> Layer:
 
 
 def _transformer(d: Expr, heads: Expr, n_enc: Expr, n_dec: Expr, d_ff: Expr, bias: bool) -> Layer:
-    label = f"{heads} heads"
+    label = heads_signature(heads)
     encoder = Stack(d, layer_parts(d, heads, d_ff, bias, False), label)
     decoder = Stack(d, layer_parts(d, heads, d_ff, bias, True), label)
     norm = LayerNorm(center=bias, size=d)
     parts = stacked("encoder.", encoder, n_enc, norm) + stacked("decoder.", decoder, n_dec, norm)
-    return Transformer(d, parts, f"{n_enc}+{n_dec} layers, {heads} heads")
+    return Transformer(d, parts, f"{n_enc}+{n_dec} layers, {heads_signature(heads)}")
 
 
 def _spec_stack(decoder: bool):
@@ -225,7 +225,7 @@ def _spec_layer(decoder: bool):
         bias = args.flag("bias", True)
         check_divisible("d_model", d, heads, "heads")
         cls = TransformerDecoderLayer if decoder else TransformerEncoderLayer
-        return cls(d, layer_parts(d, heads, d_ff, bias, decoder), f"{heads} heads")
+        return cls(d, layer_parts(d, heads, d_ff, bias, decoder), heads_signature(heads))
     return build
 
 

@@ -39,6 +39,7 @@ from .entry import Choice, builders, candidates, module_models, named, parameter
 from .frameworks import ADAPTERS, Adapter
 from .names import name_problem, symbol_info
 from .python import ClassValue, Function, Interpreter, Needs, parse_python
+from .python.values import OpenKwargs
 from .python.classes import not_followed
 from .source import Source
 
@@ -284,6 +285,11 @@ class Reading:
             return self.parameter_value(interp, param.node, value, owner, options, declared)
 
         values = interp.bind(function, [bound] if bound is not None else [], extra, function.node, default, required)
+        if function.signature.kwarg is not None:  # what **kwargs reaches with its default is settable too
+            def opener(name: str, value: Any, node: ast.AST) -> Any:
+                return self.parameter_value(interp, ast.copy_location(ast.arg(name), node), value,
+                                            f"{owner} (through **{function.signature.kwarg})", options, declared)
+            values[function.signature.kwarg] = OpenKwargs(values[function.signature.kwarg], opener)
         return interp.call_bound(function, values, function.node, bound=bound)
 
     def symbol_for(self, interp: Interpreter, param: ast.arg, owner: str) -> Any:

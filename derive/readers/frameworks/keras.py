@@ -21,7 +21,7 @@ from typing import Any, Callable
 
 from ...blocks import INPUT, CodeWarning
 from ...errors import InputError
-from ...layers import Add, Concatenate, Layer, MultiHeadAttention, functional, spellings
+from ...layers import Add, Concatenate, Elementwise, Layer, MultiHeadAttention, functional, spellings
 from ...layers.spelling import Signature
 from ..layerargs import bind
 from ..python import (
@@ -35,6 +35,7 @@ from ..python import (
     Unknown,
 )
 from . import attention_calls, keras_subclass
+from .functions import opaque_functions
 from .keras_checks import (
     MAX_WARNINGS,
     check_at_defaults,
@@ -43,6 +44,8 @@ from .keras_checks import (
     code_warning,
 )
 from .keras_inputs import input_shape
+from .keras_joins import checked_join
+from .sequences import keras_outputs
 from .shapes import SHAPE_WORDS, is_shape
 from .keras_values import (
     NAME,
@@ -131,7 +134,7 @@ class KerasFramework(Framework):
 
     def make_layer(self, interp: Interpreter, cls: str, node: ast.Call, scope: Scope) -> KerasLayer:
         spelling = spellings("keras")[cls]
-        args = bind(interp, spelling.signature, node, scope)
+        args = bind(interp, spelling.signature, opaque_functions(node), scope)
         if args.given("trainable") and args.get("trainable") is not True:
             raise args.error("trainable", "frozen layers (trainable=False) are not supported")
         layer = spelling.build(args)
@@ -197,7 +200,7 @@ class KerasFramework(Framework):
         if isinstance(item, Tensor) and item.name == INPUT and not model.items:
             model.input_shape = item.shape
             return
-        if isinstance(item, KerasLayer) and item.merge:
+        if isinstance(item, KerasLayer) and (item.merge or isinstance(item.layer, MultiHeadAttention)):
             raise interp.error(f"{item.cls} cannot be a layer of a Sequential model", node)
         if not isinstance(item, (KerasLayer, SequentialModel)):
             raise interp.error(f"a Sequential model takes layers, not {interp.kind(item)}", node)
@@ -304,12 +307,14 @@ class KerasFramework(Framework):
             return self.add_node(interp, keras_subclass.reused_name(self, layer.name),
                                  keras_subclass.Reused(layer.layer), inputs, node)
         layer.applied = True
-        return self.add_node(interp, layer.name, layer.layer, inputs, node)
+        return keras_outputs(self, interp, layer, self.add_node(interp, layer.name, layer.layer, inputs, node), node)
 
     def add_node(self, interp: Interpreter, name: str, layer: Layer, inputs: list[Tensor], node: ast.AST) -> Tensor:
         shapes = tuple(t.shape for t in inputs)
         if isinstance(layer, (Add, Concatenate)):  # shapes that do not meet: a warning (keras_checks)
             layer = (checked_add if isinstance(layer, Add) else checked_concatenate)(interp, self, inputs, node, name)
+        elif isinstance(layer, Elementwise):  # Multiply, Subtract, ...: likewise (keras_joins)
+            layer = checked_join(interp, self, inputs, node, name, layer)
         try:
             output = layer.output(shapes)
             layer.terms(shapes)

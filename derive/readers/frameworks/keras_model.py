@@ -18,6 +18,7 @@ from .keras import KerasFramework
 from .keras_inputs import input_shape, open_input
 from .keras_subclass import KerasUser, first_tensor, is_keras_base, make_user
 from .keras_subclass import apply as subclass_apply
+from .sequences import sequential_start
 from .shapes import SHAPE_WORDS, is_shape
 from .keras_values import (
     FunctionalModel,
@@ -142,6 +143,8 @@ class KerasAdapter(Adapter):
                 if not is_shape(given):
                     raise host.source.error(f"input_shape must be {SHAPE_WORDS}")
                 shape = input_shape(interp, given, interp.tree)
+        if shape is None and model.items:
+            shape = sequential_start(interp, model.items[0])
         if shape is None:
             shape = open_input(interp)
         start = len(fw.nodes)
