@@ -33,13 +33,20 @@ class Convention:
 def _convention(name: str, statistics: str | None, counter: str | None) -> Convention:
     kinds = {kind: "trainable" for kind in ("weights", "bias", "gamma", "beta")}
     kinds |= {"moving_mean": statistics, "moving_variance": statistics, "num_batches_tracked": counter}
+    kinds |= {"frozen": statistics}  # a weight the code makes non-trainable (Keras `add_weight(trainable=False)`)
     return Convention(name, MappingProxyType(kinds))
 
 
+def _with_tensors(convention: Convention, frozen: str | None, buffer: str | None) -> Convention:
+    """PyTorch code's own tensors: an `nn.Parameter(..., requires_grad=False)` (`frozen`: in `parameters()`,
+    not trained) and a persistent `register_buffer` (`buffer`: in `state_dict()`, not in `parameters()`)."""
+    return Convention(convention.name, MappingProxyType({**convention.buckets, "frozen": frozen, "buffer": buffer}))
+
+
 CONVENTIONS: Mapping[str, Convention] = MappingProxyType({
-    "paper": _convention("paper", None, None),
-    "pytorch": _convention("pytorch", "buffers", "buffers"),
-    "keras": _convention("keras", "non_trainable", None),
+    "paper": _with_tensors(_convention("paper", None, None), None, None),
+    "pytorch": _with_tensors(_convention("pytorch", "buffers", "buffers"), "non_trainable", "buffers"),
+    "keras": _with_tensors(_convention("keras", "non_trainable", None), "non_trainable", None),
 })
 
 

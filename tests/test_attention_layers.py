@@ -239,6 +239,7 @@ def test_a_block_without_attention_has_no_attention_macs(capsys):
     ("y, s = layers.MultiHeadAttention(2, 4)(x, x, return_attention_scores=True)\ny = layers.Dense(3)(s)",
      "the attention scores"),
     ("y = layers.MultiHeadAttention(2, 4, use_gate=True)(x, x)", "use_gate=True is not supported"),
+    ("y = keras.Sequential([layers.MultiHeadAttention(2, 4)])(x)", "cannot be a layer of a Sequential model"),
 ])
 def test_keras_mistakes_are_one_line_at_their_place(tmp_path, body, message):
     with pytest.raises(InputError) as caught:

@@ -184,10 +184,11 @@ def whole_files() -> list[Case]:
         Case("buffer.py", ("show", "FILE"), "import torch, torch.nn as nn\nclass M(nn.Module):\n"
                                                "    def __init__(self):\n        super().__init__()\n"
                                                "        self.register_buffer('b', torch.zeros(10))\n"
-                                               "        self.c = nn.Linear(2, 2)\nmodel = M()\n"),
+                                               "        self.c = nn.Linear(2, 2)\nmodel = M()\n", expect=None),
         Case("parameter.py", ("show", "FILE"), "import torch, torch.nn as nn\nclass M(nn.Module):\n"
                                                   "    def __init__(self):\n        super().__init__()\n"
-                                                  "        self.w = nn.Parameter(torch.zeros(10))\nmodel = M()\n"),
+                                                  "        self.w = nn.Parameter(torch.zeros(10))\nmodel = M()\n",
+             expect=None),
         Case("ansi-name.py", ("show", "FILE"), "import keras\nx = keras.layers.Conv2D(1, 1, name='\\x1b[2Jx')("
                                                   "keras.Input((8, 8, 3)))\n"),
         Case("long-name.py", ("show", "FILE"), "import keras\nx = keras.layers.Conv2D(1, 1, name='" + "n" * 100 +

@@ -54,7 +54,8 @@ KERAS = [
     "layers.Normalization(axis=1)", "layers.Normalization(mean=0.5, variance=2.0)",
     "layers.Rescaling(1.0 / 255)", "layers.Rescaling(scale=2, offset=-1)", "layers.Lambda(lambda t: t * 2.0)",
     "layers.ReLU(max_value=6)", "layers.LeakyReLU(0.2)", "layers.ELU()", "layers.Softmax()",
-    'layers.Activation("gelu")', 'layers.Activation("log_softmax")',
+    'layers.Activation("gelu")', 'layers.Activation("log_softmax")', "layers.UnitNormalization()",
+    "layers.UnitNormalization(axis=[1, 2])",
 ]
 
 
@@ -118,13 +119,26 @@ def test_keras_element_wise_joins(tmp_path, join, form):
     assert got["shape"] == truth["shape"]
 
 
-def test_joins_of_different_shapes_are_refused_as_keras_refuses_them(tmp_path):
-    for join in JOINS:
-        code = keras_code("y = layers.Conv2D(3, 1)(x)", f"x = layers.{join}([x, y])")
-        with pytest.raises(ValueError):
-            keras_truth(code)
-        with pytest.raises(InputError, match=f"{join} needs inputs of the same shape"):
-            derived(tmp_path, code)
+@pytest.mark.parametrize("join", JOINS)
+@pytest.mark.parametrize("wrong, fixed, named", [
+    ("layers.Concatenate()([x, x])", "layers.ReLU()(x)", "the channel counts differ"),
+    ("layers.Conv2D(4, 3)(x)", "layers.Conv2D(4, 3, padding='same')(x)", "padding='same' in conv2d (line 6)"),
+])
+def test_joins_of_shapes_keras_refuses_are_a_warning_and_counted_as_fixed(tmp_path, join, wrong, fixed, named):
+    """Keras raises on the code; derive counts on (a join has no parameters), says so at the line, and
+    its counts are Keras' counts of the fixed code."""
+    code = keras_code(f"y = {wrong}", f"x = layers.{join}([x, y])", "layers.BatchNormalization()")
+    with pytest.raises(ValueError):
+        keras_truth(code)
+    d = derived(tmp_path, code)
+    (warning,) = d["keras"].warnings
+    assert warning.line == 7 and join in warning.message and named in warning.message, warning
+    fixed_code = code.replace(wrong, fixed)
+    check_keras(figures(d), keras_truth(fixed_code))
+    assert figures(d)["shape"] == keras_truth(fixed_code)["shape"]
+
+
+def test_subtract_of_three_is_refused_as_keras_refuses_it(tmp_path):
     code = keras_code("x = layers.Subtract()([x, x, x])")
     with pytest.raises(ValueError):
         keras_truth(code)
@@ -160,7 +174,8 @@ TORCH = [
     f"nn.GroupNorm(2, {C})", f"nn.GroupNorm({C}, {C}, affine=False)", "nn.PReLU()", f"nn.PReLU({C})",
     f"nn.PReLU(num_parameters={C}, init=0.1)", "nn.Hardtanh(-2.0, 2.0)", "nn.LogSigmoid()", "nn.LogSoftmax(dim=1)",
     "nn.Softmin(1)", "nn.Softmax2d()", "nn.Softsign()", "nn.Softshrink(0.3)", "nn.Hardshrink()", "nn.Tanhshrink()",
-    "nn.Threshold(0.1, 20.0)", "nn.SELU()", "nn.CELU(0.5)", "nn.RReLU()",
+    "nn.Threshold(0.1, 20.0)", "nn.SELU()", "nn.CELU(0.5)", "nn.RReLU()", "nn.LocalResponseNorm(2)",
+    f"nn.SyncBatchNorm({C})", f"nn.SyncBatchNorm({C}, affine=False, track_running_stats=False)",
 ]
 
 
@@ -184,16 +199,16 @@ def test_a_torch_module_on_a_vector(tmp_path, module):
 
 
 SEQUENCES_AND_VOLUMES = [  # module, the input (channels first), the sizes derive names them by
-    ("nn.BatchNorm3d(5)", (5, 3, H, W), dict(D=3, H=H, W=W)),
-    ("nn.BatchNorm3d(5, affine=False)", (5, 3, H, W), dict(D=3, H=H, W=W)),
-    ("nn.InstanceNorm3d(5, affine=True, track_running_stats=True)", (5, 3, H, W), dict(D=3, H=H, W=W)),
-    ("nn.InstanceNorm1d(5, affine=True)", (5, 6), dict(L=6)),
-    ("nn.InstanceNorm1d(5, track_running_stats=True)", (5, 6), dict(L=6)),
-    ("nn.BatchNorm1d(5)", (5, 6), dict(L=6)),
-    ("nn.LayerNorm(6)", (5, 6), dict(L=6)),
-    ("nn.RMSNorm([5, 6])", (5, 6), dict(L=6)),
-    ("nn.PReLU(5)", (5, 6), dict(L=6)),
-    ("nn.GroupNorm(5, 5)", (5, 3, H, W), dict(D=3, H=H, W=W)),
+    ("nn.BatchNorm3d(5)", (5, 3, H, W), {"D": 3, "H": H, "W": W}),
+    ("nn.BatchNorm3d(5, affine=False)", (5, 3, H, W), {"D": 3, "H": H, "W": W}),
+    ("nn.InstanceNorm3d(5, affine=True, track_running_stats=True)", (5, 3, H, W), {"D": 3, "H": H, "W": W}),
+    ("nn.InstanceNorm1d(5, affine=True)", (5, 6), {"L": 6}),
+    ("nn.InstanceNorm1d(5, track_running_stats=True)", (5, 6), {"L": 6}),
+    ("nn.BatchNorm1d(5)", (5, 6), {"L": 6}),
+    ("nn.LayerNorm(6)", (5, 6), {"L": 6}),
+    ("nn.RMSNorm([5, 6])", (5, 6), {"L": 6}),
+    ("nn.PReLU(5)", (5, 6), {"L": 6}),
+    ("nn.GroupNorm(5, 5)", (5, 3, H, W), {"D": 3, "H": H, "W": W}),
 ]
 
 

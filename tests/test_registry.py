@@ -62,18 +62,18 @@ def test_the_spec_reader_accepts_exactly_the_registry_ops(tmp_path):
     message = refusal(tmp_path, spec_text("no_such_layer_kind"), ".toml")
     listed = message.partition("(one of ")[2].rstrip(")").split(", ")
     assert listed == list(spellings("spec"))
-    assert len(listed) == 69 and "conv2d" in listed and "global_avg_pool2d" in listed and "conv3d" in listed
+    assert len(listed) == 74 and "conv2d" in listed and "global_avg_pool2d" in listed and "conv3d" in listed
     assert "multi_head_attention" in listed and "transformer" in listed
 
 
-@pytest.mark.parametrize("name", ["Embedding", "LSTM", "ConvLSTM1D", "CategoryEncoding", "Discretization"])
+@pytest.mark.parametrize("name", ["ConvLSTM3D", "RNN", "ConvLSTM1D", "CategoryEncoding", "Discretization"])
 def test_keras_names_the_registry_lacks_are_refused(tmp_path, name):
     assert name not in spellings("keras")
     message = refusal(tmp_path, keras_text(f"layers.{name}(3)"), ".py")
     assert message.endswith(f"unsupported layer {name} (see the README for the layers derive reads)")
 
 
-@pytest.mark.parametrize("name", ["Embedding", "LSTM", "Fold", "LazyConv2d", "CircularPad2d"])
+@pytest.mark.parametrize("name", ["EmbeddingBag", "LSTMCell", "Fold", "LazyConv2d", "CircularPad2d"])
 def test_torch_names_the_registry_lacks_are_refused(tmp_path, name):
     assert name not in spellings("torch")
     message = refusal(tmp_path, torch_text(f"nn.{name}(3)"), ".py")
@@ -103,7 +103,7 @@ def test_of_every_keras_layer_class_derive_reads_exactly_the_registrys(tmp_path)
 def test_of_every_torch_module_class_derive_reads_exactly_the_registrys(tmp_path):
     nn = need_torch().nn
     names = [n for n in dir(nn) if isinstance(getattr(nn, n), type) and issubclass(getattr(nn, n), nn.Module)
-             and n not in ("Module", "Sequential", "ModuleList")]
+             and n not in ("Module", "Sequential", "ModuleList", "ModuleDict")]
     assert len(names) > 100
     for name in names:
         refused = "unsupported module" in outcome(tmp_path, torch_text(f"nn.{name}()"))
@@ -141,7 +141,8 @@ def test_the_families_are_the_presentations_groups():
     assert ops_of("norm") == ("batch_norm", "instance_norm", "layer_norm", "rms_norm", "group_norm", "normalization")
     assert set(ops_of("parameter_free")) == {"pool2d", "global_pool2d", "dropout", "flatten", "concatenate", "pool1d",
                                              "pool3d", "global_pool1d", "global_pool3d", "rescaling", "lambda",
-                                             "reshape", "permute", "repeat_vector", "upsampling", "pixel_shuffle"}
+                                             "reshape", "permute", "repeat_vector", "upsampling", "pixel_shuffle",
+                                             "fixed_norm"}
 
 
 # -- each kind's spellings build the same layer -------------------------------------------------------
@@ -162,6 +163,7 @@ SAME = {
                       [f"nn.InstanceNorm{n}d(C_in, affine=True, track_running_stats=True)" for n in (1, 2, 3)]),
     "rms_norm": ([("rms_norm", "")], ["layers.RMSNormalization()"], ["nn.RMSNorm(C_in)"]),
     "normalization": ([("normalization", "")], ["layers.Normalization()"], []),
+    "fixed_norm": ([("fixed_norm", 'function = "unit"')], ["layers.UnitNormalization()"], []),
     "prelu": ([("prelu", "shared_axes = [1, 2]")], ["layers.PReLU(shared_axes=[1, 2])"], []),
     "rescaling": ([("rescaling", "scale = 0.5")], ["layers.Rescaling(0.5)"], []),
     "lambda": ([("lambda", "")], ["layers.Lambda(lambda x: x)"], []),
@@ -283,6 +285,8 @@ OTHER_SPELLINGS = {  # the same kind, spelled differently: (spec, keras, torch) 
     ("activation", 'function = "softmin"'): ([], ["nn.Softmin(1)"]),
     ("activation", 'function = "rrelu"'): ([], ["nn.RReLU()"]),
     ("prelu", 'parameters = "C_in"'): ([], ["nn.PReLU(C_in)"]),
+    ("fixed_norm", 'function = "local_response"'): ([], ["nn.LocalResponseNorm(3)"]),
+    ("batch_norm", "center = false\nscale = false"): ([], ["nn.SyncBatchNorm(C_in, affine=False)"]),
     ("prelu", "parameters = 1"): ([], ["nn.PReLU()"]),
     ("layer_norm", "size = [4, 5]"): ([], ["nn.LayerNorm([4, 5])"]),
     ("rms_norm", "size = [4, 5]\nscale = false"): ([], ["nn.RMSNorm((4, 5), elementwise_affine=False)"]),
@@ -336,11 +340,16 @@ def test_every_spelling_has_a_case_here():
     spec_ops = {op for op, _, _, _ in CASES}
     keras_names = {call.split("(")[0].removeprefix("layers.") for _, _, keras, _ in CASES for call in keras}
     torch_names = {call.split("(")[0].removeprefix("nn.") for _, _, _, torch in CASES for call in torch}
+    spec_ops |= {op for op, _, _, _, _ in SEQUENCE_CASES}
+    keras_names |= {call.split("(")[0].removeprefix("layers.") for _, _, _, keras, _ in SEQUENCE_CASES for call in keras}
+    keras_names |= KERAS_AGAINST_KERAS
+    torch_names |= {call.split("(")[0].removeprefix("nn.") for _, _, _, _, torch in SEQUENCE_CASES for call in torch}
     assert spec_ops == set(spellings("spec"))
     assert keras_names == set(spellings("keras")) | {s.functional for s in spellings("keras").values()
                                                      if s.functional}
     assert torch_names == set(spellings("torch"))
-    assert {entry.cls.op for entry in KINDS if entry.spellings} == set(SAME)
+    assert {entry.cls.op for entry in KINDS if entry.spellings} == set(SAME) | set(SEQUENCE) | {
+        spellings("keras")[name].kind.op for name in KERAS_AGAINST_KERAS}
 
 
 @pytest.mark.parametrize("op, keys, keras, torch", CASES, ids=[f"{c[0]}:{i}" for i, c in enumerate(CASES)])
@@ -355,9 +364,73 @@ def test_the_spellings_of_a_kind_build_the_same_layer(tmp_path, op, keys, keras,
         assert got.layers[0].layer == layer, call
     for call in torch:
         vector = call.startswith(("nn.Linear", "nn.BatchNorm1d", "nn.BatchNorm3d", "nn.InstanceNorm1d",
-                                  "nn.InstanceNorm3d", "nn.GroupNorm"))  # no image (yet): a vector
+                                  "nn.InstanceNorm3d", "nn.GroupNorm", "nn.SyncBatchNorm"))  # no image (yet): a vector
         got = show(tmp_path, torch_text(call), ".py", **VALUES)
         assert fingerprint(got, vector) == fingerprint(want, vector), call
+
+
+# Sequence kinds, on a sequence (T, C_in) or on token ids (T,): op -> (spec input, spec op and keys, Keras calls,
+# PyTorch calls). Term names differ between the forms (Keras' `kernel`, PyTorch's `weight_ih_l0`); the op, the
+# counts under every convention and the output shape may not. A Keras wrapper's spec twin is the layer it
+# stands for (`Bidirectional(LSTM(8))` is a bidirectional LSTM; `TimeDistributed(Dense(10))` a dense layer).
+SEQUENCE = {
+    "embedding": ('["T"]', [("embedding", "vocabulary = 50\ndim = 8")], ["layers.Embedding(50, 8)",
+                                                                      "layers.Embedding(50, 8, mask_zero=True)"],
+                  ["nn.Embedding(50, 8)", "nn.Embedding(50, 8, padding_idx=0, max_norm=1.0)"]),
+    "simple_rnn": ('["T", "C_in"]', [("simple_rnn", "units = 8\nreturn_sequences = true")],
+                   ["layers.SimpleRNN(8, return_sequences=True)"], []),
+    "lstm": ('["T", "C_in"]', [("lstm", "units = 8")], ["layers.LSTM(8)"], []),
+    "gru": ('["T", "C_in"]', [("gru", "units = 8")], ["layers.GRU(8)"], []),
+    "bidirectional": ('["T", "C_in"]', [("lstm", "units = 8\nbidirectional = true")],
+                      ["layers.Bidirectional(layers.LSTM(8))"], []),
+    "time_distributed": ('["T", "C_in"]', [("dense", "units = 10")], ["layers.TimeDistributed(layers.Dense(10))"], []),
+}
+TORCH_SEQUENCE = {  # PyTorch's forms: two biases, every time step out
+    ("simple_rnn", "units = 8\ntwo_biases = true\nreturn_sequences = true"): ["nn.RNN(C_in, 8)"],
+    ("lstm", "units = 8\ntwo_biases = true\nreturn_sequences = true\nlayers = 2\nbidirectional = true\nproj = 3"): [
+        "nn.LSTM(C_in, 8, num_layers=2, bidirectional=True, proj_size=3, batch_first=True)"],
+    ("gru", "units = 8\nreturn_sequences = true\nbias = false"): ["nn.GRU(C_in, 8, bias=False)"],
+}
+SEQUENCE_CASES = [(op, keys, shape, keras, torch) for shape, forms, keras, torch in SEQUENCE.values()
+                  for op, keys in forms]
+SEQUENCE_CASES += [(op, keys, '["T", "C_in"]', [], torch) for (op, keys), torch in TORCH_SEQUENCE.items()]
+KERAS_AGAINST_KERAS = {"ConvLSTM2D"}  # its input (T, H, W, C) has no spec form: held to Keras in test_sequence_layers
+
+
+def sequence_keras_text(call: str, ids: bool) -> str:
+    shape = "(T,)" if ids else "(T, C_in)"
+    return f"import keras\nfrom keras import layers\n\ninp = keras.Input(shape={shape})\nout = {call}(inp)\n"
+
+
+def sequence_show(tmp_path: Path, text: str, suffix: str, convention: str):
+    path = tmp_path / f"block{suffix}"
+    path.write_text(text, encoding="utf-8")
+    names = load(str(path)).symbols.names
+    values = {name: value for name, value in dict(T=12, C_in=16).items() if name in names}
+    return derive.show(str(path), convention=convention, **values)
+
+
+def sequence_fingerprint(d):
+    (row,) = [r for r in d.layers]
+    return row.op, d.total["all"].value, row.shape
+
+
+@pytest.mark.parametrize("op, keys, shape, keras, torch", SEQUENCE_CASES,
+                         ids=[f"{c[0]}:{i}" for i, c in enumerate(SEQUENCE_CASES)])
+def test_the_spellings_of_a_sequence_kind_give_the_same_counts(tmp_path, op, keys, shape, keras, torch):
+    text = f"[block]\ninput = {shape}\n\n[symbols]\nT = {{ meaning = \"sequence length\" }}\n\n" + spec_text(op, keys)
+    want = {c: sequence_show(tmp_path, text, ".toml", c) for c in ("paper", "pytorch", "keras")}
+    assert want["paper"].total["all"].value > 0
+    for call in keras:
+        got = {c: sequence_show(tmp_path, sequence_keras_text(call, shape == '["T"]'), ".py", c)
+               for c in want}
+        for c in want:
+            assert sequence_fingerprint(got[c])[1:] == sequence_fingerprint(want[c])[1:], (call, c)
+        assert got["paper"].layers[0].op in (op, "bidirectional", "time_distributed"), call
+    for call in torch:
+        got = {c: sequence_show(tmp_path, torch_text(call), ".py", c) for c in want}
+        for c in want:
+            assert sequence_fingerprint(got[c]) == sequence_fingerprint(want[c]), (call, c)
 
 
 def test_the_readmes_example_of_adding_a_layer_is_the_code():

@@ -35,7 +35,7 @@ TRAINABLE_KINDS = ("weights", "bias", "gamma", "beta")
 STATISTIC_KINDS = ("moving_mean", "moving_variance")
 COUNTER_KINDS = ("num_batches_tracked",)
 TERM_KINDS = TRAINABLE_KINDS + STATISTIC_KINDS + COUNTER_KINDS
-FAMILIES = ("convolution", "norm", "activation", "merge", "parameter_free", "other", "attention")
+FAMILIES = ("convolution", "norm", "activation", "merge", "parameter_free", "other", "attention", "sequence")
 
 
 @frozen

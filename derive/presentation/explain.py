@@ -21,9 +21,12 @@ def _explained(family: str) -> tuple[str, ...]:
     return tuple(k.cls.explain for k in KINDS if k.cls.family == family and k.cls.explain)
 
 
-# Convolutions, attention, norms, the bias before a batch norm, activations, merges, the parameter-free layers.
-ORDER = (*_explained("convolution"), *_explained("attention"), *_explained("norm"), "bias_dropped", "bias_redundant",
-         *_explained("activation"), *_explained("merge"), "parameter_free")
+# Convolutions, sequence layers, attention, norms, the bias before a batch norm, activations, merges, the
+# parameter-free layers, a subclassed Keras layer's own `add_weight`s (readers/frameworks/keras_subclass.py),
+# a PyTorch module's own nn.Parameters and buffers (readers/frameworks/torch_params.py).
+ORDER = (*_explained("convolution"), *_explained("sequence"), *_explained("attention"), *_explained("norm"),
+         "bias_dropped", "bias_redundant",
+         *_explained("activation"), *_explained("merge"), "parameter_free", "custom_weights", "tensor")
 
 
 def topics(rows: Sequence) -> dict[str, list[int]]:

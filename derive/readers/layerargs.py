@@ -21,6 +21,7 @@ from typing import Any, Mapping
 import sympy
 
 from ..layers.spelling import MISSING, Signature
+from .astexpr import Undecided
 from .python import Interpreter, ListValue, Ref, Scope, Unknown
 
 
@@ -190,6 +191,17 @@ class CallArguments(ArgumentReader):
     def as_number(self, value: Any) -> Any:
         return value
 
+    def rate(self, name: str, default: Any = MISSING) -> sympy.Expr:
+        """A probability or a fraction (`nn.Dropout(dropout)`): a size from the code (`dropout = 0.2` at
+        module level) is read as its default value; one without a value is named as the cause."""
+        value = self.get(name, default)
+        if isinstance(value, sympy.Expr) and not isinstance(value, bool) and value.free_symbols:
+            raise self.interp.undecided(Undecided(frozenset(value.free_symbols), f"{self.signature.label}(): {name}"),
+                                        self.node(name))
+        if isinstance(value, Unknown):
+            raise self.error(name, f"{name} comes from {value.what} (at {value.where}), which derive does not follow")
+        return super().rate(name, default)
+
     def sequence(self, value: Any) -> tuple | None:
         if isinstance(value, ListValue):
             return tuple(value.items)
@@ -242,19 +254,27 @@ def bind(interp: Interpreter, signature: Signature, call: ast.Call, scope: Scope
     for index, value in enumerate(positional[:len(signature.params)]):  # beyond: accepted unread (nn.Identity)
         arg_node = call.args[index] if index < len(call.args) else call
         values[signature.params[index]] = (value, arg_node)
+    keywords: list[tuple[str, Any, ast.AST]] = []  # (name, value or the node to read it from, place)
     for keyword in call.keywords:
-        if keyword.arg is None:
-            raise interp.error(f"{signature.label}(**...) is not followed: write the arguments out", keyword)
-        if keyword.arg in values:
-            raise interp.error(f"{signature.label}() got {keyword.arg!r} twice", keyword)
-        if keyword.arg in signature.params:
-            values[keyword.arg] = (interp.eval(keyword.value, scope), keyword.value)
-        elif keyword.arg not in signature.ignored:
+        if keyword.arg is None:  # **kwargs passed through: each key as a keyword written out
+            passed = interp.eval(keyword.value, scope)
+            if not isinstance(passed, dict):
+                raise interp.error(f"{signature.label}(**...) needs a dict, not {interp.kind(passed)}", keyword)
+            keywords.extend((key, (value,), keyword) for key, value in passed.items())
+        else:
+            keywords.append((keyword.arg, keyword.value, keyword))
+    for name, given, keyword in keywords:
+        if name in values:
+            raise interp.error(f"{signature.label}() got {name!r} twice", keyword)
+        if name in signature.params:
+            value = given[0] if isinstance(given, tuple) else interp.eval(given, scope)
+            values[name] = (value, keyword.value if isinstance(keyword, ast.keyword) and keyword.arg else keyword)
+        elif name not in signature.ignored:
             import difflib
 
-            close = difflib.get_close_matches(keyword.arg, [*signature.params, *signature.ignored], n=1)
+            close = difflib.get_close_matches(name, [*signature.params, *signature.ignored], n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise interp.error(f"{signature.label}() has no argument {keyword.arg!r}{hint}", keyword)
+            raise interp.error(f"{signature.label}() has no argument {name!r}{hint}", keyword)
     args = CallArguments(interp, signature, call, values)
     for name in signature.required:
         args.get(name)

@@ -31,10 +31,11 @@ from ...errors import InputError
 from ...layers import Layer, Shape, Stated, spellings
 from ...records import frozen
 from ..layerargs import bind
-from ..names import ORDER_FIRST
+from ..names import ORDER_FIRST, ORDER_LAST
 from ..python import ClassValue, Framework, Interpreter, Method, NotConditional, Ref, Scope, Super, Unknown, lineage
 from . import attention_calls
 from .base import Adapter, Host
+from .sequences import torch_start, torch_wanted
 from .shapes import Flow, symbol_maker, torch_input
 
 PREFIXES = ("torch.nn.modules.", "torch.nn.", "nn.")
@@ -77,6 +78,7 @@ class TorchUser:
     attributes: dict = field(default_factory=dict)
     where: str = ""
     condition: Condition | None = None
+    tensors: dict = field(default_factory=dict)  # its own parameters and buffers, as leaves (`torch_python`)
 
     def describe(self) -> str:
         return f"an instance of {self.cls.name}"
@@ -113,7 +115,7 @@ def is_torch_spelling(path: str) -> bool:
 
 
 def is_module_base(ref: Ref) -> bool:
-    return torch_name(ref.path, bare=True) == "Module"
+    return torch_name(ref.path, bare=True) in ("Module", "Sequential", "ModuleList", "ModuleDict")
 
 
 # -- the framework --------------------------------------------------------------------------------
@@ -364,32 +366,42 @@ def _both(a: Condition | None, b: Condition | None) -> Condition | None:
 
 
 def leaves(module: Any, prefix: str = "", part: str | None = None, depth: int = 0,
-           condition: Condition | None = None) -> list[Leaf]:
-    """Every registered leaf module, in registration order, with its PyTorch name, part and condition."""
+           condition: Condition | None = None, seen: set | None = None) -> list[Leaf]:
+    """Every registered leaf module, in registration order, with its PyTorch name, part and condition; a
+    module registered twice counts once, as `parameters()` counts it; a module's own parameters and
+    buffers come before its children."""
     if depth > 64:
         raise InputError("modules nested too deeply", getattr(module, "where", None))
+    seen = set() if seen is None else seen
+    if id(module) in seen:
+        return []
+    seen.add(id(module))
     condition = _both(condition, module.condition)
     if isinstance(module, TorchLeaf):
         return [Leaf(prefix or "0", part, module, condition)]
     children = module.children.items() if isinstance(module, TorchUser) else module.children
-    out: list[Leaf] = []
+    out: list[Leaf] = [Leaf(f"{prefix}.{name}" if prefix else name, part, tensor, condition)
+                       for name, tensor in getattr(module, "tensors", {}).items()]
     for name, child in children:
         if child is None:
             continue
         full = f"{prefix}.{name}" if prefix else name
         child_part = part if part is not None or depth > 0 else (name if not isinstance(child, TorchLeaf) else None)
-        out.extend(leaves(child, full, child_part, depth + 1, condition))
+        out.extend(leaves(child, full, child_part, depth + 1, condition, seen))
     return out
 
 
-def block_of(root: Any, make: Callable[[str, int, int], sympy.Expr],
-             fallback: Callable[[], sympy.Expr]) -> tuple[Shape, tuple[Node, ...]]:
-    """The block input and nodes for a root module: each leaf on its stated size, shapes flowing."""
+def block_of(root: Any, make: Callable[[str, int, int], sympy.Expr], fallback: Callable[[], sympy.Expr],
+             adjust: Callable[[TorchLeaf, Layer], Layer] | None = None,
+             steps: Callable[[], sympy.Expr] | None = None) -> tuple[Shape, tuple[Node, ...]]:
+    """The block input and nodes for a root module: each leaf on its stated size, shapes flowing
+    (`adjust`: the layer as the code left it, e.g. without a tied weight; `steps`: a sequence's length)."""
     found = leaves(root)
     if isinstance(root, TorchLeaf):
         found = [Leaf("0", None, root, root.condition)]
     ranks = attention_calls.torch_ranks([leaf.leaf.rank for leaf in found], [leaf.leaf.layer for leaf in found])
     flow = torch_input(ranks, [leaf.leaf.stated for leaf in found], fallback, make)
+    flow = torch_start(found, flow, steps) if steps is not None else flow
     block_input = flow
     seen = Flow(make)
     seen.note(flow)
@@ -398,9 +410,11 @@ def block_of(root: Any, make: Callable[[str, int, int], sympy.Expr],
     for leaf in found:
         item = leaf.leaf
         wanted = seen.wanted(item.rank, item.stated if item.stated is not None else flow.channels, flow)
+        wanted = torch_wanted(item.layer, wanted, steps) if steps is not None else wanted
         same = _equal(wanted.channels, flow.channels) and len(wanted.spatial) == len(flow.spatial) and all(
             _equal(a, b) for a, b in zip(wanted.spatial, flow.spatial))
         layer = item.layer if same else Stated(item.layer, wanted)
+        layer = layer if adjust is None else adjust(item, layer)
         try:
             output = layer.output((flow,))
             layer.terms((flow,))
@@ -442,7 +456,10 @@ class TorchAdapter(Adapter):
                     raise interp.error(f"{entry.node.name}() does not return a PyTorch module", entry.node)
                 title = f"{entry.node.name}()"
         block_input, nodes = block_of(root, symbol_maker(interp),
-                                      lambda: interp.symbols.make("C_in", "", None, order=ORDER_FIRST))
+                                      lambda: interp.symbols.make("C_in", "", None, order=ORDER_FIRST),
+                                      getattr(fw, "adjust", None),
+                                      lambda: interp.symbols.make("T", "sequence length (time steps)", None,
+                                                                  order=ORDER_LAST - 1))
         return title, block_input, nodes
 
 

@@ -71,7 +71,7 @@ class Signature:
         `**kwargs` last). A parameter the call leaves out takes `default(parameter)` if it has a
         default, else `required(parameter)`, else the call is missing it (`BindError`)."""
         name = self.function
-        keywords = dict(keywords)
+        keywords_given, keywords = keywords, dict(keywords)
         values: dict[str, Any] = {}
         for index, param in enumerate(self.positional):
             by_keyword = not param.positional_only and param.name in keywords
@@ -94,7 +94,8 @@ class Signature:
             else:
                 values[param.name] = self._left_out(param, default, required)
         if self.kwarg is not None:
-            values[self.kwarg] = keywords
+            opened = getattr(keywords_given, "like", None)  # an entry's **kwargs passed on stays open
+            values[self.kwarg] = keywords if opened is None else opened(keywords)
         elif keywords:
             key = next(iter(keywords))
             if any(param.name == key for param in self.positional):

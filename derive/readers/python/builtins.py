@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 import sympy
 
+from ...errors import InputError
 from .. import astexpr
 from ..astexpr import ArithmeticRefused, Undecided
 from .scopes import Scope
@@ -133,6 +134,19 @@ def _isinstance(interp: Any, path: str, node: ast.Call, scope: Scope) -> bool:
     raise interp.error("isinstance() is only followed on modules and layer classes", node)
 
 
+def _getattr(interp: Any, path: str, node: ast.Call, scope: Scope) -> Any:
+    """`getattr(nn, "ReLU")`, `getattr(cfg, "hidden", 64)`: an attribute whose name is a string derive reads."""
+    args, kwargs = interp.arguments(node, scope)
+    if kwargs or len(args) not in (2, 3) or not isinstance(args[1], str):
+        raise interp.error("getattr() is followed with a name derive can read (a string)", node)
+    if len(args) == 2 or isinstance(args[0], Ref):
+        return interp.attribute(args[0], args[1], node)
+    try:
+        return interp.attribute(args[0], args[1], node)
+    except InputError:
+        return args[2]
+
+
 _PYTHON_TYPES = {"str": str, "tuple": tuple, "list": ListValue, "dict": dict}
 
 
@@ -153,7 +167,7 @@ FUNCTIONS: dict[str, Builtin] = {
     "range": _range, "len": _len, "list": _list, "tuple": _tuple,
     "enumerate": _sequences, "zip": _sequences, "reversed": _sequences,
     "str": _str, "bool": _bool, "dict": _dict, "collections.OrderedDict": _dict, "OrderedDict": _dict,
-    "super": _super, "isinstance": _isinstance,
+    "super": _super, "isinstance": _isinstance, "getattr": _getattr,
     **{path: _arithmetic for path in astexpr.FUNCTIONS},
 }
 
@@ -221,3 +235,38 @@ def string_method(interp: Any, method: Method, node: ast.Call, scope: Scope) -> 
     if result is NotImplemented:
         raise interp.error(f"str.{method.name}() with these arguments is not followed", node)
     return result
+
+
+DICT_METHODS = ("get", "pop", "setdefault", "items", "keys", "values", "update", "copy")
+
+
+def dict_method(interp: Any, method: Method, node: ast.Call, scope: Scope) -> Any:
+    """`cfg.get("hidden", 64)`, `kwargs.pop("num_classes", 10)`, `.items()`, `.update(...)`: on an entry's
+    open `**kwargs` a key it lacks is the entry's own parameter, its default the one given here."""
+    target, name = method.target, method.name
+    args, kwargs = interp.arguments(node, scope)
+    if name in ("get", "pop", "setdefault") and 1 <= len(args) <= 2 and not kwargs:
+        key = args[0]
+        if not isinstance(key, str):
+            raise interp.error("dictionary keys must be strings here", node)
+        if key in target:
+            return target.pop(key) if name == "pop" else target[key]
+        default = args[1] if len(args) == 2 else None
+        opener = getattr(target, "opener", None)
+        if opener is not None:
+            default = opener(key, default, node)
+        if name == "pop" and len(args) == 1 and opener is None:
+            raise interp.error(f"no key {key!r}", node)
+        if name == "setdefault":
+            target[key] = default
+        return default
+    if name in ("items", "keys", "values", "copy") and not args and not kwargs:
+        interp.charge(len(target), node)
+        if name == "copy":
+            return target.like(dict(target)) if hasattr(target, "like") else dict(target)
+        return tuple(target.items() if name == "items" else target.keys() if name == "keys" else target.values())
+    if name == "update" and len(args) <= 1 and (not args or isinstance(args[0], dict)):
+        target.update(args[0] if args else {})
+        target.update(kwargs)
+        return None
+    raise interp.error(f"dict.{name}() with these arguments is not followed", node)

@@ -49,7 +49,7 @@ def not_followed(cls: ClassValue) -> str | None:
     change what it makes), or None."""
     for current in lineage(cls):
         node = current.node
-        if node.decorator_list:
+        if node.decorator_list and not all(dataclass_decorator(d) for d in node.decorator_list):
             return (f"class {node.name} has a decorator, which derive does not follow "
                     f"(line {node.decorator_list[0].lineno})")
         if node.keywords:
@@ -62,3 +62,12 @@ def not_followed(cls: ClassValue) -> str | None:
 def is_subclass(cls: ClassValue, test: Callable[[Ref], bool]) -> bool:
     """Whether a class along the lineage names a library base (a `Ref`) that passes `test`."""
     return any(isinstance(base, Ref) and test(base) for current in lineage(cls) for base in current.bases)
+
+
+def dataclass_decorator(node: Any) -> bool:
+    """`@dataclass`, `@dataclasses.dataclass`, `@dataclass(frozen=True)`: an `__init__` from the fields."""
+    target = getattr(node, "func", node)
+    if getattr(target, "attr", None) == "dataclass":
+        target = target.value
+        return getattr(target, "id", None) == "dataclasses"
+    return getattr(target, "id", None) == "dataclass"

@@ -17,14 +17,15 @@ import sympy
 from .. import astexpr
 from ..astexpr import ArithmeticRefused, Undecided
 from ..names import name_problem
+from . import objects
 from .builtins import FUNCTIONS as BUILTINS
 from .classes import not_followed
-from .builtins import LIST_METHODS, STRING_METHODS, list_method, string_method
+from .builtins import DICT_METHODS, LIST_METHODS, STRING_METHODS, dict_method, list_method, string_method
 from .scopes import Scope
 from .syntax import (BUILTIN_NAMES, MAX_ITEMS, MAX_SYMBOLIC, MAX_TEXT, MODULE_NAMES,
                      OPERATOR_TEXT, TEXT_PER_STEP, Visitors, describe, dunder)
-from .values import (ClassValue, Function, ListValue, Method, Open, Pending, RangeValue, Ref, Super, Unknown,
-                     negated)
+from .values import (ClassValue, Function, ListValue, Method, Open, OpenKwargs, Pending, RangeValue, Ref, Super,
+                     Unknown, negated)
 
 
 class Expressions:
@@ -142,6 +143,11 @@ class Expressions:
             items = value
         else:
             result = self.framework.attribute(self, value, "__getitem__", node)
+            if isinstance(result, dict):  # a framework's mapping (nn.ModuleDict)
+                key = self.eval(node.slice, scope)
+                if not isinstance(key, str) or key not in result:
+                    raise self.error(f"no key {key!r}", node.slice)
+                return result[key]
             if not isinstance(result, (list, tuple)):
                 raise self.error(f"cannot index {self.kind(value)}", node)
             items = tuple(result)
@@ -215,12 +221,16 @@ class Expressions:
             return Method(value, attr)
         if isinstance(value, str) and attr in STRING_METHODS:
             return Method(value, attr)
+        if isinstance(value, dict) and attr in DICT_METHODS:
+            return Method(value, attr)
         if isinstance(value, ClassValue):
             found, member = self.class_attribute(value, attr)
             if found:
                 return member
             if attr == "__init__":
                 return Ref("object.__init__")
+        if isinstance(value, objects.PlainObject):
+            return objects.attribute(self, value, attr, node)
         result = self.framework.attribute(self, value, attr, node)
         if result is not NotImplemented:
             return result
@@ -233,6 +243,8 @@ class Expressions:
                 clauses = None if value.clauses is None or len(value.clauses) != 1 else negated(value.clauses).clauses
                 return Pending(value.symbols, value.text, value.where, clauses)
             return not self.truth(value, node.operand)
+        if isinstance(value, Unknown) and isinstance(node.op, (ast.USub, ast.UAdd, ast.Invert)):
+            return value  # `-math.log(10000.0)`: as unknown as what it negates
         if isinstance(value, sympy.Expr) and isinstance(node.op, (ast.USub, ast.UAdd)):
             return -value if isinstance(node.op, ast.USub) else value
         raise self.error(f"cannot apply {type(node.op).__name__} to {self.kind(value)}", node)
@@ -345,6 +357,8 @@ class Expressions:
             result = self.framework.instantiate(self, callee, node, scope)
             if result is not NotImplemented:
                 return result
+            if objects.plain(callee):  # a configuration class
+                return objects.instantiate(self, callee, node, scope)
             raise self.error(f"class {callee.name} is not something derive follows (only PyTorch "
                              "nn.Module subclasses are)", node)
         if isinstance(callee, Ref):
@@ -372,6 +386,10 @@ class Expressions:
             return list_method(self, method, node, scope)
         if isinstance(target, str):
             return string_method(self, method, node, scope)
+        if isinstance(target, objects.PlainObject):
+            return objects.call_method(self, method, node, scope)
+        if isinstance(target, dict):
+            return dict_method(self, method, node, scope)
         result = self.framework.call_value(self, method, node, scope)
         if result is not NotImplemented:
             return result
@@ -401,6 +419,8 @@ class Expressions:
                 value = self.eval(keyword.value, scope)
                 if not isinstance(value, dict):
                     raise self.error("**arguments must be a dict", keyword)
+                if isinstance(value, OpenKwargs):  # the entry's **kwargs passed on: still open
+                    kwargs = value.like(kwargs)
                 for key, item in value.items():
                     if key in kwargs:
                         raise self.error(f"argument {key!r} given twice", keyword)

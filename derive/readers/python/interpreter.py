@@ -26,8 +26,8 @@ from .expressions import Expressions
 from .scopes import Scope, Symbols
 from .statements import Statements
 from .syntax import MAX_CALLS, MAX_DEPTH, MAX_ITEMS, MAX_MADE, MAX_STEPS, MAX_TEXT, TEXT_PER_STEP, count_calls
-from .values import (Branch, Break, ClassValue, Continue, Deferred, Function, ListValue, Needs, Pending,
-                     RangeValue, Ref, Return, Unknown)
+from .values import (Branch, Break, ClassValue, Continue, Deferred, Function, ListValue, Needs, OpenKwargs,
+                     Pending, RangeValue, Ref, Return, Unknown)
 
 
 class Framework:
@@ -47,6 +47,11 @@ class Framework:
         return NotImplemented
 
     def set_attribute(self, interp: "Interpreter", target: Any, attr: str, value: Any, node: ast.AST) -> bool:
+        return False
+
+    def set_item(self, interp: "Interpreter", owner: Any, key: ast.expr, value: Any, scope: Scope,
+                 node: ast.AST) -> bool:
+        """`owner[key] = value` for the framework's values (the key node unread until needed)."""
         return False
 
     def instantiate(self, interp: "Interpreter", cls: ClassValue, node: ast.Call, scope: Scope) -> Any:
@@ -181,6 +186,10 @@ class Interpreter(Statements, Expressions):
         """The values of `function`'s parameters for a call (`Signature.bind`); a parameter left out takes
         `default(parameter)` if it has a default (its default value, read now if it was deferred),
         `required(parameter)` if it has none (else the call is an error at `node`)."""
+        if default is None and isinstance(keywords, OpenKwargs):
+            def default(parameter: Parameter) -> Any:  # reached by an entry's **kwargs: settable as its own
+                return keywords.opener(parameter.name, self.resolve_default(parameter.default, function),
+                                       parameter.node)
         if default is None:
             def default(parameter: Parameter) -> Any:
                 return self.resolve_default(parameter.default, function)

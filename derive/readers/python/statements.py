@@ -17,6 +17,7 @@ import sympy
 from ...blocks import Condition
 from ...errors import InputError
 from .binder import EMPTY, Signature
+from .objects import PlainObject
 from .scopes import Scope
 from .syntax import (MAX_ITEMS, MAX_ITERATIONS, Visitors, as_load, describe, dunder,
                      harmless, only_checks, simple_default)
@@ -189,6 +190,11 @@ class Statements:
                     value = Unknown("a class attribute", self.where(statement))
                 for target in statement.targets:
                     cls.attributes[target.id] = value  # type: ignore[union-attr]
+            elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name) and statement.value:
+                try:  # a dataclass field's default (`hidden: int = 64`)
+                    cls.attributes[statement.target.id] = self.eval(statement.value, scope)
+                except InputError:
+                    cls.attributes[statement.target.id] = Unknown("a class attribute", self.where(statement))
         return cls
 
     # -- what a statement-level call, an `if` on sizes, a loop and an assignment do
@@ -201,8 +207,12 @@ class Statements:
         if isinstance(callee, (Function, ClassValue, Super)):
             return True
         if isinstance(callee, Method):
+            if isinstance(callee.target, Super):
+                return True  # super().__init__(...): the base class's own __init__ makes layers too
             if isinstance(callee.target, ListValue):
                 return callee.name in ("append", "extend", "insert")
+            if isinstance(callee.target, dict):
+                return callee.name in ("update", "pop", "setdefault")
             return self.framework.follows(self, callee)
         if isinstance(callee, Ref):
             return self.framework.resolve(self, callee, call) is not None
@@ -285,7 +295,9 @@ class Statements:
             owner = self.eval(target.value, scope)
             if dunder(target.attr):
                 raise self.error(f"attribute {target.attr!r} is not followed", target)
-            if not self.framework.set_attribute(self, owner, target.attr, value, target):
+            if isinstance(owner, PlainObject):
+                owner.attributes[target.attr] = value
+            elif not self.framework.set_attribute(self, owner, target.attr, value, target):
                 if isinstance(owner, Unknown):
                     return
                 raise self.error(f"cannot set attribute {target.attr!r} of {self.kind(owner)}", target)
@@ -299,7 +311,8 @@ class Statements:
             elif isinstance(owner, ListValue):
                 index = self.index(self.eval(target.slice, scope), len(owner.items), target.slice)
                 owner.items[index] = value
-            elif not isinstance(owner, Unknown):
+            elif not isinstance(owner, Unknown) and not self.framework.set_item(self, owner, target.slice, value,
+                                                                              scope, target):
                 raise self.error(f"cannot assign into {self.kind(owner)}", target)
         else:
             raise self.error(f"cannot assign to {describe(target)}", target)

@@ -69,6 +69,19 @@ class ClassValue:
         return self.node.name
 
 
+class OpenKwargs(dict):
+    """The `**kwargs` of the entry, as passed on: empty, but a parameter it reaches that takes its default
+    (`ResNet(..., num_classes=1000)` called with `**kwargs`) takes `opener(name, default, node)` instead,
+    as if the entry had that parameter itself (a symbol with that default, an option)."""
+
+    def __init__(self, items: dict, opener: Any) -> None:
+        super().__init__(items)
+        self.opener = opener
+
+    def like(self, items: dict) -> "OpenKwargs":
+        return OpenKwargs(items, self.opener)
+
+
 @frozen
 class Method:
     """A bound method of a value the interpreter knows (`layers.append`, `"a{}".format`)."""

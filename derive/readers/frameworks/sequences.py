@@ -1,0 +1,91 @@
+"""What the Keras and PyTorch adapters do for sequences (their hooks; the kinds are `layers/sequence.py`).
+
+* Keras `Input(shape=(T,))` is token ids when the file embeds them (an `Embedding` call in it): its size is
+  the sequence length `T`, not features `C_in` (other ranks: `shapes.keras_input`).
+  A `Sequential` that starts with an `Embedding` and states no input reads `T` ids (`input_length`
+  gives T a value).
+* A Keras layer with several outputs (`return_state=True`, `Bidirectional(merge_mode=None)`) gives a
+  list: its output, then one `Pick` node per other output (no parameters), named after the layer.
+* PyTorch: a model whose first module is an `nn.Embedding` reads T token ids; one whose first module
+  stating a size is recurrent reads a sequence (T, input_size). An embedding always reads ids, and a
+  recurrent module a sequence, whatever the module before it gives (`forward` is not read).
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any, Callable
+
+import sympy
+
+from ...layers import Shape
+from ...layers.sequence import Embedding, Recurrent
+from ..names import ORDER_LAST
+from ..python import ListValue
+
+SEQUENCE_LENGTH = "sequence length (time steps)"
+
+
+def _embeds(interp: Any) -> bool:
+    """Whether the file calls an `Embedding` anywhere (its rank-1 inputs are then token ids); walked once."""
+    found = getattr(interp, "_derive_embeds", None)
+    if found is None:
+        found = any(isinstance(n, ast.Call) and (
+            (isinstance(n.func, ast.Name) and n.func.id == "Embedding")
+            or (isinstance(n.func, ast.Attribute) and n.func.attr == "Embedding")) for n in ast.walk(interp.tree))
+        interp._derive_embeds = found
+    return found
+
+
+def token_ids(interp: Any, shape: tuple, node: ast.AST) -> Shape | None:
+    """A Keras `Input(shape=(T,))` in a file that embeds: T token ids (a number is T's default), else None."""
+    if len(shape) != 1 or not _embeds(interp):
+        return None
+    (value,) = shape
+    if value is None or (isinstance(value, sympy.Expr) and value.is_Integer and value > 0):
+        return Shape(interp.symbols.make("T", SEQUENCE_LENGTH, value, order=ORDER_LAST - 1))
+    if isinstance(value, sympy.Expr) and not value.is_Number:
+        return Shape(value)
+    raise interp.error(f"an input size must be a positive whole number or None, not {interp.kind(value)}", node)
+
+
+def sequential_start(interp: Any, first: Any) -> Shape | None:
+    """A `Sequential`'s input when it states none and starts with an `Embedding`: T token ids."""
+    layer = getattr(first, "layer", None)
+    if not isinstance(layer, Embedding):
+        return None
+    return Shape(interp.symbols.make("T", SEQUENCE_LENGTH, layer.length, order=ORDER_LAST - 1))
+
+
+def keras_outputs(fw: Any, interp: Any, made: Any, tensor: Any, node: ast.AST) -> Any:
+    """A Keras layer's outputs: its tensor, or a list of it and one tensor per other output."""
+    states = getattr(made.layer, "states", None)
+    picks = states() if states is not None else ()
+    if not picks:
+        return tensor
+    out = [tensor]
+    for pick in picks:
+        name = fw.take(interp, f"{made.name}.{pick.which}", node)
+        out.append(fw.add_node(interp, name, pick, [tensor], node))
+    return ListValue(out, len(interp.branches))  # a list, as Keras gives
+
+
+# -- PyTorch ----------------------------------------------------------------------------------------
+def torch_start(found: list, flow: Shape, steps: Callable[[], sympy.Expr]) -> Shape:
+    """The block input of a PyTorch model: T ids before an embedding, (T, input_size) before a recurrent
+    module; else `flow` as the adapter found it."""
+    if found and isinstance(found[0].leaf.layer, Embedding):
+        return Shape(steps())
+    for i, leaf in enumerate(found):
+        if leaf.leaf.stated is not None:
+            if isinstance(leaf.leaf.layer, Recurrent) and not any((f.leaf.rank or 0) >= 2 for f in found[:i]):
+                return Shape(leaf.leaf.stated, (steps(),))
+            break
+    return flow
+
+
+def torch_wanted(layer: Any, wanted: Shape, steps: Callable[[], sympy.Expr]) -> Shape:
+    """What a PyTorch module reads: an embedding, token ids (a recurrent module a sequence: its rank, 1)."""
+    if isinstance(layer, Embedding):
+        return Shape(steps())
+    return wanted
