@@ -70,6 +70,18 @@ _, gru_state = layers.GRU(3, return_state=True)(layers.RepeatVector(4)(x) if Fal
 out = layers.Dense(10)(layers.Concatenate()([x, gru_state]))
 model = keras.Model(encoder_inputs, out)
 """, 15, features=71, values={"T": 15}),
+    "a decoder started from the encoder's states (initial_state)": SeqCase("keras", """\
+import keras
+from keras import layers
+
+inp = keras.Input(shape=(12, 5))
+enc_out, h, c = layers.LSTM(16, return_state=True)(inp)
+dec = layers.LSTM(16, return_sequences=True)(inp, initial_state=[h, c])
+_, state = layers.GRU(6, return_state=True)(dec)
+dec2 = layers.Bidirectional(layers.GRU(6, return_sequences=True))(dec, initial_state=[state, state])
+out = layers.TimeDistributed(layers.Dense(3))(dec2)
+model = keras.Model(inp, out)
+""", 12, features=5),
     "stacked LSTMs, a Sequential with input_shape": SeqCase("keras", """\
 from keras.models import Sequential
 from keras.layers import LSTM, Dense, Dropout
