@@ -8,6 +8,8 @@ multiply-accumulates must be what the framework gives. Nothing is worked out by 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import derive
@@ -197,3 +199,9 @@ def test_mistakes_of_rank_are_refused_at_their_place(tmp_path, source, message):
         shown(tmp_path, source)
     assert message in str(caught.value)
     assert str(caught.value).startswith(str(tmp_path / "pasted.py") + ":")
+
+
+def test_the_readmes_sequence_example_is_what_keras_counts(tmp_path):
+    """examples/sensor_conv1d.py, shown in the README, against Keras running it."""
+    source = (Path(__file__).resolve().parents[1] / "examples" / "sensor_conv1d.py").read_text(encoding="utf-8")
+    check_keras(tmp_path, source)

@@ -118,13 +118,26 @@ def test_keras_element_wise_joins(tmp_path, join, form):
     assert got["shape"] == truth["shape"]
 
 
-def test_joins_of_different_shapes_are_refused_as_keras_refuses_them(tmp_path):
-    for join in JOINS:
-        code = keras_code("y = layers.Conv2D(3, 1)(x)", f"x = layers.{join}([x, y])")
-        with pytest.raises(ValueError):
-            keras_truth(code)
-        with pytest.raises(InputError, match=f"{join} needs inputs of the same shape"):
-            derived(tmp_path, code)
+@pytest.mark.parametrize("join", JOINS)
+@pytest.mark.parametrize("wrong, fixed, named", [
+    ("layers.Concatenate()([x, x])", "layers.ReLU()(x)", "the channel counts differ"),
+    ("layers.Conv2D(4, 3)(x)", "layers.Conv2D(4, 3, padding='same')(x)", "padding='same' in conv2d (line 6)"),
+])
+def test_joins_of_shapes_keras_refuses_are_a_warning_and_counted_as_fixed(tmp_path, join, wrong, fixed, named):
+    """Keras raises on the code; derive counts on (a join has no parameters), says so at the line, and
+    its counts are Keras' counts of the fixed code."""
+    code = keras_code(f"y = {wrong}", f"x = layers.{join}([x, y])", "layers.BatchNormalization()")
+    with pytest.raises(ValueError):
+        keras_truth(code)
+    d = derived(tmp_path, code)
+    (warning,) = d["keras"].warnings
+    assert warning.line == 7 and join in warning.message and named in warning.message, warning
+    fixed_code = code.replace(wrong, fixed)
+    check_keras(figures(d), keras_truth(fixed_code))
+    assert figures(d)["shape"] == keras_truth(fixed_code)["shape"]
+
+
+def test_subtract_of_three_is_refused_as_keras_refuses_it(tmp_path):
     code = keras_code("x = layers.Subtract()([x, x, x])")
     with pytest.raises(ValueError):
         keras_truth(code)
@@ -184,16 +197,16 @@ def test_a_torch_module_on_a_vector(tmp_path, module):
 
 
 SEQUENCES_AND_VOLUMES = [  # module, the input (channels first), the sizes derive names them by
-    ("nn.BatchNorm3d(5)", (5, 3, H, W), dict(D=3, H=H, W=W)),
-    ("nn.BatchNorm3d(5, affine=False)", (5, 3, H, W), dict(D=3, H=H, W=W)),
-    ("nn.InstanceNorm3d(5, affine=True, track_running_stats=True)", (5, 3, H, W), dict(D=3, H=H, W=W)),
-    ("nn.InstanceNorm1d(5, affine=True)", (5, 6), dict(L=6)),
-    ("nn.InstanceNorm1d(5, track_running_stats=True)", (5, 6), dict(L=6)),
-    ("nn.BatchNorm1d(5)", (5, 6), dict(L=6)),
-    ("nn.LayerNorm(6)", (5, 6), dict(L=6)),
-    ("nn.RMSNorm([5, 6])", (5, 6), dict(L=6)),
-    ("nn.PReLU(5)", (5, 6), dict(L=6)),
-    ("nn.GroupNorm(5, 5)", (5, 3, H, W), dict(D=3, H=H, W=W)),
+    ("nn.BatchNorm3d(5)", (5, 3, H, W), {"D": 3, "H": H, "W": W}),
+    ("nn.BatchNorm3d(5, affine=False)", (5, 3, H, W), {"D": 3, "H": H, "W": W}),
+    ("nn.InstanceNorm3d(5, affine=True, track_running_stats=True)", (5, 3, H, W), {"D": 3, "H": H, "W": W}),
+    ("nn.InstanceNorm1d(5, affine=True)", (5, 6), {"L": 6}),
+    ("nn.InstanceNorm1d(5, track_running_stats=True)", (5, 6), {"L": 6}),
+    ("nn.BatchNorm1d(5)", (5, 6), {"L": 6}),
+    ("nn.LayerNorm(6)", (5, 6), {"L": 6}),
+    ("nn.RMSNorm([5, 6])", (5, 6), {"L": 6}),
+    ("nn.PReLU(5)", (5, 6), {"L": 6}),
+    ("nn.GroupNorm(5, 5)", (5, 3, H, W), {"D": 3, "H": H, "W": W}),
 ]
 
 

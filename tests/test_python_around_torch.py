@@ -579,6 +579,8 @@ SNIPPETS = {
     "buffers": (BUFFERS, "model", {}),
     "tied_and_shared": (TIED_AND_SHARED, "model", {}),
     "main_block": (MAIN_BLOCK, "model", {}),
+    "readme_example": ((Path(__file__).resolve().parents[1] / "examples" / "torch_tokens.py").read_text(
+        encoding="utf-8"), "model", {}),
 }
 
 

@@ -11,7 +11,7 @@ from .base import ONE, ZERO, Expr, Layer, Padding, Shape, Stated, Term, window_o
 from .conv_transpose import ConvTranspose1D, ConvTranspose2D, ConvTranspose3D
 from .conv import Conv1D, Conv2D, Conv3D, DepthwiseConv1D, DepthwiseConv2D, SeparableConv1D, SeparableConv2D
 from .dense import Dense
-from .merge import Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract
+from .merge import Add, Average, Concatenate, Elementwise, Maximum, Minimum, Multiply, Subtract
 from .norm import BatchNorm, GroupNorm, InstanceNorm, LayerNorm, LayerScale, Normalization, RMSNorm
 from .pool import (AdaptivePool1D, AdaptivePool2D, AdaptivePool3D, GlobalPool1D, GlobalPool2D, GlobalPool3D, Pool1D,
                    Pool2D, Pool3D)
@@ -25,4 +25,5 @@ __all__ = ["ONE", "ZERO", "Activation", "AdaptivePool2D", "Add", "BatchNorm", "C
            "spellings", "window_out"]
 __all__ += ["AdaptivePool1D", "AdaptivePool3D", "Conv1D", "Conv3D", "DepthwiseConv1D", "GlobalPool1D", "GlobalPool3D",
             "Pool1D", "Pool3D", "SeparableConv1D", "ConvTranspose1D", "ConvTranspose2D", "ConvTranspose3D"]
-__all__ += ["Average", "InstanceNorm", "Lambda", "Maximum", "Minimum", "PReLU", "RMSNorm", "Rescaling", "Subtract"]
+__all__ += ["Average", "Elementwise", "InstanceNorm", "Lambda", "Maximum", "Minimum", "PReLU", "RMSNorm", "Rescaling",
+            "Subtract"]

@@ -65,7 +65,7 @@ def broadcast(op: str, inputs: tuple[Shape, ...]) -> Shape:
     return Shape(dims[-1], tuple(dims[:-1]))
 
 
-class _Elementwise(Layer):
+class Elementwise(Layer):
     """What the element-wise joins share: any number of inputs (at least two), broadcast."""
 
     family: ClassVar[str] = "merge"
@@ -77,7 +77,7 @@ class _Elementwise(Layer):
 
 
 @frozen
-class Multiply(_Elementwise):
+class Multiply(Elementwise):
     """Element-wise product, broadcasting sizes of 1 (squeeze-and-excitation's `x · s`, with `s` of shape
     1×1×C). No parameters; not counted as multiply-accumulates."""
 
@@ -85,33 +85,33 @@ class Multiply(_Elementwise):
 
 
 @frozen
-class Subtract(_Elementwise):
+class Subtract(Elementwise):
     """The first input minus the second (exactly two), element-wise: no parameters."""
 
     op: ClassVar[str] = "subtract"
 
     def output(self, inputs: tuple[Shape, ...]) -> Shape:
-        if len(inputs) != 2:
+        if len(inputs) > 2:  # (one: a join counted on one shape, `Stated`)
             raise InputError(f"subtract takes exactly two inputs, got {len(inputs)}")
         return broadcast(self.op, inputs)
 
 
 @frozen
-class Average(_Elementwise):
+class Average(Elementwise):
     """The element-wise mean of its inputs: no parameters."""
 
     op: ClassVar[str] = "average"
 
 
 @frozen
-class Maximum(_Elementwise):
+class Maximum(Elementwise):
     """The element-wise largest of its inputs: no parameters."""
 
     op: ClassVar[str] = "maximum"
 
 
 @frozen
-class Minimum(_Elementwise):
+class Minimum(Elementwise):
     """The element-wise smallest of its inputs: no parameters."""
 
     op: ClassVar[str] = "minimum"

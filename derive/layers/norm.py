@@ -15,8 +15,8 @@ from typing import ClassVar
 import sympy
 
 from ..records import frozen
-from .keras_axis import LAST, keras_axes, sizes, written
 from .base import ONE, Expr, Layer, Shape, Term, as_expr, check_divisible
+from .keras_axis import LAST, keras_axes, sizes, written
 from .spelling import Arguments, keras, kind, spec, torch
 
 

@@ -19,6 +19,7 @@ out by hand.
 from __future__ import annotations
 
 import math
+import random
 import warnings
 from pathlib import Path
 from typing import Any
@@ -184,3 +185,259 @@ def torch_values(shape: tuple) -> dict:
     """The symbols of a PyTorch input of `shape` (channels first): C_in and L, or D, H, W."""
     names = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}.get(len(shape) - 1, ())
     return {"C_in": shape[0], **dict(zip(names, shape[1:]))}
+
+
+# -- random programs ---------------------------------------------------------------------------------
+def _tuple(rng: random.Random, rank: int, low: int, high: int, same: bool = False) -> Any:
+    """One size or a tuple of `rank` of them, written as a user might."""
+    if same or rank == 1 and rng.random() < 0.7 or rng.random() < 0.5:
+        value = rng.randint(low, high)
+        return value if rng.random() < 0.8 or rank == 1 else (value,) * rank
+    return tuple(rng.randint(low, high) for _ in range(rank))
+
+
+class KerasRandom:
+    """A random Keras program: layer calls tried one by one on a symbolic tensor, kept if Keras builds them."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.keras = need_keras()
+        rng = self.rng
+        self.rank = rng.choice([1, 2, 3])
+        self.first = self.rank > 1 and rng.random() < 0.3  # channels_first throughout
+        spatial = [rng.randint(*{1: (6, 24), 2: (5, 12), 3: (3, 7)}[self.rank]) for _ in range(self.rank)]
+        channels = rng.randint(1, 6)
+        self.shape = (channels, *spatial) if self.first else (*spatial, channels)
+        self.form = rng.choice(["functional", "functional", "sequential", "sequential_input"])
+
+    def fmt(self) -> str:
+        return ", data_format='channels_first'" if self.first else ""
+
+    def candidate(self, dims: tuple) -> str:
+        """A layer call for a tensor of `dims` (no batch), in this program's layout."""
+        rng, first = self.rng, self.first
+        rank = len(dims) - 1
+        if rank == 0:
+            return rng.choice([f"layers.Dense({rng.randint(2, 12)}, use_bias={rng.random() < 0.7})",
+                               f"layers.RepeatVector({rng.randint(2, 6)})", "layers.Dropout(0.3)",
+                               self._reshape(dims)])
+        channels = dims[0] if first else dims[-1]
+        n = "123"[rank - 1] if rank <= 3 else None
+        options = ["dense", "flatten", "dropout", "reshape", "permute"]
+        if n is not None:
+            options += ["conv"] * 4 + ["transpose"] * 3 + ["pool"] * 2 + ["global", "upsample", "crop", "pad"]
+            if rank <= 2:
+                options += ["depthwise", "separable"]
+        pick = rng.choice(options)
+        fmt = self.fmt() if n is not None else ""
+        k = _tuple(rng, rank, 1, 4)
+        if pick == "conv":
+            stride, dilation = _tuple(rng, rank, 1, 2), 1
+            if stride == 1 and rng.random() < 0.4:
+                dilation = rng.randint(2, 3)
+            paddings = ["valid", "same"] + (["causal"] if rank == 1 and not first else [])
+            groups = rng.choice([g for g in (1, 2, 3) if channels % g == 0])
+            filters = groups * rng.randint(1, 4)
+            return (f"layers.Conv{n}D({filters}, {k!r}, strides={stride!r}, padding={rng.choice(paddings)!r}, "
+                    f"dilation_rate={dilation}, groups={groups}, use_bias={rng.random() < 0.7}{fmt})")
+        if pick == "transpose":
+            stride = _tuple(rng, rank, 1, 3)
+            dilation = rng.randint(2, 3) if stride == 1 and rng.random() < 0.3 else 1
+            extra = ""
+            if rng.random() < 0.4:
+                top = min(stride) if isinstance(stride, tuple) else stride
+                extra = f", output_padding={rng.randint(0, top - 1)}"
+            return (f"layers.Conv{n}DTranspose({rng.randint(1, 6)}, {k!r}, strides={stride!r}, "
+                    f"padding={rng.choice(['valid', 'same'])!r}{extra}, dilation_rate={dilation}, "
+                    f"use_bias={rng.random() < 0.7}{fmt})")
+        if pick == "depthwise":
+            return (f"layers.DepthwiseConv{n}D({k!r}, strides={_tuple(rng, rank, 1, 2)!r}, "
+                    f"padding={rng.choice(['valid', 'same'])!r}, depth_multiplier={rng.randint(1, 2)}{fmt})")
+        if pick == "separable":
+            return (f"layers.SeparableConv{n}D({rng.randint(1, 6)}, {k!r}, strides={_tuple(rng, rank, 1, 2)!r}, "
+                    f"padding={rng.choice(['valid', 'same'])!r}, depth_multiplier={rng.randint(1, 2)}, "
+                    f"use_bias={rng.random() < 0.5}{fmt})")
+        if pick == "pool":
+            cls = rng.choice(["MaxPooling", "AveragePooling", "MaxPool", "AvgPool"])
+            stride = "None" if rng.random() < 0.5 else repr(_tuple(rng, rank, 1, 2))
+            return (f"layers.{cls}{n}D({_tuple(rng, rank, 1, 3)!r}, strides={stride}, "
+                    f"padding={rng.choice(['valid', 'same'])!r}{fmt})")
+        if pick == "global":
+            cls = rng.choice(["GlobalAveragePooling", "GlobalMaxPooling", "GlobalAvgPool", "GlobalMaxPool"])
+            return f"layers.{cls}{n}D(keepdims={rng.random() < 0.3}{fmt})"
+        if pick == "upsample":
+            return f"layers.UpSampling{n}D({_tuple(rng, rank, 1, 3)!r}{fmt if rank > 1 else ''})"
+        if pick in ("crop", "pad"):
+            sides = rng.randint(0, 2) if rng.random() < 0.5 or rank == 1 and rng.random() < 0.5 else (
+                (rng.randint(0, 2), rng.randint(0, 2)) if rank == 1 else
+                tuple((rng.randint(0, 2), rng.randint(0, 2)) for _ in range(rank)))
+            cls = "Cropping" if pick == "crop" else "ZeroPadding"
+            layout = fmt if rank > 1 or pick == "pad" else ""
+            return f"layers.{cls}{n}D({sides!r}{layout})"
+        if pick == "dense":
+            return f"layers.Dense({rng.randint(2, 8)})"
+        if pick == "flatten":
+            return "layers.Flatten()"
+        if pick == "dropout":
+            spatial = f"layers.SpatialDropout{n}D(0.2)" if n is not None else "layers.Dropout(0.2)"
+            return rng.choice(["layers.Dropout(0.1)", spatial])
+        if pick == "permute":
+            order = list(range(1, rank + 2))
+            rng.shuffle(order)
+            return f"layers.Permute({tuple(order)!r})"
+        return self._reshape(dims)
+
+    def _reshape(self, dims: tuple) -> str:
+        total = math.prod(dims)
+        factors = [d for d in range(2, total) if total % d == 0 and d <= 24]
+        if not factors:
+            return f"layers.Reshape(({total},))"
+        a = self.rng.choice(factors)
+        target = self.rng.choice([(a, total // a), (a, -1), (-1,), (a, 1, total // a)])
+        return f"layers.Reshape({target!r})"
+
+    def program(self) -> str:
+        keras, rng = self.keras, self.rng
+        namespace = {"layers": keras.layers}
+        x = keras.Input(shape=self.shape)
+        calls: list[str] = []
+        want = rng.randint(3, 7)
+        for _ in range(40):
+            if len(calls) >= want:
+                break
+            dims = tuple(x.shape[1:])
+            call = self.candidate(dims)
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    y = eval(call, namespace)(x)  # our own generated call, tried on the real framework
+            except Exception:
+                continue
+            out = tuple(y.shape[1:])
+            if not out or any(d is None or d < 1 for d in out) or math.prod(out) > 20000:
+                continue
+            calls.append(call)
+            x = y
+        return keras_source(self.shape, calls, self.form)
+
+
+def random_keras(seed: int) -> str:
+    """Seeded random Keras code of any rank that Keras builds (see `KerasRandom`)."""
+    return KerasRandom(seed).program()
+
+
+class TorchRandom:
+    """A random PyTorch program: modules tried one by one on a real tensor, kept if PyTorch runs them."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.torch = need_torch()
+        rng = self.rng
+        self.rank = rng.choice([1, 2, 3])
+        spatial = [rng.randint(*{1: (6, 24), 2: (5, 12), 3: (3, 7)}[self.rank]) for _ in range(self.rank)]
+        self.shape = (rng.randint(1, 6), *spatial)
+        self.form = rng.choice(["sequential", "module"])
+
+    def candidate(self, dims: tuple, first: bool) -> str:
+        rng = self.rng
+        rank = len(dims) - 1
+        if rank == 0:
+            features = dims[0]
+            if rng.random() < 0.3:
+                factors = [d for d in range(2, features) if features % d == 0]
+                if factors:
+                    c = rng.choice(factors)
+                    rest = features // c
+                    return rng.choice([f"nn.Unflatten(1, ({c}, {rest}))", f"nn.Unflatten(1, ({c}, -1))"])
+            return rng.choice([f"nn.Linear({features}, {rng.randint(2, 16)}, bias={rng.random() < 0.7})",
+                               "nn.Dropout(0.2)", "nn.ReLU()"])
+        n = "123"[rank - 1]
+        channels = dims[0]
+        options = ["conv"] * 4 + ["transpose"] * 3
+        if not first:
+            options += ["pool"] * 2 + ["adaptive", "upsample", "pad", "flatten", "dropout", "act"]
+            if rank == 2:
+                options += ["shuffle"]
+        pick = rng.choice(options)
+        k = _tuple(rng, rank, 1, 4)
+        if pick == "conv":
+            groups = rng.choice([g for g in (1, 2, 3) if channels % g == 0])
+            stride, dilation = _tuple(rng, rank, 1, 2), _tuple(rng, rank, 1, 2)
+            padding: Any = _tuple(rng, rank, 0, 2)
+            if rng.random() < 0.2:
+                padding, stride = rng.choice(["'same'", "'valid'"]), 1
+            else:
+                padding = repr(padding)
+            out = groups * rng.randint(1, 4)
+            return (f"nn.Conv{n}d({channels}, {out}, {k!r}, stride={stride!r}, padding={padding}, "
+                    f"dilation={dilation!r}, groups={groups}, bias={rng.random() < 0.7})")
+        if pick == "transpose":
+            groups = rng.choice([g for g in (1, 2) if channels % g == 0])
+            stride, dilation = rng.randint(1, 3), rng.randint(1, 2)
+            extra = rng.randint(0, max(stride, dilation) - 1)
+            return (f"nn.ConvTranspose{n}d({channels}, {groups * rng.randint(1, 3)}, {k!r}, stride={stride}, "
+                    f"padding={rng.randint(0, 1)}, output_padding={extra}, groups={groups}, "
+                    f"bias={rng.random() < 0.7}, dilation={dilation})")
+        if pick == "pool":
+            kernel = _tuple(rng, rank, 1, 3)
+            pad = rng.randint(0, 1)
+            cls = rng.choice(["MaxPool", "AvgPool"])
+            stride = "None" if rng.random() < 0.4 else str(rng.randint(1, 2))
+            return f"nn.{cls}{n}d({kernel!r}, stride={stride}, padding={pad})"
+        if pick == "adaptive":
+            size = tuple(rng.choice([None, 1, 2, 3]) for _ in range(rank)) if rng.random() < 0.5 else rng.randint(1, 3)
+            return f"nn.Adaptive{rng.choice(['Avg', 'Max'])}Pool{n}d({size!r})"
+        if pick == "upsample":
+            if rng.random() < 0.3:
+                size = tuple(rng.randint(2, 9) for _ in range(rank))
+                return f"nn.Upsample(size={size if rank > 1 else size[0]!r})"
+            scale = rng.choice([2, 3, 1.5, 2.0])
+            return f"nn.Upsample(scale_factor={scale!r})"
+        if pick == "pad":
+            if rng.random() < 0.5:
+                return f"nn.ZeroPad{n}d({rng.randint(0, 2)})"
+            return f"nn.ZeroPad{n}d({tuple(rng.randint(0, 2) for _ in range(2 * rank))!r})"
+        if pick == "shuffle":
+            return rng.choice(["nn.PixelShuffle(2)", "nn.PixelUnshuffle(2)"])
+        if pick == "flatten":
+            return "nn.Flatten()"
+        if pick == "dropout":
+            return rng.choice(["nn.Dropout(0.1)", f"nn.Dropout{n}d(0.1)"])
+        return rng.choice(["nn.ReLU()", "nn.GELU()", "nn.Identity()"])
+
+    def program(self) -> str:
+        torch, rng = self.torch, self.rng
+        namespace = {"nn": torch.nn}
+        x = torch.zeros((1, *self.shape))
+        calls: list[str] = []
+        want = rng.randint(3, 7)
+        for _ in range(40):
+            if len(calls) >= want:
+                break
+            call = self.candidate(tuple(x.shape[1:]), not calls)
+            try:
+                with warnings.catch_warnings(), torch.no_grad():
+                    warnings.simplefilter("ignore")
+                    y = eval(call, namespace)(x)  # our own generated module, tried on the real framework
+            except Exception:
+                continue
+            out = tuple(y.shape[1:])
+            if not out or min(out) < 1 or math.prod(out) > 20000:
+                continue
+            calls.append(call)
+            x = y
+        if self.form == "sequential":
+            return torch_source(calls)
+        lines = ["import torch.nn as nn", "", "", "class Net(nn.Module):", "    def __init__(self):",
+                 "        super().__init__()"]
+        lines += [f"        self.layer{i} = {call}" for i, call in enumerate(calls)]
+        lines += ["", "    def forward(self, x):"]
+        lines += [f"        x = self.layer{i}(x)" for i in range(len(calls))] + ["        return x", "", "",
+                                                                                 "model = Net()", ""]
+        return "\n".join(lines)
+
+
+def random_torch(seed: int) -> tuple[str, tuple]:
+    """Seeded random PyTorch code of any rank that PyTorch runs, and the input it runs on (channels first)."""
+    generator = TorchRandom(seed)
+    return generator.program(), generator.shape
