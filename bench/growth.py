@@ -86,7 +86,7 @@ def measure(runs: int) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3, help="runs per input; the least counts (default %(default)s)")
+    parser.add_argument("--runs", type=int, default=5, help="runs per input; the least counts (default %(default)s)")
     parser.add_argument("--write", metavar="PATH", help="also write the Markdown report there")
     args = parser.parse_args()
     started = datetime.datetime.now(datetime.UTC)
