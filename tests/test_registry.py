@@ -62,7 +62,7 @@ def test_the_spec_reader_accepts_exactly_the_registry_ops(tmp_path):
     message = refusal(tmp_path, spec_text("no_such_layer_kind"), ".toml")
     listed = message.partition("(one of ")[2].rstrip(")").split(", ")
     assert listed == list(spellings("spec"))
-    assert len(listed) == 73 and "conv2d" in listed and "global_avg_pool2d" in listed and "conv3d" in listed
+    assert len(listed) == 78 and "conv2d" in listed and "global_avg_pool2d" in listed and "conv3d" in listed
     assert "multi_head_attention" in listed and "transformer" in listed
 
 
@@ -73,7 +73,7 @@ def test_keras_names_the_registry_lacks_are_refused(tmp_path, name):
     assert message.endswith(f"unsupported layer {name} (see the README for the layers derive reads)")
 
 
-@pytest.mark.parametrize("name", ["EmbeddingBag", "LSTMCell", "Fold", "LazyConv2d", "CircularPad2d"])
+@pytest.mark.parametrize("name", ["LazyLinear", "RNNCellBase", "Fold", "LazyConv2d", "CircularPad2d"])
 def test_torch_names_the_registry_lacks_are_refused(tmp_path, name):
     assert name not in spellings("torch")
     message = refusal(tmp_path, torch_text(f"nn.{name}(3)"), ".py")
@@ -141,7 +141,8 @@ def test_the_families_are_the_presentations_groups():
     assert ops_of("norm") == ("batch_norm", "instance_norm", "layer_norm", "rms_norm", "group_norm", "normalization")
     assert set(ops_of("parameter_free")) == {"pool2d", "global_pool2d", "dropout", "flatten", "concatenate", "pool1d",
                                              "pool3d", "global_pool1d", "global_pool3d", "rescaling", "lambda",
-                                             "reshape", "permute", "repeat_vector", "upsampling", "pixel_shuffle"}
+                                             "reshape", "permute", "repeat_vector", "upsampling", "pixel_shuffle",
+                                             "fixed_norm"}
 
 
 # -- each kind's spellings build the same layer -------------------------------------------------------
@@ -162,6 +163,7 @@ SAME = {
                       [f"nn.InstanceNorm{n}d(C_in, affine=True, track_running_stats=True)" for n in (1, 2, 3)]),
     "rms_norm": ([("rms_norm", "")], ["layers.RMSNormalization()"], ["nn.RMSNorm(C_in)"]),
     "normalization": ([("normalization", "")], ["layers.Normalization()"], []),
+    "fixed_norm": ([("fixed_norm", 'function = "unit"')], ["layers.UnitNormalization()"], []),
     "prelu": ([("prelu", "shared_axes = [1, 2]")], ["layers.PReLU(shared_axes=[1, 2])"], []),
     "rescaling": ([("rescaling", "scale = 0.5")], ["layers.Rescaling(0.5)"], []),
     "lambda": ([("lambda", "")], ["layers.Lambda(lambda x: x)"], []),
@@ -283,6 +285,8 @@ OTHER_SPELLINGS = {  # the same kind, spelled differently: (spec, keras, torch) 
     ("activation", 'function = "softmin"'): ([], ["nn.Softmin(1)"]),
     ("activation", 'function = "rrelu"'): ([], ["nn.RReLU()"]),
     ("prelu", 'parameters = "C_in"'): ([], ["nn.PReLU(C_in)"]),
+    ("fixed_norm", 'function = "local_response"'): ([], ["nn.LocalResponseNorm(3)"]),
+    ("batch_norm", "center = false\nscale = false"): ([], ["nn.SyncBatchNorm(C_in, affine=False)"]),
     ("prelu", "parameters = 1"): ([], ["nn.PReLU()"]),
     ("layer_norm", "size = [4, 5]"): ([], ["nn.LayerNorm([4, 5])"]),
     ("rms_norm", "size = [4, 5]\nscale = false"): ([], ["nn.RMSNorm((4, 5), elementwise_affine=False)"]),
@@ -360,7 +364,7 @@ def test_the_spellings_of_a_kind_build_the_same_layer(tmp_path, op, keys, keras,
         assert got.layers[0].layer == layer, call
     for call in torch:
         vector = call.startswith(("nn.Linear", "nn.BatchNorm1d", "nn.BatchNorm3d", "nn.InstanceNorm1d",
-                                  "nn.InstanceNorm3d", "nn.GroupNorm"))  # no image (yet): a vector
+                                  "nn.InstanceNorm3d", "nn.GroupNorm", "nn.SyncBatchNorm"))  # no image (yet): a vector
         got = show(tmp_path, torch_text(call), ".py", **VALUES)
         assert fingerprint(got, vector) == fingerprint(want, vector), call
 
@@ -380,6 +384,11 @@ SEQUENCE = {
     "bidirectional": ('["T", "C_in"]', [("lstm", "units = 8\nbidirectional = true")],
                       ["layers.Bidirectional(layers.LSTM(8))"], []),
     "time_distributed": ('["T", "C_in"]', [("dense", "units = 10")], ["layers.TimeDistributed(layers.Dense(10))"], []),
+    "simple_rnn_cell": ('["C_in"]', [("simple_rnn_cell", "units = 8")], [], ['nn.RNNCell(C_in, 8, nonlinearity="relu")']),
+    "lstm_cell": ('["C_in"]', [("lstm_cell", "units = 8\nbias = false")], [], ["nn.LSTMCell(C_in, 8, bias=False)"]),
+    "gru_cell": ('["C_in"]', [("gru_cell", "units = 8")], [], ["nn.GRUCell(C_in, 8)"]),
+    "embedding_bag": ('["T"]', [("embedding_bag", "vocabulary = 50\ndim = 8")], [],
+                      ['nn.EmbeddingBag(50, 8, mode="sum")']),
 }
 TORCH_SEQUENCE = {  # PyTorch's forms: two biases, every time step out
     ("simple_rnn", "units = 8\ntwo_biases = true\nreturn_sequences = true"): ["nn.RNN(C_in, 8)"],
