@@ -5,8 +5,8 @@ A case is real Keras 3 or PyTorch 2 source text that assigns `model`. derive rea
 (`derived`); the test runs the very same text in its framework (`keras_truth`, `torch_truth`) and reads
 off what the framework counts: Keras' `count_params()`, trainable and non-trainable weights and output
 shape; PyTorch's `parameters()`, `buffers()` (the running statistics apart from the `num_batches_tracked`
-counters) and the output shape of a real forward pass, turned channels-last. Nothing is worked out by
-hand. `random_keras` and `random_torch` write seeded random programs of these layers.
+counters), the output shape of a real forward pass, turned channels-last, and the multiply-accumulates
+of its convolutions and linear layers read off forward hooks. Nothing is worked out by hand. `random_keras` and `random_torch` write seeded random programs of these layers.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ def figures(d: dict[str, Any]) -> dict[str, Any]:
     out = {f"{c}.{k}": d[c].total[k].value for c in CONVENTIONS for k in ("all", "trainable", "non_trainable",
                                                                           "buffers")}
     out["shape"] = tuple(int(v) for v in d["paper"].layers[-1].shape)
+    out["macs"] = d["paper"].total["macs"].value
     return out
 
 
@@ -64,14 +65,25 @@ def torch_truth(code: str, input_shape: tuple[int, ...] | None) -> dict[str, Any
     named = list(model.named_buffers())
     buffers = sum(b.numel() for _, b in named)
     statistics = sum(b.numel() for name, b in named if not name.endswith("num_batches_tracked"))
-    shape = None
+    shape = macs = None
     if input_shape is not None:
+        macs = 0
+
+        def hook(module: Any, _inputs: Any, output: Any) -> None:  # weight size × positions it was applied at
+            nonlocal macs
+            linear = isinstance(module, torch.nn.Linear)
+            macs += module.weight.numel() * math.prod(output.shape[1:-1] if linear else output.shape[2:])
+
+        measured = (torch.nn.Conv1d, torch.nn.Conv2d, torch.nn.Conv3d, torch.nn.Linear)
+        handles = [m.register_forward_hook(hook) for m in model.modules() if isinstance(m, measured)]
         model.eval()
         with torch.no_grad():
-            out = model(torch.rand((2, *input_shape)))
+            out = model(torch.rand((1, *input_shape)))
+        for handle in handles:
+            handle.remove()
         dims = tuple(out.shape[1:])
         shape = (*dims[1:], dims[0]) if len(dims) > 1 else dims
-    return {"parameters": parameters, "buffers": buffers, "statistics": statistics, "shape": shape}
+    return {"parameters": parameters, "buffers": buffers, "statistics": statistics, "shape": shape, "macs": macs}
 
 
 # -- the comparisons --------------------------------------------------------------------------------
@@ -90,6 +102,8 @@ def check_torch(got: dict[str, Any], torch: dict[str, Any]) -> None:
     assert got["pytorch.buffers"] == torch["buffers"]
     assert got["paper.all"] == torch["parameters"]
     assert got["keras.all"] == torch["parameters"] + torch["statistics"]
+    if torch["macs"] is not None:  # read off forward hooks: every convolution's and linear layer's
+        assert got["macs"] == torch["macs"]
 
 
 # -- random programs -------------------------------------------------------------------------------
