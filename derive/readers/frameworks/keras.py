@@ -45,7 +45,7 @@ from .keras_checks import (
 )
 from .keras_inputs import input_shape
 from .keras_joins import checked_join
-from .sequences import keras_outputs
+from .sequences import keras_outputs, recurrent_call
 from .shapes import SHAPE_WORDS, is_shape
 from .keras_values import (
     NAME,
@@ -110,6 +110,8 @@ class KerasFramework(Framework):
     def resolve(self, interp: Interpreter, ref: Ref, node: ast.Call) -> Callable | None:
         if keras_subclass.is_elementwise(ref.path):  # `ops.relu(x)` in a subclass's call: x's shape
             return keras_subclass.elementwise
+        if ref.path in ("keras.ops.arange", "ops.arange"):
+            return lambda i, n, s: keras_subclass.arange(self, i, n, s)
         name = keras_name(ref.path, bare=True)
         if name is None:
             return None
@@ -243,6 +245,8 @@ class KerasFramework(Framework):
         if isinstance(value, KerasLayer):
             if isinstance(value.layer, MultiHeadAttention):  # two or three tensors, a tuple with the scores
                 return attention_calls.call(self, interp, value, node, scope)
+            if any(k.arg == "initial_state" for k in node.keywords):  # a decoder started from an encoder's states
+                return recurrent_call(self, interp, value, node, scope)
             if len(node.args) != 1:
                 raise interp.error(f"a layer is called on one tensor (or one list, for {value.cls})", node)
             for keyword in node.keywords:
@@ -336,8 +340,9 @@ class KerasFramework(Framework):
         return tensor
 
     def binop(self, interp: Interpreter, op: ast.operator, left: Any, right: Any, node: ast.AST) -> Any:
-        if isinstance(left, Unknown) or isinstance(right, Unknown):  # `ops.matmul(x, self.w) + self.b`
-            return Unknown(interp.snippet(node), interp.where(node))
+        result = keras_subclass.binop(interp, op, left, right, node)  # `0.5 * x`, `ops.matmul(...) + b`
+        if result is not NotImplemented:
+            return result
         if isinstance(left, Tensor) and isinstance(right, Tensor) and isinstance(op, ast.Add):
             return self.add_node(interp, self.auto_name("Add"), Add(), [left, right], node)
         return NotImplemented
