@@ -46,7 +46,7 @@ from .keras_checks import (
 from .keras_inputs import input_shape
 from .keras_joins import checked_join
 from .sequences import keras_outputs
-from .shapes import SHAPE_WORDS, is_shape
+from .shapes import SHAPE_WORDS, data_format_setting, is_data_format_setting, is_shape
 from .keras_values import (
     NAME,
     FunctionalModel,
@@ -108,6 +108,8 @@ class KerasFramework(Framework):
 
     # resolution
     def resolve(self, interp: Interpreter, ref: Ref, node: ast.Call) -> Callable | None:
+        if is_data_format_setting(ref.path):
+            return data_format_setting
         name = keras_name(ref.path, bare=True)
         if name is None:
             return None
