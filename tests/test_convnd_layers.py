@@ -249,3 +249,16 @@ def test_a_keras_sequential_without_an_input_takes_its_first_layers_rank(tmp_pat
     got = derived(tmp_path, open_source, {"C_in": 2, "D": 5, "H": 6, "W": 7})
     assert (got["keras"]["all"], got["keras"]["trainable"], got["keras"]["non_trainable"]) == sized["keras"]
     assert got["shapes"] == sized["shapes"] and got["macs"] == sized["macs"]
+
+
+def test_keras_aliases_are_named_as_keras_names_them(tmp_path):
+    """`MaxPool1D` is Keras' `MaxPooling1D` (named `max_pooling1d`), `Convolution1D` its `Conv1D`, ..."""
+    calls = ["layers.Convolution1D(4, 3)", "layers.MaxPool1D()", "layers.AvgPool1D(2)", "layers.Conv1D(4, 1)",
+             "layers.SeparableConvolution1D(4, 1)", "layers.Convolution1DTranspose(2, 2)", "layers.GlobalAvgPool1D()"]
+    source = keras_source((20, 3), calls)
+    need_keras().backend.clear_session()  # Keras numbers its names per session
+    model = run(source)
+    path = tmp_path / "aliases.py"
+    path.write_text(source, encoding="utf-8")
+    names = [row.name for row in derive.show(str(path)).layers]
+    assert names == [layer.name for layer in model.layers[1:]]

@@ -46,7 +46,7 @@ from .keras_checks import (
 from .keras_inputs import input_shape
 from .keras_joins import checked_join
 from .sequences import keras_outputs
-from .shapes import SHAPE_WORDS, data_format_setting, is_data_format_setting, is_shape
+from .shapes import SHAPE_WORDS, data_format_setting, is_data_format_setting, is_shape, keras_class
 from .keras_values import (
     NAME,
     FunctionalModel,
@@ -139,7 +139,7 @@ class KerasFramework(Framework):
             raise args.error("trainable", "frozen layers (trainable=False) are not supported")
         layer = spelling.build(args)
         name = args.text("name") if args.given("name") and args.get("name") is not None else None
-        name = self.take(interp, name, args.node("name")) if name is not None else self.auto_name(cls)
+        name = self.take(interp, name, args.node("name")) if name is not None else self.auto_name(keras_class(cls))
         input_shape = args.get("input_shape", None)
         return KerasLayer(cls, layer, name, interp.where(node), spelling.merge, input_shape)
 

@@ -58,6 +58,15 @@ def channels_first_code(tree: Any) -> bool:
     return found == {"channels_first"}
 
 
+def _channels_first(interp: Any) -> bool:
+    """`channels_first_code` of the interpreter's module, worked out once per pass (several inputs)."""
+    known = getattr(interp, "_derive_channels_first", None)
+    if known is None:
+        known = channels_first_code(interp.tree)
+        interp._derive_channels_first = known
+    return known
+
+
 def keras_input(interp: Any, shape: tuple, node: Any) -> Shape:
     """`keras.Input(shape=...)` of any rank: numbers become the defaults of the sizes' symbols (`H`, `W`,
     `C_in`, ...), None leaves them open, an expression stays as written."""
@@ -65,7 +74,7 @@ def keras_input(interp: Any, shape: tuple, node: Any) -> Shape:
         raise interp.error("an input shape needs at least one size", node)
     if len(shape) > 8:
         raise interp.error(f"an input of {len(shape)} axes is beyond what derive reads (8)", node)
-    first = len(shape) > 1 and channels_first_code(interp.tree)
+    first = len(shape) > 1 and _channels_first(interp)
     names = input_names(len(shape), first)
     dims = []
     for index, (name, value) in enumerate(zip(names, shape)):
@@ -180,3 +189,15 @@ def entry_rank(function: ast.AST) -> int | None:
             if isinstance(rank, int):
                 return rank
     return None
+
+
+def keras_class(name: str) -> str:
+    """The class a Keras alias stands for, whose name Keras names its layers by: `MaxPool2D` is
+    `MaxPooling2D` (`max_pooling2d`), `Convolution1D` is `Conv1D`, `GlobalAvgPool3D` is
+    `GlobalAveragePooling3D`."""
+    name = name.replace("Convolution", "Conv")
+    for short, full in (("GlobalAvgPool", "GlobalAveragePooling"), ("GlobalMaxPool", "GlobalMaxPooling"),
+                        ("AvgPool", "AveragePooling"), ("MaxPool", "MaxPooling")):
+        if name.startswith(short) and not name.startswith(full):
+            return full + name[len(short):]
+    return name
