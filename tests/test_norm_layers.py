@@ -54,7 +54,8 @@ KERAS = [
     "layers.Normalization(axis=1)", "layers.Normalization(mean=0.5, variance=2.0)",
     "layers.Rescaling(1.0 / 255)", "layers.Rescaling(scale=2, offset=-1)", "layers.Lambda(lambda t: t * 2.0)",
     "layers.ReLU(max_value=6)", "layers.LeakyReLU(0.2)", "layers.ELU()", "layers.Softmax()",
-    'layers.Activation("gelu")', 'layers.Activation("log_softmax")',
+    'layers.Activation("gelu")', 'layers.Activation("log_softmax")', "layers.UnitNormalization()",
+    "layers.UnitNormalization(axis=[1, 2])",
 ]
 
 
@@ -173,7 +174,8 @@ TORCH = [
     f"nn.GroupNorm(2, {C})", f"nn.GroupNorm({C}, {C}, affine=False)", "nn.PReLU()", f"nn.PReLU({C})",
     f"nn.PReLU(num_parameters={C}, init=0.1)", "nn.Hardtanh(-2.0, 2.0)", "nn.LogSigmoid()", "nn.LogSoftmax(dim=1)",
     "nn.Softmin(1)", "nn.Softmax2d()", "nn.Softsign()", "nn.Softshrink(0.3)", "nn.Hardshrink()", "nn.Tanhshrink()",
-    "nn.Threshold(0.1, 20.0)", "nn.SELU()", "nn.CELU(0.5)", "nn.RReLU()",
+    "nn.Threshold(0.1, 20.0)", "nn.SELU()", "nn.CELU(0.5)", "nn.RReLU()", "nn.LocalResponseNorm(2)",
+    f"nn.SyncBatchNorm({C})", f"nn.SyncBatchNorm({C}, affine=False, track_running_stats=False)",
 ]
 
 

@@ -560,6 +560,95 @@ if __name__ == "__main__":
     print(sum(p.numel() for p in model.parameters() if p.requires_grad))
 '''
 
+WORD_LANGUAGE_MODEL = '''
+import torch.nn as nn
+
+
+class RNNModel(nn.Module):
+    """Container module with an encoder, a recurrent module, and a decoder."""
+
+    def __init__(self, rnn_type, ntoken, ninp, nhid, nlayers, dropout=0.5, tie_weights=False):
+        super(RNNModel, self).__init__()
+        self.ntoken = ntoken
+        self.drop = nn.Dropout(dropout)
+        self.encoder = nn.Embedding(ntoken, ninp)
+        if rnn_type in ['LSTM', 'GRU']:
+            self.rnn = getattr(nn, rnn_type)(ninp, nhid, nlayers, dropout=dropout)
+        else:
+            raise ValueError("An invalid option for `--model` was supplied")
+        self.decoder = nn.Linear(nhid, ntoken)
+
+        if tie_weights:
+            if nhid != ninp:
+                raise ValueError('When using the tied flag, nhid must be equal to emsize')
+            self.decoder.weight = self.encoder.weight
+
+        self.init_weights()
+
+        self.rnn_type = rnn_type
+        self.nhid = nhid
+        self.nlayers = nlayers
+
+    def init_weights(self):
+        initrange = 0.1
+        nn.init.uniform_(self.encoder.weight, -initrange, initrange)
+        nn.init.zeros_(self.decoder.bias)
+        nn.init.uniform_(self.decoder.weight, -initrange, initrange)
+
+
+model = RNNModel("LSTM", 1000, 64, 64, 2, dropout=0.2, tie_weights=True)
+'''
+
+GPT_HEAD_TIED = '''
+import torch
+import torch.nn as nn
+
+
+class TinyGPT(nn.Module):
+    def __init__(self, vocab_size=500, block_size=32, n_embd=48):
+        super().__init__()
+        self.transformer = nn.ModuleDict(dict(
+            wte = nn.Embedding(vocab_size, n_embd),
+            wpe = nn.Embedding(block_size, n_embd),
+            ln_f = nn.LayerNorm(n_embd),
+        ))
+        self.lm_head = nn.Linear(n_embd, vocab_size, bias=False)
+        # https://paperswithcode.com/method/weight-tying
+        self.transformer.wte.weight = self.lm_head.weight
+
+
+model = TinyGPT()
+'''
+
+FROZEN_BACKBONE = '''
+import torch.nn as nn
+
+
+def set_parameter_requires_grad(model, feature_extracting):
+    if feature_extracting:
+        for param in model.parameters():
+            param.requires_grad = False
+
+
+class FineTuned(nn.Module):
+    def __init__(self, num_classes=5, feature_extract=True):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(3, 16, 3, padding=1), nn.BatchNorm2d(16), nn.ReLU(inplace=True),
+            nn.Conv2d(16, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(inplace=True),
+            nn.AdaptiveAvgPool2d(1), nn.Flatten())
+        set_parameter_requires_grad(self.features, feature_extract)
+        self.neck = nn.Linear(32, 32).requires_grad_(False)
+        self.neck.requires_grad_()
+        self.classifier = nn.Linear(32, num_classes)
+        self.frozen_head = nn.Linear(32, 2)
+        self.frozen_head.requires_grad_(False)
+
+
+model = FineTuned()
+params_to_update = [p for p in model.parameters() if p.requires_grad]
+'''
+
 # name -> (source, how the test builds the model from the namespace, the values derive is given)
 SNIPPETS = {
     "quickstart_device": (QUICKSTART, "model", {}),
@@ -579,6 +668,9 @@ SNIPPETS = {
     "buffers": (BUFFERS, "model", {}),
     "tied_and_shared": (TIED_AND_SHARED, "model", {}),
     "main_block": (MAIN_BLOCK, "model", {}),
+    "word_language_model_tied": (WORD_LANGUAGE_MODEL, "model", {}),
+    "gpt_head_tied": (GPT_HEAD_TIED, "model", {}),
+    "frozen_backbone": (FROZEN_BACKBONE, "model", {}),
     "readme_example": ((Path(__file__).resolve().parents[1] / "examples" / "torch_tokens.py").read_text(
         encoding="utf-8"), "model", {}),
 }
@@ -687,3 +779,15 @@ def test_refusal_names_the_real_cause(what, body, message, line, col, tmp_path):
         derive.show(str(path), convention="pytorch")
     assert message in caught.value.what, caught.value.what
     assert caught.value.where == f"{path}:{line}:{col}", caught.value.where
+
+
+def test_registered_tensors_are_explained(tmp_path):
+    """The Markdown answer says why `cls_token` and a buffer count as they do, per convention."""
+    path = tmp_path / "snippet.py"
+    path.write_text(VIT_TOKENS.replace("self.dropout = nn.Dropout(emb_dropout)",
+                                       "self.register_buffer('mask', torch.ones(4, 4))"), encoding="utf-8")
+    for convention, words in (("paper", "Papers count what is trained"), ("pytorch", "the buffers are apart"),
+                              ("keras", "it has no buffers")):
+        text = derive.render(derive.show(str(path), convention=convention), "markdown")
+        explained = text[text.index("Tensors a module registers itself"):]
+        assert "`pos_embedding` (1×17×64)" in explained and "`mask` (4×4)" in explained and words in explained

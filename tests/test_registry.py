@@ -62,7 +62,7 @@ def test_the_spec_reader_accepts_exactly_the_registry_ops(tmp_path):
     message = refusal(tmp_path, spec_text("no_such_layer_kind"), ".toml")
     listed = message.partition("(one of ")[2].rstrip(")").split(", ")
     assert listed == list(spellings("spec"))
-    assert len(listed) == 73 and "conv2d" in listed and "global_avg_pool2d" in listed and "conv3d" in listed
+    assert len(listed) == 74 and "conv2d" in listed and "global_avg_pool2d" in listed and "conv3d" in listed
     assert "multi_head_attention" in listed and "transformer" in listed
 
 
@@ -141,7 +141,8 @@ def test_the_families_are_the_presentations_groups():
     assert ops_of("norm") == ("batch_norm", "instance_norm", "layer_norm", "rms_norm", "group_norm", "normalization")
     assert set(ops_of("parameter_free")) == {"pool2d", "global_pool2d", "dropout", "flatten", "concatenate", "pool1d",
                                              "pool3d", "global_pool1d", "global_pool3d", "rescaling", "lambda",
-                                             "reshape", "permute", "repeat_vector", "upsampling", "pixel_shuffle"}
+                                             "reshape", "permute", "repeat_vector", "upsampling", "pixel_shuffle",
+                                             "fixed_norm"}
 
 
 # -- each kind's spellings build the same layer -------------------------------------------------------
@@ -162,6 +163,7 @@ SAME = {
                       [f"nn.InstanceNorm{n}d(C_in, affine=True, track_running_stats=True)" for n in (1, 2, 3)]),
     "rms_norm": ([("rms_norm", "")], ["layers.RMSNormalization()"], ["nn.RMSNorm(C_in)"]),
     "normalization": ([("normalization", "")], ["layers.Normalization()"], []),
+    "fixed_norm": ([("fixed_norm", 'function = "unit"')], ["layers.UnitNormalization()"], []),
     "prelu": ([("prelu", "shared_axes = [1, 2]")], ["layers.PReLU(shared_axes=[1, 2])"], []),
     "rescaling": ([("rescaling", "scale = 0.5")], ["layers.Rescaling(0.5)"], []),
     "lambda": ([("lambda", "")], ["layers.Lambda(lambda x: x)"], []),
@@ -283,6 +285,8 @@ OTHER_SPELLINGS = {  # the same kind, spelled differently: (spec, keras, torch) 
     ("activation", 'function = "softmin"'): ([], ["nn.Softmin(1)"]),
     ("activation", 'function = "rrelu"'): ([], ["nn.RReLU()"]),
     ("prelu", 'parameters = "C_in"'): ([], ["nn.PReLU(C_in)"]),
+    ("fixed_norm", 'function = "local_response"'): ([], ["nn.LocalResponseNorm(3)"]),
+    ("batch_norm", "center = false\nscale = false"): ([], ["nn.SyncBatchNorm(C_in, affine=False)"]),
     ("prelu", "parameters = 1"): ([], ["nn.PReLU()"]),
     ("layer_norm", "size = [4, 5]"): ([], ["nn.LayerNorm([4, 5])"]),
     ("rms_norm", "size = [4, 5]\nscale = false"): ([], ["nn.RMSNorm((4, 5), elementwise_affine=False)"]),
@@ -360,7 +364,7 @@ def test_the_spellings_of_a_kind_build_the_same_layer(tmp_path, op, keys, keras,
         assert got.layers[0].layer == layer, call
     for call in torch:
         vector = call.startswith(("nn.Linear", "nn.BatchNorm1d", "nn.BatchNorm3d", "nn.InstanceNorm1d",
-                                  "nn.InstanceNorm3d", "nn.GroupNorm"))  # no image (yet): a vector
+                                  "nn.InstanceNorm3d", "nn.GroupNorm", "nn.SyncBatchNorm"))  # no image (yet): a vector
         got = show(tmp_path, torch_text(call), ".py", **VALUES)
         assert fingerprint(got, vector) == fingerprint(want, vector), call
 

@@ -161,6 +161,21 @@ class GroupNorm(Layer):
 
 
 @frozen
+class FixedNorm(Layer):
+    """A normalization with nothing learned and no statistics kept: Keras `UnitNormalization` (each
+    vector scaled to length 1 along `axis`), PyTorch `nn.LocalResponseNorm` (each value divided by the
+    activity of its neighbouring channels). No parameters, shape unchanged."""
+
+    op: ClassVar[str] = "fixed_norm"
+    family: ClassVar[str] = "parameter_free"
+    function: str = "unit"
+
+    @property
+    def signature(self) -> str:
+        return self.function
+
+
+@frozen
 class LayerScale(Layer):
     """A learned per-channel scale (ConvNeXt's layer scale `gamma`, Keras `LayerScale`): C values,
     trainable. Element-wise, so not counted as multiply-accumulates."""
@@ -269,6 +284,25 @@ def _batch_norms():
     for name, spatial in (("BatchNorm1d", None), ("BatchNorm2d", 2), ("BatchNorm3d", 3)):
         yield torch(name, TORCH_NORM, _torch_batch_norm, keyword_only=("bias",), stated="num_features",
                     spatial=spatial)
+    yield torch("SyncBatchNorm", (*TORCH_NORM, "process_group"), _torch_batch_norm, keyword_only=("bias",),
+                stated="num_features")
+
+
+def _spec_fixed_norm(args: Arguments) -> Layer:
+    function = args.get("function", "unit")
+    if function not in ("unit", "local_response"):
+        raise args.error("function", 'function must be "unit" or "local_response"')
+    return FixedNorm(function)
+
+
+def _keras_unit_norm(args: Arguments) -> Layer:
+    keras_axes(args)  # read (and checked) only: no parameters along any axis
+    return FixedNorm("unit")
+
+
+def _torch_local_response(args: Arguments) -> Layer:
+    args.size("size")
+    return FixedNorm("local_response")
 
 
 def _instance_norms():
@@ -305,6 +339,10 @@ KINDS = (
          keras("GroupNormalization", ("groups", "axis", "epsilon", "center", "scale"), _keras_group_norm),
          torch("GroupNorm", ("num_groups", "num_channels", "eps", "affine"), _torch_group_norm, keyword_only=("bias",),
                stated="num_channels")),
+    kind(FixedNorm,
+         spec("fixed_norm", ("function",), _spec_fixed_norm),
+         keras("UnitNormalization", ("axis",), _keras_unit_norm),
+         torch("LocalResponseNorm", ("size", "alpha", "beta", "k"), _torch_local_response, factory=False)),
     kind(LayerScale),
     kind(Normalization,
          spec("normalization", (), lambda a: Normalization()),

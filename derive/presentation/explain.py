@@ -22,10 +22,11 @@ def _explained(family: str) -> tuple[str, ...]:
 
 
 # Convolutions, sequence layers, attention, norms, the bias before a batch norm, activations, merges, the
-# parameter-free layers.
+# parameter-free layers, a subclassed Keras layer's own `add_weight`s (readers/frameworks/keras_subclass.py),
+# a PyTorch module's own nn.Parameters and buffers (readers/frameworks/torch_params.py).
 ORDER = (*_explained("convolution"), *_explained("sequence"), *_explained("attention"), *_explained("norm"),
          "bias_dropped", "bias_redundant",
-         *_explained("activation"), *_explained("merge"), "parameter_free")
+         *_explained("activation"), *_explained("merge"), "parameter_free", "custom_weights", "tensor")
 
 
 def topics(rows: Sequence) -> dict[str, list[int]]:

@@ -84,6 +84,7 @@ class Scan:
     aliases: dict[str, str]
     calls: list[tuple[int, ast.Call, str]]  # (index of the top-level statement, the call, its dotted spelling)
     stores: dict[str, int]  # how often each name is assigned at module level (outside functions and classes)
+    defined: frozenset[str] = frozenset()  # the file's own top-level classes and functions
 
 
 def scan(tree: ast.Module) -> Scan:
@@ -111,7 +112,8 @@ def scan(tree: ast.Module) -> Scan:
             inner = inside or isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda))
             stack.extend((child, inner) for child in ast.iter_child_nodes(node))
     calls = [(index, node, ".".join([aliases.get(parts[0], parts[0]), *parts[1:]])) for index, node, parts in raw]
-    return Scan(aliases, calls, stores)
+    defined = frozenset(n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef)))
+    return Scan(aliases, calls, stores, defined)
 
 
 def _dotted(node: ast.AST) -> list[str] | None:
@@ -128,6 +130,8 @@ def framework_of(source: Source, found: Scan) -> Adapter:
     """The one framework whose spellings the code uses (an unqualified name several have is no evidence)."""
     first: dict[str, ast.Call] = {}
     for _, node, path in found.calls:
+        if path.partition(".")[0] in found.defined:  # the file's own `Linear`, not `nn.Linear`
+            continue
         owners = [name for name, adapter in ADAPTERS.items() if adapter.is_spelling(path)]
         if len(owners) == 1 and (owners[0] not in first or node.lineno < first[owners[0]].lineno):
             first[owners[0]] = node

@@ -122,7 +122,8 @@ def _keras_norm(rng: random.Random, rank: int, channels: int, sizes: tuple[int, 
     if choice == "lambda":
         return "layers.Lambda(lambda t: t * 2)"
     return rng.choice(["layers.ReLU(max_value=6)", "layers.LeakyReLU(0.2)", "layers.ELU()", "layers.Softmax()",
-                       'layers.Activation("gelu")', 'layers.Activation("selu")'])
+                       'layers.Activation("gelu")', 'layers.Activation("selu")',
+                       "layers.UnitNormalization()"])
 
 
 def random_keras(rng: random.Random) -> tuple[str, tuple[int, ...]]:
@@ -170,7 +171,8 @@ def _torch_norm(rng: random.Random, c: int, h: int, w: int) -> str:
         return rng.choice(["nn.PReLU()", f"nn.PReLU({c})", f"nn.PReLU(num_parameters={c}, init=0.1)"])
     return rng.choice(["nn.Hardtanh()", "nn.LogSoftmax(dim=1)", "nn.Softmin(1)", "nn.Softmax2d()", "nn.SELU()",
                        "nn.CELU(0.5)", "nn.Softsign()", "nn.Tanhshrink()", "nn.Threshold(0.1, 20.0)", "nn.Mish()",
-                       "nn.LeakyReLU(0.2)", "nn.Hardshrink()", "nn.Softshrink(0.3)", "nn.LogSigmoid()"])
+                       "nn.LeakyReLU(0.2)", "nn.Hardshrink()", "nn.Softshrink(0.3)", "nn.LogSigmoid()",
+                       "nn.LocalResponseNorm(2)", f"nn.SyncBatchNorm({c})"])
 
 
 def random_torch(rng: random.Random) -> tuple[str, tuple[int, int, int]]:

@@ -34,7 +34,7 @@ from ..python import (
     Scope,
     Unknown,
 )
-from . import attention_calls
+from . import attention_calls, keras_subclass
 from .functions import opaque_functions
 from .keras_checks import (
     MAX_WARNINGS,
@@ -110,6 +110,8 @@ class KerasFramework(Framework):
     def resolve(self, interp: Interpreter, ref: Ref, node: ast.Call) -> Callable | None:
         if is_data_format_setting(ref.path):
             return data_format_setting
+        if keras_subclass.is_elementwise(ref.path):  # `ops.relu(x)` in a subclass's call: x's shape
+            return keras_subclass.elementwise
         name = keras_name(ref.path, bare=True)
         if name is None:
             return None
@@ -168,8 +170,8 @@ class KerasFramework(Framework):
             shape = tuple(shape.items)
         if not is_shape(shape):
             raise interp.error(f"{spelled}(shape=...) must be {SHAPE_WORDS}", node)
-        if self.input_tensor is not None:
-            raise interp.error("a second Input: derive reads blocks with one input", node)
+        if self.input_tensor is not None:  # a model of several inputs: a node of its own
+            return keras_subclass.extra_input(self, interp, shape, node, args.get("name", None))
         self.input_tensor = Tensor(INPUT, input_shape(interp, shape, node))
         return self.input_tensor
 
@@ -237,6 +239,9 @@ class KerasFramework(Framework):
 
     # applying layers
     def call_value(self, interp: Interpreter, value: Any, node: ast.Call, scope: Scope) -> Any:
+        result = keras_subclass.call(self, interp, value, node, scope)  # subclassed Layer / Model
+        if result is not NotImplemented:
+            return result
         if isinstance(value, KerasLayer):
             if isinstance(value.layer, MultiHeadAttention):  # two or three tensors, a tuple with the scores
                 return attention_calls.call(self, interp, value, node, scope)
@@ -283,14 +288,13 @@ class KerasFramework(Framework):
         return NotImplemented
 
     def follows(self, interp: Interpreter, value: Any) -> bool:
+        if keras_subclass.follows(interp, value):
+            return True
         return isinstance(value, Method) and isinstance(value.target, SequentialModel) and value.name in ("add",
                                                                                                           "build")
 
     def apply(self, interp: Interpreter, layer: KerasLayer, argument: Any, node: ast.AST,
               argument_node: ast.AST | None = None) -> Tensor:
-        if layer.applied:
-            raise interp.error(f"layer {layer.name!r} is applied a second time (shared weights are not "
-                               "supported)", node)
         if layer.merge:
             if not isinstance(argument, (ListValue, tuple)):
                 raise interp.error(f"{layer.cls} is called on a list of tensors", argument_node or node)
@@ -301,6 +305,9 @@ class KerasFramework(Framework):
             if not isinstance(argument, Tensor):
                 raise self.not_a_tensor(interp, argument, argument_node or node)
             inputs = [argument]
+        if layer.applied:  # a shared layer: its weights count once (keras_subclass.Reused)
+            return self.add_node(interp, keras_subclass.reused_name(self, layer.name),
+                                 keras_subclass.Reused(layer.layer), inputs, node)
         layer.applied = True
         return keras_outputs(self, interp, layer, self.add_node(interp, layer.name, layer.layer, inputs, node), node)
 
@@ -331,11 +338,21 @@ class KerasFramework(Framework):
         return tensor
 
     def binop(self, interp: Interpreter, op: ast.operator, left: Any, right: Any, node: ast.AST) -> Any:
+        if isinstance(left, Unknown) or isinstance(right, Unknown):  # `ops.matmul(x, self.w) + self.b`
+            return Unknown(interp.snippet(node), interp.where(node))
         if isinstance(left, Tensor) and isinstance(right, Tensor) and isinstance(op, ast.Add):
             return self.add_node(interp, self.auto_name("Add"), Add(), [left, right], node)
         return NotImplemented
 
+    def instantiate(self, interp: Interpreter, cls: Any, node: ast.Call, scope: Scope) -> Any:
+        return keras_subclass.instantiate(self, interp, cls, node, scope)
+
+    def set_attribute(self, interp: Interpreter, target: Any, attr: str, value: Any, node: ast.AST) -> bool:
+        return keras_subclass.set_attribute(interp, target, attr, value)
+
     def attribute(self, interp: Interpreter, value: Any, attr: str, node: ast.AST) -> Any:
+        if isinstance(value, keras_subclass.KerasUser):
+            return keras_subclass.attribute(interp, value, attr)
         if isinstance(value, Tensor):
             if attr == "shape":
                 return self.shape_tuple(value)

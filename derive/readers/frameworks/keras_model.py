@@ -1,6 +1,7 @@
 """The Keras block: which model a pass made is the block, and its nodes in order (`KerasAdapter.block`):
-a model the code assigns, else the layers applied to its `keras.Input`, else the entry function called
-on an input tensor."""
+a model the code assigns (functional, `Sequential`, or an instance of a `keras.Model` subclass), else the
+layers applied to its `keras.Input`, else the entry (a function called on an input tensor, or a
+subclassed `Model` / `Layer` made with its `__init__` arguments and called on an open input)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from ..python.binder import EMPTY
 from .base import Adapter, Host
 from .keras import KerasFramework
 from .keras_inputs import input_shape, open_input
+from .keras_subclass import KerasUser, first_tensor, is_keras_base, make_user
+from .keras_subclass import apply as subclass_apply
 from .sequences import sequential_start
 from .shapes import SHAPE_WORDS, entry_rank, is_shape, layer_rank
 from .keras_values import (
@@ -38,6 +41,7 @@ class KerasResult:
 def collect(framework: KerasFramework, outputs: list[Tensor], input_shape: Shape) -> KerasResult:
     """The nodes the outputs depend on, in the order they were made (what `keras.Model` keeps)."""
     by_name = {node.name: node for node in framework.nodes}
+    owned = getattr(framework, "owned", {})
     needed: set[str] = set()
     todo = [t.name for t in outputs]
     while todo:
@@ -46,6 +50,7 @@ def collect(framework: KerasFramework, outputs: list[Tensor], input_shape: Shape
             continue
         needed.add(name)
         todo.extend(by_name[name].inputs)
+        todo.extend(owned.get(name, ()))  # what a subclassed layer's call made counts with it
     nodes = tuple(Node(n.name, n.layer, None, n.inputs, n.condition) for n in framework.nodes if n.name in needed)
     return KerasResult(input_shape, nodes, {n.name: n.where for n in framework.nodes if n.name in needed})
 
@@ -59,9 +64,12 @@ class KerasAdapter(Adapter):
 
     def block(self, host: Host, interp: Interpreter, fw: KerasFramework, options: Mapping[str, bool],
               declared: dict[str, bool]) -> tuple[str, Shape, tuple[Node, ...]]:
-        models = [(n, v) for n, v in interp.module_values if isinstance(v, (FunctionalModel, SequentialModel))]
+        models = [(n, v) for n, v in interp.module_values if isinstance(v, (FunctionalModel, SequentialModel))
+                  or (isinstance(v, KerasUser) and (v.model or v.calls))]
         if models:
             name, model = models[-1]
+            if isinstance(model, KerasUser):
+                return self.user(host, interp, fw, model, f"{name} ({model.cls.name})")
             return self.model(host, interp, fw, model, name)
         if getattr(host, "chosen", None) is not None:  # `--entry`: that one alone, as if built first
             fw.__init__()
@@ -71,8 +79,13 @@ class KerasAdapter(Adapter):
             return "Keras model", result.input, result.nodes
         entry = host.entry(interp)
         if isinstance(entry, ClassValue):
-            raise interp.error("subclassed Keras layers and models are not read: write the functional form "
-                               "(x = layers.Conv2D(...)(x))", entry.node)
+            if not interp.is_subclass(entry, is_keras_base):
+                raise interp.error(f"class {entry.name} is not a keras.Model or keras.layers.Layer", entry.node)
+            user = make_user(fw, interp, entry, entry.node)
+            init = interp.find_method(entry, "__init__")
+            if init is not None:
+                host.call_entry(interp, init, options, declared, None, bound=user, title=entry.name)
+            return self.user(host, interp, fw, user, entry.name)
         given = getattr(getattr(host, "choice", None), "given", {})
         takes_tensor = any(p.default is EMPTY and p.name not in given for p in entry.signature.positional)
         # the input's symbols only when a parameter takes it (an entry making its own `Input(shape=...)`
@@ -97,12 +110,28 @@ class KerasAdapter(Adapter):
         result_nodes = collect(fw, list(outputs), start)
         return entry.node.name, result_nodes.input, result_nodes.nodes
 
+    def user(self, host: Host, interp: Interpreter, fw: KerasFramework, user: KerasUser,
+             title: str) -> tuple[str, Shape, tuple[Node, ...]]:
+        """A subclassed model or layer: as called (or built) in the code, else called on an open input."""
+        if not user.calls:
+            subclass_apply(fw, interp, user, Tensor(INPUT, open_input(interp)), [], {}, user.cls.node)
+        outputs = user.outputs
+        items = outputs.items if isinstance(outputs, ListValue) else list(outputs.values()) if isinstance(
+            outputs, dict) else outputs if isinstance(outputs, (tuple, list)) else [outputs]
+        tensors = [t for t in items if isinstance(t, Tensor)]
+        if not tensors:
+            raise interp.error(f"{user.cls.name}.call() returns no Keras tensor derive can follow", user.cls.node)
+        start = fw.input_tensor.shape if fw.input_tensor is not None else first_tensor(user.inputs).shape
+        result = collect(fw, tensors, start)
+        return title, result.input, result.nodes
+
     def model(self, host: Host, interp: Interpreter, fw: KerasFramework, model: Any,
               name: str) -> tuple[str, Shape, tuple[Node, ...]]:
         if isinstance(model, FunctionalModel):
-            if len(model.inputs) != 1:
-                raise host.source.error("derive reads models with exactly one input")
-            result = collect(fw, list(model.outputs), model.inputs[0].shape)
+            if not model.inputs:
+                raise host.source.error("a keras.Model needs its inputs")
+            start = fw.input_tensor.shape if fw.input_tensor is not None else model.inputs[0].shape
+            result = collect(fw, list(model.outputs), start)  # more inputs: nodes of their own (ExtraInput)
             return model.name or name, result.input, result.nodes
         shape = model.input_shape
         if isinstance(shape, tuple) and shape and shape[0] == "build":

@@ -78,7 +78,7 @@ def torch_start(found: list, flow: Shape, steps: Callable[[], sympy.Expr]) -> Sh
         return Shape(steps())
     for i, leaf in enumerate(found):
         if leaf.leaf.stated is not None:
-            if isinstance(leaf.leaf.layer, Recurrent) and not any(f.leaf.image for f in found[:i]):
+            if isinstance(leaf.leaf.layer, Recurrent) and not any((f.leaf.rank or 0) >= 2 for f in found[:i]):
                 return Shape(leaf.leaf.stated, (steps(),))
             break
     return flow

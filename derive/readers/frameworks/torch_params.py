@@ -22,7 +22,7 @@ import sympy
 
 from ...errors import InputError
 from ...layers import Layer, Shape
-from ...layers.base import Term
+from ...layers.base import TRAINABLE_KINDS, Term
 from ...records import frozen
 
 TRAINABLE, FROZEN, BUFFER = "weights", "frozen", "buffer"  # the term kinds (conventions.py buckets them)
@@ -74,6 +74,7 @@ class TensorLayer(Layer):
     factors: tuple
 
     family: ClassVar[str] = "other"
+    explain: ClassVar[str | None] = "tensor"  # templates/explain/tensor.md.j2
 
     @property
     def op(self) -> str:  # type: ignore[override]
@@ -81,7 +82,7 @@ class TensorLayer(Layer):
 
     @property
     def signature(self) -> str:
-        return "×".join(str(f) for f in self.factors) or "scalar"
+        return "×".join(str(f) if f.is_Atom else f"({f})" for f in self.factors) or "scalar"
 
     def terms(self, inputs: tuple[Shape, ...]) -> tuple[Term, ...]:
         return (Term(self.kind, self.factors, self.name),)
@@ -118,8 +119,10 @@ class Without(Layer):
         terms = list(self.layer.terms(inputs))
         for attr in self.attrs:
             index = term_index(terms, attr)
-            if index is not None:
-                del terms[index]
+            if index is None:
+                raise InputError(f"{attr} replaced here, but derive cannot tell which of this {self.layer.op}'s "
+                                 f"tensors PyTorch calls {attr}")
+            del terms[index]
         return tuple(terms)
 
     def output(self, inputs: tuple[Shape, ...]) -> Shape:
@@ -129,13 +132,64 @@ class Without(Layer):
         return self.layer.macs(inputs, output)
 
 
+@frozen
+class Frozen(Layer):
+    """A layer whose parameters no longer require gradients (`p.requires_grad = False` for each of
+    `module.parameters()`, `module.requires_grad_(False)`): in `parameters()`, not trainable."""
+
+    layer: Layer
+
+    @property
+    def op(self) -> str:  # type: ignore[override]
+        return self.layer.op
+
+    @property
+    def arity(self) -> int:  # type: ignore[override]
+        return self.layer.arity
+
+    @property
+    def family(self) -> str:  # type: ignore[override]
+        return self.layer.family
+
+    @property
+    def explain(self) -> str | None:  # type: ignore[override]
+        return self.layer.explain
+
+    @property
+    def signature(self) -> str:
+        return self.layer.signature
+
+    def terms(self, inputs: tuple[Shape, ...]) -> tuple[Term, ...]:
+        return tuple(Term(FROZEN, t.factors, t.label) if t.kind in TRAINABLE_KINDS else t
+                     for t in self.layer.terms(inputs))
+
+    def output(self, inputs: tuple[Shape, ...]) -> Shape:
+        return self.layer.output(inputs)
+
+    def macs(self, inputs: tuple[Shape, ...], output: Shape) -> sympy.Expr:
+        return self.layer.macs(inputs, output)
+
+
+@frozen
+class ParametersOf:
+    """The parameters of one module, as `module.parameters()` yields them (for `p.requires_grad = False`)."""
+
+    leaf: Any  # the TorchLeaf
+    where: str
+
+    def describe(self) -> str:
+        return "a parameter"
+
+
 def term_index(terms: list, attr: str) -> int | None:
     """Which of a module's terms `module.<attr>` is (`weight`: its weights or gamma; `bias`: bias or beta)."""
-    for kind in ATTRIBUTE_KINDS.get(attr, ()):
+    kinds = ATTRIBUTE_KINDS.get(attr, ())
+    for kind in kinds:
         for index, term in enumerate(terms):
             if term.kind == kind and not term.name:
                 return index
-    return None
+    named = [index for index, term in enumerate(terms) if term.kind in kinds]
+    return named[0] if len(named) == 1 else None  # the one such tensor, however derive names it (embeddings)
 
 
 def has_term(layer: Layer, inputs: tuple[Shape, ...], attr: str) -> bool:

@@ -26,7 +26,7 @@ from ..python import ClassValue, Interpreter, Method, NotConditional, Ref, Scope
 from . import torch_params as tp
 from .base import Host
 from .torch import (MODULES, TorchAdapter, TorchContainer, TorchFramework, TorchLeaf, TorchUser, is_module_base,
-                    is_torch_layer_spelling, is_torch_spelling, torch_name)
+                    is_torch_layer_spelling, is_torch_spelling, leaves, torch_name)
 
 # methods of an nn.Module that return the module and change no count; and those that only use it
 SELF_METHODS = ("to", "cuda", "cpu", "eval", "train", "float", "double", "half", "bfloat16", "requires_grad_",
@@ -57,6 +57,7 @@ class TorchPython(TorchFramework):
         super().__init__()
         self.ties: dict[int, tuple[TorchLeaf, list]] = {}  # id(leaf) -> (leaf, [(attr, WeightOf or None, where)])
         self.placed: set[int] = set()  # the leaves the block has, by id (`adjust` sees each)
+        self.frozen: dict[int, bool] = {}  # id(leaf) -> whether its parameters still require gradients
 
     # -- calls
     def resolve(self, interp: Interpreter, ref: Ref, node: ast.Call) -> Callable | None:
@@ -161,6 +162,8 @@ class TorchPython(TorchFramework):
                     return list(value.children) if base == "ModuleDict" and attr == "__iter__" else modules
                 if attr in ("append", "extend", "insert"):
                     return Method(value, attr)
+        if isinstance(value, TorchContainer) and any(key == attr for key, _ in value.children):
+            return next(module for key, module in value.children if key == attr)  # `self.transformer.wte`
         if isinstance(value, TorchContainer) and value.cls == "ModuleDict":
             if attr == "__getitem__":
                 return dict(value.children)
@@ -182,13 +185,20 @@ class TorchPython(TorchFramework):
                 return tp.Tensor(tuple(reversed(tensor.shape)), interp.where(node))
             return Method(tensor, attr) if attr.isidentifier() and not attr.startswith("_") else \
                 Unknown(f"{interp.snippet(node)}", interp.where(node))
-        if isinstance(value, tp.WeightOf):
+        if isinstance(value, tp.ParametersOf) and attr == "requires_grad":
+            return self.frozen.get(id(value.leaf), True)
+        if isinstance(value, (tp.WeightOf, tp.ParametersOf)):
             return Unknown(f"{interp.snippet(node)}", interp.where(node))
         return super().attribute(interp, value, attr, node)
 
     def set_attribute(self, interp: Interpreter, target: Any, attr: str, value: Any, node: ast.AST) -> bool:
         if isinstance(target, Ref) and target.path.startswith("torch."):
             return True  # torch.backends.cudnn.benchmark = True: a flag, nothing derive counts
+        if isinstance(target, tp.ParametersOf) and attr == "requires_grad":
+            if not isinstance(value, bool):
+                raise interp.error(f"requires_grad must be True or False, not {interp.kind(value)}", node)
+            self.frozen[id(target.leaf)] = value
+            return True
         if isinstance(target, (tp.Tensor, tp.Parameter, tp.WeightOf)) and attr in ("data", "requires_grad"):
             if attr == "requires_grad":
                 raise interp.error("setting requires_grad of a tensor here is not followed (give "
@@ -266,6 +276,8 @@ class TorchPython(TorchFramework):
     def follows(self, interp: Interpreter, value: Any) -> bool:
         if isinstance(value, Method) and isinstance(value.target, MODULES):
             user = isinstance(value.target, TorchUser) and interp.find_method(value.target.cls, value.name)
+            if not user and value.name == "requires_grad_":
+                return True  # freezes (or unfreezes) the module's parameters
             if not user and value.name in SELF_METHODS + PASSIVE_METHODS:
                 return False
             if value.name in ("register_buffer", "register_parameter", "update"):
@@ -289,6 +301,18 @@ class TorchPython(TorchFramework):
             return made if made is not None else Unknown(f"{interp.snippet(node.func)}(...)", interp.where(node))
         if isinstance(target, MODULES) and not (isinstance(target, TorchUser) and
                                                 interp.find_method(target.cls, name)):
+            if name == "requires_grad_":
+                args, kwargs = interp.arguments(node, scope)
+                flag = args[0] if args else kwargs.get("requires_grad", True)
+                if not isinstance(flag, bool):
+                    raise interp.error(f"requires_grad_() takes True or False, not {interp.kind(flag)}", node)
+                for leaf in self.parameter_leaves(target):
+                    self.frozen[id(leaf)] = flag
+                return target
+            if name in ("parameters", "named_parameters") and not (isinstance(target, TorchUser) and
+                                                                  interp.find_method(target.cls, name)):
+                items = tuple(tp.ParametersOf(leaf, interp.where(node)) for leaf in self.parameter_leaves(target))
+                return items if name == "parameters" else Unknown(f"{interp.snippet(node.func)}()", interp.where(node))
             if name in SELF_METHODS:
                 return target
             if name in PASSIVE_METHODS:
@@ -347,11 +371,17 @@ class TorchPython(TorchFramework):
             raise interp.error(f"register_buffer() takes a tensor, not {interp.kind(value)}", node)
         self.register(interp, target, label, tp.BUFFER, tensor, node)
 
-    # -- the block: tied weights left out where they were replaced
+    @staticmethod
+    def parameter_leaves(module: Any) -> list:
+        """The leaves whose parameters `module.parameters()` yields (its own tensors included)."""
+        return [leaf.leaf for leaf in leaves(module)] if not isinstance(module, TorchLeaf) else [module]
+
+    # -- the block: tied weights left out where they were replaced, frozen ones not trainable
     def adjust(self, item: TorchLeaf, layer: Layer) -> Layer:
         self.placed.add(id(item))
         tied = self.ties.get(id(item))
-        return layer if tied is None else tp.Without(layer, tuple(attr for attr, _, _ in tied[1]))
+        layer = layer if tied is None else tp.Without(layer, tuple(attr for attr, _, _ in tied[1]))
+        return tp.Frozen(layer) if self.frozen.get(id(item)) is False else layer
 
     def check_ties(self) -> None:
         for _, replaced in self.ties.values():
