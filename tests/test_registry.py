@@ -62,7 +62,7 @@ def test_the_spec_reader_accepts_exactly_the_registry_ops(tmp_path):
     message = refusal(tmp_path, spec_text("no_such_layer_kind"), ".toml")
     listed = message.partition("(one of ")[2].rstrip(")").split(", ")
     assert listed == list(spellings("spec"))
-    assert len(listed) == 74 and "conv2d" in listed and "global_avg_pool2d" in listed and "conv3d" in listed
+    assert len(listed) == 78 and "conv2d" in listed and "global_avg_pool2d" in listed and "conv3d" in listed
     assert "multi_head_attention" in listed and "transformer" in listed
 
 
@@ -73,7 +73,7 @@ def test_keras_names_the_registry_lacks_are_refused(tmp_path, name):
     assert message.endswith(f"unsupported layer {name} (see the README for the layers derive reads)")
 
 
-@pytest.mark.parametrize("name", ["EmbeddingBag", "LSTMCell", "Fold", "LazyConv2d", "CircularPad2d"])
+@pytest.mark.parametrize("name", ["LazyLinear", "RNNCellBase", "Fold", "LazyConv2d", "CircularPad2d"])
 def test_torch_names_the_registry_lacks_are_refused(tmp_path, name):
     assert name not in spellings("torch")
     message = refusal(tmp_path, torch_text(f"nn.{name}(3)"), ".py")
@@ -384,6 +384,11 @@ SEQUENCE = {
     "bidirectional": ('["T", "C_in"]', [("lstm", "units = 8\nbidirectional = true")],
                       ["layers.Bidirectional(layers.LSTM(8))"], []),
     "time_distributed": ('["T", "C_in"]', [("dense", "units = 10")], ["layers.TimeDistributed(layers.Dense(10))"], []),
+    "simple_rnn_cell": ('["C_in"]', [("simple_rnn_cell", "units = 8")], [], ['nn.RNNCell(C_in, 8, nonlinearity="relu")']),
+    "lstm_cell": ('["C_in"]', [("lstm_cell", "units = 8\nbias = false")], [], ["nn.LSTMCell(C_in, 8, bias=False)"]),
+    "gru_cell": ('["C_in"]', [("gru_cell", "units = 8")], [], ["nn.GRUCell(C_in, 8)"]),
+    "embedding_bag": ('["T"]', [("embedding_bag", "vocabulary = 50\ndim = 8")], [],
+                      ['nn.EmbeddingBag(50, 8, mode="sum")']),
 }
 TORCH_SEQUENCE = {  # PyTorch's forms: two biases, every time step out
     ("simple_rnn", "units = 8\ntwo_biases = true\nreturn_sequences = true"): ["nn.RNN(C_in, 8)"],

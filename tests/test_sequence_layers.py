@@ -15,8 +15,8 @@ import pytest
 import derive
 from derive.errors import InputError
 from helpers.codegen_sequence import SeqCase
-from helpers.frameworks import need_keras
-from helpers.sequence_checks import check_keras, check_torch
+from helpers.frameworks import need_torch
+from helpers.sequence_checks import check_keras, check_torch, derivations, run
 
 KERAS = {
     "the README's Embedding, LSTM, Dense": SeqCase("keras", """\
@@ -70,6 +70,18 @@ _, gru_state = layers.GRU(3, return_state=True)(layers.RepeatVector(4)(x) if Fal
 out = layers.Dense(10)(layers.Concatenate()([x, gru_state]))
 model = keras.Model(encoder_inputs, out)
 """, 15, features=71, values={"T": 15}),
+    "a decoder started from the encoder's states (initial_state)": SeqCase("keras", """\
+import keras
+from keras import layers
+
+inp = keras.Input(shape=(12, 5))
+enc_out, h, c = layers.LSTM(16, return_state=True)(inp)
+dec = layers.LSTM(16, return_sequences=True)(inp, initial_state=[h, c])
+_, state = layers.GRU(6, return_state=True)(dec)
+dec2 = layers.Bidirectional(layers.GRU(6, return_sequences=True))(dec, initial_state=[state, state])
+out = layers.TimeDistributed(layers.Dense(3))(dec2)
+model = keras.Model(inp, out)
+""", 12, features=5),
     "stacked LSTMs, a Sequential with input_shape": SeqCase("keras", """\
 from keras.models import Sequential
 from keras.layers import LSTM, Dense, Dropout
@@ -227,3 +239,64 @@ def test_symbols_of_an_open_sequence(tmp_path):
     assert d.total["all"].value is not None and d.total["macs"].value is None
     assert bound.total["all"].value == d.total["all"].value and bound.total["macs"].value is not None
     assert [row.shape for row in bound.layers] == [(32,)]
+
+
+CELLS = """\
+import torch.nn as nn
+
+
+class Sequence(nn.Module):
+    def __init__(self):
+        super(Sequence, self).__init__()
+        self.lstm1 = nn.LSTMCell(3, 51)
+        self.lstm2 = nn.GRUCell(51, 20, bias=False)
+        self.rnn = nn.RNNCell(20, 7, nonlinearity="relu")
+        self.linear = nn.Linear(7, 1)
+
+    def forward(self, x):
+        h_t, c_t = self.lstm1(x)
+        return self.linear(self.rnn(self.lstm2(h_t)))
+
+
+model = Sequence()
+"""
+
+
+@pytest.mark.frameworks
+def test_cells_are_one_step(tmp_path):
+    """`nn.LSTMCell` and the like: counts, each module's output and one step's MACs (an unbatched vector in)."""
+    case = SeqCase("torch", CELLS, 1, features=3)
+    torch = need_torch()
+    from torch.utils.flop_counter import FlopCounterMode
+
+    model = run(case)
+    got = derivations(tmp_path, case)["pytorch"]
+    assert got.total["all"].value == sum(p.numel() for p in model.parameters())
+    shapes = {}
+    def hook(name):
+        def record(module, inputs, output):
+            shapes[name] = tuple((output[0] if isinstance(output, tuple) else output).shape)
+        return record
+
+    for name, module in model.named_children():
+        module.register_forward_hook(hook(name))
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        model(torch.randn(3))
+    assert {row.name: tuple(row.shape) for row in got.layers} == shapes
+    assert got.total["macs"].value * 2 == counter.get_total_flops()
+
+
+@pytest.mark.frameworks
+def test_embedding_bag(tmp_path):
+    source = ("import torch.nn as nn\n\n\nclass TextSentiment(nn.Module):\n    def __init__(self, vocab_size=95811, "
+              "embed_dim=32, num_class=4):\n        super().__init__()\n        self.embedding = nn.EmbeddingBag("
+              "vocab_size, embed_dim, sparse=False)\n        self.fc = nn.Linear(embed_dim, num_class)\n\n"
+              "    def forward(self, text, offsets):\n        return self.fc(self.embedding(text, offsets))\n\n\n"
+              "model = TextSentiment()\n")
+    case = SeqCase("torch", source, 6, ids=95811)
+    model = run(case)
+    got = derivations(tmp_path, case)["pytorch"]
+    assert got.total["all"].value == sum(p.numel() for p in model.parameters())
+    torch = need_torch()
+    bag = model.embedding(torch.randint(0, 95811, (1, 6)))
+    assert [tuple(row.shape) for row in got.layers] == [tuple(bag.shape[1:]), tuple(model.fc(bag).shape[1:])]

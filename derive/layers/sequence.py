@@ -104,7 +104,6 @@ class Recurrent(Layer):
     op: ClassVar[str] = "recurrent"
     family: ClassVar[str] = "sequence"
     gates: ClassVar[int] = 1
-    cell: ClassVar[str] = "rnn"  # the word for the state in the terms' names
     units: Expr
     bias: bool = True
     split_bias: bool = False
@@ -371,7 +370,6 @@ def _torch_rnn(cls: type[Recurrent]) -> Any:
         if cls is SimpleRNN:
             args.text("nonlinearity", "tanh", ("tanh", "relu"))
         args.flag("batch_first", False)
-        args.rate("dropout", ZERO)
         proj = args.size("proj_size", ZERO, zero=True) if cls is LSTM else ZERO
         if proj != ZERO and proj.is_Number and args.given("hidden_size") and args.size("hidden_size").is_Number \
                 and proj >= args.size("hidden_size"):
@@ -382,7 +380,8 @@ def _torch_rnn(cls: type[Recurrent]) -> Any:
     return build
 
 
-TORCH_RNN = ("input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout", "bidirectional")
+TORCH_RNN = ("input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout", "bidirectional")  # dropout
+# is accepted unread: between stacked layers, it changes no count (and code often computes it)
 TORCH_ATTRIBUTES = {"hidden_size": "units", "num_layers": "layers", "proj_size": "proj"}
 
 
@@ -391,7 +390,8 @@ def _torch_rnn_spelling(cls: type[Recurrent], name: str) -> Any:
         params = ("input_size", "hidden_size", "num_layers", "nonlinearity", *TORCH_RNN[3:])
     else:
         params = TORCH_RNN + (("proj_size",) if cls is LSTM else ())
-    return torch(name, params, _torch_rnn(cls), stated="input_size", spatial=1, attributes=TORCH_ATTRIBUTES)
+    return torch(name, params, _torch_rnn(cls), stated="input_size", spatial=1, attributes=TORCH_ATTRIBUTES,
+                 ignored=("dropout",))
 
 
 def _spec_rnn(cls: type[Recurrent]) -> Any:

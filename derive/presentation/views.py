@@ -113,6 +113,7 @@ def view(d: Derivation, fmt: Format, title: str | None = None, detail: bool = Fa
                     **({"latex": names[d.symbols[name].symbol]} if names else {})} for name, value in d.values.items()],
         "total": {key: (figure.brief if fmt.brief else figure)(d.total[key]) for key in fmt.totals},
         "warnings": warnings(d),
+        "recurrent_macs": any(row.layer.family == "sequence" and row.layer.op != "embedding" for row in d.layers),
     }
     if fmt.macs == "formula":
         v["total"]["macs"] = figure(d.total["macs"])

@@ -45,7 +45,7 @@ from .keras_checks import (
 )
 from .keras_inputs import input_shape
 from .keras_joins import checked_join
-from .sequences import keras_outputs
+from .sequences import keras_outputs, recurrent_call
 from .shapes import SHAPE_WORDS, data_format_setting, is_data_format_setting, is_shape, keras_class
 from .keras_values import (
     NAME,
@@ -245,6 +245,8 @@ class KerasFramework(Framework):
         if isinstance(value, KerasLayer):
             if isinstance(value.layer, MultiHeadAttention):  # two or three tensors, a tuple with the scores
                 return attention_calls.call(self, interp, value, node, scope)
+            if any(k.arg == "initial_state" for k in node.keywords):  # a decoder started from an encoder's states
+                return recurrent_call(self, interp, value, node, scope)
             if len(node.args) != 1:
                 raise interp.error(f"a layer is called on one tensor (or one list, for {value.cls})", node)
             for keyword in node.keywords:

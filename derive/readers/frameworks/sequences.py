@@ -19,9 +19,10 @@ from typing import Any, Callable
 import sympy
 
 from ...layers import Shape
-from ...layers.sequence import Embedding, Recurrent
+from ...layers.sequence import Bidirectional, Embedding, Recurrent
 from ..names import ORDER_LAST
 from ..python import ListValue
+from .keras_values import Tensor
 
 SEQUENCE_LENGTH = "sequence length (time steps)"
 
@@ -68,6 +69,27 @@ def keras_outputs(fw: Any, interp: Any, made: Any, tensor: Any, node: ast.AST) -
         name = fw.take(interp, f"{made.name}.{pick.which}", node)
         out.append(fw.add_node(interp, name, pick, [tensor], node))
     return ListValue(out, len(interp.branches))  # a list, as Keras gives
+
+
+def recurrent_call(fw: Any, interp: Any, made: Any, node: ast.Call, scope: Any) -> Any:
+    """`layer(x, initial_state=[h, c])`: the states are inputs of the layer's node too (no parameter depends
+    on them; the layers that made them count, as `keras.Model` keeps them)."""
+    if not isinstance(made.layer, (Recurrent, Bidirectional)):
+        raise interp.error(f"{made.cls} takes no initial_state", node)
+    for keyword in node.keywords:
+        if keyword.arg not in ("training", "mask", "initial_state"):
+            raise interp.error(f"calling a layer with {keyword.arg}= is not followed", keyword)
+    if len(node.args) != 1:
+        raise interp.error(f"a layer is called on one tensor (or one list, for {made.cls})", node)
+    tensor = interp.eval(node.args[0], scope)
+    if not isinstance(tensor, Tensor):
+        raise fw.not_a_tensor(interp, tensor, node.args[0])
+    state = next(k.value for k in node.keywords if k.arg == "initial_state")
+    states = fw.tensors(interp, interp.eval(state, scope), state)
+    if made.applied:
+        raise interp.error(f"layer {made.name!r} is applied a second time (shared weights are not supported)", node)
+    made.applied = True
+    return keras_outputs(fw, interp, made, fw.add_node(interp, made.name, made.layer, [tensor, *states], node), node)
 
 
 # -- PyTorch ----------------------------------------------------------------------------------------
