@@ -112,6 +112,8 @@ class KerasFramework(Framework):
             return data_format_setting
         if keras_subclass.is_elementwise(ref.path):  # `ops.relu(x)` in a subclass's call: x's shape
             return keras_subclass.elementwise
+        if ref.path in ("keras.ops.arange", "ops.arange"):
+            return lambda i, n, s: keras_subclass.arange(self, i, n, s)
         name = keras_name(ref.path, bare=True)
         if name is None:
             return None
@@ -340,8 +342,9 @@ class KerasFramework(Framework):
         return tensor
 
     def binop(self, interp: Interpreter, op: ast.operator, left: Any, right: Any, node: ast.AST) -> Any:
-        if isinstance(left, Unknown) or isinstance(right, Unknown):  # `ops.matmul(x, self.w) + self.b`
-            return Unknown(interp.snippet(node), interp.where(node))
+        result = keras_subclass.binop(interp, op, left, right, node)  # `0.5 * x`, `ops.matmul(...) + b`
+        if result is not NotImplemented:
+            return result
         if isinstance(left, Tensor) and isinstance(right, Tensor) and isinstance(op, ast.Add):
             return self.add_node(interp, self.auto_name("Add"), Add(), [left, right], node)
         return NotImplemented
