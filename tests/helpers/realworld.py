@@ -11,14 +11,15 @@
 - derive's arguments: `entry` (`--entry`), `arg = {...}` (`--arg NAME=VALUE`), `set = {...}`
   (`--set NAME=VALUE`, sizes the code leaves open).
 
-The truth is what the framework counts, mapped to derive's three conventions (README, "the three
-conventions"):
+The truth is what the framework counts, mapped to derive's three conventions as `derive/conventions.py` and
+the README define them (`paper`: the trainable parameters; `keras`: what `count_params()` would count, a
+torch buffer of the code's own, `register_buffer`, having no Keras counterpart):
 
 | | PyTorch model | Keras model |
 | --- | --- | --- |
-| `paper` all | `sum(p.numel() for p in parameters())` | every weight but BatchNormalization's moving statistics |
-| `pytorch` all / trainable / buffers | parameters / those with `requires_grad` / `buffers()` | the same weights / trainable weights / the moving statistics plus one `num_batches_tracked` per batch norm |
-| `keras` all / trainable / non_trainable | parameters and buffers but `num_batches_tracked` / `requires_grad` / the rest | `count_params()` / trainable / non-trainable weights |
+| `paper` all | parameters with `requires_grad` | trainable weights |
+| `pytorch` all / trainable / buffers | `parameters()` / those with `requires_grad` / `buffers()` | every weight but the batch norms' moving statistics / trainable weights / the moving statistics plus one `num_batches_tracked` per batch norm |
+| `keras` all / trainable / non_trainable | parameters and running statistics (`running_mean`, `running_var`) / `requires_grad` / the rest | `count_params()` / trainable / non-trainable weights |
 
 The snippets are our curated test data, never user input: running them (`exec` in a fresh namespace) is how
 the truth is found; derive only ever reads the same text.
@@ -117,11 +118,11 @@ def torch_truth(model: Any) -> dict[str, dict[str, int]]:
     trainable = sum(p.numel() for p in params if p.requires_grad)
     named = list(model.named_buffers())
     buffers = sum(b.numel() for _, b in named)
-    counters = sum(b.numel() for name, b in named if name.rsplit(".", 1)[-1] == "num_batches_tracked")
-    return {"paper": {"all": total},
+    statistics = sum(b.numel() for name, b in named if name.rsplit(".", 1)[-1] in ("running_mean", "running_var"))
+    return {"paper": {"all": trainable},
             "pytorch": {"all": total, "trainable": trainable, "buffers": buffers},
-            "keras": {"all": total + buffers - counters, "trainable": trainable,
-                      "non_trainable": total - trainable + buffers - counters}}
+            "keras": {"all": total + statistics, "trainable": trainable,
+                      "non_trainable": total - trainable + statistics}}
 
 
 def keras_truth(model: Any) -> dict[str, dict[str, int]]:
@@ -131,7 +132,7 @@ def keras_truth(model: Any) -> dict[str, dict[str, int]]:
     moving = [w for w in frozen if w.path.rsplit("/", 1)[-1] in ("moving_mean", "moving_variance")]
     statistics = sum(math.prod(w.shape) for w in moving)
     norms = sum(1 for w in moving if w.path.endswith("moving_mean"))
-    return {"paper": {"all": trainable + non_trainable - statistics},
+    return {"paper": {"all": trainable},
             "pytorch": {"all": trainable + non_trainable - statistics, "trainable": trainable,
                         "buffers": statistics + norms},
             "keras": {"all": model.count_params(), "trainable": trainable, "non_trainable": non_trainable}}

@@ -5,7 +5,7 @@
 # Edits:
 #   - written for this corpus after the model published there: the same layers, sizes, arguments and
 #     Python constructs, without the source's comments and docstrings, its data loading or its training code
-#   - len(chars) filled with 56, the number of distinct characters the example reports for its text
+#   - len(chars), which the example counts in its text, filled with 56
 
 import keras
 from keras import layers

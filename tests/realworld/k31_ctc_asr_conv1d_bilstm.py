@@ -5,8 +5,8 @@
 # Edits:
 #   - written for this corpus after the model published there: the same layers, sizes, arguments and
 #     Python constructs, without the source's comments and docstrings, its data loading or its training code
-#   - input_shape (from a batch of spectrograms) filled with (1000, 193); the vocabulary size filled with
-#     31 (len(char_to_num.get_vocabulary())); the CTC loss, compile and training dropped
+#   - input_shape, which the example takes from a batch of spectrograms, filled with (1000, 193); the
+#     vocabulary size (len(char_to_num.get_vocabulary())) filled with 31; the CTC loss, compile and training dropped
 
 import keras
 

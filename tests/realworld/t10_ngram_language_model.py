@@ -5,7 +5,7 @@
 # Edits:
 #   - written for this corpus after the model published there: the same layers, sizes, arguments and
 #     Python constructs, without the source's comments and docstrings, its data loading or its training code
-#   - len(vocab) filled with 97 (the distinct words of the tutorial's sonnet)
+#   - len(vocab), which the tutorial counts in its sonnet, filled with 97
 
 import torch
 import torch.nn as nn

@@ -5,7 +5,8 @@
 # Edits:
 #   - written for this corpus after the model published there: the same layers, sizes, arguments and
 #     Python constructs, without the source's comments and docstrings, its data loading or its training code
-#   - the CRF's forward algorithm, Viterbi decoding and training dropped; len(word_to_ix) filled with 20
+#   - the CRF's forward algorithm, Viterbi decoding and training dropped; len(word_to_ix), which the
+#     tutorial counts in its two training sentences, filled with 20
 
 import torch
 import torch.nn as nn

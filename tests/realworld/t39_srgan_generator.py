@@ -1,6 +1,6 @@
 # SRGAN generator with PReLU and PixelShuffle (leftthomas/SRGAN)
 # Source: https://github.com/leftthomas/SRGAN/blob/master/model.py
-# Author / licence: leftthomas; licence as the repository states
+# Author / licence: leftthomas; licence not checked
 # Taken: 2026-12-02
 # Edits:
 #   - written for this corpus after the model published there: the same layers, sizes, arguments and

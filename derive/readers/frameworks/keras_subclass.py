@@ -183,6 +183,37 @@ def is_elementwise(path: str) -> bool:
     return last in ELEMENTWISE and any(f"{head}." == prefix for prefix in ELEMENTWISE_PREFIXES)
 
 
+def binop(interp: Any, op: ast.operator, left: Any, right: Any, node: ast.AST) -> Any:
+    """Arithmetic on tensors without a layer (`0.5 * z_log_var`, `x * self.gamma`, `a * b`): the tensor's
+    shape where it is plain (a number with a tensor, two tensors of one shape), else not followed."""
+    if isinstance(left, Unknown) or isinstance(right, Unknown):  # `ops.matmul(x, self.w) + self.b`
+        return Unknown(interp.snippet(node), interp.where(node))
+    if not isinstance(op, (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)):
+        return NotImplemented
+    if isinstance(left, Tensor) and isinstance(right, sympy.Expr) and right.is_Number:
+        return left
+    if isinstance(right, Tensor) and isinstance(left, sympy.Expr) and left.is_Number:
+        return right
+    if isinstance(left, Tensor) and isinstance(right, Tensor) and not isinstance(op, ast.Add):
+        return left if left.shape == right.shape else Unknown(interp.snippet(node), interp.where(node))
+    return NotImplemented
+
+
+def arange(fw: Any, interp: Any, node: ast.Call, scope: Any) -> Any:
+    """`ops.arange(stop)` / `ops.arange(start, stop)`: a tensor of that many positions (a position
+    embedding's input), a node of its own without parameters."""
+    args, kwargs = interp.arguments(node, scope)
+    start, stop = (sympy.Integer(0), args[0]) if len(args) == 1 else tuple(args[:2]) if len(args) >= 2 else (
+        kwargs.get("start", sympy.Integer(0)), kwargs.get("stop"))
+    if "stop" in kwargs:
+        stop = kwargs["stop"]
+    if not isinstance(start, sympy.Expr) or not isinstance(stop, sympy.Expr):
+        return Unknown(f"{interp.snippet(node.func)}(...)", interp.where(node))
+    layer = ExtraInput(Shape(stop - start))
+    source = fw.input_tensor if fw.input_tensor is not None else Tensor(INPUT, layer.shape)
+    return fw.add_node(interp, fw.auto_name("Arange"), layer, [source], node)
+
+
 def elementwise(interp: Any, node: ast.Call, scope: Any) -> Any:
     args, _ = interp.arguments(node, scope)
     if args and isinstance(args[0], Tensor):
@@ -340,9 +371,9 @@ def extra_input(fw: Any, interp: Any, shape: tuple, node: ast.AST, name: Any = N
     fw.inputs_made = count
     names = (*spatial_names(len(shape) - 1), "C")
     dims = []
-    for name, value in zip(names, shape):
+    for size, value in zip(names, shape):
         if value is None:
-            dims.append(interp.symbols.make(f"{name}_{count}", f"size of input {count}"))
+            dims.append(interp.symbols.make(f"{size}_{count}", f"size of input {count}"))
         elif isinstance(value, sympy.Expr) and (not value.is_Number or (value.is_Integer and value > 0)):
             dims.append(value)
         else:
