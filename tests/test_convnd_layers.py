@@ -14,7 +14,9 @@ import pytest
 
 import derive
 from derive.errors import InputError
-from helpers.codegen_convnd import check_keras, check_torch, keras_source, torch_source, torch_values
+from helpers.codegen_convnd import (check_keras, check_torch, derived, keras_report, keras_source, run, torch_source,
+                                   torch_values)
+from helpers.frameworks import need_keras
 
 pytestmark = pytest.mark.frameworks
 
@@ -192,6 +194,9 @@ def test_torch_inputs_name_their_sizes_by_rank(tmp_path):
     (keras_source((10, 3), ["layers.Conv1D(4, 3, data_format='nchw')"]), "data_format must be one of"),
     (keras_source((), ["layers.Dense(3)"]), "shape=...) must be a tuple of sizes"),
     (torch_source(["nn.Conv3d(3, 8, (3, 3))"]), "kernel_size must be one number or 3, got 2"),
+    (keras_source((3, 8, 8), ["layers.Conv2D(4, 3)"]).replace(
+        "\n\n", "\n\nkeras.config.set_image_data_format('channels_first')\n", 1),
+     "set_image_data_format('channels_first') is not followed: write data_format='channels_first' on each layer"),
     (torch_source(["nn.AdaptiveAvgPool3d((1, 1))"]), "output_size must be one size or 3"),
 ])
 def test_mistakes_of_rank_are_refused_at_their_place(tmp_path, source, message):
@@ -205,3 +210,55 @@ def test_the_readmes_sequence_example_is_what_keras_counts(tmp_path):
     """examples/sensor_conv1d.py, shown in the README, against Keras running it."""
     source = (Path(__file__).resolve().parents[1] / "examples" / "sensor_conv1d.py").read_text(encoding="utf-8")
     check_keras(tmp_path, source)
+
+
+def test_keras_default_layout_set_to_channels_last_is_followed(tmp_path):
+    source = keras_source((12, 3), ["layers.Conv1D(4, 3)"]).replace(
+        "\n\n", "\n\nkeras.config.set_image_data_format('channels_last')\n", 1)
+    check_keras(tmp_path, source)
+
+
+ENTRY = """from keras import layers
+
+
+def tcn_block(x, filters=32):
+    y = layers.Conv1D(filters, 3, padding="causal", dilation_rate=2)(x)
+    y = layers.Conv1D(filters, 3, padding="causal", dilation_rate=4)(y)
+    s = layers.Conv1D(filters, 1)(x)
+    return layers.add([y, s])
+"""
+
+
+def test_a_keras_function_of_a_sequence_takes_a_sequence(tmp_path):
+    """A block function whose first layer is a Conv1D is called on an open sequence (T, C_in)."""
+    need_keras()
+    got = derived(tmp_path, ENTRY, {"C_in": 8, "T": 100})
+    ran = ENTRY + "\nimport keras\ninputs = keras.Input(shape=(100, 8))\n" \
+                  "model = keras.Model(inputs, tcn_block(inputs))\n"
+    want = keras_report(run(ran))
+    assert (got["keras"]["all"], got["keras"]["trainable"], got["keras"]["non_trainable"]) == want["keras"]
+    assert got["shapes"] == want["shapes"] and got["macs"] == want["macs"]
+
+
+def test_a_keras_sequential_without_an_input_takes_its_first_layers_rank(tmp_path):
+    source = keras_source((5, 6, 7, 2), ["layers.Conv3D(4, 3)", "layers.GlobalMaxPooling3D()", "layers.Dense(3)"],
+                          "sequential_input")
+    open_source = source.replace("    keras.Input(shape=(5, 6, 7, 2)),\n", "")
+    assert open_source != source
+    sized = keras_report(run(source))
+    got = derived(tmp_path, open_source, {"C_in": 2, "D": 5, "H": 6, "W": 7})
+    assert (got["keras"]["all"], got["keras"]["trainable"], got["keras"]["non_trainable"]) == sized["keras"]
+    assert got["shapes"] == sized["shapes"] and got["macs"] == sized["macs"]
+
+
+def test_keras_aliases_are_named_as_keras_names_them(tmp_path):
+    """`MaxPool1D` is Keras' `MaxPooling1D` (named `max_pooling1d`), `Convolution1D` its `Conv1D`, ..."""
+    calls = ["layers.Convolution1D(4, 3)", "layers.MaxPool1D()", "layers.AvgPool1D(2)", "layers.Conv1D(4, 1)",
+             "layers.SeparableConvolution1D(4, 1)", "layers.Convolution1DTranspose(2, 2)", "layers.GlobalAvgPool1D()"]
+    source = keras_source((20, 3), calls)
+    need_keras().backend.clear_session()  # Keras numbers its names per session
+    model = run(source)
+    path = tmp_path / "aliases.py"
+    path.write_text(source, encoding="utf-8")
+    names = [row.name for row in derive.show(str(path)).layers]
+    assert names == [layer.name for layer in model.layers[1:]]

@@ -649,6 +649,67 @@ model = FineTuned()
 params_to_update = [p for p in model.parameters() if p.requires_grad]
 '''
 
+TRAINING_SCRIPT = '''
+import torch
+import torch.nn as nn
+import torch.optim as optim
+from torch.utils.data import DataLoader, TensorDataset
+
+batch_size = 16
+learning_rate = 1e-3
+epochs = 1
+device = "cuda" if torch.cuda.is_available() else "cpu"
+
+train_set = TensorDataset(torch.randn(64, 784), torch.randint(0, 10, (64,)))
+train_loader = DataLoader(train_set, batch_size=batch_size, shuffle=True)
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(784, 128)
+        self.bn = nn.BatchNorm1d(128)
+        self.fc2 = nn.Linear(128, 10)
+
+    def forward(self, x):
+        return self.fc2(torch.relu(self.bn(self.fc1(x.view(-1, 784)))))
+
+
+model = Net().to(device)
+criterion = nn.CrossEntropyLoss()
+optimizer = optim.Adam(model.parameters(), lr=learning_rate)
+total_steps = epochs * len(train_loader)
+
+
+def train(model, loader):
+    model.train()
+    best = None
+    for epoch in range(epochs):
+        running_loss = 0.0
+        for i, (images, labels) in enumerate(loader):
+            images, labels = images.to(device), labels.to(device)
+            optimizer.zero_grad()
+            outputs = model(images)
+            loss = criterion(outputs, labels)
+            loss.backward()
+            optimizer.step()
+            running_loss += loss.item()
+            if best is None or loss.item() < best:
+                best = loss.item()
+        print(f"epoch {epoch}: {running_loss / len(loader):.3f}")
+    return best
+
+
+if __name__ == "__main__":
+    train(model, train_loader)
+    model.eval()
+    with torch.no_grad():
+        correct = 0
+        for images, labels in train_loader:
+            _, predicted = torch.max(model(images).data, 1)
+            correct += (predicted == labels).sum().item()
+'''
+
 # name -> (source, how the test builds the model from the namespace, the values derive is given)
 SNIPPETS = {
     "quickstart_device": (QUICKSTART, "model", {}),
@@ -671,6 +732,7 @@ SNIPPETS = {
     "word_language_model_tied": (WORD_LANGUAGE_MODEL, "model", {}),
     "gpt_head_tied": (GPT_HEAD_TIED, "model", {}),
     "frozen_backbone": (FROZEN_BACKBONE, "model", {}),
+    "training_script": (TRAINING_SCRIPT, "model", {}),
     "readme_example": ((Path(__file__).resolve().parents[1] / "examples" / "torch_tokens.py").read_text(
         encoding="utf-8"), "model", {}),
 }
@@ -765,6 +827,14 @@ REFUSALS = [
      "setting stride of nn.Conv2d is not followed", 9, 9),
     ("a size from the command line", "        args = parser.parse_args()\n        self.fc = nn.Linear(args.hidden, 4)\n",
      "in_features comes from parser.parse_args(...)", 9, 29),
+    ("a module made in a loop over data",
+     "        self.fc = nn.Linear(4, 4)\n        for x in DataLoader(data):\n            self.extra = nn.Linear(4, 4)\n",
+     "modules are made in a loop over DataLoader(...) (at", 9, 9),
+    ("a weighted loss inside the model",
+     "        self.fc = nn.Linear(4, 4)\n        self.loss = nn.CrossEntropyLoss(weight=torch.ones(4))\n",
+     "nn.CrossEntropyLoss with a weight registers it as a buffer of M", 9, 9),
+    ("a loss in a Sequential", "        self.seq = nn.Sequential(nn.Linear(4, 4), nn.MSELoss())\n",
+     "unsupported module nn.MSELoss: a loss", 8, 20),
     ("freezing a parameter after the fact",
      "        self.w = nn.Parameter(torch.zeros(3))\n        self.w.requires_grad = False\n",
      "setting requires_grad of a tensor here is not followed", 9, 9),

@@ -46,7 +46,7 @@ from .keras_checks import (
 from .keras_inputs import input_shape
 from .keras_joins import checked_join
 from .sequences import keras_outputs, recurrent_call
-from .shapes import SHAPE_WORDS, is_shape
+from .shapes import SHAPE_WORDS, data_format_setting, is_data_format_setting, is_shape, keras_class
 from .keras_values import (
     NAME,
     FunctionalModel,
@@ -108,6 +108,8 @@ class KerasFramework(Framework):
 
     # resolution
     def resolve(self, interp: Interpreter, ref: Ref, node: ast.Call) -> Callable | None:
+        if is_data_format_setting(ref.path):
+            return data_format_setting
         if keras_subclass.is_elementwise(ref.path):  # `ops.relu(x)` in a subclass's call: x's shape
             return keras_subclass.elementwise
         if ref.path in ("keras.ops.arange", "ops.arange"):
@@ -141,7 +143,7 @@ class KerasFramework(Framework):
             raise args.error("trainable", "frozen layers (trainable=False) are not supported")
         layer = spelling.build(args)
         name = args.text("name") if args.given("name") and args.get("name") is not None else None
-        name = self.take(interp, name, args.node("name")) if name is not None else self.auto_name(cls)
+        name = self.take(interp, name, args.node("name")) if name is not None else self.auto_name(keras_class(cls))
         input_shape = args.get("input_shape", None)
         return KerasLayer(cls, layer, name, interp.where(node), spelling.merge, input_shape)
 

@@ -181,6 +181,29 @@ class ParametersOf:
         return "a parameter"
 
 
+@frozen
+class Loss:
+    """`nn.CrossEntropyLoss()` and the like: no parameters; with `weight=` / `pos_weight=` a buffer."""
+
+    cls: str
+    weighted: bool
+    where: str
+
+    def describe(self) -> str:
+        return f"the loss nn.{self.cls}"
+
+
+WEIGHT_FIRST = ("CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "MultiLabelSoftMarginLoss",
+                "MultiMarginLoss")
+
+
+def make_loss(interp: Any, cls: str, node: Any) -> Loss:
+    """A loss, its arguments unread (a class weight is a tensor); whether it registers a weight buffer."""
+    weighted = any(k.arg in ("weight", "pos_weight") or k.arg is None for k in node.keywords) or (
+        cls in WEIGHT_FIRST and bool(node.args))
+    return Loss(cls, weighted, interp.where(node))
+
+
 def term_index(terms: list, attr: str) -> int | None:
     """Which of a module's terms `module.<attr>` is (`weight`: its weights or gamma; `bias`: bias or beta)."""
     kinds = ATTRIBUTE_KINDS.get(attr, ())

@@ -71,6 +71,9 @@ class TorchPython(TorchFramework):
             return self.make_parameter
         if torch_name(ref.path, bare=True) == "ModuleDict":
             return self.make_module_dict
+        loss = torch_name(ref.path, bare=False)
+        if loss is not None and loss.endswith("Loss") and loss[:1].isupper():
+            return lambda i, n, s: tp.make_loss(i, loss, n)
         return super().resolve(interp, ref, node)
 
     def make_parameter(self, interp: Interpreter, node: ast.Call, scope: Scope) -> tp.Parameter:
@@ -138,6 +141,12 @@ class TorchPython(TorchFramework):
                 raise interp.error(f"nn.{base} takes names and modules", node)
             self.put(interp, instance, name, self.module(interp, value, node), node)
 
+    def module(self, interp: Interpreter, value: Any, node: ast.AST) -> Any:
+        if isinstance(value, tp.Loss):
+            raise interp.error(f"unsupported module nn.{value.cls}: a loss, which derive reads beside a model (a "
+                               "criterion), not inside one", node)
+        return super().module(interp, value, node)
+
     def instantiate(self, interp: Interpreter, cls: ClassValue, node: ast.Call, scope: Scope) -> Any:
         base = container_base(cls)
         if base is not None and interp.find_method(cls, "__init__") is None:
@@ -187,7 +196,7 @@ class TorchPython(TorchFramework):
                 Unknown(f"{interp.snippet(node)}", interp.where(node))
         if isinstance(value, tp.ParametersOf) and attr == "requires_grad":
             return self.frozen.get(id(value.leaf), True)
-        if isinstance(value, (tp.WeightOf, tp.ParametersOf)):
+        if isinstance(value, (tp.WeightOf, tp.ParametersOf, tp.Loss)):
             return Unknown(f"{interp.snippet(node)}", interp.where(node))
         return super().attribute(interp, value, attr, node)
 
@@ -209,6 +218,9 @@ class TorchPython(TorchFramework):
         if isinstance(target, TorchUser):
             if interp.branches and not interp.made_here(target.condition) and isinstance(value, tp.Parameter):
                 raise NotConditional()
+            if isinstance(value, tp.Loss) and value.weighted:
+                raise interp.error(f"nn.{value.cls} with a weight registers it as a buffer of {target.cls.name}, "
+                                   "whose size derive cannot tell (keep the criterion outside the model)", node)
             if isinstance(value, tp.Parameter):
                 self.register(interp, target, attr, tp.TRAINABLE if value.trainable else tp.FROZEN,
                               value.tensor, node)
@@ -287,6 +299,8 @@ class TorchPython(TorchFramework):
         return super().follows(interp, value)
 
     def call_value(self, interp: Interpreter, value: Any, node: ast.Call, scope: Scope) -> Any:
+        if isinstance(value, tp.Loss):  # criterion(outputs, labels): a value derive does not compute
+            return Unknown(f"{interp.snippet(node.func)}(...)", interp.where(node))
         if not isinstance(value, Method):
             return super().call_value(interp, value, node, scope)
         target, name = value.target, value.name

@@ -19,7 +19,7 @@ from .. import astexpr
 from ..astexpr import ArithmeticRefused, Undecided
 from .scopes import Scope
 from .syntax import MAX_ITEMS
-from .values import ListValue, Method, NotConditional, RangeValue, Ref, Super
+from .values import ListValue, Method, NotConditional, RangeValue, Ref, Super, Unknown
 
 Builtin = Callable[[Any, str, ast.Call, Scope], Any]
 
@@ -62,6 +62,8 @@ def _len(interp: Any, path: str, node: ast.Call, scope: Scope) -> sympy.Integer:
     args, _ = interp.arguments(node, scope)
     if len(args) != 1:
         raise interp.error("len() takes one argument", node)
+    if isinstance(args[0], Unknown):  # len(train_loader): as unknown as the loader
+        return args[0]
     if isinstance(args[0], RangeValue):
         return sympy.Integer(len(args[0].values()))
     return sympy.Integer(len(interp.sequence(args[0], node)))
@@ -80,6 +82,9 @@ def _tuple(interp: Any, path: str, node: ast.Call, scope: Scope) -> tuple:
 def _sequences(interp: Any, path: str, node: ast.Call, scope: Scope) -> tuple:
     """`enumerate(seq)`, `zip(*seqs)`, `reversed(seq)`: tuples of what they would yield."""
     args, _ = interp.arguments(node, scope)
+    unknown = next((arg for arg in args if isinstance(arg, Unknown)), None)
+    if unknown is not None:  # enumerate(train_loader): as unknown as the loader
+        return unknown
     sequences = [interp.sequence(arg, node) for arg in args]
     if path == "enumerate" and len(sequences) == 1:
         return tuple((sympy.Integer(i), item) for i, item in enumerate(sequences[0]))

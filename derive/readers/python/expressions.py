@@ -324,6 +324,8 @@ class Expressions:
             else:
                 found = any(self.compare_pair(ast.Eq(), left, item, node) for item in pool)
             return found if isinstance(op, ast.In) else not found
+        if isinstance(left, Unknown) or isinstance(right, Unknown):  # `(predicted == labels)`: as unknown
+            return left if isinstance(left, Unknown) else right
         if isinstance(left, sympy.Expr) and isinstance(right, sympy.Expr):
             try:
                 return astexpr.compare(op, left, right)
