@@ -108,6 +108,12 @@ TORCH = {
                                       "nn.Conv3d(8, 16, 3, stride=2)", "nn.AdaptiveAvgPool3d(1)", "nn.Flatten()",
                                       "nn.Linear(16, 4)"]),
     "flatten_linear": ((8, 12), ["nn.Flatten()", "nn.Linear(96, 10)"]),
+    "ceil_mode": ((3, 15, 16), ["nn.Conv2d(3, 4, 1)", "nn.MaxPool2d(3, 2, ceil_mode=True)",
+                                "nn.AvgPool2d(2, ceil_mode=True)", "nn.MaxPool2d((2, 3), (2, 2), ceil_mode=True)"]),
+    "ceil_mode_3d": ((2, 5, 6, 7), ["nn.Conv3d(2, 2, 1)", "nn.MaxPool3d(3, 2, ceil_mode=True)",
+                                    "nn.AvgPool3d(2, ceil_mode=True)"]),
+    "ceil_mode_1d": ((2, 11), ["nn.Conv1d(2, 2, 1)", "nn.MaxPool1d(2, ceil_mode=True)",
+                               "nn.AvgPool1d(3, 2, ceil_mode=True)"]),
     "conv_transpose1d": ((4, 10), ["nn.ConvTranspose1d(4, 8, 3)", "nn.ConvTranspose1d(8, 6, 4, stride=2, padding=1)",
                                    "nn.ConvTranspose1d(6, 4, 3, stride=3, output_padding=2, groups=2)",
                                    "nn.ConvTranspose1d(4, 4, 3, dilation=2, output_padding=1)"]),
@@ -198,6 +204,8 @@ def test_torch_inputs_name_their_sizes_by_rank(tmp_path):
         "\n\n", "\n\nkeras.config.set_image_data_format('channels_first')\n", 1),
      "set_image_data_format('channels_first') is not followed: write data_format='channels_first' on each layer"),
     (torch_source(["nn.AdaptiveAvgPool3d((1, 1))"]), "output_size must be one size or 3"),
+    (torch_source(["nn.Conv2d(3, 4, 1)", "nn.MaxPool2d(3, 2, 1, ceil_mode=True)"]),
+     "ceil_mode=True needs sizes with a value here"),
 ])
 def test_mistakes_of_rank_are_refused_at_their_place(tmp_path, source, message):
     with pytest.raises(InputError) as caught:
