@@ -12,19 +12,8 @@ from ..errors import InputError
 from ..functions import ceiling
 from ..records import frozen
 from .axes import keras_layout, sizes, spec_padding
-from .base import (
-    ONE,
-    Expr,
-    Layer,
-    Padding,
-    Shape,
-    as_expr,
-    as_tuple,
-    check_fits,
-    kernel_signature,
-    need_rank,
-    window_out,
-)
+from .base import (ONE, ZERO, Expr, Layer, Padding, Shape, as_expr, as_tuple, check_fits, kernel_signature, need_rank,
+                   window_out)
 from .spelling import Arguments, keras, keras_padding, kind, spec, torch
 
 TWO = sympy.Integer(2)
