@@ -252,3 +252,14 @@ def test_model_build_reads_the_model_as_called_on_that_shape(tmp_path):
     text = CASES["subclassed-model"].replace("model(keras.Input(shape=(32, 32, 3)))", "model.build((None, 32, 32, 3))")
     d = derive.show(write(tmp_path, text), convention="keras")
     assert derive_counts(d) == keras_counts_of(CASES["subclassed-model"])
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"num_classes": 5}])
+def test_the_readme_example_counts_as_keras_counts_it(kwargs):
+    """examples/keras_subclassed.py: the default is SmallNet (not `test()`, which returns nothing)."""
+    path = Path(__file__).resolve().parents[1] / "examples" / "keras_subclassed.py"
+    text = path.read_text(encoding="utf-8")
+    entry = "SmallNet" if kwargs else None
+    d = derive.show(str(path), convention="keras", entry=entry, args={k: str(v) for k, v in kwargs.items()}, C_in=3)
+    assert d.title == "SmallNet"
+    assert derive_counts(d) == keras_counts_of(text, "SmallNet", build=(32, 32, 3), **kwargs)

@@ -15,6 +15,7 @@ Then each refusal: its message names the real cause, at its FILE:LINE:COL.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -710,6 +711,35 @@ if __name__ == "__main__":
             correct += (predicted == labels).sum().item()
 '''
 
+ARGPARSE_SCRIPT = '''
+import argparse
+
+import torch
+import torch.nn as nn
+
+parser = argparse.ArgumentParser(description="PyTorch MNIST Example")
+parser.add_argument("--batch-size", type=int, default=64, metavar="N", help="input batch size for training")
+parser.add_argument("--hidden-size", type=int, default=128)
+parser.add_argument("--dropout", type=float, default=0.25)
+parser.add_argument("--no-bn", action="store_true", default=False)
+parser.add_argument("--lr", type=float, default=1.0, metavar="LR")
+args = parser.parse_args()
+use_cuda = torch.cuda.is_available()
+device = torch.device("cuda" if use_cuda else "cpu")
+
+
+class Net(nn.Module):
+    def __init__(self, args):
+        super(Net, self).__init__()
+        self.fc1 = nn.Linear(784, args.hidden_size)
+        self.bn = nn.Identity() if args.no_bn else nn.BatchNorm1d(args.hidden_size)
+        self.dropout = nn.Dropout(args.dropout)
+        self.fc2 = nn.Linear(args.hidden_size, 10)
+
+
+model = Net(args).to(device)
+'''
+
 # name -> (source, how the test builds the model from the namespace, the values derive is given)
 SNIPPETS = {
     "quickstart_device": (QUICKSTART, "model", {}),
@@ -733,6 +763,8 @@ SNIPPETS = {
     "gpt_head_tied": (GPT_HEAD_TIED, "model", {}),
     "frozen_backbone": (FROZEN_BACKBONE, "model", {}),
     "training_script": (TRAINING_SCRIPT, "model", {}),
+    "argparse_defaults": (ARGPARSE_SCRIPT, "model", {}),
+    "argparse_set": (ARGPARSE_SCRIPT, "model --hidden-size 32", {"hidden_size": 32}),
     "readme_example": ((Path(__file__).resolve().parents[1] / "examples" / "torch_tokens.py").read_text(
         encoding="utf-8"), "model", {}),
 }
@@ -758,8 +790,13 @@ def torch_truth(model) -> dict[str, dict[str, int]]:
 
 def build(source: str, how: str):
     namespace: dict = {"__name__": "__main__"}
-    exec(compile(source, "<snippet>", "exec"), namespace)  # our own test data, not user input
-    if how == "model":
+    argv = sys.argv
+    sys.argv = ["snippet.py", *how.split()[1:]]  # what an argparse script parses: its command line
+    try:
+        exec(compile(source, "<snippet>", "exec"), namespace)  # our own test data, not user input
+    finally:
+        sys.argv = argv
+    if how.startswith("model"):
         return namespace["model"]
     function, _, arguments = how.partition("(")
     keywords = dict(item.split("=") for item in arguments.rstrip(")").split(", ") if item)

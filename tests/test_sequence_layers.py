@@ -82,6 +82,19 @@ dec2 = layers.Bidirectional(layers.GRU(6, return_sequences=True))(dec, initial_s
 out = layers.TimeDistributed(layers.Dense(3))(dec2)
 model = keras.Model(inp, out)
 """, 12, features=5),
+    "a frozen, pre-trained embedding (trainable=False, weights=)": SeqCase("keras", """\
+import keras
+import numpy as np
+from keras import layers
+
+matrix = np.zeros((2002, 50))
+inp = keras.Input(shape=(None,), dtype="int32")
+x = layers.Embedding(2002, 50, weights=[matrix], trainable=False)(inp)
+x = layers.Bidirectional(layers.LSTM(20, return_sequences=True), trainable=False)(x)
+x = layers.GRU(8)(x)
+out = layers.Dense(3)(x)
+model = keras.Model(inp, out)
+""", 9, ids=2002, values={"T": 9}),
     "stacked LSTMs, a Sequential with input_shape": SeqCase("keras", """\
 from keras.models import Sequential
 from keras.layers import LSTM, Dense, Dropout

@@ -46,6 +46,7 @@ from .keras_checks import (
 from .keras_inputs import input_shape
 from .keras_joins import checked_join
 from .sequences import keras_outputs, recurrent_call
+from ...layers.frozen import freeze
 from .shapes import SHAPE_WORDS, data_format_setting, is_data_format_setting, is_shape, keras_class
 from .keras_values import (
     NAME,
@@ -139,9 +140,9 @@ class KerasFramework(Framework):
     def make_layer(self, interp: Interpreter, cls: str, node: ast.Call, scope: Scope) -> KerasLayer:
         spelling = spellings("keras")[cls]
         args = bind(interp, spelling.signature, opaque_functions(node), scope)
-        if args.given("trainable") and args.get("trainable") is not True:
-            raise args.error("trainable", "frozen layers (trainable=False) are not supported")
         layer = spelling.build(args)
+        if args.given("trainable") and not args.flag("trainable"):
+            layer = freeze(layer)  # its weights counted, as non-trainable ones
         name = args.text("name") if args.given("name") and args.get("name") is not None else None
         name = self.take(interp, name, args.node("name")) if name is not None else self.auto_name(keras_class(cls))
         input_shape = args.get("input_shape", None)

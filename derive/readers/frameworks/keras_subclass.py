@@ -5,7 +5,8 @@ A subclass instance is a `KerasUser`: its `__init__` runs (bound to it) when it 
 are kept; called on tensors (or built: `model.build(shape)`), its `build(input_shape)` runs once, then its
 `call(inputs)`, where the layers made in `__init__` are applied as any layer is. Its own weights
 (`self.add_weight(shape=..., trainable=...)`) are the terms of one node of its own (`OwnWeights`), the
-trainable ones as weights, the others as `frozen` (Keras' non-trainable weights: `conventions.py`).
+trainable ones as weights, the others as `frozen` (not trained: Keras' non-trainable weights, PyTorch's
+`requires_grad=False` parameters; `conventions.py`).
 Where `call` computes with those weights through `ops` / `tf` (which derive does not follow), the
 node's output is what `compute_output_shape` returns if the class has one, else the input's shape
 with the last axis of a (input channels × units) kernel, else the input's shape.

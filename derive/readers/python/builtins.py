@@ -17,6 +17,7 @@ import sympy
 from ...errors import InputError
 from .. import astexpr
 from ..astexpr import ArithmeticRefused, Undecided
+from . import objects
 from .scopes import Scope
 from .syntax import MAX_ITEMS
 from .values import ListValue, Method, NotConditional, RangeValue, Ref, Super, Unknown
@@ -173,6 +174,7 @@ FUNCTIONS: dict[str, Builtin] = {
     "enumerate": _sequences, "zip": _sequences, "reversed": _sequences,
     "str": _str, "bool": _bool, "dict": _dict, "collections.OrderedDict": _dict, "OrderedDict": _dict,
     "super": _super, "isinstance": _isinstance, "getattr": _getattr,
+    "argparse.ArgumentParser": objects.make_parser, "ArgumentParser": objects.make_parser,
     **{path: _arithmetic for path in astexpr.FUNCTIONS},
 }
 

@@ -231,6 +231,8 @@ class Expressions:
                 return Ref("object.__init__")
         if isinstance(value, objects.PlainObject):
             return objects.attribute(self, value, attr, node)
+        if isinstance(value, objects.Native):
+            return value.get(self, attr, node)
         result = self.framework.attribute(self, value, attr, node)
         if result is not NotImplemented:
             return result
@@ -390,6 +392,8 @@ class Expressions:
             return string_method(self, method, node, scope)
         if isinstance(target, objects.PlainObject):
             return objects.call_method(self, method, node, scope)
+        if isinstance(target, objects.Native):
+            return target.call(self, method.name, node, scope)
         if isinstance(target, dict):
             return dict_method(self, method, node, scope)
         result = self.framework.call_value(self, method, node, scope)

@@ -17,7 +17,7 @@ import sympy
 from ...blocks import Condition
 from ...errors import InputError
 from .binder import EMPTY, Signature
-from .objects import PlainObject
+from .objects import Native, PlainObject
 from .scopes import Scope
 from .syntax import (MAX_ITEMS, MAX_ITERATIONS, Visitors, as_load, describe, dunder,
                      harmless, only_checks, simple_default)
@@ -239,6 +239,8 @@ class Statements:
                 return callee.name in ("append", "extend", "insert")
             if isinstance(callee.target, dict):
                 return callee.name in ("update", "pop", "setdefault")
+            if isinstance(callee.target, Native):
+                return True  # parser.add_argument(...)
             return self.framework.follows(self, callee)
         if isinstance(callee, Ref):
             return self.framework.resolve(self, callee, call) is not None
