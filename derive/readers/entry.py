@@ -123,14 +123,17 @@ def builders(tree: ast.Module, calls: list[tuple[int, ast.Call, str]],
     for definition in definitions.values():  # `class Net(Block)`: a class built on another counts as using it
         if isinstance(definition, ast.ClassDef):
             called[definition.name].update(b.id for b in definition.bases if isinstance(b, ast.Name) and b.id in names)
+    callers: dict[str, list[str]] = {}  # the other way: who uses each name (a linear walk from `direct`)
+    for name, used in called.items():
+        for other in used:
+            callers.setdefault(other, []).append(name)
     found = set(direct)
-    changed = True
-    while changed:
-        changed = False
-        for name, used in called.items():
-            if name not in found and used & found:
-                found.add(name)
-                changed = True
+    todo = list(direct)
+    while todo:
+        for caller in callers.get(todo.pop(), ()):
+            if caller not in found:
+                found.add(caller)
+                todo.append(caller)
     return [d for d in definitions.values() if d.name in found], called
 
 
