@@ -150,6 +150,21 @@ model = keras.Model(inputs={"title": title_input, "tags": tags_input},
                     outputs={"priority": priority, "department": department})
 model.compile(optimizer="rmsprop", loss={"priority": "mse", "department": "categorical_crossentropy"})
 ''',
+    # functional models called on tensors: an autoencoder of an encoder and a decoder
+    "nested-models": HEADER + (Path(__file__).resolve().parent / "data" / "keras_autoencoder.py").read_text(
+        encoding="utf-8").split("\n", 2)[2],
+    # one functional model called on two inputs (its weights shared), and a model of several outputs
+    "shared-model": HEADER + '''
+image = keras.Input(shape=(16, 16, 3))
+features = layers.GlobalAveragePooling2D()(layers.Conv2D(8, 3, padding="same")(image))
+tower = keras.Model(image, [layers.Dense(4)(features), layers.Dense(2)(features)], name="tower")
+a = keras.Input(shape=(16, 16, 3))
+b = keras.Input(shape=(16, 16, 3))
+a4, a2 = tower(a)
+b4, b2 = tower(b)
+joined = layers.concatenate([a4, b4, a2, b2])
+model = keras.Model([a, b], layers.Dense(1)(joined))
+''',
     # tf.keras spellings and a star import
     "tf-keras-star-import": '''import tensorflow as tf
 from tensorflow.keras.layers import *

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..records import frozen
 from .base import TRAINABLE_KINDS, Expr, Layer, Shape, Term
-from .sequence import Bidirectional, TimeDistributed
+from .sequence import Bidirectional, ConvLSTM2D, TimeDistributed
 
 
 @frozen
@@ -52,7 +52,8 @@ class Frozen(Layer):
 
 
 def freeze(layer: Layer) -> Layer:
-    """`layer` made with `trainable=False`. Keras' wrappers (`Bidirectional`, `TimeDistributed`) build their
-    inner layers after the flag is set, and those keep trainable weights in the model's `trainable_weights`
-    (what `model.summary()` reports): as Keras counts them, a wrapper is left as it is."""
-    return layer if isinstance(layer, (Bidirectional, TimeDistributed)) else Frozen(layer)
+    """`layer` made with `trainable=False`. Keras' wrappers (`Bidirectional`, `TimeDistributed`) and
+    `ConvLSTM2D` build their inner layers (cells) after the flag is set, and those keep trainable weights in
+    the model's `trainable_weights` (what `model.summary()` reports): as Keras counts them, they are left as
+    they are."""
+    return layer if isinstance(layer, (Bidirectional, TimeDistributed, ConvLSTM2D)) else Frozen(layer)

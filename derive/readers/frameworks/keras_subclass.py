@@ -13,7 +13,8 @@ with the last axis of a (input channels × units) kernel, else the input's shape
 
 Keras counts the weights a layer object holds, however often it is called: a layer (or subclass
 instance) called a second time makes a node that counts nothing (`Reused`), its multiply-accumulates
-counted again. A second `keras.Input` is a node of its own (`ExtraInput`): its sizes are bound where
+counted again; a functional model called on tensors (`decoder(encoder(x))`) has its layers made again on
+them, `<model>/<layer>`, counted on its first call and shared after. A second `keras.Input` is a node of its own (`ExtraInput`): its sizes are bound where
 the code states them, symbols (`H_2`, `C_2`, ...) where it says None.
 """
 
@@ -30,7 +31,7 @@ from ...layers import Layer, Shape, Term
 from ...records import frozen
 from ..python import ClassValue, ListValue, Method, Ref, Super, Unknown
 from ..python.classes import find_method
-from .keras_values import Tensor, keras_name
+from .keras_values import FunctionalModel, Tensor, keras_name
 from .shapes import spatial_names
 
 
@@ -225,6 +226,10 @@ def elementwise(interp: Any, node: ast.Call, scope: Any) -> Any:
 # -- calls ----------------------------------------------------------------------------------------
 def call(fw: Any, interp: Any, value: Any, node: ast.Call, scope: Any) -> Any:
     """A subclass instance called on tensors, or one of its methods; NotImplemented for anything else."""
+    if isinstance(value, FunctionalModel):
+        if len(node.args) != 1:
+            raise interp.error("a keras.Model is called on its input tensor(s)", node)
+        return call_model(fw, interp, value, interp.eval(node.args[0], scope), node)
     if isinstance(value, KerasUser):
         if not node.args:
             raise interp.error(f"{value.cls.name} is called on its input tensor(s)", node)
@@ -357,6 +362,45 @@ def guessed_output(interp: Any, user: KerasUser, tensor: Tensor, node: ast.AST) 
         if len(term.factors) == 2 and sympy.simplify(term.factors[0] - channels) == 0:
             return Shape(term.factors[1], tensor.shape.spatial)
     return tensor.shape
+
+
+def call_model(fw: Any, interp: Any, model: Any, argument: Any, node: ast.AST) -> Any:
+    """A functional model called on tensors (`decoder(encoder(x))`): its layers again, on those tensors,
+    named `<model>/<layer>`; the first call's count (the model's own layers, on its own `Input`, are then
+    no part of a model built around it), a later call's are shared (`Reused`)."""
+    given = argument.items if isinstance(argument, ListValue) else list(argument.values()) if isinstance(
+        argument, dict) else list(argument) if isinstance(argument, (tuple, list)) else [argument]
+    if len(given) != len(model.inputs) or not all(isinstance(t, Tensor) for t in given):
+        raise interp.error(f"this keras.Model takes {len(model.inputs)} tensor(s)", node)
+    by_name = {n.name: n for n in fw.nodes}
+    mapping: dict[str, Tensor] = {t.name: g for t, g in zip(model.inputs, given)}
+    needed: set[str] = set()
+    todo = [t.name for t in model.outputs]
+    while todo:
+        name = todo.pop()
+        if name in needed or name in mapping or name == INPUT:
+            continue
+        needed.add(name)
+        todo.extend(by_name[name].inputs)
+    calls = fw.__dict__.setdefault("model_calls", {})
+    calls[id(model)] = count = calls.get(id(model), 0) + 1
+    prefix = model.name or "functional"
+    if count > 1:
+        prefix = f"{prefix}#{count}"
+    for made in [n for n in fw.nodes if n.name in needed]:
+        inputs = []
+        for name in made.inputs:
+            if name not in mapping:
+                raise interp.error(f"a layer of this keras.Model reads {name!r}, which is not among its inputs", node)
+            inputs.append(mapping[name])
+        layer = made.layer if count == 1 else Reused(made.layer)
+        name = f"{prefix}/{made.name}"
+        while name in fw.taken:
+            name += "'"
+        fw.taken.add(name)
+        mapping[made.name] = fw.add_node(interp, name, layer, inputs, node)
+    outputs = [mapping[t.name] for t in model.outputs]
+    return outputs[0] if len(outputs) == 1 else ListValue(outputs, len(interp.branches))
 
 
 # -- shared layers, more inputs -------------------------------------------------------------------
