@@ -10,21 +10,8 @@ import sympy
 
 from ..records import frozen
 from .axes import keras_layout, keras_padding, sizes, spec_padding, torch_padding
-from .base import (
-    ONE,
-    Expr,
-    Layer,
-    Padding,
-    Shape,
-    Term,
-    as_expr,
-    as_tuple,
-    check_divisible,
-    check_fits,
-    kernel_signature,
-    need_rank,
-    window_out,
-)
+from .base import (ONE, Expr, Layer, Padding, Shape, Term, as_expr, as_tuple, check_divisible, check_fits,
+                   kernel_signature, need_rank, window_out)
 from .spelling import Arguments, keras, keras_activation, kind, spec, torch
 
 

@@ -8,21 +8,12 @@ from typing import Callable, ClassVar
 
 import sympy
 
+from ..errors import InputError
+from ..functions import ceiling
 from ..records import frozen
 from .axes import keras_layout, sizes, spec_padding
-from .base import (
-    ONE,
-    Expr,
-    Layer,
-    Padding,
-    Shape,
-    as_expr,
-    as_tuple,
-    check_fits,
-    kernel_signature,
-    need_rank,
-    window_out,
-)
+from .base import (ONE, ZERO, Expr, Layer, Padding, Shape, as_expr, as_tuple, check_fits, kernel_signature, need_rank,
+                   window_out)
 from .spelling import Arguments, keras, keras_padding, kind, spec, torch
 
 TWO = sympy.Integer(2)
@@ -39,6 +30,7 @@ class Pool2D(Layer):
     pool: tuple[Expr, ...] = (TWO, TWO)
     stride: tuple[Expr, ...] | None = None
     padding: Padding = "valid"
+    ceil: bool = False  # PyTorch's ceil_mode: the last, partial window counts (where it starts inside the input)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "pool", as_tuple(self.pool, self.rank))
@@ -48,6 +40,11 @@ class Pool2D(Layer):
 
     def output(self, inputs: tuple[Shape, ...]) -> Shape:
         need_rank(self, inputs[0], self.rank)
+        if self.ceil:
+            return check_fits(inputs[0], Shape(inputs[0].channels, tuple(
+                ceil_window_out(size, self.pool[i], self.stride[i],  # type: ignore[index]
+                                ZERO if isinstance(self.padding, str) else self.padding[i])
+                for i, size in enumerate(inputs[0].spatial))))
         return check_fits(inputs[0], Shape(inputs[0].channels, tuple(
             window_out(size, self.pool[i], self.stride[i], self.padding, ONE, i)  # type: ignore[index]
             for i, size in enumerate(inputs[0].spatial))))
@@ -55,6 +52,19 @@ class Pool2D(Layer):
     @property
     def signature(self) -> str:
         return f"{self.kind} " + kernel_signature(self.pool, self.stride)  # type: ignore[arg-type]
+
+
+def ceil_window_out(size: Expr, kernel: Expr, stride: Expr, pad: Expr) -> Expr:
+    """PyTorch's pooling length with `ceil_mode=True`: ceil((size + 2p − k) / s) + 1, less one where the last
+    window would start in the right padding (decided on numbers; with symbols, only where it cannot happen)."""
+    out = ceiling((size + 2 * pad - kernel) / stride) + 1
+    last_start = (out - 1) * stride
+    if (last_start - (size + pad)).is_Number:
+        return out - 1 if last_start >= size + pad else out
+    if pad == 0 and kernel.is_Number and stride.is_Number and kernel >= stride:
+        return out  # the last window starts at most size − k + s − 1 < size
+    raise InputError("ceil_mode=True needs sizes with a value here (PyTorch drops a last window that starts in "
+                     "the padding): bind the input's sizes")
 
 
 @frozen
@@ -181,12 +191,11 @@ def _torch_pool(cls: type[Pool2D], kind: str) -> Callable[[Arguments], Layer]:
         rank = cls.rank
         if args.given("dilation") and any(d != 1 for d in sizes(args, "dilation", rank)):
             raise args.error("dilation", "pooling with dilation is not supported")
-        if args.get("ceil_mode", False) is not False:
-            raise args.error("ceil_mode", "ceil_mode=True is not supported")
+        ceil = args.flag("ceil_mode", False)
         args.none_or("divisor_override")
         pool = sizes(args, "kernel_size", rank)
         stride = None if args.get("stride", None) is None else sizes(args, "stride", rank)
-        return cls(kind, pool, stride, sizes(args, "padding", rank, 0, zero=True))
+        return cls(kind, pool, stride, sizes(args, "padding", rank, 0, zero=True), ceil)
     return build
 
 

@@ -133,6 +133,32 @@ class Cropping3D(Cropping2D):
     padding: tuple[tuple[Expr, Expr], ...] = ((ONE, ONE),) * 3
 
 
+@frozen
+class Pad(Layer):
+    """PyTorch's padding modules of every rank: `nn.ReflectionPad2d`, `nn.ReplicationPad2d`,
+    `nn.ConstantPad2d`, `nn.CircularPad2d`, ... (before, after) along each axis, filled by `mode`."""
+
+    op: ClassVar[str] = "pad"
+    family: ClassVar[str] = "other"  # no parameters, but not (yet) in the parameter-free explanation
+    sides: tuple[tuple[Expr, Expr], ...] = ((ONE, ONE), (ONE, ONE))
+    mode: str = "reflect"
+
+    def output(self, inputs: tuple[Shape, ...]) -> Shape:
+        shape = inputs[0]
+        need_rank(self, shape, len(self.sides))
+        for size, (before, after) in zip(shape.spatial, self.sides):
+            for side in (before, after):
+                if self.mode in ("reflect", "circular") and (side - size).is_Number and side > size - (
+                        1 if self.mode == "reflect" else 0):
+                    raise InputError(f"{self.mode} padding of {side} on a side of {size} (PyTorch needs it smaller)")
+        return Shape(shape.channels, tuple(size + before + after
+                                           for size, (before, after) in zip(shape.spatial, self.sides)))
+
+    @property
+    def signature(self) -> str:
+        return self.mode
+
+
 # -- spellings ------------------------------------------------------------------------------------
 def _keras_upsampling(rank: int) -> Callable[[Arguments], Layer]:
     def build(args: Arguments) -> Layer:
@@ -189,6 +215,29 @@ def _spec_sides(cls: type[ZeroPadding2D], name: str) -> Callable[[Arguments], La
     return lambda a: cls(tuple((v, v) for v in sizes(a, name, cls.rank, zero=True)))
 
 
+def _torch_pad(rank: int, mode: str) -> Callable[[Arguments], Layer]:
+    def build(args: Arguments) -> Layer:
+        if mode == "constant":
+            args.number("value")
+        return Pad(torch_sides(args, rank), mode)
+    return build
+
+
+def _spec_pad(args: Arguments) -> Layer:
+    items = args.sequence(args.get("padding"))
+    padding = (args.get("padding"),) if items is None else items
+    sides = tuple((args.as_size("padding", v, zero=True),) * 2 for v in padding)
+    return Pad(sides, _spec_mode(args))
+
+
+def _spec_mode(args: Arguments) -> str:
+    mode = args.get("mode", "reflect")
+    if mode not in ("reflect", "replicate", "constant", "circular"):
+        raise args.error("mode", "mode must be one of 'reflect', 'replicate', 'constant', 'circular'")
+    return mode
+
+
+PADS = (("Reflection", "reflect"), ("Replication", "replicate"), ("Constant", "constant"), ("Circular", "circular"))
 UPSAMPLE = ("size", "scale_factor", "mode", "align_corners", "recompute_scale_factor")
 KINDS = (
     kind(UpSampling,
@@ -217,6 +266,10 @@ KINDS = (
          spec("zero_padding3d", ("padding",), _spec_sides(ZeroPadding3D, "padding"), required=("padding",)),
          keras("ZeroPadding3D", ("padding", "data_format"), _keras_sides(ZeroPadding3D, "padding", 1)),
          torch("ZeroPad3d", ("padding",), lambda a: ZeroPadding3D(torch_sides(a, 3)), factory=False, spatial=3)),
+    kind(Pad,
+         spec("pad", ("padding", "mode"), _spec_pad, required=("padding",)),
+         *(torch(f"{name}Pad{n}d", ("padding", "value") if mode == "constant" else ("padding",), _torch_pad(n, mode),
+                 factory=False, spatial=n) for name, mode in PADS for n in (1, 2, 3))),
     kind(Cropping1D,
          spec("cropping1d", ("cropping",), _spec_sides(Cropping1D, "cropping"), required=("cropping",)),
          keras("Cropping1D", ("cropping",), _keras_sides(Cropping1D, "cropping", (1, 1)))),

@@ -383,7 +383,10 @@ class TorchRandom:
             pad = rng.randint(0, 1)
             cls = rng.choice(["MaxPool", "AvgPool"])
             stride = "None" if rng.random() < 0.4 else str(rng.randint(1, 2))
-            return f"nn.{cls}{n}d({kernel!r}, stride={stride}, padding={pad})"
+            smallest = min(kernel) if isinstance(kernel, tuple) else kernel
+            ceil = pad == 0 and stride in ("None", "1", "2") and smallest >= (2 if stride == "2" else 1) and \
+                rng.random() < 0.3  # derive follows ceil_mode where no window can start in the padding
+            return f"nn.{cls}{n}d({kernel!r}, stride={stride}, padding={pad}{', ceil_mode=True' if ceil else ''})"
         if pick == "adaptive":
             size = tuple(rng.choice([None, 1, 2, 3]) for _ in range(rank)) if rng.random() < 0.5 else rng.randint(1, 3)
             return f"nn.Adaptive{rng.choice(['Avg', 'Max'])}Pool{n}d({size!r})"
