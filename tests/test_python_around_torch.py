@@ -872,6 +872,8 @@ REFUSALS = [
      "nn.CrossEntropyLoss with a weight registers it as a buffer of M", 9, 9),
     ("a loss in a Sequential", "        self.seq = nn.Sequential(nn.Linear(4, 4), nn.MSELoss())\n",
      "unsupported module nn.MSELoss: a loss", 8, 20),
+    ("a subclass of a layer", "        self.fc = nn.Linear(4, 4)\n        self.out = Scaled(4, 4)\n",
+     "class Scaled derives from nn.Linear: derive reads subclasses of nn.Module", 9, 20),
     ("freezing a parameter after the fact",
      "        self.w = nn.Parameter(torch.zeros(3))\n        self.w.requires_grad = False\n",
      "setting requires_grad of a tensor here is not followed", 9, 9),
@@ -881,7 +883,7 @@ REFUSALS = [
 @pytest.mark.parametrize("what,body,message,line,col", REFUSALS, ids=[r[0] for r in REFUSALS])
 def test_refusal_names_the_real_cause(what, body, message, line, col, tmp_path):
     path = tmp_path / "bad.py"
-    path.write_text(HEADER + body + "\n\nmodel = M()\n", encoding="utf-8")
+    path.write_text(HEADER + body + "\n\nclass Scaled(nn.Linear):\n    pass\n\n\nmodel = M()\n", encoding="utf-8")
     with pytest.raises(InputError) as caught:
         derive.show(str(path), convention="pytorch")
     assert message in caught.value.what, caught.value.what

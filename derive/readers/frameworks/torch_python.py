@@ -23,6 +23,8 @@ from ...blocks import Node
 from ...errors import InputError
 from ...layers import Layer, Shape
 from ..python import ClassValue, Interpreter, Method, NotConditional, Ref, Scope, Super, Unknown, lineage
+from ..python.objects import Native
+from ..python.values import Scalar
 from . import torch_params as tp
 from .base import Host
 from .torch import (MODULES, TorchAdapter, TorchContainer, TorchFramework, TorchLeaf, TorchUser, is_module_base,
@@ -35,6 +37,8 @@ PASSIVE_METHODS = ("load_state_dict", "zero_grad", "register_forward_hook", "reg
                    "register_full_backward_hook", "register_backward_hook", "state_dict", "extra_repr", "forward")
 CONTAINER_BASES = ("Sequential", "ModuleList", "ModuleDict")
 NO_GPU = {"torch.cuda.is_available": False, "torch.backends.mps.is_available": False,
+          "torch.accelerator.is_available": False, "torch.accelerator.current_accelerator": None,
+          "torch.xpu.is_available": False, "torch.backends.mps.is_built": False,
           "torch.backends.cudnn.is_available": False, "torch.cuda.device_count": sympy.Integer(0),
           "torch.cuda.is_bf16_supported": False}
 
@@ -71,6 +75,8 @@ class TorchPython(TorchFramework):
             return self.make_parameter
         if torch_name(ref.path, bare=True) == "ModuleDict":
             return self.make_module_dict
+        if ref.path == "torch.device":
+            return make_device
         loss = torch_name(ref.path, bare=False)
         if loss is not None and loss.endswith("Loss") and loss[:1].isupper():
             return lambda i, n, s: tp.make_loss(i, loss, n)
@@ -148,6 +154,11 @@ class TorchPython(TorchFramework):
         return super().module(interp, value, node)
 
     def instantiate(self, interp: Interpreter, cls: ClassValue, node: ast.Call, scope: Scope) -> Any:
+        layer_base = next((b for c in lineage(cls) for b in c.bases if isinstance(b, Ref) and
+                           is_torch_layer_spelling(b.path) and torch_name(b.path, True) not in CONTAINER_BASES), None)
+        if layer_base is not None:
+            raise interp.error(f"class {cls.name} derives from nn.{layer_base.last}: derive reads subclasses of "
+                               "nn.Module, nn.Sequential, nn.ModuleList and nn.ModuleDict, not of a layer", node)
         base = container_base(cls)
         if base is not None and interp.find_method(cls, "__init__") is None:
             instance = TorchUser(cls, where=interp.where(node), condition=interp.condition)
@@ -275,6 +286,8 @@ class TorchPython(TorchFramework):
     def binop(self, interp: Interpreter, op: ast.operator, left: Any, right: Any, node: ast.AST) -> Any:
         tensors = [v for v in (left, right) if isinstance(v, tp.Tensor)]
         others = [v for v in (left, right) if not isinstance(v, tp.Tensor)]
+        if tensors and all(isinstance(v, Scalar) for v in others) and not isinstance(op, ast.MatMult):
+            return tensors[0]  # torch.randn(d, d) / math.sqrt(d): a number, the shape kept
         same = len(tensors) == 2 and len(tensors[0].shape) == len(tensors[1].shape) and all(
             a == b for a, b in zip(tensors[0].shape, tensors[1].shape))
         if tensors and not isinstance(op, ast.MatMult) and (same or all(isinstance(v, sympy.Expr) for v in others)):
@@ -403,6 +416,29 @@ class TorchPython(TorchFramework):
                 if source is not None and id(source.leaf) not in self.placed:
                     raise InputError(f"the {attr} tied here belongs to a module that is not registered in the "
                                      "model: derive cannot count it once, as parameters() does", where)
+
+
+class Device(Native):
+    """`torch.device("cuda:0" if ... else "cpu")`: its `type` and `index`."""
+
+    def __init__(self, kind: str, index: Any) -> None:
+        self.kind, self.index = kind, index
+
+    def get(self, interp: Any, attr: str, node: ast.AST) -> Any:
+        if attr in ("type", "index"):
+            return self.kind if attr == "type" else self.index
+        return super().get(interp, attr, node)
+
+    def describe(self) -> str:
+        return "a torch.device"
+
+
+def make_device(interp: Interpreter, node: ast.Call, scope: Scope) -> Any:
+    args, _ = interp.arguments(node, scope)
+    if len(args) == 1 and isinstance(args[0], str) and args[0]:
+        kind, _, index = args[0].partition(":")
+        return Device(kind, sympy.Integer(int(index)) if index.isdigit() else None)
+    return Unknown(f"{interp.snippet(node)}", interp.where(node))
 
 
 def tensor_value(leaf: TorchLeaf) -> Any:

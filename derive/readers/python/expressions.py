@@ -18,6 +18,7 @@ from .. import astexpr
 from ..astexpr import ArithmeticRefused, Undecided
 from ..names import name_problem
 from . import objects
+from .builtins import CONSTANTS
 from .builtins import FUNCTIONS as BUILTINS
 from .classes import not_followed
 from .builtins import DICT_METHODS, LIST_METHODS, STRING_METHODS, dict_method, list_method, string_method
@@ -212,6 +213,9 @@ class Expressions:
         if dunder(attr) and not (attr == "__init__" and isinstance(value, (Super, Ref, ClassValue))):
             raise self.error(f"attribute {attr!r} is not followed", node)
         if isinstance(value, Ref):
+            constant = CONSTANTS.get(f"{value.path}.{attr}")  # math.pi, string.ascii_letters
+            if constant is not None:
+                return self.visit_Constant(ast.copy_location(ast.Constant(constant), node), Scope())
             return Ref(f"{value.path}.{attr}")
         if isinstance(value, Unknown):
             return value
@@ -247,6 +251,10 @@ class Expressions:
             return not self.truth(value, node.operand)
         if isinstance(value, Unknown) and isinstance(node.op, (ast.USub, ast.UAdd, ast.Invert)):
             return value  # `-math.log(10000.0)`: as unknown as what it negates
+        if isinstance(node.op, ast.USub) and not isinstance(value, (sympy.Expr, bool)):
+            negated_value = self.framework.binop(self, ast.Mult(), sympy.Integer(-1), value, node)  # `-tensor`
+            if negated_value is not NotImplemented:
+                return negated_value
         if isinstance(value, sympy.Expr) and isinstance(node.op, (ast.USub, ast.UAdd)):
             return -value if isinstance(node.op, ast.USub) else value
         raise self.error(f"cannot apply {type(node.op).__name__} to {self.kind(value)}", node)
