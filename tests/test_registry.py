@@ -62,7 +62,7 @@ def test_the_spec_reader_accepts_exactly_the_registry_ops(tmp_path):
     message = refusal(tmp_path, spec_text("no_such_layer_kind"), ".toml")
     listed = message.partition("(one of ")[2].rstrip(")").split(", ")
     assert listed == list(spellings("spec"))
-    assert len(listed) == 79 and "conv2d" in listed and "global_avg_pool2d" in listed and "conv3d" in listed
+    assert len(listed) == 81 and "conv2d" in listed and "global_avg_pool2d" in listed and "conv3d" in listed
     assert "multi_head_attention" in listed and "transformer" in listed
 
 
@@ -142,7 +142,7 @@ def test_the_families_are_the_presentations_groups():
     assert set(ops_of("parameter_free")) == {"pool2d", "global_pool2d", "dropout", "flatten", "concatenate", "pool1d",
                                              "pool3d", "global_pool1d", "global_pool3d", "rescaling", "lambda",
                                              "reshape", "permute", "repeat_vector", "upsampling", "pixel_shuffle",
-                                             "fixed_norm"}
+                                             "fixed_norm", "resizing"}
 
 
 # -- each kind's spellings build the same layer -------------------------------------------------------
@@ -239,6 +239,8 @@ SAME = {
     "permute": ([("permute", "dims = [2, 1, 3]")], ["layers.Permute((2, 1, 3))"], []),
     "repeat_vector": ([("repeat_vector", "n = 5")], ["layers.RepeatVector(5)"], []),
     "pad": ([("pad", 'padding = [1, 2]\nmode = "reflect"')], [], ["nn.ReflectionPad2d((2, 2, 1, 1))"]),
+    "resizing": ([("resizing", "height = 8\nwidth = 6")], ["layers.Resizing(8, 6)",
+                                                          "layers.Resizing(8, 6, interpolation='nearest')"], []),
     "multi_head_attention": ([("multi_head_attention", "heads = 4\nkey_dim = 8\nvalue_dim = 6\noutput_dim = 10")],
                              ["layers.MultiHeadAttention(4, 8, 6, output_shape=10)"], []),
     "transformer_encoder_layer": ([("transformer_encoder_layer", "d_model = 16\nheads = 4\nd_ff = 32")], [],
@@ -323,6 +325,7 @@ OTHER_SPELLINGS = {  # the same kind, spelled differently: (spec, keras, torch) 
     ("upsampling1d", "scale = 3"): (["layers.UpSampling1D(3)", "layers.UpSampling1D(size=3)"], []),
     ("upsampling3d", "scale = 2"): (["layers.UpSampling3D()", "layers.UpSampling3D(2)"], []),
     ("pixel_unshuffle", "factor = 2"): ([], ["nn.PixelUnshuffle(2)"]),
+    ("center_crop", "height = 4\nwidth = 5"): (["layers.CenterCrop(4, 5)", "layers.CenterCrop(height=4, width=5)"], []),
     ("pad", 'padding = [2, 2]\nmode = "replicate"'): ([], ["nn.ReplicationPad2d(2)"]),
     ("pad", 'padding = [0, 1]\nmode = "constant"'): ([], ["nn.ConstantPad2d((1, 1, 0, 0), 0.5)"]),
     ("pad", 'padding = [1, 1]\nmode = "circular"'): ([], ["nn.CircularPad2d(1)"]),

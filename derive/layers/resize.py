@@ -60,6 +60,25 @@ class UpSampling(Layer):
 
 
 @frozen
+class Resizing(Layer):
+    """Keras `Resizing(height, width)` and `CenterCrop(height, width)`: an image to `size`, however large it
+    was (`crop`: cut to the centre, resized where it is smaller). No parameters."""
+
+    op: ClassVar[str] = "resizing"
+    family: ClassVar[str] = "parameter_free"
+    size: tuple[Expr, ...] = (ONE, ONE)
+    crop: bool = False
+
+    def output(self, inputs: tuple[Shape, ...]) -> Shape:
+        need_rank(self, inputs[0], 2)
+        return Shape(inputs[0].channels, self.size)
+
+    @property
+    def signature(self) -> str:
+        return ("crop " if self.crop else "") + "→ " + "×".join(str(v) for v in self.size)
+
+
+@frozen
 class PixelShuffle(Layer):
     """PyTorch's `nn.PixelShuffle(r)`: C·r² channels of an H×W image to C channels of an rH×rW one;
     `inverse` for `nn.PixelUnshuffle(r)`, the other way. Values move, none is learned."""
@@ -215,6 +234,14 @@ def _spec_sides(cls: type[ZeroPadding2D], name: str) -> Callable[[Arguments], La
     return lambda a: cls(tuple((v, v) for v in sizes(a, name, cls.rank, zero=True)))
 
 
+def _keras_resizing(crop: bool) -> Callable[[Arguments], Layer]:
+    def build(args: Arguments) -> Layer:
+        if args.given("interpolation"):
+            args.text("interpolation", choices=("nearest", "bilinear", "bicubic", "lanczos3", "lanczos5", "area"))
+        return keras_layout(args, Resizing((args.size("height"), args.size("width")), crop))
+    return build
+
+
 def _torch_pad(rank: int, mode: str) -> Callable[[Arguments], Layer]:
     def build(args: Arguments) -> Layer:
         if mode == "constant":
@@ -251,6 +278,14 @@ KINDS = (
          torch("Upsample", UPSAMPLE, _torch_upsample, factory=False),
          torch("UpsamplingNearest2d", ("size", "scale_factor"), _torch_upsample, factory=False, spatial=2),
          torch("UpsamplingBilinear2d", ("size", "scale_factor"), _torch_upsample, factory=False, spatial=2)),
+    kind(Resizing,
+         spec("resizing", ("height", "width"), lambda a: Resizing((a.size("height"), a.size("width"))),
+              required=("height", "width")),
+         spec("center_crop", ("height", "width"), lambda a: Resizing((a.size("height"), a.size("width")), True),
+              required=("height", "width")),
+         keras("Resizing", ("height", "width", "interpolation", "crop_to_aspect_ratio", "pad_to_aspect_ratio",
+                            "fill_mode", "fill_value", "antialias", "data_format"), _keras_resizing(False)),
+         keras("CenterCrop", ("height", "width", "data_format"), _keras_resizing(True))),
     kind(PixelShuffle,
          spec("pixel_shuffle", ("factor",), lambda a: PixelShuffle(a.size("factor")), required=("factor",)),
          spec("pixel_unshuffle", ("factor",), lambda a: PixelShuffle(a.size("factor"), True), required=("factor",)),

@@ -228,6 +228,8 @@ class KerasRandom:
             options += ["conv"] * 4 + ["transpose"] * 3 + ["pool"] * 2 + ["global", "upsample", "crop", "pad"]
             if rank <= 2:
                 options += ["depthwise", "separable"]
+            if rank == 2:
+                options += ["resizing"]
         pick = rng.choice(options)
         fmt = self.fmt() if n is not None else ""
         k = _tuple(rng, rank, 1, 4)
@@ -274,6 +276,9 @@ class KerasRandom:
             cls = "Cropping" if pick == "crop" else "ZeroPadding"
             layout = fmt if rank > 1 or pick == "pad" else ""
             return f"layers.{cls}{n}D({sides!r}{layout})"
+        if pick == "resizing":
+            cls = rng.choice(["Resizing", "CenterCrop"])
+            return f"layers.{cls}({rng.randint(2, 12)}, {rng.randint(2, 12)}{fmt})"
         if pick == "dense":
             return f"layers.Dense({rng.randint(2, 8)})"
         if pick == "flatten":
