@@ -165,6 +165,20 @@ b4, b2 = tower(b)
 joined = layers.concatenate([a4, b4, a2, b2])
 model = keras.Model([a, b], layers.Dense(1)(joined))
 ''',
+    # module-level hyper-parameters, len() of a string (the Keras addition-RNN example's vocabulary), print lines
+    "module-level-values": HEADER + '''
+DIGITS = 3
+MAXLEN = DIGITS + 1 + DIGITS
+chars = "0123456789+ "
+print("Build model...")
+model = keras.Sequential()
+model.add(layers.Input((MAXLEN, len(chars))))
+model.add(layers.Flatten())
+model.add(layers.Dense(len(chars) * 2, activation="relu"))
+model.add(layers.Dense(len(chars), activation="softmax"))
+model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
+model.summary()
+''',
     # tf.keras spellings and a star import
     "tf-keras-star-import": '''import tensorflow as tf
 from tensorflow.keras.layers import *

@@ -95,6 +95,18 @@ x = layers.GRU(8)(x)
 out = layers.Dense(3)(x)
 model = keras.Model(inp, out)
 """, 9, ids=2002, values={"T": 9}),
+    "token ids beside features (two inputs: only the embedded one is ids)": SeqCase("keras", """\
+import keras
+from keras import layers
+
+meta = keras.Input(shape=(10,), name="meta")
+text = keras.Input(shape=(100,), name="text")
+embed = layers.Embedding(5000, 32)
+x = layers.LSTM(16)(embed(text))
+y = layers.Dense(8)(meta)
+out = layers.Dense(1)(layers.Concatenate()([x, y]))
+model = keras.Model([meta, text], out)
+""", 100, ids=5000),
     "stacked LSTMs, a Sequential with input_shape": SeqCase("keras", """\
 from keras.models import Sequential
 from keras.layers import LSTM, Dense, Dropout

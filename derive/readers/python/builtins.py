@@ -71,6 +71,8 @@ def _len(interp: Any, path: str, node: ast.Call, scope: Scope) -> sympy.Integer:
         return sympy.Integer(len(args[0]))
     if isinstance(args[0], RangeValue):
         return sympy.Integer(len(args[0].values()))
+    if isinstance(args[0], str):  # len(chars): a vocabulary's size
+        return sympy.Integer(len(args[0]))
     return sympy.Integer(len(interp.sequence(args[0], node)))
 
 
