@@ -27,13 +27,13 @@ class Pool2D(Layer):
     family: ClassVar[str] = "parameter_free"
     rank: ClassVar[int] = 2
     kind: str = "max"
-    pool: tuple[Expr, ...] = (TWO, TWO)
+    pool: tuple[Expr, ...] | None = None  # None: 2 along every axis
     stride: tuple[Expr, ...] | None = None
     padding: Padding = "valid"
     ceil: bool = False  # PyTorch's ceil_mode: the last, partial window counts (where it starts inside the input)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "pool", as_tuple(self.pool, self.rank))
+        object.__setattr__(self, "pool", as_tuple(TWO if self.pool is None else self.pool, self.rank))
         object.__setattr__(self, "stride", self.pool if self.stride is None else as_tuple(self.stride, self.rank))
         if not isinstance(self.padding, str):
             object.__setattr__(self, "padding", as_tuple(self.padding, self.rank))
@@ -67,22 +67,18 @@ def ceil_window_out(size: Expr, kernel: Expr, stride: Expr, pad: Expr) -> Expr:
                      "the padding): bind the input's sizes")
 
 
-@frozen
 class Pool1D(Pool2D):
     """Max or average pooling along a sequence."""
 
     op: ClassVar[str] = "pool1d"
     rank: ClassVar[int] = 1
-    pool: tuple[Expr, ...] = (TWO,)
 
 
-@frozen
 class Pool3D(Pool2D):
     """Max or average pooling over a volume."""
 
     op: ClassVar[str] = "pool3d"
     rank: ClassVar[int] = 3
-    pool: tuple[Expr, ...] = (TWO, TWO, TWO)
 
 
 @frozen
@@ -103,7 +99,6 @@ class GlobalPool2D(Layer):
         return self.kind
 
 
-@frozen
 class GlobalPool1D(GlobalPool2D):
     """Global average or max pooling: a sequence to a vector of its channels."""
 
@@ -111,7 +106,6 @@ class GlobalPool1D(GlobalPool2D):
     rank: ClassVar[int] = 1
 
 
-@frozen
 class GlobalPool3D(GlobalPool2D):
     """Global average or max pooling: a volume to a vector of its channels."""
 
@@ -127,10 +121,10 @@ class AdaptivePool2D(Layer):
     family: ClassVar[str] = "other"  # no parameters, but not (yet) in the parameter-free explanation
     rank: ClassVar[int] = 2
     kind: str = "avg"
-    size: tuple[Expr | None, ...] = (ONE, ONE)
+    size: tuple[Expr | None, ...] | None = None  # None: 1 along every axis; a None in it keeps that size
 
     def __post_init__(self) -> None:
-        size = self.size if isinstance(self.size, tuple) else (self.size,) * self.rank
+        size = self.size if isinstance(self.size, tuple) else (ONE if self.size is None else self.size,) * self.rank
         object.__setattr__(self, "size", tuple(None if v is None else as_expr(v) for v in size))
 
     def output(self, inputs: tuple[Shape, ...]) -> Shape:
@@ -143,22 +137,18 @@ class AdaptivePool2D(Layer):
         return f"{self.kind} → " + "×".join("·" if v is None else str(v) for v in self.size)
 
 
-@frozen
 class AdaptivePool1D(AdaptivePool2D):
     """PyTorch's `AdaptiveAvgPool1d` / `AdaptiveMaxPool1d`: any length to `size`."""
 
     op: ClassVar[str] = "adaptive_pool1d"
     rank: ClassVar[int] = 1
-    size: tuple[Expr | None, ...] = (ONE,)
 
 
-@frozen
 class AdaptivePool3D(AdaptivePool2D):
     """PyTorch's `AdaptiveAvgPool3d` / `AdaptiveMaxPool3d`: any depth, height and width to `size`."""
 
     op: ClassVar[str] = "adaptive_pool3d"
     rank: ClassVar[int] = 3
-    size: tuple[Expr | None, ...] = (ONE, ONE, ONE)
 
 
 # -- spellings ------------------------------------------------------------------------------------

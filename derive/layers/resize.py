@@ -107,26 +107,21 @@ class PixelShuffle(Layer):
         return f"{'unshuffle' if self.inverse else 'shuffle'} {self.factor}"
 
 
-@frozen
 class ZeroPadding1D(ZeroPadding2D):
     """Zeros before and after a sequence: ((before, after),). Keras `ZeroPadding1D`, PyTorch `ZeroPad1d`."""
 
     op: ClassVar[str] = "zero_padding1d"
     rank: ClassVar[int] = 1
-    padding: tuple[tuple[Expr, Expr], ...] = ((ONE, ONE),)
 
 
-@frozen
 class ZeroPadding3D(ZeroPadding2D):
     """Zeros around a volume, (before, after) along depth, height and width. Keras `ZeroPadding3D`,
     PyTorch `ZeroPad3d`."""
 
     op: ClassVar[str] = "zero_padding3d"
     rank: ClassVar[int] = 3
-    padding: tuple[tuple[Expr, Expr], ...] = ((ONE, ONE),) * 3
 
 
-@frozen
 class Cropping2D(ZeroPadding2D):
     """Keras `Cropping2D`: ((top, bottom), (left, right)) positions cut off the image."""
 
@@ -134,22 +129,18 @@ class Cropping2D(ZeroPadding2D):
     sign: ClassVar[int] = -1
 
 
-@frozen
 class Cropping1D(Cropping2D):
     """Keras `Cropping1D`: (start, end) steps cut off the sequence."""
 
     op: ClassVar[str] = "cropping1d"
     rank: ClassVar[int] = 1
-    padding: tuple[tuple[Expr, Expr], ...] = ((ONE, ONE),)
 
 
-@frozen
 class Cropping3D(Cropping2D):
     """Keras `Cropping3D`: (before, after) cut off each of depth, height and width."""
 
     op: ClassVar[str] = "cropping3d"
     rank: ClassVar[int] = 3
-    padding: tuple[tuple[Expr, Expr], ...] = ((ONE, ONE),) * 3
 
 
 @frozen
