@@ -100,6 +100,18 @@ class CodeWarning:
     column: int | None
     message: str
     layer: str | None = None
+    # pairs of sizes (a, b): the warning holds once the bound values make one pair differ (n_out against
+    # C_in, unknown until bound); empty: it always holds
+    when: tuple[tuple[sympy.Expr, sympy.Expr], ...] = ()
+
+    def holds(self, values: Mapping[sympy.Symbol, sympy.Expr]) -> bool:
+        if not self.when:
+            return True
+        for a, b in self.when:
+            d = (a - b).xreplace(values)
+            if d.is_Number and d != 0:
+                return True
+        return False
 
 
 @frozen

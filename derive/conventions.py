@@ -33,7 +33,6 @@ class Convention:
 def _convention(name: str, statistics: str | None, counter: str | None) -> Convention:
     kinds = {kind: "trainable" for kind in ("weights", "bias", "gamma", "beta")}
     kinds |= {"moving_mean": statistics, "moving_variance": statistics, "num_batches_tracked": counter}
-    kinds |= {"frozen": statistics}  # a weight the code makes non-trainable (Keras `add_weight(trainable=False)`)
     return Convention(name, MappingProxyType(kinds))
 
 

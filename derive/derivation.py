@@ -391,7 +391,8 @@ def derive(block: Block, convention: str, values: Mapping[str, sympy.Expr], targ
     used = set(subs).union(*(total[key].raw.free_symbols for key in conv.BUCKETS), *(dim.free_symbols for dim in dims))
     symbols = SymbolTable(tuple(info for info in block.symbols.infos if info.symbol in used))
     return Derivation(target or block.name, block.title, convention, symbols, dict(values),
-                      dict(block.options), layers, parts, total, others, stages, block.warnings)
+                      dict(block.options), layers, parts, total, others, stages,
+                      tuple(w for w in block.warnings if w.holds(subs)))
 
 
 # -- networks: stages of repeated blocks ----------------------------------------------------------

@@ -14,7 +14,9 @@ import pytest
 
 import derive
 from derive.errors import InputError
-from helpers.codegen_convnd import check_keras, check_torch, keras_source, torch_source, torch_values
+from helpers.codegen_convnd import (check_keras, check_torch, derived, keras_report, keras_source, run, torch_source,
+                                   torch_values)
+from helpers.frameworks import need_keras
 
 pytestmark = pytest.mark.frameworks
 
@@ -83,6 +85,11 @@ KERAS = {
                                            "layers.ZeroPadding2D((1, 2), data_format='channels_first')",
                                            "layers.SpatialDropout2D(0.1, data_format='channels_first')",
                                            "layers.GlobalAveragePooling2D(data_format='channels_first')"]),
+    "resizing": ((5, 7, 3), ["layers.Resizing(8, 6)", "layers.CenterCrop(4, 5)",
+                             "layers.Resizing(3, 3, interpolation='nearest', crop_to_aspect_ratio=True)",
+                             "layers.CenterCrop(6, 6)", "layers.Conv2D(2, 3)"]),
+    "channels_first_resizing": ((3, 9, 8), ["layers.CenterCrop(4, 5, data_format='channels_first')",
+                                            "layers.Resizing(7, 2, data_format='channels_first')"]),
     "channels_first_3d_resize": ((2, 3, 4, 5), ["layers.ZeroPadding3D(1, data_format='channels_first')",
                                                 "layers.Conv3DTranspose(3, 2, 2, data_format='channels_first')",
                                                 "layers.UpSampling3D(data_format='channels_first')",
@@ -106,6 +113,18 @@ TORCH = {
                                       "nn.Conv3d(8, 16, 3, stride=2)", "nn.AdaptiveAvgPool3d(1)", "nn.Flatten()",
                                       "nn.Linear(16, 4)"]),
     "flatten_linear": ((8, 12), ["nn.Flatten()", "nn.Linear(96, 10)"]),
+    "pads": ((3, 6, 7), ["nn.ReflectionPad2d(2)", "nn.ReplicationPad2d((1, 0, 2, 3))", "nn.ConstantPad2d(1, 0.5)",
+                         "nn.CircularPad2d((1, 1, 0, 2))", "nn.Conv2d(3, 2, 3)"]),
+    "pads_3d": ((2, 4, 5, 6), ["nn.Conv3d(2, 2, 1)", "nn.ReflectionPad3d(1)", "nn.ReplicationPad3d((0, 1, 2, 0, 1, 1))",
+                               "nn.ConstantPad3d(2, 0.0)", "nn.CircularPad3d(1)"]),
+    "pads_1d": ((2, 9), ["nn.Conv1d(2, 3, 1)", "nn.ReflectionPad1d((2, 1))", "nn.ReplicationPad1d(3)",
+                         "nn.ConstantPad1d((0, 4), 1.0)", "nn.CircularPad1d(2)"]),
+    "ceil_mode": ((3, 15, 16), ["nn.Conv2d(3, 4, 1)", "nn.MaxPool2d(3, 2, ceil_mode=True)",
+                                "nn.AvgPool2d(2, ceil_mode=True)", "nn.MaxPool2d((2, 3), (2, 2), ceil_mode=True)"]),
+    "ceil_mode_3d": ((2, 5, 6, 7), ["nn.Conv3d(2, 2, 1)", "nn.MaxPool3d(3, 2, ceil_mode=True)",
+                                    "nn.AvgPool3d(2, ceil_mode=True)"]),
+    "ceil_mode_1d": ((2, 11), ["nn.Conv1d(2, 2, 1)", "nn.MaxPool1d(2, ceil_mode=True)",
+                               "nn.AvgPool1d(3, 2, ceil_mode=True)"]),
     "conv_transpose1d": ((4, 10), ["nn.ConvTranspose1d(4, 8, 3)", "nn.ConvTranspose1d(8, 6, 4, stride=2, padding=1)",
                                    "nn.ConvTranspose1d(6, 4, 3, stride=3, output_padding=2, groups=2)",
                                    "nn.ConvTranspose1d(4, 4, 3, dilation=2, output_padding=1)"]),
@@ -192,7 +211,14 @@ def test_torch_inputs_name_their_sizes_by_rank(tmp_path):
     (keras_source((10, 3), ["layers.Conv1D(4, 3, data_format='nchw')"]), "data_format must be one of"),
     (keras_source((), ["layers.Dense(3)"]), "shape=...) must be a tuple of sizes"),
     (torch_source(["nn.Conv3d(3, 8, (3, 3))"]), "kernel_size must be one number or 3, got 2"),
+    (keras_source((3, 8, 8), ["layers.Conv2D(4, 3)"]).replace(
+        "\n\n", "\n\nkeras.config.set_image_data_format('channels_first')\n", 1),
+     "set_image_data_format('channels_first') is not followed: write data_format='channels_first' on each layer"),
     (torch_source(["nn.AdaptiveAvgPool3d((1, 1))"]), "output_size must be one size or 3"),
+    (torch_source(["nn.Conv1d(3, 4, 1)", "nn.AdaptiveAvgPool1d(3)", "nn.ReflectionPad1d(3)"]),
+     "reflect padding of 3 on a side of 3"),
+    (torch_source(["nn.Conv2d(3, 4, 1)", "nn.MaxPool2d(3, 2, 1, ceil_mode=True)"]),
+     "ceil_mode=True needs sizes with a value here"),
 ])
 def test_mistakes_of_rank_are_refused_at_their_place(tmp_path, source, message):
     with pytest.raises(InputError) as caught:
@@ -205,3 +231,55 @@ def test_the_readmes_sequence_example_is_what_keras_counts(tmp_path):
     """examples/sensor_conv1d.py, shown in the README, against Keras running it."""
     source = (Path(__file__).resolve().parents[1] / "examples" / "sensor_conv1d.py").read_text(encoding="utf-8")
     check_keras(tmp_path, source)
+
+
+def test_keras_default_layout_set_to_channels_last_is_followed(tmp_path):
+    source = keras_source((12, 3), ["layers.Conv1D(4, 3)"]).replace(
+        "\n\n", "\n\nkeras.config.set_image_data_format('channels_last')\n", 1)
+    check_keras(tmp_path, source)
+
+
+ENTRY = """from keras import layers
+
+
+def tcn_block(x, filters=32):
+    y = layers.Conv1D(filters, 3, padding="causal", dilation_rate=2)(x)
+    y = layers.Conv1D(filters, 3, padding="causal", dilation_rate=4)(y)
+    s = layers.Conv1D(filters, 1)(x)
+    return layers.add([y, s])
+"""
+
+
+def test_a_keras_function_of_a_sequence_takes_a_sequence(tmp_path):
+    """A block function whose first layer is a Conv1D is called on an open sequence (T, C_in)."""
+    need_keras()
+    got = derived(tmp_path, ENTRY, {"C_in": 8, "T": 100})
+    ran = ENTRY + "\nimport keras\ninputs = keras.Input(shape=(100, 8))\n" \
+                  "model = keras.Model(inputs, tcn_block(inputs))\n"
+    want = keras_report(run(ran))
+    assert (got["keras"]["all"], got["keras"]["trainable"], got["keras"]["non_trainable"]) == want["keras"]
+    assert got["shapes"] == want["shapes"] and got["macs"] == want["macs"]
+
+
+def test_a_keras_sequential_without_an_input_takes_its_first_layers_rank(tmp_path):
+    source = keras_source((5, 6, 7, 2), ["layers.Conv3D(4, 3)", "layers.GlobalMaxPooling3D()", "layers.Dense(3)"],
+                          "sequential_input")
+    open_source = source.replace("    keras.Input(shape=(5, 6, 7, 2)),\n", "")
+    assert open_source != source
+    sized = keras_report(run(source))
+    got = derived(tmp_path, open_source, {"C_in": 2, "D": 5, "H": 6, "W": 7})
+    assert (got["keras"]["all"], got["keras"]["trainable"], got["keras"]["non_trainable"]) == sized["keras"]
+    assert got["shapes"] == sized["shapes"] and got["macs"] == sized["macs"]
+
+
+def test_keras_aliases_are_named_as_keras_names_them(tmp_path):
+    """`MaxPool1D` is Keras' `MaxPooling1D` (named `max_pooling1d`), `Convolution1D` its `Conv1D`, ..."""
+    calls = ["layers.Convolution1D(4, 3)", "layers.MaxPool1D()", "layers.AvgPool1D(2)", "layers.Conv1D(4, 1)",
+             "layers.SeparableConvolution1D(4, 1)", "layers.Convolution1DTranspose(2, 2)", "layers.GlobalAvgPool1D()"]
+    source = keras_source((20, 3), calls)
+    need_keras().backend.clear_session()  # Keras numbers its names per session
+    model = run(source)
+    path = tmp_path / "aliases.py"
+    path.write_text(source, encoding="utf-8")
+    names = [row.name for row in derive.show(str(path)).layers]
+    assert names == [layer.name for layer in model.layers[1:]]

@@ -171,6 +171,7 @@ def test_list_names_the_module_level_model_as_the_default(capsys, tmp_path):
     (("--entry", "Net", "--arg", "depth=3"), "--arg depth: Net has no parameter 'depth' (it has num_classes, width)"),
     (("--arg", "x"), "--arg x: expected NAME=VALUE"),
     (("--entry", "Net", "--arg", "width=3+"), "--arg width=3+: "),
+    (("--entry", "Net", "--arg", "width=" + "(" * 5000 + "1" + ")" * 5000), "--arg width: a value of at most"),
 ])
 def test_bad_entries_and_args_are_one_line_errors(argv, where, capsys, tmp_path):
     path = write(tmp_path, TORCH, "net.py")
@@ -188,6 +189,7 @@ def test_arg_values_are_read_without_eval():
     assert read_arg("a", "5") == 5 and read_arg("a", "2*8") == 16
     assert read_arg("a", "true") is True and read_arg("a", "False") is False and read_arg("a", "None") is None
     assert read_arg("a", "(28, 28, 1)") == (28, 28, 1)
+    assert read_arg("a", "((16))") == 16 and read_arg("a", "(16,)") == (16,) and read_arg("a", "((1, 2), 3)") == ((1, 2), 3)
     assert read_arg("a", "relu") == "relu" and read_arg("a", "'same'") == "same"
     assert str(read_arg("a", "0.5")) == "1/2"
     assert read_arg("a", "__import__('os').system('false')") == "__import__('os').system('false')"  # text

@@ -150,6 +150,35 @@ model = keras.Model(inputs={"title": title_input, "tags": tags_input},
                     outputs={"priority": priority, "department": department})
 model.compile(optimizer="rmsprop", loss={"priority": "mse", "department": "categorical_crossentropy"})
 ''',
+    # functional models called on tensors: an autoencoder of an encoder and a decoder
+    "nested-models": HEADER + (Path(__file__).resolve().parent / "data" / "keras_autoencoder.py").read_text(
+        encoding="utf-8").split("\n", 2)[2],
+    # one functional model called on two inputs (its weights shared), and a model of several outputs
+    "shared-model": HEADER + '''
+image = keras.Input(shape=(16, 16, 3))
+features = layers.GlobalAveragePooling2D()(layers.Conv2D(8, 3, padding="same")(image))
+tower = keras.Model(image, [layers.Dense(4)(features), layers.Dense(2)(features)], name="tower")
+a = keras.Input(shape=(16, 16, 3))
+b = keras.Input(shape=(16, 16, 3))
+a4, a2 = tower(a)
+b4, b2 = tower(b)
+joined = layers.concatenate([a4, b4, a2, b2])
+model = keras.Model([a, b], layers.Dense(1)(joined))
+''',
+    # module-level hyper-parameters, len() of a string (the Keras addition-RNN example's vocabulary), print lines
+    "module-level-values": HEADER + '''
+DIGITS = 3
+MAXLEN = DIGITS + 1 + DIGITS
+chars = "0123456789+ "
+print("Build model...")
+model = keras.Sequential()
+model.add(layers.Input((MAXLEN, len(chars))))
+model.add(layers.Flatten())
+model.add(layers.Dense(len(chars) * 2, activation="relu"))
+model.add(layers.Dense(len(chars), activation="softmax"))
+model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
+model.summary()
+''',
     # tf.keras spellings and a star import
     "tf-keras-star-import": '''import tensorflow as tf
 from tensorflow.keras.layers import *
@@ -252,3 +281,14 @@ def test_model_build_reads_the_model_as_called_on_that_shape(tmp_path):
     text = CASES["subclassed-model"].replace("model(keras.Input(shape=(32, 32, 3)))", "model.build((None, 32, 32, 3))")
     d = derive.show(write(tmp_path, text), convention="keras")
     assert derive_counts(d) == keras_counts_of(CASES["subclassed-model"])
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"num_classes": 5}])
+def test_the_readme_example_counts_as_keras_counts_it(kwargs):
+    """examples/keras_subclassed.py: the default is SmallNet (not `test()`, which returns nothing)."""
+    path = Path(__file__).resolve().parents[1] / "examples" / "keras_subclassed.py"
+    text = path.read_text(encoding="utf-8")
+    entry = "SmallNet" if kwargs else None
+    d = derive.show(str(path), convention="keras", entry=entry, args={k: str(v) for k, v in kwargs.items()}, C_in=3)
+    assert d.title == "SmallNet"
+    assert derive_counts(d) == keras_counts_of(text, "SmallNet", build=(32, 32, 3), **kwargs)

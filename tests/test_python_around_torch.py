@@ -15,6 +15,7 @@ Then each refusal: its message names the real cause, at its FILE:LINE:COL.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -649,6 +650,132 @@ model = FineTuned()
 params_to_update = [p for p in model.parameters() if p.requires_grad]
 '''
 
+TRAINING_SCRIPT = '''
+import torch
+import torch.nn as nn
+import torch.optim as optim
+from torch.utils.data import DataLoader, TensorDataset
+
+batch_size = 16
+learning_rate = 1e-3
+epochs = 1
+device = "cuda" if torch.cuda.is_available() else "cpu"
+
+train_set = TensorDataset(torch.randn(64, 784), torch.randint(0, 10, (64,)))
+train_loader = DataLoader(train_set, batch_size=batch_size, shuffle=True)
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(784, 128)
+        self.bn = nn.BatchNorm1d(128)
+        self.fc2 = nn.Linear(128, 10)
+
+    def forward(self, x):
+        return self.fc2(torch.relu(self.bn(self.fc1(x.view(-1, 784)))))
+
+
+model = Net().to(device)
+criterion = nn.CrossEntropyLoss()
+optimizer = optim.Adam(model.parameters(), lr=learning_rate)
+total_steps = epochs * len(train_loader)
+
+
+def train(model, loader):
+    model.train()
+    best = None
+    for epoch in range(epochs):
+        running_loss = 0.0
+        for i, (images, labels) in enumerate(loader):
+            images, labels = images.to(device), labels.to(device)
+            optimizer.zero_grad()
+            outputs = model(images)
+            loss = criterion(outputs, labels)
+            loss.backward()
+            optimizer.step()
+            running_loss += loss.item()
+            if best is None or loss.item() < best:
+                best = loss.item()
+        print(f"epoch {epoch}: {running_loss / len(loader):.3f}")
+    return best
+
+
+if __name__ == "__main__":
+    train(model, train_loader)
+    model.eval()
+    with torch.no_grad():
+        correct = 0
+        for images, labels in train_loader:
+            _, predicted = torch.max(model(images).data, 1)
+            correct += (predicted == labels).sum().item()
+'''
+
+ARGPARSE_SCRIPT = '''
+import argparse
+
+import torch
+import torch.nn as nn
+
+parser = argparse.ArgumentParser(description="PyTorch MNIST Example")
+parser.add_argument("--batch-size", type=int, default=64, metavar="N", help="input batch size for training")
+parser.add_argument("--hidden-size", type=int, default=128)
+parser.add_argument("--dropout", type=float, default=0.25)
+parser.add_argument("--no-bn", action="store_true", default=False)
+parser.add_argument("--lr", type=float, default=1.0, metavar="LR")
+args = parser.parse_args()
+use_cuda = torch.cuda.is_available()
+device = torch.device("cuda" if use_cuda else "cpu")
+
+
+class Net(nn.Module):
+    def __init__(self, args):
+        super(Net, self).__init__()
+        self.fc1 = nn.Linear(784, args.hidden_size)
+        self.bn = nn.Identity() if args.no_bn else nn.BatchNorm1d(args.hidden_size)
+        self.dropout = nn.Dropout(args.dropout)
+        self.fc2 = nn.Linear(args.hidden_size, 10)
+
+
+model = Net(args).to(device)
+'''
+
+LAYER_SUBCLASSES = '''
+import torch
+import torch.nn as nn
+
+
+class Layer(nn.Linear):
+    def __init__(self, in_features, out_features, bias=True, threshold=2.0):
+        super().__init__(in_features, out_features, bias)
+        self.relu = torch.nn.ReLU()
+        self.threshold = threshold
+        self.scale = nn.Parameter(torch.ones(out_features))
+
+    def forward(self, x):
+        x_direction = x / (x.norm(2, 1, keepdim=True) + 1e-4)
+        return self.relu(torch.mm(x_direction, self.weight.T) + self.bias.unsqueeze(0)) * self.scale
+
+
+class ScaledConv(nn.Conv2d):
+    pass
+
+
+class Net(torch.nn.Module):
+    def __init__(self, dims):
+        super().__init__()
+        self.layers = nn.ModuleList([Layer(dims[d], dims[d + 1]) for d in range(len(dims) - 1)])
+        self.conv = ScaledConv(3, 8, 3, bias=False)
+        self.bn = nn.BatchNorm2d(8)
+        self.head = Layer(8, 2, bias=False)
+        self.head.relu = nn.Identity()
+        self.tail = nn.Linear(2, 8)
+        self.tail.weight = self.layers[0].weight if self.layers[0].out_features == 8 else self.tail.weight
+
+
+model = Net([784, 64, 8])
+'''
+
 # name -> (source, how the test builds the model from the namespace, the values derive is given)
 SNIPPETS = {
     "quickstart_device": (QUICKSTART, "model", {}),
@@ -671,6 +798,10 @@ SNIPPETS = {
     "word_language_model_tied": (WORD_LANGUAGE_MODEL, "model", {}),
     "gpt_head_tied": (GPT_HEAD_TIED, "model", {}),
     "frozen_backbone": (FROZEN_BACKBONE, "model", {}),
+    "training_script": (TRAINING_SCRIPT, "model", {}),
+    "argparse_defaults": (ARGPARSE_SCRIPT, "model", {}),
+    "layer_subclasses": (LAYER_SUBCLASSES, "model", {}),
+    "argparse_set": (ARGPARSE_SCRIPT, "model --hidden-size 32", {"hidden_size": 32}),
     "readme_example": ((Path(__file__).resolve().parents[1] / "examples" / "torch_tokens.py").read_text(
         encoding="utf-8"), "model", {}),
 }
@@ -696,8 +827,13 @@ def torch_truth(model) -> dict[str, dict[str, int]]:
 
 def build(source: str, how: str):
     namespace: dict = {"__name__": "__main__"}
-    exec(compile(source, "<snippet>", "exec"), namespace)  # our own test data, not user input
-    if how == "model":
+    argv = sys.argv
+    sys.argv = ["snippet.py", *how.split()[1:]]  # what an argparse script parses: its command line
+    try:
+        exec(compile(source, "<snippet>", "exec"), namespace)  # our own test data, not user input
+    finally:
+        sys.argv = argv
+    if how.startswith("model"):
         return namespace["model"]
     function, _, arguments = how.partition("(")
     keywords = dict(item.split("=") for item in arguments.rstrip(")").split(", ") if item)
@@ -765,6 +901,19 @@ REFUSALS = [
      "setting stride of nn.Conv2d is not followed", 9, 9),
     ("a size from the command line", "        args = parser.parse_args()\n        self.fc = nn.Linear(args.hidden, 4)\n",
      "in_features comes from parser.parse_args(...)", 9, 29),
+    ("a module made in a loop over data",
+     "        self.fc = nn.Linear(4, 4)\n        for x in DataLoader(data):\n            self.extra = nn.Linear(4, 4)\n",
+     "modules are made in a loop over DataLoader(...) (at", 9, 9),
+    ("a weighted loss inside the model",
+     "        self.fc = nn.Linear(4, 4)\n        self.loss = nn.CrossEntropyLoss(weight=torch.ones(4))\n",
+     "nn.CrossEntropyLoss with a weight registers it as a buffer of M", 9, 9),
+    ("a loss in a Sequential", "        self.seq = nn.Sequential(nn.Linear(4, 4), nn.MSELoss())\n",
+     "unsupported module nn.MSELoss: a loss", 8, 20),
+    ("a subclass of a layer with modules of its own", "        self.fc = nn.Linear(4, 4)\n        self.out = Scaled(4, 2)\n",
+     "class Scaled derives from nn.MultiheadAttention, whose own modules it may replace", 9, 20),
+    ("a subclassed layer's weight replaced",
+     "        self.fc = Dense(4, 4)\n        self.fc.weight = nn.Parameter(torch.zeros(4, 4))\n",
+     "weight of Dense, a subclass of nn.Linear, replaced", 9, 9),
     ("freezing a parameter after the fact",
      "        self.w = nn.Parameter(torch.zeros(3))\n        self.w.requires_grad = False\n",
      "setting requires_grad of a tensor here is not followed", 9, 9),
@@ -774,7 +923,8 @@ REFUSALS = [
 @pytest.mark.parametrize("what,body,message,line,col", REFUSALS, ids=[r[0] for r in REFUSALS])
 def test_refusal_names_the_real_cause(what, body, message, line, col, tmp_path):
     path = tmp_path / "bad.py"
-    path.write_text(HEADER + body + "\n\nmodel = M()\n", encoding="utf-8")
+    path.write_text(HEADER + body + "\n\nclass Scaled(nn.MultiheadAttention):\n    pass\n\n\nclass Dense(nn.Linear):"
+                    "\n    pass\n\n\nmodel = M()\n", encoding="utf-8")
     with pytest.raises(InputError) as caught:
         derive.show(str(path), convention="pytorch")
     assert message in caught.value.what, caught.value.what

@@ -62,7 +62,7 @@ def test_the_spec_reader_accepts_exactly_the_registry_ops(tmp_path):
     message = refusal(tmp_path, spec_text("no_such_layer_kind"), ".toml")
     listed = message.partition("(one of ")[2].rstrip(")").split(", ")
     assert listed == list(spellings("spec"))
-    assert len(listed) == 78 and "conv2d" in listed and "global_avg_pool2d" in listed and "conv3d" in listed
+    assert len(listed) == 81 and "conv2d" in listed and "global_avg_pool2d" in listed and "conv3d" in listed
     assert "multi_head_attention" in listed and "transformer" in listed
 
 
@@ -73,7 +73,7 @@ def test_keras_names_the_registry_lacks_are_refused(tmp_path, name):
     assert message.endswith(f"unsupported layer {name} (see the README for the layers derive reads)")
 
 
-@pytest.mark.parametrize("name", ["LazyLinear", "RNNCellBase", "Fold", "LazyConv2d", "CircularPad2d"])
+@pytest.mark.parametrize("name", ["LazyLinear", "RNNCellBase", "Fold", "LazyConv2d", "ChannelShuffle"])
 def test_torch_names_the_registry_lacks_are_refused(tmp_path, name):
     assert name not in spellings("torch")
     message = refusal(tmp_path, torch_text(f"nn.{name}(3)"), ".py")
@@ -142,7 +142,7 @@ def test_the_families_are_the_presentations_groups():
     assert set(ops_of("parameter_free")) == {"pool2d", "global_pool2d", "dropout", "flatten", "concatenate", "pool1d",
                                              "pool3d", "global_pool1d", "global_pool3d", "rescaling", "lambda",
                                              "reshape", "permute", "repeat_vector", "upsampling", "pixel_shuffle",
-                                             "fixed_norm"}
+                                             "fixed_norm", "resizing"}
 
 
 # -- each kind's spellings build the same layer -------------------------------------------------------
@@ -238,6 +238,9 @@ SAME = {
     "reshape": ([("reshape", "shape = [2, 2, 4]")], ["layers.Reshape((2, 2, 4))"], ["nn.Unflatten(1, (4, 2, 2))"]),
     "permute": ([("permute", "dims = [2, 1, 3]")], ["layers.Permute((2, 1, 3))"], []),
     "repeat_vector": ([("repeat_vector", "n = 5")], ["layers.RepeatVector(5)"], []),
+    "pad": ([("pad", 'padding = [1, 2]\nmode = "reflect"')], [], ["nn.ReflectionPad2d((2, 2, 1, 1))"]),
+    "resizing": ([("resizing", "height = 8\nwidth = 6")], ["layers.Resizing(8, 6)",
+                                                          "layers.Resizing(8, 6, interpolation='nearest')"], []),
     "multi_head_attention": ([("multi_head_attention", "heads = 4\nkey_dim = 8\nvalue_dim = 6\noutput_dim = 10")],
                              ["layers.MultiHeadAttention(4, 8, 6, output_shape=10)"], []),
     "transformer_encoder_layer": ([("transformer_encoder_layer", "d_model = 16\nheads = 4\nd_ff = 32")], [],
@@ -286,6 +289,13 @@ OTHER_SPELLINGS = {  # the same kind, spelled differently: (spec, keras, torch) 
     ("activation", 'function = "rrelu"'): ([], ["nn.RReLU()"]),
     ("prelu", 'parameters = "C_in"'): ([], ["nn.PReLU(C_in)"]),
     ("fixed_norm", 'function = "local_response"'): ([], ["nn.LocalResponseNorm(3)"]),
+    ("batch_norm", "axis = 1"): (["layers.BatchNormalization(axis=1)"], []),
+    ("batch_norm", "axis = -3\ncenter = false"): (["layers.BatchNormalization(-3, center=False)"], []),
+    ("layer_norm", "axis = [1, 2, 3]"): (["layers.LayerNormalization(axis=[1, 2, 3])"], []),
+    ("rms_norm", "axis = [1, 2]"): (["layers.RMSNormalization(axis=(1, 2))"], []),
+    ("group_norm", "groups = -1"): (["layers.GroupNormalization(-1)"], []),
+    ("group_norm", "groups = 2\naxis = 2"): (["layers.GroupNormalization(2, axis=2)"], []),
+    ("normalization", "axis = 2"): (["layers.Normalization(axis=2)"], []),
     ("batch_norm", "center = false\nscale = false"): ([], ["nn.SyncBatchNorm(C_in, affine=False)"]),
     ("prelu", "parameters = 1"): ([], ["nn.PReLU()"]),
     ("layer_norm", "size = [4, 5]"): ([], ["nn.LayerNorm([4, 5])"]),
@@ -315,11 +325,29 @@ OTHER_SPELLINGS = {  # the same kind, spelled differently: (spec, keras, torch) 
     ("upsampling1d", "scale = 3"): (["layers.UpSampling1D(3)", "layers.UpSampling1D(size=3)"], []),
     ("upsampling3d", "scale = 2"): (["layers.UpSampling3D()", "layers.UpSampling3D(2)"], []),
     ("pixel_unshuffle", "factor = 2"): ([], ["nn.PixelUnshuffle(2)"]),
+    ("center_crop", "height = 4\nwidth = 5"): (["layers.CenterCrop(4, 5)", "layers.CenterCrop(height=4, width=5)"], []),
+    ("pad", 'padding = [2, 2]\nmode = "replicate"'): ([], ["nn.ReplicationPad2d(2)"]),
+    ("pad", 'padding = [0, 1]\nmode = "constant"'): ([], ["nn.ConstantPad2d((1, 1, 0, 0), 0.5)"]),
+    ("pad", 'padding = [1, 1]\nmode = "circular"'): ([], ["nn.CircularPad2d(1)"]),
+    ("pad", 'padding = 3\nmode = "reflect"'): ([], ["nn.ReflectionPad1d(3)"]),
+    ("pad", 'padding = [1]\nmode = "replicate"'): ([], ["nn.ReplicationPad1d((1, 1))"]),
+    ("pad", 'padding = 2\nmode = "constant"'): ([], ["nn.ConstantPad1d(2, 0)"]),
+    ("pad", 'padding = 2\nmode = "circular"'): ([], ["nn.CircularPad1d(2)"]),
+    ("pad", 'padding = [1, 2, 3]\nmode = "reflect"'): ([], ["nn.ReflectionPad3d((3, 3, 2, 2, 1, 1))"]),
+    ("pad", 'padding = [1, 1, 1]\nmode = "replicate"'): ([], ["nn.ReplicationPad3d(1)"]),
+    ("pad", 'padding = [1, 1, 1]\nmode = "constant"'): ([], ["nn.ConstantPad3d(1, 2.0)"]),
+    ("pad", 'padding = [2, 1, 1]\nmode = "circular"'): ([], ["nn.CircularPad3d((1, 1, 1, 1, 2, 2))"]),
     ("reshape", "shape = [-1, 4]"): (["layers.Reshape((-1, 4))"], ["nn.Unflatten(1, (4, -1))"]),
     ("dropout", "rate = 0.25"): (["layers.SpatialDropout1D(0.25)", "layers.SpatialDropout3D(rate=0.25)"],
                                  ["nn.Dropout1d(0.25)", "nn.Dropout3d(p=0.25)"]),
     ("multi_head_attention", "heads = 4"): ([], ["nn.MultiheadAttention(C_in, 4)"]),
 }
+KEY_RANK = {("pad", keys): rank for rank, keys in (
+    (1, 'padding = 3\nmode = "reflect"'), (1, 'padding = [1]\nmode = "replicate"'),
+    (1, 'padding = 2\nmode = "constant"'),
+    (1, 'padding = 2\nmode = "circular"'), (3, 'padding = [1, 2, 3]\nmode = "reflect"'),
+    (3, 'padding = [1, 1, 1]\nmode = "replicate"'), (3, 'padding = [1, 1, 1]\nmode = "constant"'),
+    (3, 'padding = [2, 1, 1]\nmode = "circular"'))}  # (spec op, keys) of another rank than their kind's case
 OP_RANK = {"upsampling1d": 1, "upsampling3d": 3, "conv1d": 1, "conv3d": 3, "separable_conv1d": 1,
            "conv1d_transpose": 1, "conv3d_transpose": 3}  # spec ops of another rank than their kind's case
 CASES = [(op, keys, keras, torch) for spec_forms, keras, torch in SAME.values() for op, keys in spec_forms]
@@ -355,7 +383,7 @@ def test_every_spelling_has_a_case_here():
 @pytest.mark.parametrize("op, keys, keras, torch", CASES, ids=[f"{c[0]}:{i}" for i, c in enumerate(CASES)])
 def test_the_spellings_of_a_kind_build_the_same_layer(tmp_path, op, keys, keras, torch):
     merge = spellings("spec")[op].merge
-    rank = OP_RANK.get(op, RANK.get(spellings("spec")[op].kind.op, 2))
+    rank = KEY_RANK.get((op, keys), OP_RANK.get(op, RANK.get(spellings("spec")[op].kind.op, 2)))
     want = show(tmp_path, spec_text(op, keys, MERGE if merge else "", rank), ".toml", **VALUES)
     layer = want.layers[0].layer
     for call in keras:

@@ -7,16 +7,15 @@ pass under `FlopCounterMode`). Then what the readers refuse, with the line and t
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import pytest
-
-import derive
-from derive.errors import InputError
 from helpers.codegen_sequence import SeqCase
 from helpers.frameworks import need_torch
 from helpers.sequence_checks import check_keras, check_torch, derivations, run
+
+import derive
+from derive.errors import InputError
 
 KERAS = {
     "the README's Embedding, LSTM, Dense": SeqCase("keras", """\
@@ -82,6 +81,31 @@ dec2 = layers.Bidirectional(layers.GRU(6, return_sequences=True))(dec, initial_s
 out = layers.TimeDistributed(layers.Dense(3))(dec2)
 model = keras.Model(inp, out)
 """, 12, features=5),
+    "a frozen, pre-trained embedding (trainable=False, weights=)": SeqCase("keras", """\
+import keras
+import numpy as np
+from keras import layers
+
+matrix = np.zeros((2002, 50))
+inp = keras.Input(shape=(None,), dtype="int32")
+x = layers.Embedding(2002, 50, weights=[matrix], trainable=False)(inp)
+x = layers.Bidirectional(layers.LSTM(20, return_sequences=True), trainable=False)(x)
+x = layers.GRU(8)(x)
+out = layers.Dense(3)(x)
+model = keras.Model(inp, out)
+""", 9, ids=2002, values={"T": 9}),
+    "token ids beside features (two inputs: only the embedded one is ids)": SeqCase("keras", """\
+import keras
+from keras import layers
+
+meta = keras.Input(shape=(10,), name="meta")
+text = keras.Input(shape=(100,), name="text")
+embed = layers.Embedding(5000, 32)
+x = layers.LSTM(16)(embed(text))
+y = layers.Dense(8)(meta)
+out = layers.Dense(1)(layers.Concatenate()([x, y]))
+model = keras.Model([meta, text], out)
+""", 100, ids=5000),
     "stacked LSTMs, a Sequential with input_shape": SeqCase("keras", """\
 from keras.models import Sequential
 from keras.layers import LSTM, Dense, Dropout

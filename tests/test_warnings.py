@@ -157,8 +157,28 @@ def test_check_says_the_warning_too(capsys, tmp_path):
     assert status == 1 and "derive: warning: " in err
 
 
-def test_a_symbolic_size_that_may_match_is_not_warned(tmp_path):
-    """`n_out` against `C_in`: Keras raises only if they differ, which the code does not say: no warning."""
-    text = SEED.replace("DepthwiseConv2D((3,3))", "DepthwiseConv2D((3,3), padding='same')")
-    d = derive.show(str(write(tmp_path, text)), C_in=3, n_out=3)
-    assert d.warnings == ()
+FIXED_SEED = SEED.replace("DepthwiseConv2D((3,3))", "DepthwiseConv2D((3,3), padding='same')")
+
+
+def test_a_symbolic_size_that_may_match_is_warned_only_once_bound_to_differ(tmp_path):
+    """`n_out` against `C_in`: Keras raises only if they differ, which the code does not say: no warning
+    while they are unbound or equal, a warning once `--set` makes them differ."""
+    path = str(write(tmp_path, FIXED_SEED))
+    assert derive.show(path, C_in=3, n_out=3).warnings == ()
+    assert derive.show(path).warnings == ()
+    (warning,) = derive.show(path, C_in=3, n_out=5).warnings
+    assert warning.line == 13 and "the channel counts differ (n_out ≠ C_in)" in warning.message
+
+
+@pytest.mark.frameworks
+def test_channels_bound_to_differ_are_what_keras_raises_on(tmp_path):
+    keras = need_keras()
+    runnable = FIXED_SEED.replace("tensorflow.keras", "keras").replace("squeeze=n_out", "squeeze=5")
+    namespace = keras_namespace(runnable)
+    with pytest.raises(ValueError):
+        namespace["bottleneck_block"](keras.Input(shape=(27, 27, 3)))
+    d = derive.show(str(write(tmp_path, FIXED_SEED)), convention="keras", C_in=3, n_out=5)
+    assert len(d.warnings) == 1
+    without_add = runnable.replace("return Add()([m, x])", "return m") + (
+        "\ninputs = keras.Input(shape=(27, 27, 3))\nmodel = keras.Model(inputs, bottleneck_block(inputs))\n")
+    assert derive_counts(d) == keras_counts_of("import keras\n" + without_add)

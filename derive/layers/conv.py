@@ -10,21 +10,8 @@ import sympy
 
 from ..records import frozen
 from .axes import keras_layout, keras_padding, sizes, spec_padding, torch_padding
-from .base import (
-    ONE,
-    Expr,
-    Layer,
-    Padding,
-    Shape,
-    Term,
-    as_expr,
-    as_tuple,
-    check_divisible,
-    check_fits,
-    kernel_signature,
-    need_rank,
-    window_out,
-)
+from .base import (ONE, Expr, Layer, Padding, Shape, Term, as_expr, as_tuple, check_divisible, check_fits,
+                   kernel_signature, need_rank, window_out)
 from .spelling import Arguments, keras, keras_activation, kind, spec, torch
 
 
@@ -33,14 +20,21 @@ class _Window:
     axis (`rank` of them), the output of such a window, and the notation `k×k /s` after the op's name."""
 
     rank: ClassVar[int] = 2
+    default_kernel: ClassVar[Expr] = ONE
     kernel: tuple[Expr, ...]
     stride: tuple[Expr, ...]
     dilation: tuple[Expr, ...]
     padding: Padding
 
     def _pair_windows(self) -> None:
+        """Each window argument as one size per spatial axis (None: the default, on every axis). The other
+        ranks' classes are plain subclasses: they change `rank` and inherit the fields, not redeclare them
+        (a dataclass costs a millisecond or two to define, on the way to every answer)."""
         for name in ("kernel", "stride", "dilation"):
-            object.__setattr__(self, name, as_tuple(getattr(self, name), self.rank))
+            value = getattr(self, name)
+            if value is None:
+                value = self.default_kernel if name == "kernel" else ONE
+            object.__setattr__(self, name, as_tuple(value, self.rank))
         if not isinstance(self.padding, str):
             object.__setattr__(self, "padding", as_tuple(self.padding, self.rank))
 
@@ -69,10 +63,10 @@ class Conv2D(_Window, Layer):
     family: ClassVar[str] = "convolution"
     explain: ClassVar[str | None] = "conv2d"
     filters: Expr
-    kernel: tuple[Expr, ...] = (ONE, ONE)
-    stride: tuple[Expr, ...] = (ONE, ONE)
+    kernel: tuple[Expr, ...] | None = None
+    stride: tuple[Expr, ...] | None = None
     padding: Padding = "same"
-    dilation: tuple[Expr, ...] = (ONE, ONE)
+    dilation: tuple[Expr, ...] | None = None
     groups: Expr = ONE
     bias: bool = True
 
@@ -96,28 +90,20 @@ class Conv2D(_Window, Layer):
         return output.positions * per_position
 
 
-@frozen
 class Conv1D(Conv2D):
     """A 1-D convolution (over a sequence): k·(C_in/groups)·filters weights, and a bias per filter."""
 
     op: ClassVar[str] = "conv1d"
     explain: ClassVar[str | None] = "conv1d"
     rank: ClassVar[int] = 1
-    kernel: tuple[Expr, ...] = (ONE,)
-    stride: tuple[Expr, ...] = (ONE,)
-    dilation: tuple[Expr, ...] = (ONE,)
 
 
-@frozen
 class Conv3D(Conv2D):
     """A 3-D convolution (over a volume): k_d·k_h·k_w·(C_in/groups)·filters weights, and a bias per filter."""
 
     op: ClassVar[str] = "conv3d"
     explain: ClassVar[str | None] = "conv3d"
     rank: ClassVar[int] = 3
-    kernel: tuple[Expr, ...] = (ONE, ONE, ONE)
-    stride: tuple[Expr, ...] = (ONE, ONE, ONE)
-    dilation: tuple[Expr, ...] = (ONE, ONE, ONE)
 
 
 @frozen
@@ -127,10 +113,11 @@ class DepthwiseConv2D(_Window, Layer):
     op: ClassVar[str] = "depthwise_conv2d"
     family: ClassVar[str] = "convolution"
     explain: ClassVar[str | None] = "depthwise_conv2d"
-    kernel: tuple[Expr, ...] = (sympy.Integer(3), sympy.Integer(3))
-    stride: tuple[Expr, ...] = (ONE, ONE)
+    default_kernel: ClassVar[Expr] = sympy.Integer(3)
+    kernel: tuple[Expr, ...] | None = None
+    stride: tuple[Expr, ...] | None = None
     padding: Padding = "same"
-    dilation: tuple[Expr, ...] = (ONE, ONE)
+    dilation: tuple[Expr, ...] | None = None
     multiplier: Expr = ONE
     bias: bool = True
 
@@ -153,15 +140,11 @@ class DepthwiseConv2D(_Window, Layer):
         return output.positions * self.window * inputs[0].channels * self.multiplier
 
 
-@frozen
 class DepthwiseConv1D(DepthwiseConv2D):
     """One k-wide filter per input channel of a sequence (times the depth multiplier): k·C weights."""
 
     op: ClassVar[str] = "depthwise_conv1d"
     rank: ClassVar[int] = 1
-    kernel: tuple[Expr, ...] = (sympy.Integer(3),)
-    stride: tuple[Expr, ...] = (ONE,)
-    dilation: tuple[Expr, ...] = (ONE,)
 
 
 @frozen
@@ -173,10 +156,11 @@ class SeparableConv2D(_Window, Layer):
     explain: ClassVar[str | None] = "separable_conv2d"
     parts: ClassVar[tuple[type, type]] = (DepthwiseConv2D, Conv2D)
     filters: Expr
-    kernel: tuple[Expr, ...] = (sympy.Integer(3), sympy.Integer(3))
-    stride: tuple[Expr, ...] = (ONE, ONE)
+    default_kernel: ClassVar[Expr] = sympy.Integer(3)
+    kernel: tuple[Expr, ...] | None = None
+    stride: tuple[Expr, ...] | None = None
     padding: Padding = "same"
-    dilation: tuple[Expr, ...] = (ONE, ONE)
+    dilation: tuple[Expr, ...] | None = None
     multiplier: Expr = ONE
     bias: bool = True
 
@@ -209,16 +193,12 @@ class SeparableConv2D(_Window, Layer):
         return depthwise.macs(inputs, mid) + pointwise.macs((mid,), output)
 
 
-@frozen
 class SeparableConv1D(SeparableConv2D):
     """Keras `SeparableConv1D`: a depthwise kernel along the sequence, a pointwise kernel, one bias."""
 
     op: ClassVar[str] = "separable_conv1d"
     rank: ClassVar[int] = 1
     parts: ClassVar[tuple[type, type]] = (DepthwiseConv1D, Conv1D)
-    kernel: tuple[Expr, ...] = (sympy.Integer(3),)
-    stride: tuple[Expr, ...] = (ONE,)
-    dilation: tuple[Expr, ...] = (ONE,)
 
 
 # -- spellings ------------------------------------------------------------------------------------

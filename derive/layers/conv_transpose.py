@@ -46,10 +46,10 @@ class ConvTranspose2D(_Window, Layer):
     family: ClassVar[str] = "convolution"
     explain: ClassVar[str | None] = "conv_transpose"
     filters: Expr
-    kernel: tuple[Expr, ...] = (ONE, ONE)
-    stride: tuple[Expr, ...] = (ONE, ONE)
+    kernel: tuple[Expr, ...] | None = None
+    stride: tuple[Expr, ...] | None = None
     padding: Padding = "valid"
-    dilation: tuple[Expr, ...] = (ONE, ONE)
+    dilation: tuple[Expr, ...] | None = None
     output_padding: tuple[Expr, ...] | None = None
     groups: Expr = ONE
     bias: bool = True
@@ -81,26 +81,18 @@ class ConvTranspose2D(_Window, Layer):
         return inputs[0].positions * self.window * inputs[0].channels * self.filters / self.groups
 
 
-@frozen
 class ConvTranspose1D(ConvTranspose2D):
     """A 1-D transposed convolution: k·C_in·(filters/groups) weights, and a bias per filter."""
 
     op: ClassVar[str] = "conv1d_transpose"
     rank: ClassVar[int] = 1
-    kernel: tuple[Expr, ...] = (ONE,)
-    stride: tuple[Expr, ...] = (ONE,)
-    dilation: tuple[Expr, ...] = (ONE,)
 
 
-@frozen
 class ConvTranspose3D(ConvTranspose2D):
     """A 3-D transposed convolution: k_d·k_h·k_w·C_in·(filters/groups) weights, and a bias per filter."""
 
     op: ClassVar[str] = "conv3d_transpose"
     rank: ClassVar[int] = 3
-    kernel: tuple[Expr, ...] = (ONE, ONE, ONE)
-    stride: tuple[Expr, ...] = (ONE, ONE, ONE)
-    dilation: tuple[Expr, ...] = (ONE, ONE, ONE)
 
 
 # -- spellings ------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ import sympy
 from ..records import frozen
 from .base import ONE, Expr, Layer, Shape, Term, as_expr, check_divisible
 from .keras_axis import LAST, keras_axes, sizes, written
-from .spelling import Arguments, keras, kind, spec, torch
+from .spelling import MISSING, Arguments, keras, kind, spec, torch
 
 
 def scale_and_shift(factors: tuple[Expr, ...], scale: bool, center: bool) -> tuple[Term, ...]:
@@ -224,12 +224,17 @@ def _keras_layer_norm(args: Arguments) -> Layer:
     return LayerNorm(args.flag("center", True) and not rms, args.flag("scale", True), None, axis)
 
 
+def _per_channel(args: Arguments, default: object = MISSING) -> Expr | None:
+    """`groups`, or None for -1: as many groups as channels (Keras' instance normalization)."""
+    groups = args.as_number(args.get("groups", default))
+    if isinstance(groups, sympy.Expr) and groups == -1:
+        return None
+    return args.size("groups", default)
+
+
 def _keras_group_norm(args: Arguments) -> Layer:
-    groups = args.get("groups", sympy.Integer(32))
-    per_channel = isinstance(groups, sympy.Expr) and groups == -1
-    axis = keras_axes(args, several=False)
-    return GroupNorm(None if per_channel else args.size("groups", 32), args.flag("center", True),
-                     args.flag("scale", True), axis)
+    groups = _per_channel(args, sympy.Integer(32))
+    return GroupNorm(groups, args.flag("center", True), args.flag("scale", True), keras_axes(args, several=False))
 
 
 def _keras_normalization(args: Arguments) -> Layer:
@@ -272,6 +277,8 @@ def _torch_group_norm(args: Arguments) -> Layer:
 def _spec_size(args: Arguments) -> tuple[Expr, ...] | None:
     if not args.given("size"):
         return None
+    if args.given("axis"):
+        raise args.error("axis", "give size or axis, not both")
     items = args.sequence(args.get("size"))
     return tuple(args.as_size("size", v) for v in items) if items else (args.size("size"),)
 
@@ -313,8 +320,8 @@ def _instance_norms():
 
 KINDS = (
     kind(BatchNorm,
-         spec("batch_norm", (*FLAGS, "stats"), lambda a: BatchNorm(
-             a.flag("center", True), a.flag("scale", True), a.flag("stats", True))),
+         spec("batch_norm", (*FLAGS, "stats", "axis"), lambda a: BatchNorm(
+             a.flag("center", True), a.flag("scale", True), a.flag("stats", True), keras_axes(a, several=False))),
          keras("BatchNormalization", ("axis", "momentum", "epsilon", "center", "scale"), _keras_batch_norm,
                keywords=("renorm",)),
          *_batch_norms()),
@@ -323,19 +330,21 @@ KINDS = (
              a.flag("center", False), a.flag("scale", False), a.flag("stats", False))),
          *_instance_norms()),
     kind(LayerNorm,
-         spec("layer_norm", (*FLAGS, "size"), lambda a: LayerNorm(
-             a.flag("center", True), a.flag("scale", True), _spec_size(a))),
+         spec("layer_norm", (*FLAGS, "size", "axis"), lambda a: LayerNorm(
+             a.flag("center", True), a.flag("scale", True), _spec_size(a), keras_axes(a))),
          keras("LayerNormalization", ("axis", "epsilon", "center", "scale"), _keras_layer_norm,
                keywords=("rms_scaling",)),
          torch("LayerNorm", ("normalized_shape", "eps", "elementwise_affine", "bias"), _torch_layer_norm)),
     kind(RMSNorm,
-         spec("rms_norm", ("scale", "size"), lambda a: RMSNorm(a.flag("scale", True), _spec_size(a))),
+         spec("rms_norm", ("scale", "size", "axis"), lambda a: RMSNorm(a.flag("scale", True), _spec_size(a),
+                                                                      keras_axes(a))),
          keras("RMSNormalization", ("axis", "epsilon"), lambda a: RMSNorm(True, None, keras_axes(a))),
          torch("RMSNorm", ("normalized_shape", "eps", "elementwise_affine"), lambda a: RMSNorm(
              a.flag("elementwise_affine", True), _torch_shape(a)))),
     kind(GroupNorm,
-         spec("group_norm", ("groups", *FLAGS), lambda a: GroupNorm(
-             a.size("groups"), a.flag("center", True), a.flag("scale", True)), required=("groups",)),
+         spec("group_norm", ("groups", *FLAGS, "axis"), lambda a: GroupNorm(
+             _per_channel(a), a.flag("center", True), a.flag("scale", True), keras_axes(a, several=False)),
+              required=("groups",)),
          keras("GroupNormalization", ("groups", "axis", "epsilon", "center", "scale"), _keras_group_norm),
          torch("GroupNorm", ("num_groups", "num_channels", "eps", "affine"), _torch_group_norm, keyword_only=("bias",),
                stated="num_channels")),
@@ -345,6 +354,6 @@ KINDS = (
          torch("LocalResponseNorm", ("size", "alpha", "beta", "k"), _torch_local_response, factory=False)),
     kind(LayerScale),
     kind(Normalization,
-         spec("normalization", (), lambda a: Normalization()),
+         spec("normalization", ("axis",), lambda a: Normalization(keras_axes(a))),
          keras("Normalization", ("axis", "mean", "variance", "invert"), _keras_normalization)),
 )

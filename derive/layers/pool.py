@@ -8,21 +8,12 @@ from typing import Callable, ClassVar
 
 import sympy
 
+from ..errors import InputError
+from ..functions import ceiling
 from ..records import frozen
 from .axes import keras_layout, sizes, spec_padding
-from .base import (
-    ONE,
-    Expr,
-    Layer,
-    Padding,
-    Shape,
-    as_expr,
-    as_tuple,
-    check_fits,
-    kernel_signature,
-    need_rank,
-    window_out,
-)
+from .base import (ONE, ZERO, Expr, Layer, Padding, Shape, as_expr, as_tuple, check_fits, kernel_signature, need_rank,
+                   window_out)
 from .spelling import Arguments, keras, keras_padding, kind, spec, torch
 
 TWO = sympy.Integer(2)
@@ -36,18 +27,24 @@ class Pool2D(Layer):
     family: ClassVar[str] = "parameter_free"
     rank: ClassVar[int] = 2
     kind: str = "max"
-    pool: tuple[Expr, ...] = (TWO, TWO)
+    pool: tuple[Expr, ...] | None = None  # None: 2 along every axis
     stride: tuple[Expr, ...] | None = None
     padding: Padding = "valid"
+    ceil: bool = False  # PyTorch's ceil_mode: the last, partial window counts (where it starts inside the input)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "pool", as_tuple(self.pool, self.rank))
+        object.__setattr__(self, "pool", as_tuple(TWO if self.pool is None else self.pool, self.rank))
         object.__setattr__(self, "stride", self.pool if self.stride is None else as_tuple(self.stride, self.rank))
         if not isinstance(self.padding, str):
             object.__setattr__(self, "padding", as_tuple(self.padding, self.rank))
 
     def output(self, inputs: tuple[Shape, ...]) -> Shape:
         need_rank(self, inputs[0], self.rank)
+        if self.ceil:
+            return check_fits(inputs[0], Shape(inputs[0].channels, tuple(
+                ceil_window_out(size, self.pool[i], self.stride[i],  # type: ignore[index]
+                                ZERO if isinstance(self.padding, str) else self.padding[i])
+                for i, size in enumerate(inputs[0].spatial))))
         return check_fits(inputs[0], Shape(inputs[0].channels, tuple(
             window_out(size, self.pool[i], self.stride[i], self.padding, ONE, i)  # type: ignore[index]
             for i, size in enumerate(inputs[0].spatial))))
@@ -57,22 +54,31 @@ class Pool2D(Layer):
         return f"{self.kind} " + kernel_signature(self.pool, self.stride)  # type: ignore[arg-type]
 
 
-@frozen
+def ceil_window_out(size: Expr, kernel: Expr, stride: Expr, pad: Expr) -> Expr:
+    """PyTorch's pooling length with `ceil_mode=True`: ceil((size + 2p − k) / s) + 1, less one where the last
+    window would start in the right padding (decided on numbers; with symbols, only where it cannot happen)."""
+    out = ceiling((size + 2 * pad - kernel) / stride) + 1
+    last_start = (out - 1) * stride
+    if (last_start - (size + pad)).is_Number:
+        return out - 1 if last_start >= size + pad else out
+    if pad == 0 and kernel.is_Number and stride.is_Number and kernel >= stride:
+        return out  # the last window starts at most size − k + s − 1 < size
+    raise InputError("ceil_mode=True needs sizes with a value here (PyTorch drops a last window that starts in "
+                     "the padding): bind the input's sizes")
+
+
 class Pool1D(Pool2D):
     """Max or average pooling along a sequence."""
 
     op: ClassVar[str] = "pool1d"
     rank: ClassVar[int] = 1
-    pool: tuple[Expr, ...] = (TWO,)
 
 
-@frozen
 class Pool3D(Pool2D):
     """Max or average pooling over a volume."""
 
     op: ClassVar[str] = "pool3d"
     rank: ClassVar[int] = 3
-    pool: tuple[Expr, ...] = (TWO, TWO, TWO)
 
 
 @frozen
@@ -93,7 +99,6 @@ class GlobalPool2D(Layer):
         return self.kind
 
 
-@frozen
 class GlobalPool1D(GlobalPool2D):
     """Global average or max pooling: a sequence to a vector of its channels."""
 
@@ -101,7 +106,6 @@ class GlobalPool1D(GlobalPool2D):
     rank: ClassVar[int] = 1
 
 
-@frozen
 class GlobalPool3D(GlobalPool2D):
     """Global average or max pooling: a volume to a vector of its channels."""
 
@@ -117,10 +121,10 @@ class AdaptivePool2D(Layer):
     family: ClassVar[str] = "other"  # no parameters, but not (yet) in the parameter-free explanation
     rank: ClassVar[int] = 2
     kind: str = "avg"
-    size: tuple[Expr | None, ...] = (ONE, ONE)
+    size: tuple[Expr | None, ...] | None = None  # None: 1 along every axis; a None in it keeps that size
 
     def __post_init__(self) -> None:
-        size = self.size if isinstance(self.size, tuple) else (self.size,) * self.rank
+        size = self.size if isinstance(self.size, tuple) else (ONE if self.size is None else self.size,) * self.rank
         object.__setattr__(self, "size", tuple(None if v is None else as_expr(v) for v in size))
 
     def output(self, inputs: tuple[Shape, ...]) -> Shape:
@@ -133,22 +137,18 @@ class AdaptivePool2D(Layer):
         return f"{self.kind} → " + "×".join("·" if v is None else str(v) for v in self.size)
 
 
-@frozen
 class AdaptivePool1D(AdaptivePool2D):
     """PyTorch's `AdaptiveAvgPool1d` / `AdaptiveMaxPool1d`: any length to `size`."""
 
     op: ClassVar[str] = "adaptive_pool1d"
     rank: ClassVar[int] = 1
-    size: tuple[Expr | None, ...] = (ONE,)
 
 
-@frozen
 class AdaptivePool3D(AdaptivePool2D):
     """PyTorch's `AdaptiveAvgPool3d` / `AdaptiveMaxPool3d`: any depth, height and width to `size`."""
 
     op: ClassVar[str] = "adaptive_pool3d"
     rank: ClassVar[int] = 3
-    size: tuple[Expr | None, ...] = (ONE, ONE, ONE)
 
 
 # -- spellings ------------------------------------------------------------------------------------
@@ -181,12 +181,11 @@ def _torch_pool(cls: type[Pool2D], kind: str) -> Callable[[Arguments], Layer]:
         rank = cls.rank
         if args.given("dilation") and any(d != 1 for d in sizes(args, "dilation", rank)):
             raise args.error("dilation", "pooling with dilation is not supported")
-        if args.get("ceil_mode", False) is not False:
-            raise args.error("ceil_mode", "ceil_mode=True is not supported")
+        ceil = args.flag("ceil_mode", False)
         args.none_or("divisor_override")
         pool = sizes(args, "kernel_size", rank)
         stride = None if args.get("stride", None) is None else sizes(args, "stride", rank)
-        return cls(kind, pool, stride, sizes(args, "padding", rank, 0, zero=True))
+        return cls(kind, pool, stride, sizes(args, "padding", rank, 0, zero=True), ceil)
     return build
 
 

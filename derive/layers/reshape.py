@@ -26,10 +26,11 @@ class ZeroPadding2D(Layer):
     family: ClassVar[str] = "other"  # no parameters, but not (yet) in the parameter-free explanation
     rank: ClassVar[int] = 2
     sign: ClassVar[int] = 1
-    padding: tuple[tuple[Expr, Expr], ...] = ((ONE, ONE), (ONE, ONE))
+    padding: tuple[tuple[Expr, Expr], ...] | None = None  # None: 1 on every side
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "padding", tuple(as_pair(side) for side in self.padding))
+        sides = ((ONE, ONE),) * self.rank if self.padding is None else self.padding
+        object.__setattr__(self, "padding", tuple(as_pair(side) for side in sides))
 
     def output(self, inputs: tuple[Shape, ...]) -> Shape:
         need_rank(self, inputs[0], self.rank)

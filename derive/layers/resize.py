@@ -60,6 +60,25 @@ class UpSampling(Layer):
 
 
 @frozen
+class Resizing(Layer):
+    """Keras `Resizing(height, width)` and `CenterCrop(height, width)`: an image to `size`, however large it
+    was (`crop`: cut to the centre, resized where it is smaller). No parameters."""
+
+    op: ClassVar[str] = "resizing"
+    family: ClassVar[str] = "parameter_free"
+    size: tuple[Expr, ...] = (ONE, ONE)
+    crop: bool = False
+
+    def output(self, inputs: tuple[Shape, ...]) -> Shape:
+        need_rank(self, inputs[0], 2)
+        return Shape(inputs[0].channels, self.size)
+
+    @property
+    def signature(self) -> str:
+        return ("crop " if self.crop else "") + "→ " + "×".join(str(v) for v in self.size)
+
+
+@frozen
 class PixelShuffle(Layer):
     """PyTorch's `nn.PixelShuffle(r)`: C·r² channels of an H×W image to C channels of an rH×rW one;
     `inverse` for `nn.PixelUnshuffle(r)`, the other way. Values move, none is learned."""
@@ -88,26 +107,21 @@ class PixelShuffle(Layer):
         return f"{'unshuffle' if self.inverse else 'shuffle'} {self.factor}"
 
 
-@frozen
 class ZeroPadding1D(ZeroPadding2D):
     """Zeros before and after a sequence: ((before, after),). Keras `ZeroPadding1D`, PyTorch `ZeroPad1d`."""
 
     op: ClassVar[str] = "zero_padding1d"
     rank: ClassVar[int] = 1
-    padding: tuple[tuple[Expr, Expr], ...] = ((ONE, ONE),)
 
 
-@frozen
 class ZeroPadding3D(ZeroPadding2D):
     """Zeros around a volume, (before, after) along depth, height and width. Keras `ZeroPadding3D`,
     PyTorch `ZeroPad3d`."""
 
     op: ClassVar[str] = "zero_padding3d"
     rank: ClassVar[int] = 3
-    padding: tuple[tuple[Expr, Expr], ...] = ((ONE, ONE),) * 3
 
 
-@frozen
 class Cropping2D(ZeroPadding2D):
     """Keras `Cropping2D`: ((top, bottom), (left, right)) positions cut off the image."""
 
@@ -115,22 +129,44 @@ class Cropping2D(ZeroPadding2D):
     sign: ClassVar[int] = -1
 
 
-@frozen
 class Cropping1D(Cropping2D):
     """Keras `Cropping1D`: (start, end) steps cut off the sequence."""
 
     op: ClassVar[str] = "cropping1d"
     rank: ClassVar[int] = 1
-    padding: tuple[tuple[Expr, Expr], ...] = ((ONE, ONE),)
 
 
-@frozen
 class Cropping3D(Cropping2D):
     """Keras `Cropping3D`: (before, after) cut off each of depth, height and width."""
 
     op: ClassVar[str] = "cropping3d"
     rank: ClassVar[int] = 3
-    padding: tuple[tuple[Expr, Expr], ...] = ((ONE, ONE),) * 3
+
+
+@frozen
+class Pad(Layer):
+    """PyTorch's padding modules of every rank: `nn.ReflectionPad2d`, `nn.ReplicationPad2d`,
+    `nn.ConstantPad2d`, `nn.CircularPad2d`, ... (before, after) along each axis, filled by `mode`."""
+
+    op: ClassVar[str] = "pad"
+    family: ClassVar[str] = "other"  # no parameters, but not (yet) in the parameter-free explanation
+    sides: tuple[tuple[Expr, Expr], ...] = ((ONE, ONE), (ONE, ONE))
+    mode: str = "reflect"
+
+    def output(self, inputs: tuple[Shape, ...]) -> Shape:
+        shape = inputs[0]
+        need_rank(self, shape, len(self.sides))
+        for size, (before, after) in zip(shape.spatial, self.sides):
+            for side in (before, after):
+                if self.mode in ("reflect", "circular") and (side - size).is_Number and side > size - (
+                        1 if self.mode == "reflect" else 0):
+                    raise InputError(f"{self.mode} padding of {side} on a side of {size} (PyTorch needs it smaller)")
+        return Shape(shape.channels, tuple(size + before + after
+                                           for size, (before, after) in zip(shape.spatial, self.sides)))
+
+    @property
+    def signature(self) -> str:
+        return self.mode
 
 
 # -- spellings ------------------------------------------------------------------------------------
@@ -189,6 +225,37 @@ def _spec_sides(cls: type[ZeroPadding2D], name: str) -> Callable[[Arguments], La
     return lambda a: cls(tuple((v, v) for v in sizes(a, name, cls.rank, zero=True)))
 
 
+def _keras_resizing(crop: bool) -> Callable[[Arguments], Layer]:
+    def build(args: Arguments) -> Layer:
+        if args.given("interpolation"):
+            args.text("interpolation", choices=("nearest", "bilinear", "bicubic", "lanczos3", "lanczos5", "area"))
+        return keras_layout(args, Resizing((args.size("height"), args.size("width")), crop))
+    return build
+
+
+def _torch_pad(rank: int, mode: str) -> Callable[[Arguments], Layer]:
+    def build(args: Arguments) -> Layer:
+        if mode == "constant":
+            args.number("value")
+        return Pad(torch_sides(args, rank), mode)
+    return build
+
+
+def _spec_pad(args: Arguments) -> Layer:
+    items = args.sequence(args.get("padding"))
+    padding = (args.get("padding"),) if items is None else items
+    sides = tuple((args.as_size("padding", v, zero=True),) * 2 for v in padding)
+    return Pad(sides, _spec_mode(args))
+
+
+def _spec_mode(args: Arguments) -> str:
+    mode = args.get("mode", "reflect")
+    if mode not in ("reflect", "replicate", "constant", "circular"):
+        raise args.error("mode", "mode must be one of 'reflect', 'replicate', 'constant', 'circular'")
+    return mode
+
+
+PADS = (("Reflection", "reflect"), ("Replication", "replicate"), ("Constant", "constant"), ("Circular", "circular"))
 UPSAMPLE = ("size", "scale_factor", "mode", "align_corners", "recompute_scale_factor")
 KINDS = (
     kind(UpSampling,
@@ -202,6 +269,14 @@ KINDS = (
          torch("Upsample", UPSAMPLE, _torch_upsample, factory=False),
          torch("UpsamplingNearest2d", ("size", "scale_factor"), _torch_upsample, factory=False, spatial=2),
          torch("UpsamplingBilinear2d", ("size", "scale_factor"), _torch_upsample, factory=False, spatial=2)),
+    kind(Resizing,
+         spec("resizing", ("height", "width"), lambda a: Resizing((a.size("height"), a.size("width"))),
+              required=("height", "width")),
+         spec("center_crop", ("height", "width"), lambda a: Resizing((a.size("height"), a.size("width")), True),
+              required=("height", "width")),
+         keras("Resizing", ("height", "width", "interpolation", "crop_to_aspect_ratio", "pad_to_aspect_ratio",
+                            "fill_mode", "fill_value", "antialias", "data_format"), _keras_resizing(False)),
+         keras("CenterCrop", ("height", "width", "data_format"), _keras_resizing(True))),
     kind(PixelShuffle,
          spec("pixel_shuffle", ("factor",), lambda a: PixelShuffle(a.size("factor")), required=("factor",)),
          spec("pixel_unshuffle", ("factor",), lambda a: PixelShuffle(a.size("factor"), True), required=("factor",)),
@@ -217,6 +292,10 @@ KINDS = (
          spec("zero_padding3d", ("padding",), _spec_sides(ZeroPadding3D, "padding"), required=("padding",)),
          keras("ZeroPadding3D", ("padding", "data_format"), _keras_sides(ZeroPadding3D, "padding", 1)),
          torch("ZeroPad3d", ("padding",), lambda a: ZeroPadding3D(torch_sides(a, 3)), factory=False, spatial=3)),
+    kind(Pad,
+         spec("pad", ("padding", "mode"), _spec_pad, required=("padding",)),
+         *(torch(f"{name}Pad{n}d", ("padding", "value") if mode == "constant" else ("padding",), _torch_pad(n, mode),
+                 factory=False, spatial=n) for name, mode in PADS for n in (1, 2, 3))),
     kind(Cropping1D,
          spec("cropping1d", ("cropping",), _spec_sides(Cropping1D, "cropping"), required=("cropping",)),
          keras("Cropping1D", ("cropping",), _keras_sides(Cropping1D, "cropping", (1, 1)))),

@@ -20,7 +20,19 @@ import sympy
 
 from ..errors import InputError
 from ..records import frozen
-from .base import ONE, ZERO, Expr, Layer, Padding, Shape, Term, as_expr, as_pair, check_fits, window_out
+from .base import (
+    ONE,
+    ZERO,
+    Expr,
+    Layer,
+    Padding,
+    Shape,
+    Term,
+    as_expr,
+    as_pair,
+    check_fits,
+    window_out,
+)
 from .spelling import Arguments, keras, keras_activation, kind, spec, torch
 
 TWO = sympy.Integer(2)
@@ -407,7 +419,6 @@ def _spec_rnn(cls: type[Recurrent]) -> Any:
 
 def _keras_embedding(args: Arguments) -> Layer:
     args.flag("mask_zero", False)
-    args.none_or("weights")
     args.none_or("lora_rank")
     length = args.size("input_length") if args.given("input_length") and args.get("input_length") is not None \
         else None
@@ -442,7 +453,6 @@ def _keras_bidirectional(args: Arguments) -> Layer:
     merge = args.get("merge_mode", "concat")
     if merge is not None:
         merge = args.text("merge_mode", "concat", ("concat", "sum", "ave", "mul"))
-    args.none_or("weights")
     backward = _inner(args, "backward_layer", Recurrent, "a recurrent layer") if args.given(
         "backward_layer") and args.get("backward_layer") is not None else None
     return Bidirectional(layer, merge, backward)
@@ -465,6 +475,12 @@ def _keras_conv_lstm(args: Arguments) -> Layer:
                       args.flag("return_state", False))
 
 
+def _ignoring(spelling: Any, *names: str) -> Any:
+    """A spelling that accepts `names` unread too (initial values, which change no count)."""
+    spelling.signature.ignored = spelling.signature.ignored | frozenset(names)
+    return spelling
+
+
 _conv_lstm = keras("ConvLSTM2D", ("filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate",
                                   "activation"), _keras_conv_lstm,
                    keywords=("use_bias", "dropout", "recurrent_dropout", "return_sequences", "return_state",
@@ -475,9 +491,9 @@ KINDS = (
     kind(Embedding,
          spec("embedding", ("vocabulary", "dim"), lambda a: Embedding(a.size("vocabulary"), a.size("dim")),
               required=("vocabulary", "dim")),
-         keras("Embedding", ("input_dim", "output_dim"), _keras_embedding,
-               keywords=("embeddings_initializer", "embeddings_regularizer", "embeddings_constraint", "mask_zero",
-                         "weights", "lora_rank", "input_length")),
+         _ignoring(keras("Embedding", ("input_dim", "output_dim"), _keras_embedding,
+                         keywords=("embeddings_initializer", "embeddings_regularizer", "embeddings_constraint",
+                                   "mask_zero", "lora_rank", "input_length")), "weights"),
          torch("Embedding", ("num_embeddings", "embedding_dim", "padding_idx", "max_norm", "norm_type",
                              "scale_grad_by_freq", "sparse", "_weight", "_freeze"), _torch_embedding,
                ignored=("norm_type", "_freeze"), attributes={"num_embeddings": "vocabulary",

@@ -28,6 +28,8 @@ from ..records import frozen
 
 WORDS = {"true": True, "false": False, "none": None}
 MAX_ARGS = 64
+MAX_ARG_CHARS = 1000  # one --arg value
+MAX_ARG_DEPTH = 8  # brackets in one --arg value (a tuple of tuples)
 
 
 @frozen
@@ -48,10 +50,9 @@ def read_arg(name: str, text: str) -> Any:
     if stripped.lower() in WORDS:
         return WORDS[stripped.lower()]
     if stripped.startswith(("(", "[")) and stripped.endswith((")", "]")):
-        inner = stripped[1:-1].strip()
-        items = [part for part in inner.split(",")] if inner else []
-        if items and not items[-1].strip():
-            items = items[:-1]
+        items = top_level_items(stripped[1:-1])
+        if stripped[0] == "(" and len(items) == 1 and not stripped[1:-1].rstrip().endswith(","):
+            return read_arg(name, items[0])  # `(16)` is 16, as in Python; `(16,)` a tuple
         return tuple(read_arg(name, item) for item in items)
     if stripped[:1].isdigit() or stripped[:1] in "-+.(":
         try:
@@ -64,9 +65,24 @@ def read_arg(name: str, text: str) -> Any:
     return stripped
 
 
+def top_level_items(text: str) -> list[str]:
+    """`1, (2, 3), 4` -> ["1", "(2, 3)", "4"]: split at the commas outside brackets (a trailing one ends it)."""
+    items, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        depth += char in "([" and 1 or char in ")]" and -1 or 0
+        if char == "," and depth == 0:
+            items.append(text[start:i])
+            start = i + 1
+    items.append(text[start:])
+    return [item for item in items if item.strip()]
+
+
 def read_args(pairs: Mapping[str, str]) -> dict[str, Any]:
     if len(pairs) > MAX_ARGS:
         raise InputError(f"at most {MAX_ARGS} --arg", "--arg")
+    for name, value in pairs.items():
+        if len(value) > MAX_ARG_CHARS or value.count("(") + value.count("[") > MAX_ARG_DEPTH:
+            raise InputError(f"a value of at most {MAX_ARG_CHARS} characters and {MAX_ARG_DEPTH} brackets", f"--arg {name}")
     return {name: read_arg(name, value) for name, value in pairs.items()}
 
 
@@ -107,14 +123,17 @@ def builders(tree: ast.Module, calls: list[tuple[int, ast.Call, str]],
     for definition in definitions.values():  # `class Net(Block)`: a class built on another counts as using it
         if isinstance(definition, ast.ClassDef):
             called[definition.name].update(b.id for b in definition.bases if isinstance(b, ast.Name) and b.id in names)
+    callers: dict[str, list[str]] = {}  # the other way: who uses each name (a linear walk from `direct`)
+    for name, used in called.items():
+        for other in used:
+            callers.setdefault(other, []).append(name)
     found = set(direct)
-    changed = True
-    while changed:
-        changed = False
-        for name, used in called.items():
-            if name not in found and used & found:
-                found.add(name)
-                changed = True
+    todo = list(direct)
+    while todo:
+        for caller in callers.get(todo.pop(), ()):
+            if caller not in found:
+                found.add(caller)
+                todo.append(caller)
     return [d for d in definitions.values() if d.name in found], called
 
 

@@ -228,6 +228,8 @@ class KerasRandom:
             options += ["conv"] * 4 + ["transpose"] * 3 + ["pool"] * 2 + ["global", "upsample", "crop", "pad"]
             if rank <= 2:
                 options += ["depthwise", "separable"]
+            if rank == 2:
+                options += ["resizing"]
         pick = rng.choice(options)
         fmt = self.fmt() if n is not None else ""
         k = _tuple(rng, rank, 1, 4)
@@ -274,6 +276,9 @@ class KerasRandom:
             cls = "Cropping" if pick == "crop" else "ZeroPadding"
             layout = fmt if rank > 1 or pick == "pad" else ""
             return f"layers.{cls}{n}D({sides!r}{layout})"
+        if pick == "resizing":
+            cls = rng.choice(["Resizing", "CenterCrop"])
+            return f"layers.{cls}({rng.randint(2, 12)}, {rng.randint(2, 12)}{fmt})"
         if pick == "dense":
             return f"layers.Dense({rng.randint(2, 8)})"
         if pick == "flatten":
@@ -383,7 +388,10 @@ class TorchRandom:
             pad = rng.randint(0, 1)
             cls = rng.choice(["MaxPool", "AvgPool"])
             stride = "None" if rng.random() < 0.4 else str(rng.randint(1, 2))
-            return f"nn.{cls}{n}d({kernel!r}, stride={stride}, padding={pad})"
+            smallest = min(kernel) if isinstance(kernel, tuple) else kernel
+            ceil = pad == 0 and stride in ("None", "1", "2") and smallest >= (2 if stride == "2" else 1) and \
+                rng.random() < 0.3  # derive follows ceil_mode where no window can start in the padding
+            return f"nn.{cls}{n}d({kernel!r}, stride={stride}, padding={pad}{', ceil_mode=True' if ceil else ''})"
         if pick == "adaptive":
             size = tuple(rng.choice([None, 1, 2, 3]) for _ in range(rank)) if rng.random() < 0.5 else rng.randint(1, 3)
             return f"nn.Adaptive{rng.choice(['Avg', 'Max'])}Pool{n}d({size!r})"

@@ -5,8 +5,8 @@ A case is real Keras 3 or PyTorch 2 source text that assigns `model`. derive rea
 (`derived`); the test runs the very same text in its framework (`keras_truth`, `torch_truth`) and reads
 off what the framework counts: Keras' `count_params()`, trainable and non-trainable weights and output
 shape; PyTorch's `parameters()`, `buffers()` (the running statistics apart from the `num_batches_tracked`
-counters) and the output shape of a real forward pass, turned channels-last. Nothing is worked out by
-hand. `random_keras` and `random_torch` write seeded random programs of these layers.
+counters), the output shape of a real forward pass, turned channels-last, and the multiply-accumulates
+of its convolutions and linear layers read off forward hooks. Nothing is worked out by hand. `random_keras` and `random_torch` write seeded random programs of these layers.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ def figures(d: dict[str, Any]) -> dict[str, Any]:
     out = {f"{c}.{k}": d[c].total[k].value for c in CONVENTIONS for k in ("all", "trainable", "non_trainable",
                                                                           "buffers")}
     out["shape"] = tuple(int(v) for v in d["paper"].layers[-1].shape)
+    out["macs"] = d["paper"].total["macs"].value
     return out
 
 
@@ -64,14 +65,25 @@ def torch_truth(code: str, input_shape: tuple[int, ...] | None) -> dict[str, Any
     named = list(model.named_buffers())
     buffers = sum(b.numel() for _, b in named)
     statistics = sum(b.numel() for name, b in named if not name.endswith("num_batches_tracked"))
-    shape = None
+    shape = macs = None
     if input_shape is not None:
+        macs = 0
+
+        def hook(module: Any, _inputs: Any, output: Any) -> None:  # weight size × positions it was applied at
+            nonlocal macs
+            linear = isinstance(module, torch.nn.Linear)
+            macs += module.weight.numel() * math.prod(output.shape[1:-1] if linear else output.shape[2:])
+
+        measured = (torch.nn.Conv1d, torch.nn.Conv2d, torch.nn.Conv3d, torch.nn.Linear)
+        handles = [m.register_forward_hook(hook) for m in model.modules() if isinstance(m, measured)]
         model.eval()
         with torch.no_grad():
-            out = model(torch.rand((2, *input_shape)))
+            out = model(torch.rand((1, *input_shape)))
+        for handle in handles:
+            handle.remove()
         dims = tuple(out.shape[1:])
         shape = (*dims[1:], dims[0]) if len(dims) > 1 else dims
-    return {"parameters": parameters, "buffers": buffers, "statistics": statistics, "shape": shape}
+    return {"parameters": parameters, "buffers": buffers, "statistics": statistics, "shape": shape, "macs": macs}
 
 
 # -- the comparisons --------------------------------------------------------------------------------
@@ -90,6 +102,8 @@ def check_torch(got: dict[str, Any], torch: dict[str, Any]) -> None:
     assert got["pytorch.buffers"] == torch["buffers"]
     assert got["paper.all"] == torch["parameters"]
     assert got["keras.all"] == torch["parameters"] + torch["statistics"]
+    if torch["macs"] is not None:  # read off forward hooks: every convolution's and linear layer's
+        assert got["macs"] == torch["macs"]
 
 
 # -- random programs -------------------------------------------------------------------------------
@@ -150,42 +164,50 @@ def random_keras(rng: random.Random) -> tuple[str, tuple[int, ...]]:
     return "\n".join(lines) + "\n", sizes
 
 
-def _torch_norm(rng: random.Random, c: int, h: int, w: int) -> str:
+def _torch_norm(rng: random.Random, c: int, spatial: tuple[int, ...]) -> str:
+    """One PyTorch module of this area for an input (N, c, *spatial)."""
+    n = len(spatial)
     choice = rng.choice(["bn", "in", "ln", "rms", "gn", "prelu", "act"])
     affine = rng.random() < 0.6
+    trailing = [list(spatial[-k:]) for k in range(1, n + 1)] + [[c, *spatial]]
     if choice == "bn":
-        return (f"nn.BatchNorm2d({c}, affine={affine}, track_running_stats={rng.random() < 0.7}, "
+        return (f"nn.BatchNorm{n}d({c}, affine={affine}, track_running_stats={rng.random() < 0.7}, "
                 f"bias={rng.random() < 0.7})")
     if choice == "in":
-        return (f"nn.InstanceNorm2d({c}, affine={affine}, track_running_stats={rng.random() < 0.4}, "
+        return (f"nn.InstanceNorm{n}d({c}, affine={affine}, track_running_stats={rng.random() < 0.4}, "
                 f"bias={rng.random() < 0.7})")
     if choice == "ln":
-        shape = rng.choice([f"{w}", f"[{h}, {w}]", f"({c}, {h}, {w})"])
-        return f"nn.LayerNorm({shape}, elementwise_affine={affine}, bias={rng.random() < 0.7})"
+        shape = rng.choice(trailing)
+        written = str(shape[0]) if len(shape) == 1 and rng.random() < 0.5 else str(tuple(shape))
+        return f"nn.LayerNorm({written}, elementwise_affine={affine}, bias={rng.random() < 0.7})"
     if choice == "rms":
-        return f"nn.RMSNorm({rng.choice([f'{w}', f'[{h}, {w}]', f'[{c}, {h}, {w}]'])}, elementwise_affine={affine})"
+        return f"nn.RMSNorm({rng.choice(trailing)}, elementwise_affine={affine})"
     if choice == "gn":
         groups = rng.choice([g for g in (1, 2, 3, c) if c % g == 0])
         return f"nn.GroupNorm({groups}, {c}, affine={affine})"
     if choice == "prelu":
         return rng.choice(["nn.PReLU()", f"nn.PReLU({c})", f"nn.PReLU(num_parameters={c}, init=0.1)"])
-    return rng.choice(["nn.Hardtanh()", "nn.LogSoftmax(dim=1)", "nn.Softmin(1)", "nn.Softmax2d()", "nn.SELU()",
-                       "nn.CELU(0.5)", "nn.Softsign()", "nn.Tanhshrink()", "nn.Threshold(0.1, 20.0)", "nn.Mish()",
-                       "nn.LeakyReLU(0.2)", "nn.Hardshrink()", "nn.Softshrink(0.3)", "nn.LogSigmoid()",
-                       "nn.LocalResponseNorm(2)", f"nn.SyncBatchNorm({c})"])
+    return rng.choice(["nn.Hardtanh()", "nn.LogSoftmax(dim=1)", "nn.Softmin(1)", "nn.SELU()", "nn.CELU(0.5)",
+                       "nn.Softsign()", "nn.Tanhshrink()", "nn.Threshold(0.1, 20.0)", "nn.Mish()", "nn.LeakyReLU(0.2)",
+                       "nn.Hardshrink()", "nn.Softshrink(0.3)", "nn.LogSigmoid()", f"nn.SyncBatchNorm({c})",
+                       *(["nn.Softmax2d()", "nn.LocalResponseNorm(2)"] if n == 2 else [])])
 
 
-def random_torch(rng: random.Random) -> tuple[str, tuple[int, int, int]]:
-    """An `nn.Sequential`: a 1×1 convolution stating the channels, 2-4 modules of this area, sometimes a
-    flatten, a linear layer and `nn.BatchNorm1d` / `nn.PReLU` on the vector. Returns the code and the
-    input (C, H, W)."""
-    c_in, c, h, w = rng.randint(1, 4), rng.choice([2, 3, 4, 6]), rng.randint(2, 6), rng.randint(2, 6)
-    modules = [f"nn.Conv2d({c_in}, {c}, 1, bias={rng.random() < 0.5})"]
-    modules += [_torch_norm(rng, c, h, w) for _ in range(rng.randint(2, 4))]
+def random_torch(rng: random.Random) -> tuple[str, tuple[int, ...], dict[str, int]]:
+    """An `nn.Sequential`: a 1×1 convolution of 1, 2 or 3 spatial axes stating the channels (mostly 2: an
+    image), 2-4 modules of this area, sometimes a flatten, a linear layer and `nn.BatchNorm1d` /
+    `nn.PReLU` on the vector. Returns the code, the input (C, *spatial) and the sizes by derive's names."""
+    c_in, c = rng.randint(1, 4), rng.choice([2, 3, 4, 6])
+    n = rng.choice([1, 2, 2, 2, 3])
+    spatial = tuple(rng.randint(2, 5) for _ in range(n))
+    names = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}[n]
+    modules = [f"nn.Conv{n}d({c_in}, {c}, 1, bias={rng.random() < 0.5})"]
+    modules += [_torch_norm(rng, c, spatial) for _ in range(rng.randint(2, 4))]
     if rng.random() < 0.4:
         units = rng.randint(2, 8)
-        modules += ["nn.Flatten()", f"nn.Linear({c * h * w}, {units})",
+        modules += ["nn.Flatten()", f"nn.Linear({c * math.prod(spatial)}, {units})",
                     rng.choice([f"nn.BatchNorm1d({units})", f"nn.PReLU({units})", "nn.PReLU()",
                                 f"nn.BatchNorm1d({units}, affine=False)"])]
     body = ",\n    ".join(modules)
-    return f"import torch.nn as nn\n\nmodel = nn.Sequential(\n    {body},\n)\n", (c_in, h, w)
+    code = f"import torch.nn as nn\n\nmodel = nn.Sequential(\n    {body},\n)\n"
+    return code, (c_in, *spatial), dict(zip(names, spatial))

@@ -4,11 +4,14 @@
 `Sequential` starting with `Embedding(..., input_length=T)`) or a sequence `Input(shape=(T, F))`, then one
 to three recurrent layers (`SimpleRNN`, `LSTM`, `GRU` with `reset_after` either way), each perhaps in
 `Bidirectional` (every `merge_mode`, sometimes a `backward_layer`), with `return_sequences`,
-`return_state` (the states concatenated into the head), `TimeDistributed(Dense)`, and a `Dense` head.
+`return_state` (the states concatenated into the head, or a decoder's `initial_state`), `trainable=False`,
+`TimeDistributed(Dense)`, and a `Dense` head.
 `torch_sequence(seed)` writes an `nn.Module` subclass: perhaps an `nn.Embedding` (`padding_idx`,
 `max_norm`), then `nn.RNN` / `nn.LSTM` / `nn.GRU` with random `num_layers`, `bidirectional`, `bias`,
-`batch_first`, `dropout`, `proj_size`, `nonlinearity`, and an `nn.Linear` on every step; `forward`
-unpacks the tuples as people write it (`out, (h, c) = self.lstm(x)`, `out, _ = ...`, `self.gru(x)[0]`).
+`batch_first`, `dropout` (a number, a module constant, an expression), `proj_size`, `nonlinearity`, perhaps
+a cell (`nn.RNNCell`, `nn.LSTMCell`, `nn.GRUCell`) on the last step, and an `nn.Linear`; `forward` unpacks
+the tuples as people write it (`out, (h, c) = self.lstm(x)`, `out, _ = ...`, `self.gru(x)[0]`).
+`keras_conv_lstm(seed)` writes a sequence of images through `TimeDistributed(Conv2D)` and `ConvLSTM2D`.
 
 Every case defines `model` when run; the generated code is our own, run by the test.
 """
@@ -63,6 +66,7 @@ def keras_sequence(seed: int) -> SeqCase:
     if ids:
         dim = rng.randint(1, 8)
         mask = ", mask_zero=True" if rng.random() < 0.3 else ""
+        mask += ", trainable=False" if rng.random() < 0.15 else ""
         if sequential:
             body.append(f"layers.Embedding({vocabulary}, {dim}, input_length={steps}{mask})")
         else:
@@ -100,12 +104,16 @@ def keras_sequence(seed: int) -> SeqCase:
             else:
                 lines.append(f"x = {wrapped}(x)")
         else:
+            if rng.random() < 0.1:
+                call = call[:-1] + ", trainable=False)"
             if state and not sequential:
                 call = call[:-1] + ", return_state=True)"
                 names = ["x", "h", "c"] if kind == "LSTM" else ["x", "h"]
                 lines.append(f"{', '.join(names)} = {call}(x)")
                 if not sequences:
                     lines.append(f"x = layers.Concatenate()([{', '.join(names)}])")
+                elif rng.random() < 0.6:  # a decoder started from these states
+                    lines.append(f"x = layers.{kind}({units}, return_sequences=True)(x, initial_state=[{', '.join(names[1:])}])")
             elif sequential:
                 body.append(call)
             else:
@@ -129,6 +137,37 @@ def keras_sequence(seed: int) -> SeqCase:
         lines.append("model = keras.Model(inp, out)")
     return SeqCase("keras", "\n".join(lines) + "\n", steps, vocabulary if ids else None,
                    None if ids else features, values)
+
+
+def keras_conv_lstm(seed: int) -> SeqCase:
+    """A sequence of images (T, H, W, C) through `TimeDistributed(Conv2D)` perhaps, then `ConvLSTM2D`."""
+    rng = random.Random(20_000 + seed)
+    steps, h, w, c = rng.randint(2, 5), rng.randint(6, 12), rng.randint(6, 12), rng.randint(1, 4)
+    lines = ["import keras", "from keras import layers", "", f"inp = keras.Input(shape=({steps}, {h}, {w}, {c}))",
+             "x = inp"]
+    if rng.random() < 0.5:
+        lines.append(f"x = layers.TimeDistributed(layers.Conv2D({rng.randint(1, 6)}, 3, padding='same'))(x)")
+    args = [str(rng.randint(1, 6)), str(rng.choice([1, 2, 3]))]
+    if rng.random() < 0.5:
+        args.append(f"padding={rng.choice(['valid', 'same'])!r}")
+    if rng.random() < 0.3:
+        args.append("strides=2")
+    elif rng.random() < 0.3:
+        args.append("dilation_rate=2")
+    if rng.random() < 0.3:
+        args.append("use_bias=False")
+    if rng.random() < 0.2:
+        args.append("trainable=False")
+    sequences = rng.random() < 0.4
+    if sequences:
+        args.append("return_sequences=True")
+    lines.append(f"x = layers.ConvLSTM2D({', '.join(args)})(x)")
+    if sequences:
+        lines.append("x = layers.TimeDistributed(layers.Flatten())(x)")
+    lines.append("x = layers.Flatten()(x)")
+    lines.append(f"out = layers.Dense({rng.randint(1, 4)})(x)")
+    lines.append("model = keras.Model(inp, out)")
+    return SeqCase("keras", "\n".join(lines) + "\n", steps)
 
 
 def torch_sequence(seed: int) -> SeqCase:
@@ -157,8 +196,8 @@ def torch_sequence(seed: int) -> SeqCase:
                 f"hidden_size={hidden}" if keyword or rng.random() < 0.3 else str(hidden)]
         if layers_ > 1 or rng.random() < 0.2:
             args.append(f"num_layers={layers_}")
-            if layers_ > 1 and rng.random() < 0.4:
-                args.append("dropout=0.2")
+            if layers_ > 1 and rng.random() < 0.6:
+                args.append(rng.choice(["dropout=0.2", f"dropout=(0 if {layers_} == 1 else 0.3)", "dropout=DROPOUT"]))
         else:
             layers_ = 1
         if kind == "RNN" and rng.random() < 0.4:
@@ -185,10 +224,16 @@ def torch_sequence(seed: int) -> SeqCase:
         else:
             forward.append(f"x = self.{name}(x)[0]")
         width = out * (2 if bidirectional else 1)
+    if rng.random() < 0.3:  # one more step, by a cell, on the last step's output
+        cell = rng.choice(["RNNCell", "LSTMCell", "GRUCell"])
+        hidden = rng.randint(1, 8)
+        init.append(f"self.cell = nn.{cell}({width}, {hidden}{', bias=False' if rng.random() < 0.2 else ''})")
+        forward.append(f"x = self.cell(x[-1]){'[0]' if cell == 'LSTMCell' else ''}")
+        width = hidden
     classes = rng.randint(1, 5)
     init.append(f"self.fc = nn.Linear({width}, {classes})")
     forward.append("return self.fc(x)")
-    lines = ["import torch", "import torch.nn as nn", "", "", "class Model(nn.Module):",
+    lines = ["import torch", "import torch.nn as nn", "", "DROPOUT = 0.25", "", "", "class Model(nn.Module):",
              "    def __init__(self):", "        super().__init__()"]
     lines += [f"        {line}" for line in init]
     lines += ["", "    def forward(self, x):"] + [f"        {line}" for line in forward]

@@ -46,7 +46,8 @@ from .keras_checks import (
 from .keras_inputs import input_shape
 from .keras_joins import checked_join
 from .sequences import keras_outputs, recurrent_call
-from .shapes import SHAPE_WORDS, is_shape
+from ...layers.frozen import freeze
+from .shapes import SHAPE_WORDS, data_format_setting, is_data_format_setting, is_shape, keras_class
 from .keras_values import (
     NAME,
     FunctionalModel,
@@ -108,8 +109,12 @@ class KerasFramework(Framework):
 
     # resolution
     def resolve(self, interp: Interpreter, ref: Ref, node: ast.Call) -> Callable | None:
+        if is_data_format_setting(ref.path):
+            return data_format_setting
         if keras_subclass.is_elementwise(ref.path):  # `ops.relu(x)` in a subclass's call: x's shape
             return keras_subclass.elementwise
+        if ref.path in ("keras.ops.arange", "ops.arange"):
+            return lambda i, n, s: keras_subclass.arange(self, i, n, s)
         name = keras_name(ref.path, bare=True)
         if name is None:
             return None
@@ -135,11 +140,11 @@ class KerasFramework(Framework):
     def make_layer(self, interp: Interpreter, cls: str, node: ast.Call, scope: Scope) -> KerasLayer:
         spelling = spellings("keras")[cls]
         args = bind(interp, spelling.signature, opaque_functions(node), scope)
-        if args.given("trainable") and args.get("trainable") is not True:
-            raise args.error("trainable", "frozen layers (trainable=False) are not supported")
         layer = spelling.build(args)
+        if args.given("trainable") and not args.flag("trainable"):
+            layer = freeze(layer)  # its weights counted, as non-trainable ones
         name = args.text("name") if args.given("name") and args.get("name") is not None else None
-        name = self.take(interp, name, args.node("name")) if name is not None else self.auto_name(cls)
+        name = self.take(interp, name, args.node("name")) if name is not None else self.auto_name(keras_class(cls))
         input_shape = args.get("input_shape", None)
         return KerasLayer(cls, layer, name, interp.where(node), spelling.merge, input_shape)
 
@@ -338,8 +343,9 @@ class KerasFramework(Framework):
         return tensor
 
     def binop(self, interp: Interpreter, op: ast.operator, left: Any, right: Any, node: ast.AST) -> Any:
-        if isinstance(left, Unknown) or isinstance(right, Unknown):  # `ops.matmul(x, self.w) + self.b`
-            return Unknown(interp.snippet(node), interp.where(node))
+        result = keras_subclass.binop(interp, op, left, right, node)  # `0.5 * x`, `ops.matmul(...) + b`
+        if result is not NotImplemented:
+            return result
         if isinstance(left, Tensor) and isinstance(right, Tensor) and isinstance(op, ast.Add):
             return self.add_node(interp, self.auto_name("Add"), Add(), [left, right], node)
         return NotImplemented

@@ -10,6 +10,7 @@ stay errors."""
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 from typing import Any
 
 import sympy
@@ -78,7 +79,7 @@ def shrinking_layer(fw: Any, tensor: Tensor, stop: set[str]) -> KNode | None:
 
 
 def warn_shapes(interp: Interpreter, fw: Any, op: str, inputs: list[Tensor], node: ast.AST, name: str, what: str,
-                counted: Shape, spatial: bool) -> None:
+                counted: Shape, spatial: bool, when: tuple = ()) -> None:
     """One warning at `node`: the shapes, what Keras would do, what derive counts, the likely fix."""
     defaults = defaults_of(interp)
     shapes = " and ".join(dims_text(t.shape, defaults) for t in inputs)
@@ -95,6 +96,10 @@ def warn_shapes(interp: Interpreter, fw: Any, op: str, inputs: list[Tensor], nod
     message = (f"{op} of {shapes}: {what}, so Keras raises here (ValueError) and the code does not run; "
                f"derive counts on with {dims_text(counted, defaults)} (no parameter depends on it); "
                f"likely fix: {fix}")
+    if when:  # it holds only for the sizes that make a pair differ (`blocks.CodeWarning.holds`)
+        if len(fw.warnings) < MAX_WARNINGS:
+            fw.warnings.append(replace(code_warning(interp, message, node, name), when=when))
+        return
     fw.warn(interp, message, node, name)
 
 
@@ -134,6 +139,7 @@ def checked_add(interp: Interpreter, fw: Any, inputs: list[Tensor], node: ast.AS
     dims = list(first.dims)
     unknown = False
     spatial = channels = False
+    maybe: list[tuple] = []
     for other in shapes[1:]:
         if len(other.dims) != len(first.dims):
             raise interp.error("add needs inputs of the same shape (an image and a vector here)", node)
@@ -150,9 +156,17 @@ def checked_add(interp: Interpreter, fw: Any, inputs: list[Tensor], node: ast.AS
                     channels = True
                 else:
                     spatial = True
+            elif known_a != known_b:  # `n_out` against `C_in`: Keras raises if the bound values differ
+                unknown = True
+                maybe.append((a, b, i == len(dims) - 1))
     counted = Shape(dims[-1], tuple(dims[:-1]))
     if spatial or channels:
         what = " and ".join(w for w, on in (("the heights and widths differ", spatial),
                                             ("the channel counts differ", channels)) if on)
         warn_shapes(interp, fw, "add", inputs, node, name, what, counted, spatial)
+    elif maybe:
+        pairs = ", ".join(f"{a} ≠ {b}" for a, b, _ in maybe)
+        what = f"with these sizes the {'channel counts' if maybe[0][2] else 'sizes'} differ ({pairs})"
+        warn_shapes(interp, fw, "add", inputs, node, name, what, counted, not maybe[0][2],
+                    tuple((a, b) for a, b, _ in maybe))
     return Stated(Add(), counted) if unknown else Add()

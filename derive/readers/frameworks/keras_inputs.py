@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 
 from ...layers import Shape
-from ..names import ORDER_FIRST, ORDER_LAST
 from ..python import Interpreter
 from .sequences import token_ids
 from .shapes import keras_input
@@ -18,7 +17,6 @@ def input_shape(interp: Interpreter, shape: tuple, node: ast.AST) -> Shape:
     return ids if ids is not None else keras_input(interp, shape, node)
 
 
-def open_input(interp: Interpreter) -> Shape:
-    c_in = interp.symbols.make("C_in", "", None, order=ORDER_FIRST)
-    return Shape(c_in, (interp.symbols.make("H", "", None, order=ORDER_LAST),
-                        interp.symbols.make("W", "", None, order=ORDER_LAST + 1)))
+def open_input(interp: Interpreter, rank: int | None = None) -> Shape:
+    """An input nothing states: (H, W, C_in), or of `rank` spatial axes ((T, C_in), (D, H, W, C_in)), open."""
+    return keras_input(interp, (None,) * (3 if rank is None else rank + 1), interp.tree)

@@ -19,7 +19,7 @@ from .keras_inputs import input_shape, open_input
 from .keras_subclass import KerasUser, first_tensor, is_keras_base, make_user
 from .keras_subclass import apply as subclass_apply
 from .sequences import sequential_start
-from .shapes import SHAPE_WORDS, is_shape
+from .shapes import SHAPE_WORDS, entry_rank, is_shape, layer_rank
 from .keras_values import (
     FunctionalModel,
     KerasLayer,
@@ -90,7 +90,7 @@ class KerasAdapter(Adapter):
         takes_tensor = any(p.default is EMPTY and p.name not in given for p in entry.signature.positional)
         # the input's symbols only when a parameter takes it (an entry making its own `Input(shape=...)`
         # gives them their defaults)
-        tensor = Tensor(INPUT, open_input(interp)) if takes_tensor else None
+        tensor = Tensor(INPUT, open_input(interp, entry_rank(entry.node))) if takes_tensor else None
         result = host.call_entry(interp, entry, options, declared, tensor)
         if isinstance(result, (FunctionalModel, SequentialModel)):
             return self.model(host, interp, fw, result, f"{entry.node.name}()")
@@ -146,7 +146,8 @@ class KerasAdapter(Adapter):
         if shape is None and model.items:
             shape = sequential_start(interp, model.items[0])
         if shape is None:
-            shape = open_input(interp)
+            shape = open_input(interp, layer_rank(model.items[0].layer) if model.items and isinstance(
+                model.items[0], KerasLayer) else None)
         start = len(fw.nodes)
         output = fw.run_sequential(interp, model, Tensor(INPUT, shape), interp.tree)
         fw.nodes[:] = fw.nodes[start:]

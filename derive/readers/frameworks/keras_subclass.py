@@ -5,14 +5,16 @@ A subclass instance is a `KerasUser`: its `__init__` runs (bound to it) when it 
 are kept; called on tensors (or built: `model.build(shape)`), its `build(input_shape)` runs once, then its
 `call(inputs)`, where the layers made in `__init__` are applied as any layer is. Its own weights
 (`self.add_weight(shape=..., trainable=...)`) are the terms of one node of its own (`OwnWeights`), the
-trainable ones as weights, the others as `frozen` (Keras' non-trainable weights: `conventions.py`).
+trainable ones as weights, the others as `frozen` (not trained: Keras' non-trainable weights, PyTorch's
+`requires_grad=False` parameters; `conventions.py`).
 Where `call` computes with those weights through `ops` / `tf` (which derive does not follow), the
 node's output is what `compute_output_shape` returns if the class has one, else the input's shape
 with the last axis of a (input channels × units) kernel, else the input's shape.
 
 Keras counts the weights a layer object holds, however often it is called: a layer (or subclass
 instance) called a second time makes a node that counts nothing (`Reused`), its multiply-accumulates
-counted again. A second `keras.Input` is a node of its own (`ExtraInput`): its sizes are bound where
+counted again; a functional model called on tensors (`decoder(encoder(x))`) has its layers made again on
+them, `<model>/<layer>`, counted on its first call and shared after. A second `keras.Input` is a node of its own (`ExtraInput`): its sizes are bound where
 the code states them, symbols (`H_2`, `C_2`, ...) where it says None.
 """
 
@@ -29,7 +31,7 @@ from ...layers import Layer, Shape, Term
 from ...records import frozen
 from ..python import ClassValue, ListValue, Method, Ref, Super, Unknown
 from ..python.classes import find_method
-from .keras_values import Tensor, keras_name
+from .keras_values import FunctionalModel, Tensor, keras_name
 from .shapes import spatial_names
 
 
@@ -183,6 +185,37 @@ def is_elementwise(path: str) -> bool:
     return last in ELEMENTWISE and any(f"{head}." == prefix for prefix in ELEMENTWISE_PREFIXES)
 
 
+def binop(interp: Any, op: ast.operator, left: Any, right: Any, node: ast.AST) -> Any:
+    """Arithmetic on tensors without a layer (`0.5 * z_log_var`, `x * self.gamma`, `a * b`): the tensor's
+    shape where it is plain (a number with a tensor, two tensors of one shape), else not followed."""
+    if isinstance(left, Unknown) or isinstance(right, Unknown):  # `ops.matmul(x, self.w) + self.b`
+        return Unknown(interp.snippet(node), interp.where(node))
+    if not isinstance(op, (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)):
+        return NotImplemented
+    if isinstance(left, Tensor) and isinstance(right, sympy.Expr) and right.is_Number:
+        return left
+    if isinstance(right, Tensor) and isinstance(left, sympy.Expr) and left.is_Number:
+        return right
+    if isinstance(left, Tensor) and isinstance(right, Tensor) and not isinstance(op, ast.Add):
+        return left if left.shape == right.shape else Unknown(interp.snippet(node), interp.where(node))
+    return NotImplemented
+
+
+def arange(fw: Any, interp: Any, node: ast.Call, scope: Any) -> Any:
+    """`ops.arange(stop)` / `ops.arange(start, stop)`: a tensor of that many positions (a position
+    embedding's input), a node of its own without parameters."""
+    args, kwargs = interp.arguments(node, scope)
+    start, stop = (sympy.Integer(0), args[0]) if len(args) == 1 else tuple(args[:2]) if len(args) >= 2 else (
+        kwargs.get("start", sympy.Integer(0)), kwargs.get("stop"))
+    if "stop" in kwargs:
+        stop = kwargs["stop"]
+    if not isinstance(start, sympy.Expr) or not isinstance(stop, sympy.Expr):
+        return Unknown(f"{interp.snippet(node.func)}(...)", interp.where(node))
+    layer = ExtraInput(Shape(stop - start))
+    source = fw.input_tensor if fw.input_tensor is not None else Tensor(INPUT, layer.shape)
+    return fw.add_node(interp, fw.auto_name("Arange"), layer, [source], node)
+
+
 def elementwise(interp: Any, node: ast.Call, scope: Any) -> Any:
     args, _ = interp.arguments(node, scope)
     if args and isinstance(args[0], Tensor):
@@ -193,6 +226,10 @@ def elementwise(interp: Any, node: ast.Call, scope: Any) -> Any:
 # -- calls ----------------------------------------------------------------------------------------
 def call(fw: Any, interp: Any, value: Any, node: ast.Call, scope: Any) -> Any:
     """A subclass instance called on tensors, or one of its methods; NotImplemented for anything else."""
+    if isinstance(value, FunctionalModel):
+        if len(node.args) != 1:
+            raise interp.error("a keras.Model is called on its input tensor(s)", node)
+        return call_model(fw, interp, value, interp.eval(node.args[0], scope), node)
     if isinstance(value, KerasUser):
         if not node.args:
             raise interp.error(f"{value.cls.name} is called on its input tensor(s)", node)
@@ -327,6 +364,45 @@ def guessed_output(interp: Any, user: KerasUser, tensor: Tensor, node: ast.AST) 
     return tensor.shape
 
 
+def call_model(fw: Any, interp: Any, model: Any, argument: Any, node: ast.AST) -> Any:
+    """A functional model called on tensors (`decoder(encoder(x))`): its layers again, on those tensors,
+    named `<model>/<layer>`; the first call's count (the model's own layers, on its own `Input`, are then
+    no part of a model built around it), a later call's are shared (`Reused`)."""
+    given = argument.items if isinstance(argument, ListValue) else list(argument.values()) if isinstance(
+        argument, dict) else list(argument) if isinstance(argument, (tuple, list)) else [argument]
+    if len(given) != len(model.inputs) or not all(isinstance(t, Tensor) for t in given):
+        raise interp.error(f"this keras.Model takes {len(model.inputs)} tensor(s)", node)
+    by_name = {n.name: n for n in fw.nodes}
+    mapping: dict[str, Tensor] = {t.name: g for t, g in zip(model.inputs, given)}
+    needed: set[str] = set()
+    todo = [t.name for t in model.outputs]
+    while todo:
+        name = todo.pop()
+        if name in needed or name in mapping or name == INPUT:
+            continue
+        needed.add(name)
+        todo.extend(by_name[name].inputs)
+    calls = fw.__dict__.setdefault("model_calls", {})
+    calls[id(model)] = count = calls.get(id(model), 0) + 1
+    prefix = model.name or "functional"
+    if count > 1:
+        prefix = f"{prefix}#{count}"
+    for made in [n for n in fw.nodes if n.name in needed]:
+        inputs = []
+        for name in made.inputs:
+            if name not in mapping:
+                raise interp.error(f"a layer of this keras.Model reads {name!r}, which is not among its inputs", node)
+            inputs.append(mapping[name])
+        layer = made.layer if count == 1 else Reused(made.layer)
+        name = f"{prefix}/{made.name}"
+        while name in fw.taken:
+            name += "'"
+        fw.taken.add(name)
+        mapping[made.name] = fw.add_node(interp, name, layer, inputs, node)
+    outputs = [mapping[t.name] for t in model.outputs]
+    return outputs[0] if len(outputs) == 1 else ListValue(outputs, len(interp.branches))
+
+
 # -- shared layers, more inputs -------------------------------------------------------------------
 def reused_name(fw: Any, name: str) -> str:
     counts = fw.__dict__.setdefault("reuses", {})
@@ -340,9 +416,9 @@ def extra_input(fw: Any, interp: Any, shape: tuple, node: ast.AST, name: Any = N
     fw.inputs_made = count
     names = (*spatial_names(len(shape) - 1), "C")
     dims = []
-    for name, value in zip(names, shape):
+    for size, value in zip(names, shape):
         if value is None:
-            dims.append(interp.symbols.make(f"{name}_{count}", f"size of input {count}"))
+            dims.append(interp.symbols.make(f"{size}_{count}", f"size of input {count}"))
         elif isinstance(value, sympy.Expr) and (not value.is_Number or (value.is_Integer and value > 0)):
             dims.append(value)
         else:

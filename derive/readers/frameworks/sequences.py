@@ -14,7 +14,8 @@
 from __future__ import annotations
 
 import ast
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import sympy
 
@@ -27,21 +28,44 @@ from .keras_values import Tensor
 SEQUENCE_LENGTH = "sequence length (time steps)"
 
 
-def _embeds(interp: Any) -> bool:
-    """Whether the file calls an `Embedding` anywhere (its rank-1 inputs are then token ids); walked once."""
-    found = getattr(interp, "_derive_embeds", None)
+def _is_embedding(call: ast.AST) -> bool:
+    return isinstance(call, ast.Call) and (
+        (isinstance(call.func, ast.Name) and call.func.id == "Embedding")
+        or (isinstance(call.func, ast.Attribute) and call.func.attr == "Embedding"))
+
+
+class _Ids:
+    """What the file says of its token ids, walked once: whether it makes an `Embedding` at all, and which
+    `Input(...)` calls are assigned to a name an embedding is applied to (`Embedding(V, d)(inp)`, or a
+    name holding an embedding called on it); `claimed`: whether an input was taken as ids already."""
+
+    def __init__(self, tree: ast.AST) -> None:
+        nodes = list(ast.walk(tree))
+        self.embeds = any(_is_embedding(n) for n in nodes)
+        holders = {t.id for n in nodes if isinstance(n, ast.Assign) and _is_embedding(n.value)
+                   for t in n.targets if isinstance(t, ast.Name)}
+        fed = {n.args[0].id for n in nodes if isinstance(n, ast.Call) and n.args and isinstance(n.args[0], ast.Name)
+               and (_is_embedding(n.func) or (isinstance(n.func, ast.Name) and n.func.id in holders))}
+        self.inputs = {id(n.value) for n in nodes if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call)
+                       and any(isinstance(t, ast.Name) and t.id in fed for t in n.targets)}
+        self.claimed = False
+
+
+def _ids(interp: Any) -> _Ids:
+    found = getattr(interp, "_derive_ids", None)
     if found is None:
-        found = any(isinstance(n, ast.Call) and (
-            (isinstance(n.func, ast.Name) and n.func.id == "Embedding")
-            or (isinstance(n.func, ast.Attribute) and n.func.attr == "Embedding")) for n in ast.walk(interp.tree))
-        interp._derive_embeds = found
+        found = interp._derive_ids = _Ids(interp.tree)
     return found
 
 
 def token_ids(interp: Any, shape: tuple, node: ast.AST) -> Shape | None:
-    """A Keras `Input(shape=(T,))` in a file that embeds: T token ids (a number is T's default), else None."""
-    if len(shape) != 1 or not _embeds(interp):
+    """A Keras `Input(shape=(T,))` of token ids: T ids (a number is T's default), else None. An input is ids
+    when an embedding is applied to the name it is assigned to; in a file that embeds but says no such
+    name (`Sequential([Input((T,)), Embedding(...), ...])`), the first input of one size."""
+    ids = _ids(interp)
+    if len(shape) != 1 or not ids.embeds or (id(node) not in ids.inputs and (ids.inputs or ids.claimed)):
         return None
+    ids.claimed = True
     (value,) = shape
     if value is None or (isinstance(value, sympy.Expr) and value.is_Integer and value > 0):
         return Shape(interp.symbols.make("T", SEQUENCE_LENGTH, value, order=ORDER_LAST - 1))

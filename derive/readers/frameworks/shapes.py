@@ -19,7 +19,7 @@ from typing import Any, Callable, Sequence
 
 import sympy
 
-from ...layers import Shape
+from ...layers import Shape, spellings
 from ..names import ORDER_FIRST, ORDER_LAST
 
 Make = Callable[[str], sympy.Expr]
@@ -58,6 +58,15 @@ def channels_first_code(tree: Any) -> bool:
     return found == {"channels_first"}
 
 
+def _channels_first(interp: Any) -> bool:
+    """`channels_first_code` of the interpreter's module, worked out once per pass (several inputs)."""
+    known = getattr(interp, "_derive_channels_first", None)
+    if known is None:
+        known = channels_first_code(interp.tree)
+        interp._derive_channels_first = known
+    return known
+
+
 def keras_input(interp: Any, shape: tuple, node: Any) -> Shape:
     """`keras.Input(shape=...)` of any rank: numbers become the defaults of the sizes' symbols (`H`, `W`,
     `C_in`, ...), None leaves them open, an expression stays as written."""
@@ -65,7 +74,7 @@ def keras_input(interp: Any, shape: tuple, node: Any) -> Shape:
         raise interp.error("an input shape needs at least one size", node)
     if len(shape) > 8:
         raise interp.error(f"an input of {len(shape)} axes is beyond what derive reads (8)", node)
-    first = len(shape) > 1 and channels_first_code(interp.tree)
+    first = len(shape) > 1 and _channels_first(interp)
     names = input_names(len(shape), first)
     dims = []
     for index, (name, value) in enumerate(zip(names, shape)):
@@ -139,3 +148,56 @@ class Flow:
         if spatial is None:
             spatial = self.last[rank] = torch_spatial(self.make, rank)
         return Shape(channels, spatial)
+
+
+def is_data_format_setting(path: str) -> bool:
+    """`keras.config.set_image_data_format`, `keras.backend.set_image_data_format`, `tf.keras...`: Keras'
+    default layout for every layer that takes a `data_format`."""
+    return path.rpartition(".")[2] == "set_image_data_format" and ("keras." in path or path.startswith("K."))
+
+
+def data_format_setting(interp: Any, node: ast.Call, scope: Any) -> None:
+    """'channels_last' (Keras' own default) is followed; 'channels_first' is refused: derive reads the
+    layout of each layer from its own `data_format`, so the code must say it there."""
+    args, kwargs = interp.arguments(node, scope)
+    value = args[0] if args else kwargs.get("data_format")
+    if value == "channels_last":
+        return None
+    if value == "channels_first":
+        raise interp.error("set_image_data_format('channels_first') is not followed: write "
+                           "data_format='channels_first' on each layer that takes one", node)
+    raise interp.error("set_image_data_format() takes 'channels_last' or 'channels_first'", node)
+
+
+def layer_rank(layer: Any) -> int | None:
+    """The spatial axes a layer needs (1 for `Conv1D`, 3 for `MaxPooling3D`), None if any will do."""
+    rank = getattr(getattr(layer, "layer", layer), "rank", None)
+    return rank if isinstance(rank, int) else None
+
+
+def entry_rank(function: ast.AST) -> int | None:
+    """The rank of the input an entry function's first ranked Keras layer needs (`def block(x): ...
+    layers.Conv1D(...)(x)` takes a sequence), read off its calls in the order written; None if none says."""
+    calls = sorted((node for node in ast.walk(function) if isinstance(node, ast.Call)),
+                   key=lambda node: (node.lineno, node.col_offset))
+    table = spellings("keras")
+    for call in calls:
+        func = call.func
+        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+        if name in table:
+            rank = getattr(table[name].kind, "rank", None)
+            if isinstance(rank, int):
+                return rank
+    return None
+
+
+def keras_class(name: str) -> str:
+    """The class a Keras alias stands for, whose name Keras names its layers by: `MaxPool2D` is
+    `MaxPooling2D` (`max_pooling2d`), `Convolution1D` is `Conv1D`, `GlobalAvgPool3D` is
+    `GlobalAveragePooling3D`."""
+    name = name.replace("Convolution", "Conv")
+    for short, full in (("GlobalAvgPool", "GlobalAveragePooling"), ("GlobalMaxPool", "GlobalMaxPooling"),
+                        ("AvgPool", "AveragePooling"), ("MaxPool", "MaxPooling")):
+        if name.startswith(short) and not name.startswith(full):
+            return full + name[len(short):]
+    return name

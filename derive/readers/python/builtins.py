@@ -10,6 +10,8 @@ the like. `interp` is the `Interpreter` running the pass.
 from __future__ import annotations
 
 import ast
+import math
+import string
 from typing import Any, Callable
 
 import sympy
@@ -17,9 +19,10 @@ import sympy
 from ...errors import InputError
 from .. import astexpr
 from ..astexpr import ArithmeticRefused, Undecided
+from . import objects
 from .scopes import Scope
 from .syntax import MAX_ITEMS
-from .values import ListValue, Method, NotConditional, RangeValue, Ref, Super
+from .values import ListValue, Method, NotConditional, RangeValue, Ref, Scalar, Super, Unknown
 
 Builtin = Callable[[Any, str, ast.Call, Scope], Any]
 
@@ -62,8 +65,14 @@ def _len(interp: Any, path: str, node: ast.Call, scope: Scope) -> sympy.Integer:
     args, _ = interp.arguments(node, scope)
     if len(args) != 1:
         raise interp.error("len() takes one argument", node)
+    if isinstance(args[0], Unknown):  # len(train_loader): as unknown as the loader
+        return args[0]
+    if isinstance(args[0], str):  # len(string.ascii_letters + " .,;'")
+        return sympy.Integer(len(args[0]))
     if isinstance(args[0], RangeValue):
         return sympy.Integer(len(args[0].values()))
+    if isinstance(args[0], str):  # len(chars): a vocabulary's size
+        return sympy.Integer(len(args[0]))
     return sympy.Integer(len(interp.sequence(args[0], node)))
 
 
@@ -80,6 +89,9 @@ def _tuple(interp: Any, path: str, node: ast.Call, scope: Scope) -> tuple:
 def _sequences(interp: Any, path: str, node: ast.Call, scope: Scope) -> tuple:
     """`enumerate(seq)`, `zip(*seqs)`, `reversed(seq)`: tuples of what they would yield."""
     args, _ = interp.arguments(node, scope)
+    unknown = next((arg for arg in args if isinstance(arg, Unknown)), None)
+    if unknown is not None:  # enumerate(train_loader): as unknown as the loader
+        return unknown
     sequences = [interp.sequence(arg, node) for arg in args]
     if path == "enumerate" and len(sequences) == 1:
         return tuple((sympy.Integer(i), item) for i, item in enumerate(sequences[0]))
@@ -147,6 +159,30 @@ def _getattr(interp: Any, path: str, node: ast.Call, scope: Scope) -> Any:
         return args[2]
 
 
+MATH = {"math.sqrt": math.sqrt, "math.log": math.log, "math.log2": math.log2, "math.log10": math.log10,
+        "math.exp": math.exp, "math.pow": math.pow, "math.sin": math.sin, "math.cos": math.cos, "math.tan": math.tan,
+        "math.atan": math.atan, "math.tanh": math.tanh, "np.sqrt": math.sqrt, "np.log": math.log,
+        "numpy.sqrt": math.sqrt, "numpy.log": math.log}
+CONSTANTS = {"math.pi": math.pi, "math.e": math.e, "math.tau": math.tau, "np.pi": math.pi, "numpy.pi": math.pi,
+             "string.ascii_letters": string.ascii_letters, "string.ascii_lowercase": string.ascii_lowercase,
+             "string.ascii_uppercase": string.ascii_uppercase, "string.digits": string.digits,
+             "string.punctuation": string.punctuation}
+
+
+def _math(interp: Any, path: str, node: ast.Call, scope: Scope) -> Any:
+    """`math.sqrt(784)`, `math.log(4, 2)`: computed on numbers (as Python would, in floating point); of a
+    size, a number derive does not compute (`Scalar`)."""
+    args, kwargs = interp.arguments(node, scope)
+    if kwargs or not args or not all(isinstance(a, sympy.Expr) and not isinstance(a, bool) for a in args):
+        return Unknown(f"{interp.snippet(node.func)}(...)", interp.where(node))
+    if not all(a.is_Number for a in args):
+        return Scalar(f"{interp.snippet(node.func)}(...)", interp.where(node))
+    try:
+        return astexpr.number(MATH[path](*(float(a) for a in args)))
+    except (ValueError, OverflowError, ZeroDivisionError, ArithmeticRefused):
+        raise interp.error(f"{path}() of these numbers is not a finite number", node) from None
+
+
 _PYTHON_TYPES = {"str": str, "tuple": tuple, "list": ListValue, "dict": dict}
 
 
@@ -168,6 +204,8 @@ FUNCTIONS: dict[str, Builtin] = {
     "enumerate": _sequences, "zip": _sequences, "reversed": _sequences,
     "str": _str, "bool": _bool, "dict": _dict, "collections.OrderedDict": _dict, "OrderedDict": _dict,
     "super": _super, "isinstance": _isinstance, "getattr": _getattr,
+    "argparse.ArgumentParser": objects.make_parser, "ArgumentParser": objects.make_parser,
+    **{path: _math for path in MATH},
     **{path: _arithmetic for path in astexpr.FUNCTIONS},
 }
 
@@ -230,6 +268,9 @@ STRING_METHODS = {"format": _format, "join": _join, "lower": _case(str.lower), "
 def string_method(interp: Any, method: Method, node: ast.Call, scope: Scope) -> str:
     """`"{}_{}".format(a, b)`, `"_".join(parts)`, `.lower()`, `.upper()`, `.strip()`, `.replace(a, b)`."""
     args, kwargs = interp.arguments(node, scope)
+    unknown = next((a for a in (*args, *kwargs.values()) if isinstance(a, Unknown)), None)
+    if unknown is not None:  # "{:,}".format(sum(p.numel() for p in model.parameters())): text of data
+        return unknown
     run = STRING_METHODS.get(method.name)
     result = NotImplemented if run is None else run(interp, method.target, args, kwargs, node)
     if result is NotImplemented:

@@ -18,6 +18,7 @@ from .. import astexpr
 from ..astexpr import ArithmeticRefused, Undecided
 from ..names import name_problem
 from . import objects
+from .builtins import CONSTANTS
 from .builtins import FUNCTIONS as BUILTINS
 from .classes import not_followed
 from .builtins import DICT_METHODS, LIST_METHODS, STRING_METHODS, dict_method, list_method, string_method
@@ -212,6 +213,9 @@ class Expressions:
         if dunder(attr) and not (attr == "__init__" and isinstance(value, (Super, Ref, ClassValue))):
             raise self.error(f"attribute {attr!r} is not followed", node)
         if isinstance(value, Ref):
+            constant = CONSTANTS.get(f"{value.path}.{attr}")  # math.pi, string.ascii_letters
+            if constant is not None:
+                return self.visit_Constant(ast.copy_location(ast.Constant(constant), node), Scope())
             return Ref(f"{value.path}.{attr}")
         if isinstance(value, Unknown):
             return value
@@ -231,6 +235,8 @@ class Expressions:
                 return Ref("object.__init__")
         if isinstance(value, objects.PlainObject):
             return objects.attribute(self, value, attr, node)
+        if isinstance(value, objects.Native):
+            return value.get(self, attr, node)
         result = self.framework.attribute(self, value, attr, node)
         if result is not NotImplemented:
             return result
@@ -245,6 +251,10 @@ class Expressions:
             return not self.truth(value, node.operand)
         if isinstance(value, Unknown) and isinstance(node.op, (ast.USub, ast.UAdd, ast.Invert)):
             return value  # `-math.log(10000.0)`: as unknown as what it negates
+        if isinstance(node.op, ast.USub) and not isinstance(value, (sympy.Expr, bool)):
+            negated_value = self.framework.binop(self, ast.Mult(), sympy.Integer(-1), value, node)  # `-tensor`
+            if negated_value is not NotImplemented:
+                return negated_value
         if isinstance(value, sympy.Expr) and isinstance(node.op, (ast.USub, ast.UAdd)):
             return -value if isinstance(node.op, ast.USub) else value
         raise self.error(f"cannot apply {type(node.op).__name__} to {self.kind(value)}", node)
@@ -324,6 +334,8 @@ class Expressions:
             else:
                 found = any(self.compare_pair(ast.Eq(), left, item, node) for item in pool)
             return found if isinstance(op, ast.In) else not found
+        if isinstance(left, Unknown) or isinstance(right, Unknown):  # `(predicted == labels)`: as unknown
+            return left if isinstance(left, Unknown) else right
         if isinstance(left, sympy.Expr) and isinstance(right, sympy.Expr):
             try:
                 return astexpr.compare(op, left, right)
@@ -388,6 +400,8 @@ class Expressions:
             return string_method(self, method, node, scope)
         if isinstance(target, objects.PlainObject):
             return objects.call_method(self, method, node, scope)
+        if isinstance(target, objects.Native):
+            return target.call(self, method.name, node, scope)
         if isinstance(target, dict):
             return dict_method(self, method, node, scope)
         result = self.framework.call_value(self, method, node, scope)

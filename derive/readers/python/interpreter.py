@@ -89,6 +89,7 @@ class Interpreter(Statements, Expressions):
         self.current_class: list[tuple[ClassValue, Any]] = []
         self.module_constants: dict[str, ast.stmt] = {}  # NAME = <number> at module level: a symbol
         self.branches: list[Branch] = []  # the `if`s on sizes being followed, outermost first
+        self.data_loops = 0  # loops over data being followed once (`Statements.data_loop`)
 
     @property
     def condition(self) -> Condition | None:

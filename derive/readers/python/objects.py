@@ -87,3 +87,85 @@ def call_method(interp: Any, method: Method, node: ast.Call, scope: Any) -> Any:
     args, kwargs = interp.arguments(node, scope)
     static = any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in function.node.decorator_list)
     return interp.call_function(function, args, kwargs, node, bound=None if static else method.target)
+
+
+# -- argparse: a script's command-line options, read as their defaults ------------------------------
+class Native:
+    """A library object derive follows itself (an `argparse` parser and what it parses)."""
+
+    def get(self, interp: Any, attr: str, node: ast.AST) -> Any:
+        raise interp.error(f"{self.describe()} has no attribute {attr!r} that derive knows", node)
+
+    def call(self, interp: Any, name: str, node: ast.Call, scope: Any) -> Any:
+        raise interp.error(f"{self.describe()}.{name}() is not followed", node)
+
+    def describe(self) -> str:
+        return type(self).__name__
+
+
+@dataclass
+class Namespace(Native):
+    """What `parser.parse_args()` gives: each option's default (a number is a symbol you can `--set`)."""
+
+    values: dict = field(default_factory=dict)
+
+    def get(self, interp: Any, attr: str, node: ast.AST) -> Any:
+        if attr in self.values:
+            return self.values[attr]
+        raise interp.error(f"the command-line options have no {attr!r} (no add_argument gives it)", node)
+
+    def describe(self) -> str:
+        return "the parsed command-line options"
+
+
+@dataclass
+class Parser(Native):
+    """`argparse.ArgumentParser()`: the options `add_argument` declares, with their defaults."""
+
+    options: dict = field(default_factory=dict)  # dest -> (default, the node of the call)
+
+    def get(self, interp: Any, attr: str, node: ast.AST) -> Any:
+        if attr in ("add_argument", "parse_args", "parse_known_args", "add_argument_group", "set_defaults",
+                    "add_mutually_exclusive_group"):
+            return Method(self, attr)
+        return super().get(interp, attr, node)
+
+    def call(self, interp: Any, name: str, node: ast.Call, scope: Any) -> Any:
+        if name in ("add_argument_group", "add_mutually_exclusive_group"):
+            return self
+        args, kwargs = interp.arguments(node, scope)
+        if name == "set_defaults":
+            self.options.update({key: (value, node) for key, value in kwargs.items()})
+            return None
+        if name == "add_argument":
+            flags = [a for a in args if isinstance(a, str)]
+            if not flags:
+                raise interp.error("add_argument() needs the option's name", node)
+            long = next((f for f in flags if f.startswith("--")), flags[0])
+            dest = kwargs.get("dest") or long.lstrip("-").replace("-", "_")
+            action = kwargs.get("action")
+            default = kwargs.get("default", False if action == "store_true" else True if action == "store_false"
+                                 else None)
+            self.options[dest] = (default, node)
+            return None
+        values = {dest: self.option(interp, dest, default, where) for dest, (default, where) in self.options.items()}
+        return Namespace(values) if name == "parse_args" else (Namespace(values), interp.new_list([]))
+
+    @staticmethod
+    def option(interp: Any, dest: str, default: Any, node: ast.AST) -> Any:
+        import sympy
+
+        from ..names import name_problem
+
+        if isinstance(default, sympy.Expr) and not isinstance(default, bool) and default.is_Rational and \
+                default > 0 and not name_problem(dest):
+            domain = "positive integer" if default.is_Integer else "positive rational"
+            return interp.symbols.make(dest, f"the command-line option --{dest} (default {default})", default, domain)
+        return default
+
+    def describe(self) -> str:
+        return "an argparse parser"
+
+
+def make_parser(interp: Any, path: str, node: ast.Call, scope: Any) -> Parser:
+    return Parser()

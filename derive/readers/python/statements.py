@@ -17,7 +17,7 @@ import sympy
 from ...blocks import Condition
 from ...errors import InputError
 from .binder import EMPTY, Signature
-from .objects import PlainObject
+from .objects import Native, PlainObject
 from .scopes import Scope
 from .syntax import (MAX_ITEMS, MAX_ITERATIONS, Visitors, as_load, describe, dunder,
                      harmless, only_checks, simple_default)
@@ -110,7 +110,13 @@ class Statements:
         except InputError:
             if self.inert(node.body, scope) and self.inert(node.orelse, scope):
                 return  # `if m.bias is not None: nn.init.zeros_(m.bias)`: nothing derive counts depends on it
-            raise
+            if not self.data_loops:
+                raise
+            value = Unknown(self.snippet(node.test), self.where(node.test))
+        if isinstance(value, Unknown) and self.data_loops:  # `if loss < best:` in a training loop: both ways
+            self.exec_block(node.body, scope, module_level)
+            self.exec_block(node.orelse, scope, module_level)
+            return
         if isinstance(value, (Pending, Unknown)) and self.inert(node.body, scope) and self.inert(node.orelse, scope):
             return
         if isinstance(value, Pending):
@@ -125,7 +131,10 @@ class Statements:
         self.exec_block(node.body if self.truth(value, node.test) else node.orelse, scope, module_level)
 
     def visit_For(self, node: ast.For, scope: Scope, module_level: bool) -> None:
-        items = self.iterate(self.eval(node.iter, scope), node.iter)
+        iterable = self.eval(node.iter, scope)
+        if isinstance(iterable, Unknown) and hasattr(self.framework, "made"):
+            return self.data_loop(node, iterable, scope, module_level)
+        items = self.iterate(iterable, node.iter)
         broke = False
         for item in items:
             self.assign(node.target, item, scope, module_level, loop=True)
@@ -138,6 +147,23 @@ class Statements:
                 continue
         if not broke:
             self.exec_block(node.orelse, scope, module_level)
+
+    def data_loop(self, node: ast.For, iterable: Unknown, scope: Scope, module_level: bool) -> None:
+        """`for images, labels in loader:`, a loop over data derive does not follow (a training loop): its
+        body runs once on unknown values, so what it does to the model is seen, and an `if` on those values
+        runs both ways; a module made in it is refused, since how many times it runs is not known."""
+        made = self.framework.made  # type: ignore[attr-defined]
+        self.assign(node.target, iterable, scope, module_level, loop=True)
+        self.data_loops += 1
+        try:
+            self.exec_block(node.body, scope, module_level)
+        except (Break, Continue):
+            pass
+        finally:
+            self.data_loops -= 1
+        if self.framework.made != made:  # type: ignore[attr-defined]
+            raise self.error(f"modules are made in a loop over {iterable.what} (at {iterable.where}), which derive "
+                             "does not follow: how many is not known", node)
 
     def visit_With(self, node: ast.With, scope: Scope, module_level: bool) -> None:
         self.exec_block(node.body, scope, module_level)
@@ -213,6 +239,8 @@ class Statements:
                 return callee.name in ("append", "extend", "insert")
             if isinstance(callee.target, dict):
                 return callee.name in ("update", "pop", "setdefault")
+            if isinstance(callee.target, Native):
+                return True  # parser.add_argument(...)
             return self.framework.follows(self, callee)
         if isinstance(callee, Ref):
             return self.framework.resolve(self, callee, call) is not None

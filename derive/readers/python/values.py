@@ -37,6 +37,11 @@ class Unknown:
     where: str
 
 
+@frozen
+class Scalar(Unknown):
+    """A number derive does not compute (`math.sqrt(dim)`): unknown, but a number, not a tensor."""
+
+
 @dataclass
 class ListValue:
     """A Python list (mutable: `layers.append(...)`); `depth`: how many branches on sizes were open when
