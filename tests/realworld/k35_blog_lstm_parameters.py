@@ -5,19 +5,16 @@
 # Edits:
 #   - written for this corpus after the model published there: the same layers, sizes, arguments and
 #     Python constructs, without the source's comments and docstrings, its data loading or its training code
-#   - the numpy data, fit and predict dropped
+#   - the numpy data, fit and predict dropped; names shortened
 
 from keras.models import Sequential
-from keras.layers import Dense
-from keras.layers import LSTM
+from keras.layers import LSTM, Dense
 
-SLENG = 20
-n_neurons = SLENG
-n_batch = 1
-n_epoch = 1500
+steps = 20
+units = steps
 
 model = Sequential()
-model.add(LSTM(n_neurons, activation="relu", input_shape=(SLENG, 1)))
-model.add(Dense(SLENG))
-model.compile(loss="mean_squared_error", optimizer="adam", metrics=["accuracy"])
-print(model.summary())
+model.add(LSTM(units, activation="relu", input_shape=(steps, 1)))
+model.add(Dense(steps))
+model.compile(loss="mean_squared_error", optimizer="adam")
+model.summary()
