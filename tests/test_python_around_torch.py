@@ -776,6 +776,28 @@ class Net(torch.nn.Module):
 model = Net([784, 64, 8])
 '''
 
+PARAMETER_CONTAINERS = '''
+import torch
+import torch.nn as nn
+
+
+class MyModule(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.params = nn.ParameterList([nn.Parameter(torch.randn(10, 10)) for i in range(10)])
+        self.params.append(nn.Parameter(torch.zeros(3)))
+        self.choices = nn.ParameterDict({
+                'left': nn.Parameter(torch.randn(5, 10)),
+                'right': nn.Parameter(torch.randn(5, 10), requires_grad=False)
+        })
+        self.fc = nn.Linear(10, 2)
+        first = self.params[0]
+        self.extra = nn.Parameter(torch.zeros(first.shape[0]))
+
+
+model = MyModule()
+'''
+
 # name -> (source, how the test builds the model from the namespace, the values derive is given)
 SNIPPETS = {
     "quickstart_device": (QUICKSTART, "model", {}),
@@ -801,6 +823,7 @@ SNIPPETS = {
     "training_script": (TRAINING_SCRIPT, "model", {}),
     "argparse_defaults": (ARGPARSE_SCRIPT, "model", {}),
     "layer_subclasses": (LAYER_SUBCLASSES, "model", {}),
+    "parameter_containers": (PARAMETER_CONTAINERS, "model", {}),
     "argparse_set": (ARGPARSE_SCRIPT, "model --hidden-size 32", {"hidden_size": 32}),
     "readme_example": ((Path(__file__).resolve().parents[1] / "examples" / "torch_tokens.py").read_text(
         encoding="utf-8"), "model", {}),
