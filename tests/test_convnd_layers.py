@@ -283,3 +283,11 @@ def test_keras_aliases_are_named_as_keras_names_them(tmp_path):
     path.write_text(source, encoding="utf-8")
     names = [row.name for row in derive.show(str(path)).layers]
     assert names == [layer.name for layer in model.layers[1:]]
+
+
+def test_keras_batch_shape_and_shape_of_a_sequence(tmp_path):
+    """`Input(batch_shape=(None, T, F))` and `x.shape[-1]` of a sequence, as Keras reads them."""
+    source = ("import keras\nfrom keras import layers\n\ninputs = keras.Input(batch_shape=(None, 20, 3))\n"
+              "x = layers.Conv1D(4, 3)(inputs)\nx = layers.Conv1D(4, 3)(x)\nx = layers.Dense(x.shape[-1] * 2)(x)\n"
+              "model = keras.Model(inputs, x)\n")
+    check_keras(tmp_path, source)
