@@ -86,17 +86,19 @@ def measure(runs: int) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3, help="runs per input; the least counts (default %(default)s)")
+    parser.add_argument("--runs", type=int, default=5, help="runs per input; the least counts (default %(default)s)")
     parser.add_argument("--write", metavar="PATH", help="also write the Markdown report there")
     args = parser.parse_args()
     started = datetime.datetime.now(datetime.UTC)
+    before = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     rows = measure(args.runs)
+    after = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     text = "\n".join([
         "# derive's own work from 100 to 1,000 layers (issue 13)", "",
         f"Written by `bench/growth.py`, started {started:%Y-%m-%d %H:%M} UTC: the least CPU time of {args.runs} "
         "runs of `derive show FILE` in process (from sympy's empty cache, the garbage collector off, as the "
         "command runs), on the generators of `bench/inputs.py` (whose 2,000-line and 500-layer instances are "
-        "`bench/inputs/`).", "", *rows, ""])
+        "`bench/inputs/`).", "", f"Load average {before} before, {after} after (2 cores, shared).", "", *rows, ""])
     print(text, end="")
     if args.write:
         Path(args.write).write_text(text, encoding="utf-8")

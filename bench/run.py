@@ -531,13 +531,14 @@ def report(found: list[Case], failed: dict[str, str], timings: Timings,
     lines.append("")
 
     # -- scaling
-    lines += ["## Scaling: pasted PyTorch code", "",
+    lines += ["## Scaling: pasted code", "",
               "`derive show FILE` (the text table) on generated code: an `nn.Sequential` of conv 3×3 / batch norm "
               "/ ReLU, depthwise 3×3 / batch norm / ReLU6, conv 1×1 / SiLU units of mixed widths (16 to 160), a "
               "`Dropout2d` every fourth unit, and a pooled linear classifier; and a "
               f"{TRANSFORMER['layers']}-layer transformer encoder (d_model = {TRANSFORMER['d_model']}, "
               f"d_ff = {TRANSFORMER['d_ff']}) as an `nn.Module` with an `nn.ModuleList` of "
-              "`EncoderLayer`s of 12 modules each (q, k, v, out `nn.Linear`, dropouts, layer norms, FFN).", "",
+              "`EncoderLayer`s of 12 modules each (q, k, v, out `nn.Linear`, dropouts, layer norms, FFN). Issue 13's "
+              "two inputs are `bench/inputs/` (`bench/inputs.py`); `bench/GROWTH.md` has their growth.", "",
               "| input | modules | file | wall | own work | own ÷ own(100) | CPU | peak |",
               "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     base = own("seq100") if has("seq100") else None

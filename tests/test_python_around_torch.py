@@ -740,6 +740,42 @@ class Net(nn.Module):
 model = Net(args).to(device)
 '''
 
+LAYER_SUBCLASSES = '''
+import torch
+import torch.nn as nn
+
+
+class Layer(nn.Linear):
+    def __init__(self, in_features, out_features, bias=True, threshold=2.0):
+        super().__init__(in_features, out_features, bias)
+        self.relu = torch.nn.ReLU()
+        self.threshold = threshold
+        self.scale = nn.Parameter(torch.ones(out_features))
+
+    def forward(self, x):
+        x_direction = x / (x.norm(2, 1, keepdim=True) + 1e-4)
+        return self.relu(torch.mm(x_direction, self.weight.T) + self.bias.unsqueeze(0)) * self.scale
+
+
+class ScaledConv(nn.Conv2d):
+    pass
+
+
+class Net(torch.nn.Module):
+    def __init__(self, dims):
+        super().__init__()
+        self.layers = nn.ModuleList([Layer(dims[d], dims[d + 1]) for d in range(len(dims) - 1)])
+        self.conv = ScaledConv(3, 8, 3, bias=False)
+        self.bn = nn.BatchNorm2d(8)
+        self.head = Layer(8, 2, bias=False)
+        self.head.relu = nn.Identity()
+        self.tail = nn.Linear(2, 8)
+        self.tail.weight = self.layers[0].weight if self.layers[0].out_features == 8 else self.tail.weight
+
+
+model = Net([784, 64, 8])
+'''
+
 # name -> (source, how the test builds the model from the namespace, the values derive is given)
 SNIPPETS = {
     "quickstart_device": (QUICKSTART, "model", {}),
@@ -764,6 +800,7 @@ SNIPPETS = {
     "frozen_backbone": (FROZEN_BACKBONE, "model", {}),
     "training_script": (TRAINING_SCRIPT, "model", {}),
     "argparse_defaults": (ARGPARSE_SCRIPT, "model", {}),
+    "layer_subclasses": (LAYER_SUBCLASSES, "model", {}),
     "argparse_set": (ARGPARSE_SCRIPT, "model --hidden-size 32", {"hidden_size": 32}),
     "readme_example": ((Path(__file__).resolve().parents[1] / "examples" / "torch_tokens.py").read_text(
         encoding="utf-8"), "model", {}),
@@ -872,8 +909,11 @@ REFUSALS = [
      "nn.CrossEntropyLoss with a weight registers it as a buffer of M", 9, 9),
     ("a loss in a Sequential", "        self.seq = nn.Sequential(nn.Linear(4, 4), nn.MSELoss())\n",
      "unsupported module nn.MSELoss: a loss", 8, 20),
-    ("a subclass of a layer", "        self.fc = nn.Linear(4, 4)\n        self.out = Scaled(4, 4)\n",
-     "class Scaled derives from nn.Linear: derive reads subclasses of nn.Module", 9, 20),
+    ("a subclass of a layer with modules of its own", "        self.fc = nn.Linear(4, 4)\n        self.out = Scaled(4, 2)\n",
+     "class Scaled derives from nn.MultiheadAttention, whose own modules it may replace", 9, 20),
+    ("a subclassed layer's weight replaced",
+     "        self.fc = Dense(4, 4)\n        self.fc.weight = nn.Parameter(torch.zeros(4, 4))\n",
+     "weight of Dense, a subclass of nn.Linear, replaced", 9, 9),
     ("freezing a parameter after the fact",
      "        self.w = nn.Parameter(torch.zeros(3))\n        self.w.requires_grad = False\n",
      "setting requires_grad of a tensor here is not followed", 9, 9),
@@ -883,7 +923,8 @@ REFUSALS = [
 @pytest.mark.parametrize("what,body,message,line,col", REFUSALS, ids=[r[0] for r in REFUSALS])
 def test_refusal_names_the_real_cause(what, body, message, line, col, tmp_path):
     path = tmp_path / "bad.py"
-    path.write_text(HEADER + body + "\n\nclass Scaled(nn.Linear):\n    pass\n\n\nmodel = M()\n", encoding="utf-8")
+    path.write_text(HEADER + body + "\n\nclass Scaled(nn.MultiheadAttention):\n    pass\n\n\nclass Dense(nn.Linear):"
+                    "\n    pass\n\n\nmodel = M()\n", encoding="utf-8")
     with pytest.raises(InputError) as caught:
         derive.show(str(path), convention="pytorch")
     assert message in caught.value.what, caught.value.what

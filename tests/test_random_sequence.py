@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 
 import pytest
-
 from helpers.codegen_sequence import keras_conv_lstm, keras_sequence, torch_sequence
 from helpers.sequence_checks import check_keras, check_torch
 

@@ -7,16 +7,15 @@ pass under `FlopCounterMode`). Then what the readers refuse, with the line and t
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import pytest
-
-import derive
-from derive.errors import InputError
 from helpers.codegen_sequence import SeqCase
 from helpers.frameworks import need_torch
 from helpers.sequence_checks import check_keras, check_torch, derivations, run
+
+import derive
+from derive.errors import InputError
 
 KERAS = {
     "the README's Embedding, LSTM, Dense": SeqCase("keras", """\

@@ -20,7 +20,19 @@ import sympy
 
 from ..errors import InputError
 from ..records import frozen
-from .base import ONE, ZERO, Expr, Layer, Padding, Shape, Term, as_expr, as_pair, check_fits, window_out
+from .base import (
+    ONE,
+    ZERO,
+    Expr,
+    Layer,
+    Padding,
+    Shape,
+    Term,
+    as_expr,
+    as_pair,
+    check_fits,
+    window_out,
+)
 from .spelling import Arguments, keras, keras_activation, kind, spec, torch
 
 TWO = sympy.Integer(2)

@@ -24,7 +24,7 @@ CONVENTIONS = ("paper", "pytorch", "keras")
 
 def run(case: SeqCase):
     namespace: dict = {"__name__": "generated"}
-    exec(compile(case.source, "<generated>", "exec"), namespace)  # our own test code, not user input
+    exec(compile(case.source, "<generated>", "exec"), namespace)  # noqa: S102 - our own test code, not user input
     return namespace["model"]
 
 

@@ -380,7 +380,8 @@ def leaves(module: Any, prefix: str = "", part: str | None = None, depth: int = 
     if isinstance(module, TorchLeaf):
         return [Leaf(prefix or "0", part, module, condition)]
     children = module.children.items() if isinstance(module, TorchUser) else module.children
-    out: list[Leaf] = [Leaf(f"{prefix}.{name}" if prefix else name, part, tensor, condition)
+    out: list[Leaf] = [Leaf((f"{prefix}.{name}" if prefix else name) if name else prefix or "0", part, tensor,
+                            condition)  # name "": the layer a subclass of it is (`class Layer(nn.Linear)`)
                        for name, tensor in getattr(module, "tensors", {}).items()]
     for name, child in children:
         if child is None:

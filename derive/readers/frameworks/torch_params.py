@@ -328,6 +328,18 @@ def tensor_method(interp: Any, tensor: Tensor, name: str, args: list, node: Any)
         new = list(shape_of(interp, args, node)) if not any(
             isinstance(a, sympy.Expr) and a == -1 for a in args) else None
         return None if new is None else Tensor(tuple(new), interp.where(node))
+    if name in ("transpose", "swapaxes") and len(args) == 2:
+        first, second = (interp.concrete_int(a, node) for a in args)
+        first, second = (d + len(shape) if d < 0 else d for d in (first, second))
+        if not (0 <= first < len(shape) and 0 <= second < len(shape)):
+            raise interp.error(f"transpose({first}, {second}) of a tensor with {len(shape)} dimensions", node)
+        shape[first], shape[second] = shape[second], shape[first]
+        return Tensor(tuple(shape), interp.where(node))
+    if name == "permute" and len(args) == len(shape) and len(shape) > 0:
+        order = [interp.concrete_int(a, node) for a in args]
+        if sorted(d + len(shape) if d < 0 else d for d in order) != list(range(len(shape))):
+            raise interp.error("permute() needs each dimension once", node)
+        return Tensor(tuple(shape[d] for d in order), interp.where(node))
     if name in ("t", "T") and len(shape) == 2:
         return Tensor(tuple(reversed(shape)), interp.where(node))
     if name == "size" and not args:

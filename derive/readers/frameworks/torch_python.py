@@ -21,14 +21,14 @@ import sympy
 
 from ...blocks import Node
 from ...errors import InputError
-from ...layers import Layer, Shape
+from ...layers import Layer, Shape, spellings
 from ..python import ClassValue, Interpreter, Method, NotConditional, Ref, Scope, Super, Unknown, lineage
 from ..python.objects import Native
 from ..python.values import Scalar
 from . import torch_params as tp
 from .base import Host
 from .torch import (MODULES, TorchAdapter, TorchContainer, TorchFramework, TorchLeaf, TorchUser, is_module_base,
-                    is_torch_layer_spelling, is_torch_spelling, leaves, torch_name)
+                    is_torch_layer_spelling, is_torch_spelling, leaves, stated_attribute, torch_name)
 
 # methods of an nn.Module that return the module and change no count; and those that only use it
 SELF_METHODS = ("to", "cuda", "cpu", "eval", "train", "float", "double", "half", "bfloat16", "requires_grad_",
@@ -50,6 +50,23 @@ def container_base(cls: ClassValue) -> str | None:
             if isinstance(base, Ref) and torch_name(base.path, bare=True) in CONTAINER_BASES:
                 return torch_name(base.path, bare=True)
     return None
+
+
+# a user's class may derive from a layer with no modules of its own (not an attention layer: a subclass of
+# nn.Transformer may replace its `decoder`, which derive cannot take out of the layer); what it may not
+# replace is the layer's own tensors
+OWN_TENSORS = ("weight", "bias", "running_mean", "running_var", "num_batches_tracked")
+
+
+def subclassable(name: str) -> bool:
+    spelling = spellings("torch").get(name)
+    return spelling is not None and spelling.kind is not None and spelling.kind.family != "attention"
+
+
+def layer_base_of(cls: ClassValue) -> Ref | None:
+    """The PyTorch layer a user's class derives from (`class Layer(nn.Linear)`), if any."""
+    return next((b for c in lineage(cls) for b in c.bases if isinstance(b, Ref) and is_torch_layer_spelling(b.path)
+                 and torch_name(b.path, True) not in CONTAINER_BASES), None)
 
 
 def is_parameter_spelling(path: str) -> bool:
@@ -154,11 +171,13 @@ class TorchPython(TorchFramework):
         return super().module(interp, value, node)
 
     def instantiate(self, interp: Interpreter, cls: ClassValue, node: ast.Call, scope: Scope) -> Any:
-        layer_base = next((b for c in lineage(cls) for b in c.bases if isinstance(b, Ref) and
-                           is_torch_layer_spelling(b.path) and torch_name(b.path, True) not in CONTAINER_BASES), None)
+        layer_base = layer_base_of(cls)
+        if layer_base is not None and subclassable(layer_base.last):
+            return self.instantiate_layer(interp, cls, layer_base.last, node, scope)
         if layer_base is not None:
-            raise interp.error(f"class {cls.name} derives from nn.{layer_base.last}: derive reads subclasses of "
-                               "nn.Module, nn.Sequential, nn.ModuleList and nn.ModuleDict, not of a layer", node)
+            raise interp.error(f"class {cls.name} derives from nn.{layer_base.last}, whose own modules it may replace:"
+                               " derive reads subclasses of nn.Module, of the containers and of simple layers "
+                               "(nn.Linear, nn.Conv2d, the norms, ...)", node)
         base = container_base(cls)
         if base is not None and interp.find_method(cls, "__init__") is None:
             instance = TorchUser(cls, where=interp.where(node), condition=interp.condition)
@@ -166,11 +185,35 @@ class TorchPython(TorchFramework):
             return instance
         return super().instantiate(interp, cls, node, scope)
 
+    def instantiate_layer(self, interp: Interpreter, cls: ClassValue, name: str, node: ast.Call,
+                          scope: Scope) -> TorchUser:
+        """`class Layer(nn.Linear)`: the instance is the layer (made by `super().__init__(...)`, or by the
+        call itself without an `__init__`), plus what its `__init__` registers."""
+        instance = TorchUser(cls, where=interp.where(node), condition=interp.condition)
+        init = interp.find_method(cls, "__init__")
+        if init is None:
+            instance.tensors[""] = self.make_leaf(interp, name, node, scope)
+            return instance
+        args, kwargs = interp.arguments(node, scope)
+        interp.call_function(init, args, kwargs, node, bound=instance)
+        if "" not in instance.tensors:
+            raise interp.error(f"{cls.name}.__init__ does not call super().__init__(...): derive cannot tell the "
+                               f"sizes of its nn.{name}", node)
+        return instance
+
     # -- attributes
     def attribute(self, interp: Interpreter, value: Any, attr: str, node: ast.AST) -> Any:
         if isinstance(value, TorchUser):
             if attr in value.tensors:
                 return tensor_value(value.tensors[attr])
+            layer_base = layer_base_of(value.cls)
+            own = layer_base is not None and value.tensors.get("")
+            if own and attr not in value.children and attr not in value.attributes:
+                if attr in tp.ATTRIBUTE_KINDS:  # self.weight of a subclassed nn.Linear
+                    return tp.WeightOf(own, attr, interp.where(node))
+                known = stated_attribute(own, attr)
+                if known is not None:
+                    return known
             own = attr in value.children or attr in value.attributes or interp.class_attribute(value.cls, attr)[0]
             if not own and (attr in SELF_METHODS or attr in PASSIVE_METHODS or attr in (
                     "register_buffer", "register_parameter")):
@@ -227,6 +270,9 @@ class TorchPython(TorchFramework):
         if isinstance(target, TorchLeaf):
             return self.set_leaf_attribute(interp, target, attr, value, node)
         if isinstance(target, TorchUser):
+            if "" in target.tensors and (attr in OWN_TENSORS or attr.startswith(("weight_", "bias_"))):
+                raise interp.error(f"{attr} of {target.cls.name}, a subclass of nn.{target.tensors[''].cls}, replaced:"
+                                   " derive does not follow that", node)
             if interp.branches and not interp.made_here(target.condition) and isinstance(value, tp.Parameter):
                 raise NotConditional()
             if isinstance(value, tp.Loss) and value.weighted:
@@ -318,6 +364,10 @@ class TorchPython(TorchFramework):
             return super().call_value(interp, value, node, scope)
         target, name = value.target, value.name
         if isinstance(target, Super) and name == "__init__" and isinstance(target.instance, TorchUser):
+            layer_base = layer_base_of(target.cls)
+            if layer_base is not None:  # class Layer(nn.Linear): super().__init__(in, out) makes the layer itself
+                target.instance.tensors[""] = self.make_leaf(interp, layer_base.last, node, scope)  # the module itself
+                return None
             base = container_base(target.cls)
             if base is not None:
                 self.register_all(interp, target.instance, base, node, scope)
@@ -444,6 +494,8 @@ def make_device(interp: Interpreter, node: ast.Call, scope: Scope) -> Any:
 def tensor_value(leaf: TorchLeaf) -> Any:
     """`self.cls_token`: the parameter or buffer a module registered."""
     layer = leaf.layer
+    if not isinstance(layer, tp.TensorLayer):
+        return leaf
     tensor = tp.Tensor(layer.factors, leaf.where)
     return tensor if layer.kind == tp.BUFFER else tp.Parameter(tensor, layer.kind == tp.TRAINABLE, leaf.where)
 
