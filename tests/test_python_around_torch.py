@@ -931,7 +931,7 @@ REFUSALS = [
      "        self.fc = nn.Linear(4, 4)\n        self.loss = nn.CrossEntropyLoss(weight=torch.ones(4))\n",
      "nn.CrossEntropyLoss with a weight registers it as a buffer of M", 9, 9),
     ("a loss in a Sequential", "        self.seq = nn.Sequential(nn.Linear(4, 4), nn.MSELoss())\n",
-     "unsupported module nn.MSELoss: a loss", 8, 20),
+     "unsupported module nn.MSELoss: a loss", 8, 51),
     ("a subclass of a layer with modules of its own", "        self.fc = nn.Linear(4, 4)\n        self.out = Scaled(4, 2)\n",
      "class Scaled derives from nn.MultiheadAttention, whose own modules it may replace", 9, 20),
     ("a subclassed layer's weight replaced",

@@ -205,8 +205,8 @@ class TorchPython(TorchFramework):
 
     def module(self, interp: Interpreter, value: Any, node: ast.AST) -> Any:
         if isinstance(value, tp.Loss):
-            raise interp.error(f"unsupported module nn.{value.cls}: a loss, which derive reads beside a model (a "
-                               "criterion), not inside one", node)
+            raise InputError(f"unsupported module nn.{value.cls}: a loss, which derive reads beside a model (a "
+                             "criterion), not inside one", value.where)
         return super().module(interp, value, node)
 
     def instantiate(self, interp: Interpreter, cls: ClassValue, node: ast.Call, scope: Scope) -> Any:
