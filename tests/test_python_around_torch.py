@@ -446,6 +446,8 @@ class MaskedAutoencoderStem(nn.Module):
         self.mask_token = nn.Parameter(torch.zeros(1, 1, decoder_embed_dim))
         self.register_parameter("gamma", nn.Parameter(1e-4 * torch.ones(decoder_embed_dim)))
         self.register_parameter("unused", None)
+        self.decoder_pos_embed = nn.Parameter(torch.zeros(1, num_patches + 1, decoder_embed_dim))
+        self.decoder_pos_embed.requires_grad = False
         torch.nn.init.normal_(self.cls_token, std=.02)
         torch.nn.init.normal_(self.mask_token, std=.02)
         self.apply(self._init_weights)
@@ -937,8 +939,8 @@ REFUSALS = [
     ("a subclassed layer's weight replaced",
      "        self.fc = Dense(4, 4)\n        self.fc.weight = nn.Parameter(torch.zeros(4, 4))\n",
      "weight of Dense, a subclass of nn.Linear, replaced", 9, 9),
-    ("freezing a parameter after the fact",
-     "        self.w = nn.Parameter(torch.zeros(3))\n        self.w.requires_grad = False\n",
+    ("unfreezing a parameter after the fact",
+     "        self.w = nn.Parameter(torch.zeros(3), requires_grad=False)\n        self.w.requires_grad = True\n",
      "setting requires_grad of a tensor here is not followed", 9, 9),
 ]
 

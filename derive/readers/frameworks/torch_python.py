@@ -304,6 +304,10 @@ class TorchPython(TorchFramework):
     def set_attribute(self, interp: Interpreter, target: Any, attr: str, value: Any, node: ast.AST) -> bool:
         if isinstance(target, Ref) and target.path.startswith("torch."):
             return True  # torch.backends.cudnn.benchmark = True: a flag, nothing derive counts
+        if isinstance(target, tp.Parameter) and target.leaf is not None and attr == "requires_grad" and \
+                isinstance(value, bool) and (value is False or self.frozen.get(id(target.leaf), target.trainable)):
+            self.frozen[id(target.leaf)] = value  # self.pos_embed.requires_grad = False
+            return True
         if isinstance(target, tp.ParametersOf) and attr == "requires_grad":
             if not isinstance(value, bool):
                 raise interp.error(f"requires_grad must be True or False, not {interp.kind(value)}", node)
@@ -311,8 +315,9 @@ class TorchPython(TorchFramework):
             return True
         if isinstance(target, (tp.Tensor, tp.Parameter, tp.WeightOf)) and attr in ("data", "requires_grad"):
             if attr == "requires_grad":
-                raise interp.error("setting requires_grad of a tensor here is not followed (give "
-                                   "nn.Parameter(..., requires_grad=False) instead)", node)
+                raise interp.error("setting requires_grad of a tensor here is not followed (a parameter is frozen "
+                                   "with nn.Parameter(..., requires_grad=False) or p.requires_grad = False, "
+                                   "never made trainable again)", node)
             return True
         if isinstance(target, TorchLeaf):
             return self.set_leaf_attribute(interp, target, attr, value, node)
@@ -551,7 +556,7 @@ def tensor_value(leaf: TorchLeaf) -> Any:
     if not isinstance(layer, tp.TensorLayer):
         return leaf
     tensor = tp.Tensor(layer.factors, leaf.where)
-    return tensor if layer.kind == tp.BUFFER else tp.Parameter(tensor, layer.kind == tp.TRAINABLE, leaf.where)
+    return tensor if layer.kind == tp.BUFFER else tp.Parameter(tensor, layer.kind == tp.TRAINABLE, leaf.where, leaf)
 
 
 def is_spelling(path: str) -> bool:
