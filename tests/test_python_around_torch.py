@@ -748,8 +748,8 @@ import torch.nn as nn
 
 
 class Layer(nn.Linear):
-    def __init__(self, in_features, out_features, bias=True, threshold=2.0):
-        super().__init__(in_features, out_features, bias)
+    def __init__(self, in_features, out_features, bias=True, device=None, dtype=None, threshold=2.0):
+        super().__init__(in_features, out_features, bias, device, dtype)
         self.relu = torch.nn.ReLU()
         self.threshold = threshold
         self.scale = nn.Parameter(torch.ones(out_features))
@@ -889,7 +889,7 @@ def test_the_snippets_use_what_they_are_about():
                       "print(model)", "summary(", 'if __name__ == "__main__":', "dropout = 0.2", "@dataclass",
                       "**kwargs", "*args", "(nn.Sequential):", "OrderedDict(", "nn.ModuleDict(", "getattr(nn,",
                       "nn.Identity()", "nn.Parameter(torch.zeros(", "torch.randn(1, 1, dim)", "register_buffer(",
-                      "persistent=False", "requires_grad=False", ".weight = self.encoder.weight", "self.left = "):
+                      "persistent=False", "requires_grad=False", "bias, device, dtype)", ".weight = self.encoder.weight", "self.left = "):
         assert construct in text, construct
 
 
