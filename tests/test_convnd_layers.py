@@ -119,6 +119,10 @@ TORCH = {
                                "nn.ConstantPad3d(2, 0.0)", "nn.CircularPad3d(1)"]),
     "pads_1d": ((2, 9), ["nn.Conv1d(2, 3, 1)", "nn.ReflectionPad1d((2, 1))", "nn.ReplicationPad1d(3)",
                          "nn.ConstantPad1d((0, 4), 1.0)", "nn.CircularPad1d(2)"]),
+    "linear_on_last_axis": ((4, 32), ["nn.Conv1d(4, 8, 3)", "nn.AdaptiveAvgPool1d(10)", "nn.Linear(10, 5)", "nn.ReLU()",
+                                      "nn.Conv1d(8, 2, 1)", "nn.Flatten()", "nn.Linear(10, 3)"]),
+    "linear_on_last_axis_2d": ((3, 9, 9), ["nn.Conv2d(3, 4, 3)", "nn.AdaptiveMaxPool2d((5, 6))",
+                                           "nn.Linear(6, 2, bias=False)", "nn.Conv2d(4, 1, 1)"]),
     "ceil_mode": ((3, 15, 16), ["nn.Conv2d(3, 4, 1)", "nn.MaxPool2d(3, 2, ceil_mode=True)",
                                 "nn.AvgPool2d(2, ceil_mode=True)", "nn.MaxPool2d((2, 3), (2, 2), ceil_mode=True)"]),
     "ceil_mode_3d": ((2, 5, 6, 7), ["nn.Conv3d(2, 2, 1)", "nn.MaxPool3d(3, 2, ceil_mode=True)",
@@ -283,3 +287,11 @@ def test_keras_aliases_are_named_as_keras_names_them(tmp_path):
     path.write_text(source, encoding="utf-8")
     names = [row.name for row in derive.show(str(path)).layers]
     assert names == [layer.name for layer in model.layers[1:]]
+
+
+def test_keras_batch_shape_and_shape_of_a_sequence(tmp_path):
+    """`Input(batch_shape=(None, T, F))` and `x.shape[-1]` of a sequence, as Keras reads them."""
+    source = ("import keras\nfrom keras import layers\n\ninputs = keras.Input(batch_shape=(None, 20, 3))\n"
+              "x = layers.Conv1D(4, 3)(inputs)\nx = layers.Conv1D(4, 3)(x)\nx = layers.Dense(x.shape[-1] * 2)(x)\n"
+              "model = keras.Model(inputs, x)\n")
+    check_keras(tmp_path, source)

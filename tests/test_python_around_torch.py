@@ -446,6 +446,8 @@ class MaskedAutoencoderStem(nn.Module):
         self.mask_token = nn.Parameter(torch.zeros(1, 1, decoder_embed_dim))
         self.register_parameter("gamma", nn.Parameter(1e-4 * torch.ones(decoder_embed_dim)))
         self.register_parameter("unused", None)
+        self.decoder_pos_embed = nn.Parameter(torch.zeros(1, num_patches + 1, decoder_embed_dim))
+        self.decoder_pos_embed.requires_grad = False
         torch.nn.init.normal_(self.cls_token, std=.02)
         torch.nn.init.normal_(self.mask_token, std=.02)
         self.apply(self._init_weights)
@@ -746,8 +748,8 @@ import torch.nn as nn
 
 
 class Layer(nn.Linear):
-    def __init__(self, in_features, out_features, bias=True, threshold=2.0):
-        super().__init__(in_features, out_features, bias)
+    def __init__(self, in_features, out_features, bias=True, device=None, dtype=None, threshold=2.0):
+        super().__init__(in_features, out_features, bias, device, dtype)
         self.relu = torch.nn.ReLU()
         self.threshold = threshold
         self.scale = nn.Parameter(torch.ones(out_features))
@@ -776,6 +778,28 @@ class Net(torch.nn.Module):
 model = Net([784, 64, 8])
 '''
 
+PARAMETER_CONTAINERS = '''
+import torch
+import torch.nn as nn
+
+
+class MyModule(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.params = nn.ParameterList([nn.Parameter(torch.randn(10, 10)) for i in range(10)])
+        self.params.append(nn.Parameter(torch.zeros(3)))
+        self.choices = nn.ParameterDict({
+                'left': nn.Parameter(torch.randn(5, 10)),
+                'right': nn.Parameter(torch.randn(5, 10), requires_grad=False)
+        })
+        self.fc = nn.Linear(10, 2)
+        first = self.params[0]
+        self.extra = nn.Parameter(torch.zeros(first.shape[0]))
+
+
+model = MyModule()
+'''
+
 # name -> (source, how the test builds the model from the namespace, the values derive is given)
 SNIPPETS = {
     "quickstart_device": (QUICKSTART, "model", {}),
@@ -801,6 +825,7 @@ SNIPPETS = {
     "training_script": (TRAINING_SCRIPT, "model", {}),
     "argparse_defaults": (ARGPARSE_SCRIPT, "model", {}),
     "layer_subclasses": (LAYER_SUBCLASSES, "model", {}),
+    "parameter_containers": (PARAMETER_CONTAINERS, "model", {}),
     "argparse_set": (ARGPARSE_SCRIPT, "model --hidden-size 32", {"hidden_size": 32}),
     "readme_example": ((Path(__file__).resolve().parents[1] / "examples" / "torch_tokens.py").read_text(
         encoding="utf-8"), "model", {}),
@@ -864,7 +889,7 @@ def test_the_snippets_use_what_they_are_about():
                       "print(model)", "summary(", 'if __name__ == "__main__":', "dropout = 0.2", "@dataclass",
                       "**kwargs", "*args", "(nn.Sequential):", "OrderedDict(", "nn.ModuleDict(", "getattr(nn,",
                       "nn.Identity()", "nn.Parameter(torch.zeros(", "torch.randn(1, 1, dim)", "register_buffer(",
-                      "persistent=False", "requires_grad=False", ".weight = self.encoder.weight", "self.left = "):
+                      "persistent=False", "requires_grad=False", "bias, device, dtype)", ".weight = self.encoder.weight", "self.left = "):
         assert construct in text, construct
 
 
@@ -908,14 +933,14 @@ REFUSALS = [
      "        self.fc = nn.Linear(4, 4)\n        self.loss = nn.CrossEntropyLoss(weight=torch.ones(4))\n",
      "nn.CrossEntropyLoss with a weight registers it as a buffer of M", 9, 9),
     ("a loss in a Sequential", "        self.seq = nn.Sequential(nn.Linear(4, 4), nn.MSELoss())\n",
-     "unsupported module nn.MSELoss: a loss", 8, 20),
+     "unsupported module nn.MSELoss: a loss", 8, 51),
     ("a subclass of a layer with modules of its own", "        self.fc = nn.Linear(4, 4)\n        self.out = Scaled(4, 2)\n",
      "class Scaled derives from nn.MultiheadAttention, whose own modules it may replace", 9, 20),
     ("a subclassed layer's weight replaced",
      "        self.fc = Dense(4, 4)\n        self.fc.weight = nn.Parameter(torch.zeros(4, 4))\n",
      "weight of Dense, a subclass of nn.Linear, replaced", 9, 9),
-    ("freezing a parameter after the fact",
-     "        self.w = nn.Parameter(torch.zeros(3))\n        self.w.requires_grad = False\n",
+    ("unfreezing a parameter after the fact",
+     "        self.w = nn.Parameter(torch.zeros(3), requires_grad=False)\n        self.w.requires_grad = True\n",
      "setting requires_grad of a tensor here is not followed", 9, 9),
 ]
 

@@ -162,3 +162,40 @@ def torch_sides(args: Arguments, rank: int) -> tuple[tuple[Expr, Expr], ...]:
     sizes_ = [args.as_size("padding", v, zero=True) for v in items]
     pairs = [(sizes_[2 * i], sizes_[2 * i + 1]) for i in range(rank)]
     return tuple(reversed(pairs))
+
+
+@frozen
+class LastAxis(Layer):
+    """A PyTorch layer that acts on the last axis (`nn.Linear`) of a channels-first tensor: (C, d_1, ..., d_n)
+    in PyTorch is derive's (d_1, ..., d_n, C), and `nn.Linear(d_n, m)` maps d_n, not C, giving (C, ..., m)."""
+
+    layer: Layer
+
+    @property
+    def op(self) -> str:  # type: ignore[override]
+        return self.layer.op
+
+    @property
+    def arity(self) -> int:  # type: ignore[override]
+        return self.layer.arity
+
+    @property
+    def family(self) -> str:  # type: ignore[override]
+        return self.layer.family
+
+    @property
+    def explain(self) -> str | None:  # type: ignore[override]
+        return self.layer.explain
+
+    @property
+    def signature(self) -> str:
+        return self.layer.signature
+
+    def terms(self, inputs: tuple[Shape, ...]) -> tuple[Term, ...]:
+        return self.layer.terms(tuple(last_to_first(shape) for shape in inputs))
+
+    def output(self, inputs: tuple[Shape, ...]) -> Shape:
+        return first_to_last(self.layer.output(tuple(last_to_first(shape) for shape in inputs)))
+
+    def macs(self, inputs: tuple[Shape, ...], output: Shape) -> Expr:
+        return self.layer.macs(tuple(last_to_first(shape) for shape in inputs), last_to_first(output))

@@ -15,7 +15,7 @@ from .base import (ONE, Expr, Layer, Padding, Shape, Term, as_expr, as_tuple, ch
 from .spelling import Arguments, keras, keras_activation, kind, spec, torch
 
 
-class _Window:
+class Window:
     """What the convolutions share: a kernel, stride and dilation given as one size or one per spatial
     axis (`rank` of them), the output of such a window, and the notation `k×k /s` after the op's name."""
 
@@ -56,7 +56,7 @@ class _Window:
 
 
 @frozen
-class Conv2D(_Window, Layer):
+class Conv2D(Window, Layer):
     """A 2-D convolution: k_h·k_w·(C_in/groups)·filters weights, and with `bias` one more per filter."""
 
     op: ClassVar[str] = "conv2d"
@@ -107,7 +107,7 @@ class Conv3D(Conv2D):
 
 
 @frozen
-class DepthwiseConv2D(_Window, Layer):
+class DepthwiseConv2D(Window, Layer):
     """One k_h×k_w filter per input channel (times the depth multiplier): k_h·k_w·C weights, not k_h·k_w·C·C."""
 
     op: ClassVar[str] = "depthwise_conv2d"
@@ -148,7 +148,7 @@ class DepthwiseConv1D(DepthwiseConv2D):
 
 
 @frozen
-class SeparableConv2D(_Window, Layer):
+class SeparableConv2D(Window, Layer):
     """Keras `SeparableConv2D`: a depthwise kernel, a 1×1 pointwise kernel, one bias on the output."""
 
     op: ClassVar[str] = "separable_conv2d"

@@ -17,7 +17,7 @@ from ..records import frozen
 from .axes import keras_layout, sizes
 from .base import (ONE, ZERO, Expr, Layer, Padding, Shape, Term, as_expr, as_tuple, check_divisible, check_fits,
                    need_rank)
-from .conv import _Window
+from .conv import Window
 from .spelling import Arguments, keras, keras_activation, keras_padding, kind, spec, torch
 
 
@@ -39,7 +39,7 @@ def transposed_out(size: Expr, kernel: Expr, stride: Expr, padding: Padding, dil
 
 
 @frozen
-class ConvTranspose2D(_Window, Layer):
+class ConvTranspose2D(Window, Layer):
     """A 2-D transposed convolution: k_h·k_w·C_in·(filters/groups) weights, and a bias per filter."""
 
     op: ClassVar[str] = "conv2d_transpose"

@@ -44,7 +44,7 @@ KINDS = (
     kind(Dense,
          spec("dense", ("units", "bias"), lambda a: Dense(a.size("units"), a.flag("bias", True)), required=("units",)),
          keras("Dense", ("units", "activation", "use_bias"), _keras_dense, keywords=("lora_rank",)),
-         torch("Linear", ("in_features", "out_features", "bias"),
+         torch("Linear", ("in_features", "out_features", "bias", "device", "dtype"),  # all five may be positional
                lambda a: Dense(a.size("out_features"), a.flag("bias", True)),
                stated="in_features", attributes={"out_features": "units"})),
 )

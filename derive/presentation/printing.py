@@ -104,8 +104,11 @@ class Printer:
         return self._wrap(*self._print(expr), PREC_POW)
 
     def shape(self, dims: Iterable[sympy.Expr]) -> str:
-        """A tensor's shape, its dimensions joined by ×."""
-        return self.style.by.join(self(dim) for dim in dims)
+        """A tensor's shape, its dimensions joined by ×; a sum in brackets (`(H - 2) × (W - 2) × C`)."""
+        dims = tuple(dims)
+        if len(dims) == 1:
+            return self(dims[0])
+        return self.style.by.join(self._wrap(*self._print(dim), PREC_MUL) for dim in dims)
 
     def equation(self, sides: Iterable[str]) -> str:
         """Printed sides as one chain of equalities (`formula = numbers = value`)."""

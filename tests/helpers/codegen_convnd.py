@@ -119,7 +119,7 @@ def torch_report(model: Any, shape: tuple) -> dict:
         elif isinstance(module, nn.Linear):
             macs += module.weight.numel() * math.prod(output.shape[1:-1])
         dims = tuple(output.shape[1:])
-        shapes.append((*dims[1:], dims[0]) if len(dims) > 1 and not isinstance(module, nn.Linear) else dims)
+        shapes.append((*dims[1:], dims[0]) if len(dims) > 1 else dims)  # channels last, as derive shows it
 
     leaves = [m for m in model.modules() if not list(m.children())]
     handles = [m.register_forward_hook(hook) for m in leaves]

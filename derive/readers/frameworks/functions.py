@@ -1,7 +1,8 @@
 """Functions handed to a layer (Keras `Lambda(lambda x: x / 255)`): derive does not read them.
 
-A `lambda` written in a layer call is not evaluated (the interpreter follows no lambdas); the call is
-read with it replaced by `None`, so the layer gets its other arguments and the function stays opaque.
+A `lambda` written in a `Lambda` layer's call is not evaluated (the interpreter follows no lambdas); the
+call is read with it replaced by `None`, so the layer gets its other arguments and the function stays
+opaque. Anywhere else a lambda stays what the interpreter refuses ("a lambda is not followed").
 """
 
 from __future__ import annotations

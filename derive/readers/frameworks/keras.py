@@ -139,7 +139,7 @@ class KerasFramework(Framework):
 
     def make_layer(self, interp: Interpreter, cls: str, node: ast.Call, scope: Scope) -> KerasLayer:
         spelling = spellings("keras")[cls]
-        args = bind(interp, spelling.signature, opaque_functions(node), scope)
+        args = bind(interp, spelling.signature, opaque_functions(node) if cls == "Lambda" else node, scope)
         layer = spelling.build(args)
         if args.given("trainable") and not args.flag("trainable"):
             layer = freeze(layer)  # its weights counted, as non-trainable ones

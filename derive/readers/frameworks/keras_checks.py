@@ -113,7 +113,7 @@ def checked_concatenate(interp: Interpreter, fw: Any, inputs: list[Tensor], node
     for other in shapes[1:]:
         if len(other.spatial) != len(first.spatial):
             raise interp.error("concatenate needs inputs of the same rank (an image and a vector here)", node)
-    if any(_differ(a, b, defaults) for other in shapes[1:] for a, b in zip(first.spatial, other.spatial)):
+    if any(differ(a, b, defaults) for other in shapes[1:] for a, b in zip(first.spatial, other.spatial)):
         counted = Shape(sympy.Add(*(s.channels for s in shapes)), first.spatial)
         warn_shapes(interp, fw, "concatenate", inputs, node, name, "the inputs differ in height or width",
                     counted, True)
@@ -121,7 +121,7 @@ def checked_concatenate(interp: Interpreter, fw: Any, inputs: list[Tensor], node
     return Concatenate()
 
 
-def _differ(a: sympy.Expr, b: sympy.Expr, defaults: dict) -> bool:
+def differ(a: sympy.Expr, b: sympy.Expr, defaults: dict) -> bool:
     known_a, known_b = a.xreplace(defaults), b.xreplace(defaults)
     if known_a.is_Number and known_b.is_Number:
         return known_a != known_b
@@ -150,7 +150,7 @@ def checked_add(interp: Interpreter, fw: Any, inputs: list[Tensor], node: ast.AS
                 dims[i], unknown = b, True
             elif known_b == 1 and known_a != 1:
                 unknown = True
-            elif _differ(a, b, defaults):
+            elif differ(a, b, defaults):
                 unknown = True
                 if i == len(dims) - 1:
                     channels = True

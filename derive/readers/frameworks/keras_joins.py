@@ -13,7 +13,7 @@ from typing import Any
 
 from ...layers import Layer, Shape, Stated
 from ..python import Interpreter
-from .keras_checks import _differ, defaults_of, warn_shapes
+from .keras_checks import differ, defaults_of, warn_shapes
 from .keras_values import Tensor
 
 
@@ -30,7 +30,7 @@ def checked_join(interp: Interpreter, fw: Any, inputs: list[Tensor], node: ast.A
                 continue
             if a.xreplace(defaults) == 1:
                 dims[offset + i] = b
-            elif _differ(a, b, defaults):
+            elif differ(a, b, defaults):
                 channels = channels or offset + i == len(dims) - 1
                 spatial = spatial or offset + i < len(dims) - 1
     if not (spatial or channels):

@@ -19,7 +19,8 @@ from typing import Any, Callable, Sequence
 
 import sympy
 
-from ...layers import Shape, spellings
+from ...layers import Dense, Layer, Shape, spellings
+from ...layers.axes import LastAxis
 from ..names import ORDER_FIRST, ORDER_LAST
 
 Make = Callable[[str], sympy.Expr]
@@ -201,3 +202,14 @@ def keras_class(name: str) -> str:
         if name.startswith(short) and not name.startswith(full):
             return full + name[len(short):]
     return name
+
+
+def last_axis(layer: Layer, stated: Any, flow: Shape) -> Layer | None:
+    """`nn.Linear(d_n, m)` on a channels-first PyTorch tensor (C, ..., d_n) whose last size it states (and
+    not its channels): PyTorch maps that last axis, so the layer is counted there (`layers.axes.LastAxis`)."""
+    if not isinstance(layer, Dense) or stated is None or not flow.spatial:
+        return None
+    last = flow.spatial[-1]
+    if stated == flow.channels or sympy.expand(stated - last) != 0:
+        return None
+    return LastAxis(layer)

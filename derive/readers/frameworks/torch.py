@@ -36,7 +36,7 @@ from ..python import ClassValue, Framework, Interpreter, Method, NotConditional,
 from . import attention_calls
 from .base import Adapter, Host
 from .sequences import torch_start, torch_wanted
-from .shapes import Flow, symbol_maker, torch_input
+from .shapes import Flow, last_axis, symbol_maker, torch_input
 
 PREFIXES = ("torch.nn.modules.", "torch.nn.", "nn.")
 
@@ -414,7 +414,7 @@ def block_of(root: Any, make: Callable[[str, int, int], sympy.Expr], fallback: C
         wanted = torch_wanted(item.layer, wanted, steps) if steps is not None else wanted
         same = _equal(wanted.channels, flow.channels) and len(wanted.spatial) == len(flow.spatial) and all(
             _equal(a, b) for a, b in zip(wanted.spatial, flow.spatial))
-        layer = item.layer if same else Stated(item.layer, wanted)
+        layer = item.layer if same else last_axis(item.layer, item.stated, flow) or Stated(item.layer, wanted)
         layer = layer if adjust is None else adjust(item, layer)
         try:
             output = layer.output((flow,))

@@ -48,6 +48,7 @@ class Parameter:
     tensor: Tensor
     trainable: bool
     where: str
+    leaf: Any = None  # the TorchLeaf it is registered as, once read back from its module (`self.cls_token`)
 
     def describe(self) -> str:
         return "an nn.Parameter"

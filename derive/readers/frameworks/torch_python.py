@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import ast
+from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 import sympy
@@ -41,6 +42,14 @@ NO_GPU = {"torch.cuda.is_available": False, "torch.backends.mps.is_available": F
           "torch.xpu.is_available": False, "torch.backends.mps.is_built": False,
           "torch.backends.cudnn.is_available": False, "torch.cuda.device_count": sympy.Integer(0),
           "torch.cuda.is_bf16_supported": False}
+
+
+@dataclass
+class Parameters(TorchContainer):
+    """`nn.ParameterList` / `nn.ParameterDict`: no modules, its parameters as `tensors` (named 0, 1, ... or
+    by key), as a module's own."""
+
+    tensors: dict = field(default_factory=dict)
 
 
 def container_base(cls: ClassValue) -> str | None:
@@ -94,6 +103,8 @@ class TorchPython(TorchFramework):
             return self.make_module_dict
         if ref.path == "torch.device":
             return make_device
+        if torch_name(ref.path, bare=True) in ("ParameterList", "ParameterDict"):
+            return self.make_parameters
         loss = torch_name(ref.path, bare=False)
         if loss is not None and loss.endswith("Loss") and loss[:1].isupper():
             return lambda i, n, s: tp.make_loss(i, loss, n)
@@ -114,6 +125,34 @@ class TorchPython(TorchFramework):
             raise interp.error(f"nn.Parameter(): requires_grad must be True or False, not {interp.kind(trainable)}",
                                node)
         return tp.Parameter(data, trainable, interp.where(node))
+
+    def make_parameters(self, interp: Interpreter, node: ast.Call, scope: Scope) -> Parameters:
+        """`nn.ParameterList([...])`, `nn.ParameterDict({...})`: a module holding parameters only."""
+        args, kwargs = interp.arguments(node, scope)
+        items = args[0] if args else kwargs.get("values", kwargs.get("parameters"))
+        cls = torch_name(interp.snippet(node.func, 80), bare=True) or "ParameterList"
+        container = Parameters(cls if cls in ("ParameterList", "ParameterDict") else "ParameterList", [],
+                               interp.where(node), interp.condition)
+        if items is not None:
+            self.add_parameters(interp, container, items, node)
+        return container
+
+    def add_parameters(self, interp: Interpreter, container: Parameters, items: Any, node: ast.AST) -> None:
+        if container.cls == "ParameterDict":
+            pairs = list(items.items()) if isinstance(items, dict) else [
+                tuple(interp.sequence(pair, node)) for pair in interp.sequence(items, node)]
+        else:
+            pairs = [(str(len(container.tensors) + i), item) for i, item in enumerate(interp.sequence(items, node))]
+        for name, value in pairs:
+            if not isinstance(name, str):
+                raise interp.error("nn.ParameterDict keys are strings", node)
+            if isinstance(value, tp.Parameter):
+                self.register(interp, container, name, tp.TRAINABLE if value.trainable else tp.FROZEN,
+                              value.tensor, node)
+            elif isinstance(value, tp.Tensor):  # a plain tensor becomes a parameter, as PyTorch makes it
+                self.register(interp, container, name, tp.TRAINABLE, value, node)
+            else:
+                raise interp.error(f"nn.{container.cls} holds parameters, not {interp.kind(value)}", node)
 
     def make_module_dict(self, interp: Interpreter, node: ast.Call, scope: Scope) -> TorchContainer:
         args, kwargs = interp.arguments(node, scope)
@@ -166,8 +205,8 @@ class TorchPython(TorchFramework):
 
     def module(self, interp: Interpreter, value: Any, node: ast.AST) -> Any:
         if isinstance(value, tp.Loss):
-            raise interp.error(f"unsupported module nn.{value.cls}: a loss, which derive reads beside a model (a "
-                               "criterion), not inside one", node)
+            raise InputError(f"unsupported module nn.{value.cls}: a loss, which derive reads beside a model (a "
+                             "criterion), not inside one", value.where)
         return super().module(interp, value, node)
 
     def instantiate(self, interp: Interpreter, cls: ClassValue, node: ast.Call, scope: Scope) -> Any:
@@ -225,6 +264,14 @@ class TorchPython(TorchFramework):
                     return list(value.children) if base == "ModuleDict" and attr == "__iter__" else modules
                 if attr in ("append", "extend", "insert"):
                     return Method(value, attr)
+        if isinstance(value, Parameters):
+            values = {name: tensor_value(leaf) for name, leaf in value.tensors.items()}
+            if attr == "__getitem__":
+                return values if value.cls == "ParameterDict" else list(values.values())
+            if attr == "__iter__":
+                return list(values) if value.cls == "ParameterDict" else list(values.values())
+            if attr in ("append", "extend", "update"):
+                return Method(value, attr)
         if isinstance(value, TorchContainer) and any(key == attr for key, _ in value.children):
             return next(module for key, module in value.children if key == attr)  # `self.transformer.wte`
         if isinstance(value, TorchContainer) and value.cls == "ModuleDict":
@@ -257,6 +304,10 @@ class TorchPython(TorchFramework):
     def set_attribute(self, interp: Interpreter, target: Any, attr: str, value: Any, node: ast.AST) -> bool:
         if isinstance(target, Ref) and target.path.startswith("torch."):
             return True  # torch.backends.cudnn.benchmark = True: a flag, nothing derive counts
+        if isinstance(target, tp.Parameter) and target.leaf is not None and attr == "requires_grad" and \
+                isinstance(value, bool) and (value is False or self.frozen.get(id(target.leaf), target.trainable)):
+            self.frozen[id(target.leaf)] = value  # self.pos_embed.requires_grad = False
+            return True
         if isinstance(target, tp.ParametersOf) and attr == "requires_grad":
             if not isinstance(value, bool):
                 raise interp.error(f"requires_grad must be True or False, not {interp.kind(value)}", node)
@@ -264,8 +315,9 @@ class TorchPython(TorchFramework):
             return True
         if isinstance(target, (tp.Tensor, tp.Parameter, tp.WeightOf)) and attr in ("data", "requires_grad"):
             if attr == "requires_grad":
-                raise interp.error("setting requires_grad of a tensor here is not followed (give "
-                                   "nn.Parameter(..., requires_grad=False) instead)", node)
+                raise interp.error("setting requires_grad of a tensor here is not followed (a parameter is frozen "
+                                   "with nn.Parameter(..., requires_grad=False) or p.requires_grad = False, "
+                                   "never made trainable again)", node)
             return True
         if isinstance(target, TorchLeaf):
             return self.set_leaf_attribute(interp, target, attr, value, node)
@@ -308,12 +360,13 @@ class TorchPython(TorchFramework):
         self.ties.setdefault(id(target), (target, []))[1].append((attr, value, interp.where(node)))
         return True
 
-    def register(self, interp: Interpreter, target: TorchUser, name: str, kind: str, tensor: tp.Tensor,
+    def register(self, interp: Interpreter, target: Any, name: str, kind: str, tensor: tp.Tensor,
                  node: ast.AST) -> None:
         self.check_name(interp, name, node)
-        if name in target.children:
-            raise interp.error(f"{name} is already a module of {target.cls.name}", node)
-        target.attributes.pop(name, None)
+        if isinstance(target, TorchUser):
+            if name in target.children:
+                raise interp.error(f"{name} is already a module of {target.cls.name}", node)
+            target.attributes.pop(name, None)
         layer = tp.TensorLayer(kind, name, tensor.shape)
         target.tensors[name] = TorchLeaf("Parameter", layer, None, None, interp.where(node), interp.condition)
 
@@ -399,6 +452,12 @@ class TorchPython(TorchFramework):
             return None
         if isinstance(target, TorchUser) and container_base(target.cls) and name in ("append", "extend", "insert"):
             return self.add_to(interp, target, name, node, scope)
+        if isinstance(target, Parameters) and name in ("append", "extend", "update"):
+            args, _ = interp.arguments(node, scope)
+            if len(args) != 1:
+                raise interp.error(f"nn.{target.cls}.{name}() takes one argument", node)
+            self.add_parameters(interp, target, (args[0],) if name == "append" else args[0], node)
+            return target if name == "append" else None
         if isinstance(target, TorchContainer) and target.cls == "ModuleDict":
             args, _ = interp.arguments(node, scope)
             if name == "update" and len(args) == 1:
@@ -497,7 +556,7 @@ def tensor_value(leaf: TorchLeaf) -> Any:
     if not isinstance(layer, tp.TensorLayer):
         return leaf
     tensor = tp.Tensor(layer.factors, leaf.where)
-    return tensor if layer.kind == tp.BUFFER else tp.Parameter(tensor, layer.kind == tp.TRAINABLE, leaf.where)
+    return tensor if layer.kind == tp.BUFFER else tp.Parameter(tensor, layer.kind == tp.TRAINABLE, leaf.where, leaf)
 
 
 def is_spelling(path: str) -> bool:
