@@ -801,7 +801,25 @@ model = MyModule()
 '''
 
 # name -> (source, how the test builds the model from the namespace, the values derive is given)
+PLAIN_LIST = '''
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self, dims):
+        super().__init__()
+        self.layers = []
+        for d in range(len(dims) - 1):
+            self.layers = self.layers + [nn.Linear(dims[d], dims[d + 1])]
+        self.pair = (nn.Linear(4, 4), nn.ReLU())
+        self.head = nn.Linear(dims[-1], 10)
+
+
+model = Net([784, 500, 500])
+'''
+
 SNIPPETS = {
+    "plain_list_not_registered": (PLAIN_LIST, "model", {}),
     "quickstart_device": (QUICKSTART, "model", {}),
     "seed_backends_modes": (DEVICE_AND_MODES, "model", {}),
     "module_level_hyperparameters": (HYPERPARAMETERS, "model", {}),
@@ -966,3 +984,15 @@ def test_registered_tensors_are_explained(tmp_path):
         text = derive.render(derive.show(str(path), convention=convention), "markdown")
         explained = text[text.index("Tensors a module registers itself"):]
         assert "`pos_embedding` (1×17×64)" in explained and "`mask` (4×4)" in explained and words in explained
+
+
+def test_modules_in_a_plain_list_are_said_not_registered(tmp_path):
+    """PyTorch registers no module held in a plain list or tuple (the forward-forward example's
+    `self.layers = self.layers + [...]`): derive counts none of them, as PyTorch does, and says why."""
+    path = tmp_path / "plain.py"
+    path.write_text(PLAIN_LIST, encoding="utf-8")
+    messages = [w.message for w in derive.show(str(path)).warnings]
+    assert len(messages) == 2, messages
+    assert messages[0].startswith("self.layers of Net is a plain Python list of modules")
+    assert messages[1].startswith("self.pair of Net is a plain Python tuple of modules")
+    assert all("nn.ModuleList" in m for m in messages)

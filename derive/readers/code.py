@@ -219,7 +219,7 @@ class Reading:
             interp.module_values = []
         declared: dict[str, bool] = {}
         title, block_input, nodes = self.adapter.block(self, interp, framework, options, declared)
-        if not nodes:
+        if not nodes and not getattr(framework, "warnings", ()):  # none, and a warning says why: 0 is the count
             raise self.source.error("the code makes no layers derive can count")
         if len(nodes) > MAX_LAYERS:
             raise self.source.error(f"more than {MAX_LAYERS} layers: derive reads blocks, not whole zoos")

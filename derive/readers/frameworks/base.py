@@ -3,10 +3,11 @@ pass (`python.Framework`), and one hook that assembles the block from what the p
 
 from __future__ import annotations
 
+import ast
 from abc import ABC, abstractmethod
 from typing import Any, Callable, Mapping, Protocol
 
-from ...blocks import Node
+from ...blocks import CodeWarning, Node
 from ...layers import Shape
 from ..python import ClassValue, Framework, Function, Interpreter
 from ..source import Source
@@ -39,3 +40,11 @@ class Adapter(ABC):
         """The title, input and nodes of the block, after the module has run."""
 
 
+MAX_WARNINGS = 20  # per pass; more are summed up in the last one
+
+
+def code_warning(interp: Interpreter, message: str, node: ast.AST, layer: str | None) -> CodeWarning:
+    """A warning at `node` (FILE:LINE:COL), about `layer` (None: the whole model)."""
+    line = getattr(node, "lineno", None)
+    column = None if line is None else interp.source.char_col(line, getattr(node, "col_offset", 0))
+    return CodeWarning(interp.where(node), line, column, message, layer)

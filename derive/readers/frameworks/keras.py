@@ -36,13 +36,8 @@ from ..python import (
 )
 from . import attention_calls, keras_subclass
 from .functions import opaque_functions
-from .keras_checks import (
-    MAX_WARNINGS,
-    check_at_defaults,
-    checked_add,
-    checked_concatenate,
-    code_warning,
-)
+from .base import MAX_WARNINGS, code_warning
+from .keras_checks import check_at_defaults, checked_add, checked_concatenate
 from .keras_inputs import input_shape
 from .keras_joins import checked_join
 from .sequences import keras_outputs, recurrent_call

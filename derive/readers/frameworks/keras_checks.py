@@ -15,11 +15,12 @@ from typing import Any
 
 import sympy
 
-from ...blocks import INPUT, CodeWarning, nonzero
+from ...blocks import INPUT, nonzero
 from ...errors import InputError
 from ...layers import Add, Concatenate, Layer, Shape, Stated
 from ...symbols import make_symbol
 from ..python import Interpreter
+from .base import MAX_WARNINGS, code_warning
 from .keras_values import KNode, Tensor, dims_text
 
 
@@ -46,14 +47,7 @@ def check_at_defaults(layer: Layer, shapes: tuple[Shape, ...], interp: Interpret
 
 
 # -- shapes that meet: what Keras would refuse is said (a warning), and counted on ------------------
-MAX_WARNINGS = 20  # per pass; more are summed up in the last one
 MAX_CHAIN = 1000  # nodes looked through for the layer that shrank a tensor
-
-
-def code_warning(interp: Interpreter, message: str, node: ast.AST, layer: str | None) -> CodeWarning:
-    line = getattr(node, "lineno", None)
-    column = None if line is None else interp.source.char_col(line, getattr(node, "col_offset", 0))
-    return CodeWarning(interp.where(node), line, column, message, layer)
 
 
 def _layer_of(layer: Layer) -> Layer:

@@ -26,6 +26,9 @@ from ...layers.base import TRAINABLE_KINDS, Term
 from ...records import frozen
 
 TRAINABLE, FROZEN, BUFFER = "weights", "frozen", "buffer"  # the term kinds (conventions.py buckets them)
+UNREGISTERED = ("self.{attr} of {cls} is a plain Python {kind} of modules: PyTorch does not register them, so "
+                "parameters() and state_dict() hold none of them, and derive counts none; likely fix: "
+                "self.{attr} = nn.ModuleList(...)")  # a warning (`TorchPython.unregistered`)
 # which term of a module `module.weight` and `module.bias` are, by kind, the first one found
 ATTRIBUTE_KINDS = {"weight": ("weights", "gamma"), "bias": ("bias", "beta")}
 

@@ -15,19 +15,19 @@
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping
 
 import sympy
 
-from ...blocks import Node
+from ...blocks import CodeWarning, Node
 from ...errors import InputError
 from ...layers import Layer, Shape, spellings
 from ..python import ClassValue, Interpreter, Method, NotConditional, Ref, Scope, Super, Unknown, lineage
 from ..python.objects import Native
-from ..python.values import Scalar
+from ..python.values import ListValue, Scalar
 from . import torch_params as tp
-from .base import Host
+from .base import MAX_WARNINGS, Host, code_warning
 from .torch import (MODULES, TorchAdapter, TorchContainer, TorchFramework, TorchLeaf, TorchUser, is_module_base,
                     is_torch_layer_spelling, is_torch_spelling, leaves, stated_attribute, torch_name)
 
@@ -88,6 +88,8 @@ class TorchPython(TorchFramework):
         self.ties: dict[int, tuple[TorchLeaf, list]] = {}  # id(leaf) -> (leaf, [(attr, WeightOf or None, where)])
         self.placed: set[int] = set()  # the leaves the block has, by id (`adjust` sees each)
         self.frozen: dict[int, bool] = {}  # id(leaf) -> whether its parameters still require gradients
+        self.warnings: list[CodeWarning] = []  # what PyTorch does that the code may not mean (counted as it does)
+        self.plain: dict[tuple[int, str], tuple] = {}  # (id(module), attr) -> (module, attr, list or tuple, where)
 
     # -- calls
     def resolve(self, interp: Interpreter, ref: Ref, node: ast.Call) -> Callable | None:
@@ -330,6 +332,8 @@ class TorchPython(TorchFramework):
             if isinstance(value, tp.Loss) and value.weighted:
                 raise interp.error(f"nn.{value.cls} with a weight registers it as a buffer of {target.cls.name}, "
                                    "whose size derive cannot tell (keep the criterion outside the model)", node)
+            if isinstance(value, (ListValue, tuple)):  # modules in it are not registered (`unregistered`)
+                self.plain[(id(target), attr)] = (target, attr, value, code_warning(interp, "", node, None))
             if isinstance(value, tp.Parameter):
                 self.register(interp, target, attr, tp.TRAINABLE if value.trainable else tp.FROZEN,
                               value.tensor, node)
@@ -519,6 +523,16 @@ class TorchPython(TorchFramework):
         layer = layer if tied is None else tp.Without(layer, tuple(attr for attr, _, _ in tied[1]))
         return tp.Frozen(layer) if self.frozen.get(id(item)) is False else layer
 
+    def unregistered(self) -> None:
+        """A warning for each attribute that holds modules in a plain list or tuple: PyTorch registers
+        none of them (`self.layers = [nn.Linear(...)]`), so neither it nor derive counts them."""
+        for target, attr, value, at in self.plain.values():
+            items = value.items if isinstance(value, ListValue) else value
+            if any(isinstance(v, MODULES) for v in items) and len(self.warnings) < MAX_WARNINGS:
+                kind = "list" if isinstance(value, ListValue) else "tuple"
+                self.warnings.append(replace(at, message=tp.UNREGISTERED.format(attr=attr, cls=target.cls.name,
+                                                                                kind=kind)))
+
     def check_ties(self) -> None:
         for _, replaced in self.ties.values():
             for attr, source, where in replaced:
@@ -576,6 +590,7 @@ class TorchPythonAdapter(TorchAdapter):
               declared: dict[str, bool]) -> tuple[str, Shape, tuple[Node, ...]]:
         made = super().block(host, interp, fw, options, declared)
         fw.check_ties()
+        fw.unregistered()
         return made
 
 
