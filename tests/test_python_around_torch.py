@@ -818,7 +818,22 @@ class Net(nn.Module):
 model = Net([784, 500, 500])
 '''
 
+TRANSFORMER_SUBCLASS = '''
+import torch.nn as nn
+
+
+class TransformerModel(nn.Transformer):
+    def __init__(self, ntoken, ninp, nhead, nhid, nlayers):
+        super().__init__(d_model=ninp, nhead=nhead, dim_feedforward=nhid, num_encoder_layers=nlayers)
+        self.input_emb = nn.Embedding(ntoken, ninp)
+        self.decoder = nn.Linear(ninp, ntoken)
+
+
+model = TransformerModel(100, 16, 2, 32, 2)
+'''
+
 SNIPPETS = {
+    "transformer_subclass_replaces_decoder": (TRANSFORMER_SUBCLASS, "model", {}),
     "plain_list_not_registered": (PLAIN_LIST, "model", {}),
     "quickstart_device": (QUICKSTART, "model", {}),
     "seed_backends_modes": (DEVICE_AND_MODES, "model", {}),

@@ -22,26 +22,17 @@ import sympy
 
 from ...blocks import CodeWarning, Node
 from ...errors import InputError
-from ...layers import Layer, Shape, spellings
-from ..python import ClassValue, Interpreter, Method, NotConditional, Ref, Scope, Super, Unknown, lineage
+from ...layers import Layer, Shape
+from ...layers.transformer import Stack
+from ..python import ClassValue, Interpreter, Method, NotConditional, Ref, Scope, Super, Unknown
 from ..python.objects import Native
 from ..python.values import ListValue, Scalar
 from . import torch_params as tp
 from .base import MAX_WARNINGS, Host, code_warning
 from .torch import (MODULES, TorchAdapter, TorchContainer, TorchFramework, TorchLeaf, TorchUser, is_module_base,
                     is_torch_layer_spelling, is_torch_spelling, leaves, stated_attribute, torch_name)
-
-# methods of an nn.Module that return the module and change no count; and those that only use it
-SELF_METHODS = ("to", "cuda", "cpu", "eval", "train", "float", "double", "half", "bfloat16", "requires_grad_",
-                "apply", "share_memory", "type", "to_empty", "xpu", "ipu")
-PASSIVE_METHODS = ("load_state_dict", "zero_grad", "register_forward_hook", "register_forward_pre_hook",
-                   "register_full_backward_hook", "register_backward_hook", "state_dict", "extra_repr", "forward")
-CONTAINER_BASES = ("Sequential", "ModuleList", "ModuleDict")
-NO_GPU = {"torch.cuda.is_available": False, "torch.backends.mps.is_available": False,
-          "torch.accelerator.is_available": False, "torch.accelerator.current_accelerator": None,
-          "torch.xpu.is_available": False, "torch.backends.mps.is_built": False,
-          "torch.backends.cudnn.is_available": False, "torch.cuda.device_count": sympy.Integer(0),
-          "torch.cuda.is_bf16_supported": False}
+from .torch_names import (NO_GPU, OWN_TENSORS, PASSIVE_METHODS, SELF_METHODS, container_base, is_parameter_spelling,
+                          layer_base_of, subclassable)
 
 
 @dataclass
@@ -50,36 +41,6 @@ class Parameters(TorchContainer):
     by key), as a module's own."""
 
     tensors: dict = field(default_factory=dict)
-
-
-def container_base(cls: ClassValue) -> str | None:
-    """`Sequential`, `ModuleList` or `ModuleDict` if the user's class derives from that nn container."""
-    for current in lineage(cls):
-        for base in current.bases:
-            if isinstance(base, Ref) and torch_name(base.path, bare=True) in CONTAINER_BASES:
-                return torch_name(base.path, bare=True)
-    return None
-
-
-# a user's class may derive from a layer with no modules of its own (not an attention layer: a subclass of
-# nn.Transformer may replace its `decoder`, which derive cannot take out of the layer); what it may not
-# replace is the layer's own tensors
-OWN_TENSORS = ("weight", "bias", "running_mean", "running_var", "num_batches_tracked")
-
-
-def subclassable(name: str) -> bool:
-    spelling = spellings("torch").get(name)
-    return spelling is not None and spelling.kind is not None and spelling.kind.family != "attention"
-
-
-def layer_base_of(cls: ClassValue) -> Ref | None:
-    """The PyTorch layer a user's class derives from (`class Layer(nn.Linear)`), if any."""
-    return next((b for c in lineage(cls) for b in c.bases if isinstance(b, Ref) and is_torch_layer_spelling(b.path)
-                 and torch_name(b.path, True) not in CONTAINER_BASES), None)
-
-
-def is_parameter_spelling(path: str) -> bool:
-    return path in ("nn.Parameter", "torch.nn.Parameter", "torch.nn.parameter.Parameter", "Parameter")
 
 
 class TorchPython(TorchFramework):
@@ -324,6 +285,10 @@ class TorchPython(TorchFramework):
         if isinstance(target, TorchLeaf):
             return self.set_leaf_attribute(interp, target, attr, value, node)
         if isinstance(target, TorchUser):
+            base = target.tensors.get("")
+            if base is not None and isinstance(base.layer, Stack):  # a Transformer's `decoder` replaced
+                kept = tuple(p for p in base.layer.parts if p[0] != attr and not p[0].startswith(attr + "."))
+                target.tensors[""] = replace(base, layer=replace(base.layer, parts=kept))
             if "" in target.tensors and (attr in OWN_TENSORS or attr.startswith(("weight_", "bias_"))):
                 raise interp.error(f"{attr} of {target.cls.name}, a subclass of nn.{target.tensors[''].cls}, replaced:"
                                    " derive does not follow that", node)
