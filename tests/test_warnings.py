@@ -182,3 +182,42 @@ def test_channels_bound_to_differ_are_what_keras_raises_on(tmp_path):
     without_add = runnable.replace("return Add()([m, x])", "return m") + (
         "\ninputs = keras.Input(shape=(27, 27, 3))\nmodel = keras.Model(inputs, bottleneck_block(inputs))\n")
     assert derive_counts(d) == keras_counts_of("import keras\n" + without_add)
+
+
+# -- PyTorch: modules of an nn.Sequential whose sizes do not meet -----------------------------------
+TORCH_CASES = {  # name -> (text, the input PyTorch runs, the stated and the given size)
+    "conv_channels": ("import torch.nn as nn\n\nmodel = nn.Sequential(\n    nn.Conv2d(3, 8, 3),\n    nn.ReLU(),\n"
+                      "    nn.Conv2d(16, 8, 3),\n)\n", (1, 3, 12, 12), "module 2 (nn.Conv2d) takes 16 input channels"),
+    "linear_features": ("import torch.nn as nn\n\nmodel = nn.Sequential(\n    nn.Flatten(),\n    nn.Linear(784, 128),\n"
+                        "    nn.ReLU(),\n    nn.Linear(64, 10),\n)\n", (1, 1, 28, 28),
+                        "module 3 (nn.Linear) takes 64 input features"),
+}
+
+
+@pytest.mark.parametrize("case", list(TORCH_CASES))
+def test_pytorch_raises_where_derive_warns_and_counts_as_parameters_does(case, tmp_path):
+    import torch  # noqa: PLC0415 - the framework, only for this test
+
+    from helpers.frameworks import need_torch
+    need_torch()
+    text, shape, says = TORCH_CASES[case]
+    namespace: dict = {}
+    exec(compile(text, case, "exec"), namespace)  # our own test snippet, never user input
+    model = namespace["model"]
+    with pytest.raises(RuntimeError):
+        model(torch.zeros(shape))
+    path = tmp_path / f"{case}.py"
+    path.write_text(text, encoding="utf-8")
+    d = derive.show(str(path), convention="pytorch")
+    assert [w.message[:len(says)] for w in d.warnings] == [says]
+    assert d.total["all"].value == sum(p.numel() for p in model.parameters())
+
+
+def test_a_module_of_the_users_is_not_warned_on_its_registration_order(tmp_path):
+    """Its `forward` (not read) decides the order: modules registered out of order are no mistake."""
+    text = ("import torch.nn as nn\n\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+            "        self.head = nn.Linear(8, 2)\n        self.body = nn.Linear(4, 8)\n\n"
+            "    def forward(self, x):\n        return self.head(self.body(x))\n\n\nmodel = Net()\n")
+    path = tmp_path / "net.py"
+    path.write_text(text, encoding="utf-8")
+    assert derive.show(str(path)).warnings == ()

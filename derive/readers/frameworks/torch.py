@@ -26,7 +26,7 @@ from typing import Any, Callable, Mapping
 
 import sympy
 
-from ...blocks import INPUT, Condition, Node
+from ...blocks import INPUT, CodeWarning, Condition, Node
 from ...errors import InputError
 from ...layers import Layer, Shape, Stated, spellings
 from ...records import frozen
@@ -34,7 +34,7 @@ from ..layerargs import bind
 from ..names import ORDER_FIRST, ORDER_LAST
 from ..python import ClassValue, Framework, Interpreter, Method, NotConditional, Ref, Scope, Super, Unknown, lineage
 from . import attention_calls
-from .base import Adapter, Host
+from .base import MAX_WARNINGS, Adapter, Host
 from .sequences import torch_start, torch_wanted
 from .shapes import Flow, last_axis, symbol_maker, torch_input
 
@@ -120,6 +120,15 @@ def is_module_base(ref: Ref) -> bool:
 
 # -- the framework --------------------------------------------------------------------------------
 class TorchFramework(Framework):
+    def __init__(self) -> None:
+        self.made = 0
+        self.warnings: list[CodeWarning] = []  # what PyTorch would raise or does not count, said (`block_of`)
+
+    def warn_at(self, message: str, where: str) -> None:
+        if len(self.warnings) < MAX_WARNINGS:
+            _, line, column = where.rsplit(":", 2)
+            self.warnings.append(CodeWarning(where, int(line), int(column), message, None))
+
     def resolve(self, interp: Interpreter, ref: Ref, node: ast.Call) -> Callable | None:
         name = torch_name(ref.path, bare=True)
         if name is None:
@@ -144,9 +153,6 @@ class TorchFramework(Framework):
 
     def refuse(self, interp: Interpreter, node: ast.AST, what: str) -> Any:
         raise interp.error(what, node)
-
-    def __init__(self) -> None:
-        self.made = 0
 
     def make_leaf(self, interp: Interpreter, cls: str, node: ast.Call, scope: Scope) -> TorchLeaf:
         self.made += 1
@@ -392,12 +398,36 @@ def leaves(module: Any, prefix: str = "", part: str | None = None, depth: int = 
     return out
 
 
+def in_order(module: Any, depth: int = 0) -> bool:
+    """Whether the modules run in the order they are registered: nn.Sequential all the way down (a
+    module of the user's has a `forward` derive does not read)."""
+    if isinstance(module, TorchLeaf):
+        return True
+    return isinstance(module, TorchContainer) and module.cls == "Sequential" and depth < 64 and all(
+        child is None or in_order(child, depth + 1) for _, child in module.children)
+
+
+def mismatch(leaf: Leaf, flow: Shape) -> str | None:
+    """What PyTorch would raise at a module of an nn.Sequential that states another input size than the
+    module before it gives (`nn.Conv2d(16, ...)` after `nn.Conv2d(3, 8, ...)`), if both are numbers."""
+    stated, given = leaf.leaf.stated, flow.channels
+    if stated is None or not (stated.is_Number and given.is_Number) or stated == given:
+        return None
+    what = "channels" if flow.spatial else "features"
+    return (f"module {leaf.name} (nn.{leaf.leaf.cls}) takes {stated} input {what}, but the module before it in the "
+            f"nn.Sequential gives {given}: PyTorch raises here (RuntimeError) when the model runs; derive counts "
+            f"each module on its own arguments, as parameters() does; likely fix: {given} input {what}")
+
+
 def block_of(root: Any, make: Callable[[str, int, int], sympy.Expr], fallback: Callable[[], sympy.Expr],
              adjust: Callable[[TorchLeaf, Layer], Layer] | None = None,
-             steps: Callable[[], sympy.Expr] | None = None) -> tuple[Shape, tuple[Node, ...]]:
+             steps: Callable[[], sympy.Expr] | None = None,
+             warn: Callable[[str, str], None] | None = None) -> tuple[Shape, tuple[Node, ...]]:
     """The block input and nodes for a root module: each leaf on its stated size, shapes flowing
-    (`adjust`: the layer as the code left it, e.g. without a tied weight; `steps`: a sequence's length)."""
+    (`adjust`: the layer as the code left it, e.g. without a tied weight; `steps`: a sequence's length;
+    `warn(message, where)`: told of sizes that do not meet where the order is known, an nn.Sequential)."""
     found = leaves(root)
+    ordered = warn is not None and in_order(root)
     if isinstance(root, TorchLeaf):
         found = [Leaf("0", None, root, root.condition)]
     ranks = attention_calls.torch_ranks([leaf.leaf.rank for leaf in found], [leaf.leaf.layer for leaf in found])
@@ -415,6 +445,8 @@ def block_of(root: Any, make: Callable[[str, int, int], sympy.Expr], fallback: C
         same = _equal(wanted.channels, flow.channels) and len(wanted.spatial) == len(flow.spatial) and all(
             _equal(a, b) for a, b in zip(wanted.spatial, flow.spatial))
         layer = item.layer if same else last_axis(item.layer, item.stated, flow) or Stated(item.layer, wanted)
+        if ordered and not same and nodes and (message := mismatch(leaf, flow)) is not None:
+            warn(message, item.where)  # type: ignore[misc]
         layer = layer if adjust is None else adjust(item, layer)
         try:
             output = layer.output((flow,))
@@ -460,7 +492,8 @@ class TorchAdapter(Adapter):
                                       lambda: interp.symbols.make("C_in", "", None, order=ORDER_FIRST),
                                       getattr(fw, "adjust", None),
                                       lambda: interp.symbols.make("T", "sequence length (time steps)", None,
-                                                                  order=ORDER_LAST - 1))
+                                                                  order=ORDER_LAST - 1),
+                                      lambda message, where: fw.warn_at(message, where))
         return title, block_input, nodes
 
 

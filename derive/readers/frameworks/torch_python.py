@@ -20,7 +20,7 @@ from typing import Any, Callable, Mapping
 
 import sympy
 
-from ...blocks import CodeWarning, Node
+from ...blocks import Node
 from ...errors import InputError
 from ...layers import Layer, Shape
 from ...layers.transformer import Stack
@@ -49,7 +49,6 @@ class TorchPython(TorchFramework):
         self.ties: dict[int, tuple[TorchLeaf, list]] = {}  # id(leaf) -> (leaf, [(attr, WeightOf or None, where)])
         self.placed: set[int] = set()  # the leaves the block has, by id (`adjust` sees each)
         self.frozen: dict[int, bool] = {}  # id(leaf) -> whether its parameters still require gradients
-        self.warnings: list[CodeWarning] = []  # what PyTorch does that the code may not mean (counted as it does)
         self.plain: dict[tuple[int, str], tuple] = {}  # (id(module), attr) -> (module, attr, list or tuple, where)
 
     # -- calls
