@@ -4,8 +4,10 @@ format, and the Python API's object shows itself in a notebook while the model k
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import ClassVar
 
+import pytest
 import sympy
 
 import derive
@@ -137,3 +139,27 @@ def test_the_python_api_shows_itself_and_the_model_does_not():
     assert d.to_dict()["total"]["all"]["value"] == 348
     for name in ("to_dict", "_repr_markdown_", "_repr_latex_", "count_dict", "condition_text"):
         assert not hasattr(Derivation, name)
+
+
+# -- the texts name only what the block has -------------------------------------------------------------
+@pytest.mark.parametrize("fmt", ["text", "markdown", "tex"])
+def test_a_block_without_norms_is_not_said_to_have_moving_statistics(fmt, capsys):
+    """An Embedding → LSTM → Dense model has no batch norm, no buffer, nothing frozen: no text may say it has."""
+    from derive.cli import main as cli_main
+    path = Path(__file__).resolve().parents[1] / "examples" / "lstm_sentiment.py"
+    assert cli_main(["show", str(path), "--format", fmt]) == 0
+    out = capsys.readouterr().out.lower()
+    for claim in ("batch norm", "moving statistics", "moving mean", "running statistics", "num_batches_tracked",
+                  "register_buffer", "frozen"):
+        assert claim not in out, (fmt, claim)
+
+
+def test_a_block_with_batch_norms_and_buffers_says_each(capsys):
+    from derive.cli import main as cli_main
+    assert cli_main(["show", "mobilenetv2-block", "--format", "markdown"]) == 0
+    out = capsys.readouterr().out
+    assert "moving means and variances" in out and "register_buffer" not in out
+    path = Path(__file__).resolve().parents[1] / "examples" / "torch_tokens.py"
+    assert cli_main(["show", str(path), "--format", "markdown"]) == 0
+    out = capsys.readouterr().out
+    assert "registered with `register_buffer` are buffers" in out and "batch norm" not in out

@@ -114,6 +114,7 @@ def view(d: Derivation, fmt: Format, title: str | None = None, detail: bool = Fa
         "total": {key: (figure.brief if fmt.brief else figure)(d.total[key]) for key in fmt.totals},
         "warnings": warnings(d),
         "recurrent_macs": any(row.layer.family == "sequence" and row.layer.op != "embedding" for row in d.layers),
+        "holds": _holds(d),
     }
     if fmt.macs == "formula":
         v["total"]["macs"] = figure(d.total["macs"])
@@ -153,6 +154,14 @@ def view(d: Derivation, fmt: Format, title: str | None = None, detail: bool = Fa
     if fmt.frameworks:
         v["frameworks"] = frameworks(v, templates)
     return v
+
+
+def _holds(d: Derivation) -> dict[str, bool]:
+    """Which kinds of non-trainable values the block has, so the texts name only those: `statistics` (a
+    norm's moving mean and variance), `frozen` (weights kept from training), `buffers` (registered ones)."""
+    kinds = {t.term.kind for row in d.layers for t in row.terms}
+    return {"statistics": bool(kinds & {"moving_mean", "moving_variance", "num_batches_tracked"}),
+            "frozen": "frozen" in kinds, "buffers": "buffer" in kinds}
 
 
 def warnings(d: Derivation) -> list[dict]:
