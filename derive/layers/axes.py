@@ -12,7 +12,7 @@ from typing import Any
 import sympy
 
 from ..records import frozen
-from .base import Expr, Layer, Shape, Term
+from .base import Expr, Layer, Shape, Term, Wrapped
 from .spelling import MISSING, Arguments
 
 
@@ -74,33 +74,11 @@ def last_to_first(shape: Shape) -> Shape:
 
 
 @frozen
-class ChannelsFirst(Layer):
+class ChannelsFirst(Wrapped):
     """A Keras layer with `data_format='channels_first'`: the layer itself, on its input read as (C, d_1, ...).
 
     derive's shapes are channels-last (the last dimension is the channels); a channels-first layer takes
     the first dimension as its channels, and its output keeps the channels first, as Keras gives it."""
-
-    layer: Layer
-
-    @property
-    def op(self) -> str:  # type: ignore[override]
-        return self.layer.op
-
-    @property
-    def arity(self) -> int:  # type: ignore[override]
-        return self.layer.arity
-
-    @property
-    def family(self) -> str:  # type: ignore[override]
-        return self.layer.family
-
-    @property
-    def explain(self) -> str | None:  # type: ignore[override]
-        return self.layer.explain
-
-    @property
-    def signature(self) -> str:
-        return self.layer.signature
 
     def _inputs(self, inputs: tuple[Shape, ...]) -> tuple[Shape, ...]:
         return tuple(first_to_last(shape) for shape in inputs)
@@ -165,31 +143,9 @@ def torch_sides(args: Arguments, rank: int) -> tuple[tuple[Expr, Expr], ...]:
 
 
 @frozen
-class LastAxis(Layer):
+class LastAxis(Wrapped):
     """A PyTorch layer that acts on the last axis (`nn.Linear`) of a channels-first tensor: (C, d_1, ..., d_n)
     in PyTorch is derive's (d_1, ..., d_n, C), and `nn.Linear(d_n, m)` maps d_n, not C, giving (C, ..., m)."""
-
-    layer: Layer
-
-    @property
-    def op(self) -> str:  # type: ignore[override]
-        return self.layer.op
-
-    @property
-    def arity(self) -> int:  # type: ignore[override]
-        return self.layer.arity
-
-    @property
-    def family(self) -> str:  # type: ignore[override]
-        return self.layer.family
-
-    @property
-    def explain(self) -> str | None:  # type: ignore[override]
-        return self.layer.explain
-
-    @property
-    def signature(self) -> str:
-        return self.layer.signature
 
     def terms(self, inputs: tuple[Shape, ...]) -> tuple[Term, ...]:
         return self.layer.terms(tuple(last_to_first(shape) for shape in inputs))

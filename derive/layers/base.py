@@ -184,17 +184,11 @@ def kernel_signature(kernel: tuple[Expr, ...], stride: tuple[Expr, ...]) -> str:
 
 
 @frozen
-class Stated(Layer):
-    """A layer counted on the input size its code states, whatever the layer before it outputs.
-
-    PyTorch modules say their own input size (`nn.Conv2d(in, out, ...)`, `nn.Linear(in, out)`,
-    `nn.BatchNorm2d(C)`) and PyTorch counts every registered module on those arguments alone, however
-    `forward` wires them. A reader wraps such a layer in `Stated` where the flow it follows does not
-    bring that size; terms, output and multiply-accumulates are the inner layer's on `input`.
-    """
+class Wrapped(Layer):
+    """A layer around another, `layer`: its op, arity, family, explanation topic and signature, and (unless
+    a subclass changes them) its terms, output and multiply-accumulates on the same inputs."""
 
     layer: Layer
-    input: Shape
 
     @property
     def op(self) -> str:  # type: ignore[override]
@@ -212,6 +206,32 @@ class Stated(Layer):
     def explain(self) -> str | None:  # type: ignore[override]
         return self.layer.explain
 
+    @property
+    def signature(self) -> str:
+        return self.layer.signature
+
+    def terms(self, inputs: tuple[Shape, ...]) -> tuple[Term, ...]:
+        return self.layer.terms(inputs)
+
+    def output(self, inputs: tuple[Shape, ...]) -> Shape:
+        return self.layer.output(inputs)
+
+    def macs(self, inputs: tuple[Shape, ...], output: Shape) -> Expr:
+        return self.layer.macs(inputs, output)
+
+
+@frozen
+class Stated(Wrapped):
+    """A layer counted on the input size its code states, whatever the layer before it outputs.
+
+    PyTorch modules say their own input size (`nn.Conv2d(in, out, ...)`, `nn.Linear(in, out)`,
+    `nn.BatchNorm2d(C)`) and PyTorch counts every registered module on those arguments alone, however
+    `forward` wires them. A reader wraps such a layer in `Stated` where the flow it follows does not
+    bring that size; terms, output and multiply-accumulates are the inner layer's on `input`.
+    """
+
+    input: Shape
+
     def terms(self, inputs: tuple[Shape, ...]) -> tuple[Term, ...]:
         return self.layer.terms((self.input,))
 
@@ -223,7 +243,3 @@ class Stated(Layer):
 
     def attention_macs(self, inputs: tuple[Shape, ...], output: Shape) -> Expr:
         return self.layer.attention_macs((self.input,), output)
-
-    @property
-    def signature(self) -> str:
-        return self.layer.signature

@@ -8,39 +8,17 @@ convention buckets as the framework reports it (`conventions.py`: Keras non-trai
 from __future__ import annotations
 
 from ..records import frozen
-from .base import TRAINABLE_KINDS, Expr, Layer, Shape, Term
+from .base import TRAINABLE_KINDS, Layer, Shape, Term, Wrapped
 from .sequence import Bidirectional, ConvLSTM2D, TimeDistributed
 
 
 @frozen
-class Frozen(Layer):
-    layer: Layer
-
-    @property
-    def op(self) -> str:  # type: ignore[override]
-        return self.layer.op
-
-    @property
-    def arity(self) -> int:  # type: ignore[override]
-        return self.layer.arity
-
-    @property
-    def family(self) -> str:  # type: ignore[override]
-        return self.layer.family
-
-    @property
-    def explain(self) -> str | None:  # type: ignore[override]
-        return self.layer.explain
+class Frozen(Wrapped):
+    """`layer` with its trained kinds of terms as `frozen`; its shape and multiply-accumulates as they are."""
 
     def terms(self, inputs: tuple[Shape, ...]) -> tuple[Term, ...]:
         return tuple(Term("frozen", t.factors, t.label) if t.kind in TRAINABLE_KINDS else t
                      for t in self.layer.terms(inputs))
-
-    def output(self, inputs: tuple[Shape, ...]) -> Shape:
-        return self.layer.output(inputs)
-
-    def macs(self, inputs: tuple[Shape, ...], output: Shape) -> Expr:
-        return self.layer.macs(inputs, output)
 
     def states(self) -> tuple:
         states = getattr(self.layer, "states", None)

@@ -28,6 +28,7 @@ import sympy
 
 from ...blocks import INPUT
 from ...layers import Layer, Shape, Term
+from ...layers.base import Wrapped
 from ...records import frozen
 from ..python import ClassValue, ListValue, Method, Ref, Super, Unknown
 from ..python.classes import find_method
@@ -59,28 +60,14 @@ class OwnWeights(Layer):
 
 
 @frozen
-class Reused(Layer):
-    """A layer called again: its output and multiply-accumulates, no weights (they are the first call's)."""
+class Reused(Wrapped):
+    """A layer called again: its output and multiply-accumulates, no weights (they are the first call's)
+    and no explanation of its own."""
 
-    layer: Layer = None  # type: ignore[assignment]
+    explain: ClassVar[str | None] = None
 
-    @property
-    def op(self) -> str:  # type: ignore[override]
-        return self.layer.op
-
-    @property
-    def arity(self) -> int:  # type: ignore[override]
-        return self.layer.arity
-
-    @property
-    def family(self) -> str:  # type: ignore[override]
-        return self.layer.family
-
-    def output(self, inputs: tuple[Shape, ...]) -> Shape:
-        return self.layer.output(inputs)
-
-    def macs(self, inputs: tuple[Shape, ...], output: Shape) -> sympy.Expr:
-        return self.layer.macs(inputs, output)
+    def terms(self, inputs: tuple[Shape, ...]) -> tuple[Term, ...]:
+        return ()
 
     @property
     def signature(self) -> str:

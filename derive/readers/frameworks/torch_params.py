@@ -22,7 +22,8 @@ import sympy
 
 from ...errors import InputError
 from ...layers import Layer, Shape
-from ...layers.base import TRAINABLE_KINDS, Term
+from ...layers import frozen as frozen_layer
+from ...layers.base import Term, Wrapped
 from ...records import frozen
 
 TRAINABLE, FROZEN, BUFFER = "weights", "frozen", "buffer"  # the term kinds (conventions.py buckets them)
@@ -93,31 +94,10 @@ class TensorLayer(Layer):
 
 
 @frozen
-class Without(Layer):
+class Without(Wrapped):
     """A layer whose `weight` (or `bias`) is another module's: that term is left out here."""
 
-    layer: Layer
     attrs: tuple  # ("weight",), ("bias",), or both
-
-    @property
-    def op(self) -> str:  # type: ignore[override]
-        return self.layer.op
-
-    @property
-    def arity(self) -> int:  # type: ignore[override]
-        return self.layer.arity
-
-    @property
-    def family(self) -> str:  # type: ignore[override]
-        return self.layer.family
-
-    @property
-    def explain(self) -> str | None:  # type: ignore[override]
-        return self.layer.explain
-
-    @property
-    def signature(self) -> str:
-        return self.layer.signature
 
     def terms(self, inputs: tuple[Shape, ...]) -> tuple[Term, ...]:
         terms = list(self.layer.terms(inputs))
@@ -129,49 +109,16 @@ class Without(Layer):
             del terms[index]
         return tuple(terms)
 
-    def output(self, inputs: tuple[Shape, ...]) -> Shape:
-        return self.layer.output(inputs)
-
-    def macs(self, inputs: tuple[Shape, ...], output: Shape) -> sympy.Expr:
-        return self.layer.macs(inputs, output)
-
 
 @frozen
-class Frozen(Layer):
+class Frozen(frozen_layer.Frozen):
     """A layer whose parameters no longer require gradients (`p.requires_grad = False` for each of
-    `module.parameters()`, `module.requires_grad_(False)`): in `parameters()`, not trainable."""
-
-    layer: Layer
-
-    @property
-    def op(self) -> str:  # type: ignore[override]
-        return self.layer.op
-
-    @property
-    def arity(self) -> int:  # type: ignore[override]
-        return self.layer.arity
-
-    @property
-    def family(self) -> str:  # type: ignore[override]
-        return self.layer.family
-
-    @property
-    def explain(self) -> str | None:  # type: ignore[override]
-        return self.layer.explain
+    `module.parameters()`, `module.requires_grad_(False)`): in `parameters()`, not trainable. Its
+    signature stays the layer's (Keras' `trainable=False` says "frozen" there)."""
 
     @property
     def signature(self) -> str:
         return self.layer.signature
-
-    def terms(self, inputs: tuple[Shape, ...]) -> tuple[Term, ...]:
-        return tuple(Term(FROZEN, t.factors, t.label) if t.kind in TRAINABLE_KINDS else t
-                     for t in self.layer.terms(inputs))
-
-    def output(self, inputs: tuple[Shape, ...]) -> Shape:
-        return self.layer.output(inputs)
-
-    def macs(self, inputs: tuple[Shape, ...], output: Shape) -> sympy.Expr:
-        return self.layer.macs(inputs, output)
 
 
 @frozen
