@@ -202,13 +202,19 @@ class SeparableConv1D(SeparableConv2D):
 
 
 # -- spellings ------------------------------------------------------------------------------------
+def keras_windows(args: Arguments, rank: int) -> tuple[tuple[Expr, ...], tuple[Expr, ...]]:
+    """Keras' `strides` and `dilation_rate` along `rank` axes, refused together above 1 as Keras refuses them."""
+    stride, dilation = sizes(args, "strides", rank, 1), sizes(args, "dilation_rate", rank, 1)
+    if any(s.is_Number and s > 1 for s in stride) and any(d.is_Number and d > 1 for d in dilation):
+        raise args.error("dilation_rate", "Keras refuses strides > 1 together with dilation_rate > 1")
+    return stride, dilation
+
+
 def _keras_conv(cls: type[Conv2D]) -> Callable[[Arguments], Layer]:
     def build(args: Arguments) -> Layer:
         rank = cls.rank
         keras_activation(args, "activation")
-        stride, dilation = sizes(args, "strides", rank, 1), sizes(args, "dilation_rate", rank, 1)
-        if any(s.is_Number and s > 1 for s in stride) and any(d.is_Number and d > 1 for d in dilation):
-            raise args.error("dilation_rate", "Keras refuses strides > 1 together with dilation_rate > 1")
+        stride, dilation = keras_windows(args, rank)
         layer = cls(args.size("filters"), sizes(args, "kernel_size", rank), stride,
                     keras_padding(args, causal=rank == 1), dilation, args.size("groups", 1),
                     args.flag("use_bias", True))

@@ -17,7 +17,7 @@ from ..records import frozen
 from .axes import keras_layout, sizes
 from .base import (ONE, ZERO, Expr, Layer, Padding, Shape, Term, as_expr, as_tuple, check_divisible, check_fits,
                    need_rank)
-from .conv import Window
+from .conv import Window, keras_windows
 from .spelling import Arguments, keras, keras_activation, keras_padding, kind, spec, torch
 
 
@@ -109,9 +109,7 @@ def _keras_transpose(cls: type[ConvTranspose2D]) -> Callable[[Arguments], Layer]
     def build(args: Arguments) -> Layer:
         rank = cls.rank
         keras_activation(args, "activation")
-        stride, dilation = sizes(args, "strides", rank, 1), sizes(args, "dilation_rate", rank, 1)
-        if any(s.is_Number and s > 1 for s in stride) and any(d.is_Number and d > 1 for d in dilation):
-            raise args.error("dilation_rate", "Keras refuses strides > 1 together with dilation_rate > 1")
+        stride, dilation = keras_windows(args, rank)
         extra = None if args.get("output_padding", None) is None else sizes(args, "output_padding", rank, zero=True)
         if extra is not None:
             _below(args, extra, stride, "strides")
