@@ -22,24 +22,18 @@ from sympy.core.cache import clear_cache
 ROOT = Path(__file__).resolve().parents[2]
 
 CHILD = """
-import gc, json, sys, time
-from sympy.core.cache import clear_cache
+import json, sys
 from derive import cli
+from tests.helpers.timing import least_time
 argv, runs = json.loads(sys.argv[1]), int(sys.argv[2])
-times = []
-for i in range(runs + 1):  # the first run warms up: imports, templates
-    clear_cache()
-    gc.collect()
-    gc.disable()
-    started = time.process_time()
+
+def work():
     status = cli.main(argv)
-    elapsed = time.process_time() - started
-    gc.enable()
     if status not in (0, 1, 2):
         sys.exit(f"derive exited {status}")
-    if i:
-        times.append(elapsed)
-print(min(times))
+
+work()  # warms up: imports, templates
+print(least_time(work, runs))
 """
 
 
