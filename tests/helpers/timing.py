@@ -55,11 +55,15 @@ def least_time(work: Callable[[], object], runs: int = 5) -> float:
     return min(times)
 
 
+def fresh_time(code: str, *args: str) -> float:
+    """What `code` prints last (a time it measured), run with `args` in a fresh interpreter of its own."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "KERAS_BACKEND": "torch"}
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return float(done.stdout.strip().splitlines()[-1])
+
+
 def command_time(argv: Sequence[str], out: Path, runs: int = 3) -> float:
     """The least CPU time of the whole command `derive ARGV -o OUT` (reading, deriving, rendering,
     writing, or refusing with its one line), timed inside a fresh interpreter; a traceback fails the test."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "KERAS_BACKEND": "torch"}
-    done = subprocess.run([sys.executable, "-c", CHILD, json.dumps([*argv, "-o", str(out)]), str(runs)],
-                          capture_output=True, text=True, env=env, timeout=600)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return float(done.stdout.strip().splitlines()[-1])
+    return fresh_time(CHILD, json.dumps([*argv, "-o", str(out)]), str(runs))
