@@ -13,10 +13,11 @@ from ..conventions import TOTALS
 
 WHOLE = tuple(key for key in TOTALS if key != "macs")  # the parameter figures of the whole
 
-# How many nodes a diagram draws one per layer before it draws one per part instead (and at most).
-# A slide stacks each part's layers in a column: at most `rows` of them.
-ARTICLE_DIAGRAM = MappingProxyType({"layers": 16, "parts": 20})
-SLIDE_DIAGRAM = MappingProxyType({"layers": 11, "parts": 8, "rows": 4})
+# How many layers a diagram draws one box each before it draws a box per run of layers (a convolution
+# with its batch norm and activation; diagram.py). A slide always draws runs, in rows of at most
+# `width` characters of its boxes' font (the frame's 148 mm at 9 pt, slide/show.tex.j2).
+ARTICLE_DIAGRAM = MappingProxyType({"layers": 16})
+SLIDE_DIAGRAM = MappingProxyType({"collapse": True, "width": 90})
 
 
 class Format:

@@ -138,11 +138,10 @@ def view(d: Derivation, fmt: Format, title: str | None = None, detail: bool = Fa
         v["reports"] = {d.convention: v["total"], **v["others"]}
     if fmt.diagram or fmt.slide_diagram:
         v["input_shape"] = _input_shape(d, figure)
-        sources = [row.sources for row in d.layers]
         if fmt.diagram:
-            v["diagram"] = diagram(v, sources, **fmt.diagram)
+            v["diagram"] = diagram(v, d, **fmt.diagram)
         if fmt.slide_diagram:
-            v["slide_diagram"] = diagram(v, sources, **fmt.slide_diagram)
+            v["slide_diagram"] = diagram(v, d, **fmt.slide_diagram)
     if fmt.explanations:  # the layers explained as the view has them (else brief), the first in full
         layers, chosen = v.get("layers"), {}
         for topic, indices in topics(d.layers).items():
