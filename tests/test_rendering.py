@@ -185,7 +185,8 @@ def test_tex_and_slide_are_complete_documents():
     assert tex_doc.count(r"\node[layer") == 10  # the input and nine layers
     assert "skip" in tex_doc and r"$H \times W \times 18$" in tex_doc
     assert slide_doc.startswith(r"\documentclass[aspectratio=169,11pt]{beamer}") and slide_doc.count(r"\begin{frame}") == 1
-    assert "skip (identity)" in slide_doc and "expand: 90" in slide_doc
+    assert "{identity}" in slide_doc and "expand & $C_{\\mathrm{in}} t" in slide_doc  # the skip's label, a part's row
+    assert r"{\mbox{\texttt{expand}}\\\mbox{conv 1{$\times$}1}\\\mbox{BN}, \mbox{relu6}\\" in slide_doc  # conv + BN + ReLU6, one box
     no_skip = render(derive.show("mobilenetv2-block", C_in=16, C_out=24, t=6, s=2), "tex")
     assert "skip" not in no_skip.split(r"\begin{tikzpicture}")[1].split(r"\end{tikzpicture}")[0]
 

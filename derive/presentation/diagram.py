@@ -20,7 +20,7 @@ from collections import Counter
 from ..derivation import Derivation, LayerRow
 from ..numeric import substituted
 from .diagram_labels import item, lines, math_chars, table, table_chars
-from .diagram_layout import bands
+from .diagram_layout import bands, height
 
 MERGED = ("norm", "activation")  # families that join the box of the layer they follow, alone after it
 MOST = 60  # boxes, at most: a bigger graph is not drawn
@@ -39,7 +39,9 @@ def diagram(v: dict, d: Derivation, layers: int = 16, collapse: bool = False, wi
     elif not collapse and len(rows) <= layers:
         by, boxes = "layer", [[i] for i in range(len(rows))]
     else:
-        by, boxes = "box", _runs(rows)
+        layer_of = {"input": 0, **{row.name: i for i, row in enumerate(rows, 1)}}
+        on_main, _ = _longest(*_reads(rows, [[i] for i in range(len(rows))], layer_of, d.substitution))
+        by, boxes = "box", _runs(rows, {i - 1 for i in on_main})
     if len(boxes) + 1 > MOST:
         return None
     stages = {s.name: s for s in d.stages}
@@ -49,6 +51,7 @@ def diagram(v: dict, d: Derivation, layers: int = 16, collapse: bool = False, wi
               "part": None, "all": None, "condition": None, "repeat": 1, "table": None, "layers": [], "join": False,
               "chars": max(5, math_chars(v["input_shape"]))}]
     box_of = {"input": 0}
+    sizes = Counter(row.part for row in rows)
     for b, members in enumerate(boxes, 1):
         first = rows[members[0]]
         for i in members:
@@ -56,9 +59,9 @@ def diagram(v: dict, d: Derivation, layers: int = 16, collapse: bool = False, wi
         parts = {rows[i].part for i in members}
         part = parts.pop() if len(parts) == 1 else None
         stage = stages.get(part) if by == "stage" else None
-        whole = by == "stage" or (by == "box" and part is not None and len(members) > 1)
+        whole = by == "stage" or (by == "box" and part is not None and len(members) == sizes[part] > 1)
         items = [] if stage is not None else [item(rows[i], values) for i in members]
-        node = {"id": f"n{b}", "name": part if whole else first.name, "op": first.op if by != "stage" else "part",
+        node = {"id": f"n{b}", "name": part if whole or (by == "box" and part is not None and len(members) > 1) else first.name, "op": first.op if by != "stage" else "part",
                 "ops": items, "lines": lines(items), "shape": v["layers"][members[-1]]["shape"], "part": part,
                 "all": _count(v, members, part if whole else None, groups), "condition": v["layers"][members[0]]["condition"],
                 "repeat": stage.repeat if stage is not None else 1,
@@ -70,16 +73,46 @@ def diagram(v: dict, d: Derivation, layers: int = 16, collapse: bool = False, wi
                             + [table_chars(node["table"]), len(str((node["all"] or {}).get("value") or "")) + 2])
         nodes.append(node)
     reads, joins = _reads(rows, boxes, box_of, values)
-    main, depth = _main(nodes, reads, joins, rows, boxes)
+    main, depth = _main(nodes, reads, joins)
     lanes = _lanes(nodes, reads, main)
+    _lane_rows(lanes, nodes, depth)
     edges = _edges(nodes, reads, joins, main)
     skips = _skips(edges)
     spans = _spans(nodes, by, groups)
     out = {"by": by, "nodes": nodes, "edges": edges, "lanes": lanes, "skips": skips, "parts": spans,
-           "widths": [name for name in d.values if by == "stage" and name.startswith("c_")]}  # the stages' c
+           "widths": [name for name in d.values if by == "stage" and name.startswith("c_")],  # the stages' c
+           "image": len(rows[0].shape) == 3, "mismatch": any(e["mismatch"] for e in edges)}
+    out["grid"] = _grid(nodes, depth)
     if width is not None:
         out["bands"] = bands(nodes, edges, lanes, depth, width)
+        out["height"] = round(height(out["bands"]))
     return out
+
+
+def _lane_rows(lanes: list[list[dict]], nodes: list[dict], depth: list[int]) -> None:
+    """Each box's `lane`: 0 on the main path, else the first lane beside it whose boxes do not overlap
+    this run's depths."""
+    index = {n["id"]: i for i, n in enumerate(nodes)}
+    for n in nodes:
+        n["lane"] = 0
+    taken: dict[int, list[tuple[int, int]]] = {}
+    for lane in lanes:
+        first, last = depth[index[lane[0]["id"]]], depth[index[lane[-1]["id"]]]
+        row = 1
+        while any(not (last < a or first > b) for a, b in taken.get(row, ())):
+            row += 1
+        taken.setdefault(row, []).append((first, last))
+        for n in lane:
+            n["lane"] = row
+
+
+def _grid(nodes: list[dict], depth: list[int]) -> list[list[dict | None]]:
+    """The boxes by depth (a row each, top to bottom) and lane (a column each, the main path first)."""
+    lanes = 1 + max(n["lane"] for n in nodes)
+    grid: list[list[dict | None]] = [[None] * lanes for _ in range(max(depth) + 1)]
+    for i, n in enumerate(nodes):
+        grid[depth[i]][n["lane"]] = n
+    return grid
 
 
 def _count(v: dict, members: list[int], part: str | None, groups: dict) -> dict | None:
@@ -89,7 +122,8 @@ def _count(v: dict, members: list[int], part: str | None, groups: dict) -> dict 
         return groups[part]["all"]
     if len(members) == 1:
         return v["layers"][members[0]].get("all")
-    return None
+    known = [v["layers"][i]["all"]["value"] for i in members]
+    return None if None in known else {"value": sum(known), "formula": None}
 
 
 def _parts(rows: tuple[LayerRow, ...]) -> list[list[int]]:
@@ -103,16 +137,18 @@ def _parts(rows: tuple[LayerRow, ...]) -> list[list[int]]:
     return boxes
 
 
-def _runs(rows: tuple[LayerRow, ...]) -> list[list[int]]:
-    """The layers in runs that read one another in a line, each read by the next alone: the layers of
-    one part, or a norm or activation after the layer it follows (add + ReLU, add + layer norm)."""
+def _runs(rows: tuple[LayerRow, ...], main: set[int]) -> list[list[int]]:
+    """The layers in runs that read one another in a line, each read by the next alone: a norm or
+    activation after the layer it follows (conv + BN + ReLU, add + layer norm), and off the main path
+    (indices in `main`) the layers of one part (a squeeze-and-excitation branch)."""
     readers = Counter(name for row in rows for name in row.sources)
     boxes: list[list[int]] = []
     for i, row in enumerate(rows):
         if boxes:
             last, head = rows[boxes[-1][-1]], rows[boxes[-1][0]]
             if (row.sources == (last.name,) and readers[last.name] == 1 and row.condition == last.condition
-                    and (row.layer.family in MERGED or (row.part is not None and row.part == head.part))):
+                    and (row.layer.family in MERGED
+                         or (row.part is not None and row.part == head.part and not {i, boxes[-1][-1]} & main))):
                 boxes[-1].append(i)
                 continue
         boxes.append([i])
@@ -150,18 +186,24 @@ def _same(a, b, values) -> bool:
     return True
 
 
-def _main(nodes, reads, joins, rows, boxes) -> tuple[set[int], list[int]]:
+def _longest(reads, joins) -> tuple[set[int], list[int]]:
     """The main path: from the last box back, at each box the longest-reached of the inputs of its own
     shape. Also each box's depth (its column, left to right)."""
-    depth, best = [0] * len(nodes), [None] * len(nodes)
-    for i in range(1, len(nodes)):
+    depth, best = [0] * len(reads), [None] * len(reads)
+    for i in range(1, len(reads)):
         depth[i] = 1 + max(depth[j] for j in reads[i])
         chosen = [j for j, same in zip(reads[i], joins[i]) if same] or list(reads[i])
         best[i] = max(chosen, key=lambda j: depth[j])
-    main, i = set(), len(nodes) - 1
+    main, i = set(), len(reads) - 1
     while i is not None:
         main.add(i)
         i = best[i]
+    return main, depth
+
+
+def _main(nodes, reads, joins) -> tuple[set[int], list[int]]:
+    """The main path and the depths (`_longest`), marked on the nodes."""
+    main, depth = _longest(reads, joins)
     previous = None
     for i, node in enumerate(nodes):
         node["main"] = i in main

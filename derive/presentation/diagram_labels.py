@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import math
 import re
 
 import sympy
@@ -99,10 +100,12 @@ def math_chars(latex: str | None) -> int:
     """A formula's printed width in characters, roughly (`56 \\times 56 \\times 64`: 12)."""
     if not latex:
         return 0
-    text = re.sub(r"\\(left|right)", "", str(latex))
-    text = re.sub(r"\\(times|cdot)", "xx", text)
+    text = re.sub(r"\\(left|right)\b", "", str(latex))
+    text = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", lambda m: "f" * (1 + max(len(m[1]), len(m[2]))), text)
+    text = re.sub(r"\\(times|cdot)\b|[-+=]", "xx", text)  # an operator and the space round it
+    text = re.sub(r"\\[lr](floor|ceil)\b", "|", text)
     text = re.sub(r"\\[a-zA-Z]+|[{} ]", "", text)
-    return len(text)
+    return math.ceil(len(text) * 1.2)  # capitals, italics and signs: wider than text's average
 
 
 def table(row: dict) -> dict:

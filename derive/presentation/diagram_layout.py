@@ -6,6 +6,7 @@ labels keep their size: a diagram too wide is wrapped into more bands, never shr
 from __future__ import annotations
 
 GAP = 3  # characters between two columns (the arrow between them, 4 mm)
+LINE_MM, BOX_MM, ROW_MM, BAND_MM, LEVEL_MM = 3.9, 1.6, 4, 5, 4  # heights: a line at 9 pt, a box's frame, the gaps
 
 
 def bands(nodes: list[dict], edges: list[dict], lanes: list[list[dict]], depth: list[int], width: int) -> list[dict]:
@@ -13,21 +14,13 @@ def bands(nodes: list[dict], edges: list[dict], lanes: list[list[dict]], depth: 
     empty); each node gets its `band`, `row` and `col`, each edge `across` (from one band to another)."""
     index = {n["id"]: i for i, n in enumerate(nodes)}
     columns = max(depth) + 1
-    row_of = {n["id"]: 0 for n in nodes if n["main"]}
+    row_of = {n["id"]: n["lane"] for n in nodes}
     spans = []  # (from, to): the columns a lane leaves and rejoins at, which no band may end between
-    taken: dict[int, list[tuple[int, int]]] = {}
     joins = {e["source"]: index[e["target"]] for e in edges if e["kind"] == "in"}
     for lane in lanes:
-        first, last = depth[index[lane[0]["id"]]], depth[index[lane[-1]["id"]]]
+        last = depth[index[lane[-1]["id"]]]
         leave = depth[index[lane[0]["from"]]]
-        join = depth[joins[lane[-1]["id"]]] if lane[-1]["id"] in joins else last
-        spans.append((leave, join))
-        row = 1
-        while any(not (last < a or first > b) for a, b in taken.get(row, ())):
-            row += 1
-        taken.setdefault(row, []).append((first, last))
-        for n in lane:
-            row_of[n["id"]] = row
+        spans.append((leave, depth[joins[lane[-1]["id"]]] if lane[-1]["id"] in joins else last))
     wide = [0] * columns
     for i, n in enumerate(nodes):
         wide[depth[i]] = max(wide[depth[i]], n["chars"])
@@ -44,6 +37,9 @@ def bands(nodes: list[dict], edges: list[dict], lanes: list[list[dict]], depth: 
                 grid[n["row"]][n["col"]] = n
         out.append({"id": f"b{b}", "grid": grid, "chars": sum(wide[c] for c in cols) + GAP * (len(cols) - 1),
                     "levels": 0, "last": b == len(plan) - 1})
+    for band in out:
+        band["height"] = sum(max((_lines(n) for n in row if n), default=0) * LINE_MM + BOX_MM for row in band["grid"]) \
+            + ROW_MM * (len(band["grid"]) - 1)
     for e in edges:
         e["across"] = nodes[index[e["source"]]]["band"] != nodes[index[e["target"]]]["band"]
         if e["kind"] == "skip":  # drawn above the band it comes into
@@ -83,3 +79,20 @@ def _plan(wide: list[int], cuts: list[bool], width: int) -> list[list[int]]:
             break
         e = p
     return [list(range(a, b + 1)) for a, b in reversed(bounds)]
+
+
+def _lines(n: dict) -> int:
+    """How many lines a box has on a slide (latex/common.tex.j2 `box`)."""
+    if n.get("join"):
+        return 1
+    table = n["table"]
+    if table:
+        return 3 + len(table["block"] or ()) + len(table["lines"])
+    wraps = sum(1 for line in n["lines"] for it in line if it["wrap"] and it["stride"])
+    return 2 + len(n["lines"]) + wraps + (1 if n["condition"] else 0)
+
+
+def height(bands: list[dict]) -> float:
+    """The diagram's height in millimetres, roughly: its bands, the gaps and the skips over them."""
+    return sum(b["height"] + (BAND_MM if i else 0) + LEVEL_MM * b["levels"] + (3 if b["levels"] and not i else 0)
+               for i, b in enumerate(bands))

@@ -15,9 +15,9 @@ WHOLE = tuple(key for key in TOTALS if key != "macs")  # the parameter figures o
 
 # How many layers a diagram draws one box each before it draws a box per run of layers (a convolution
 # with its batch norm and activation; diagram.py). A slide always draws runs, in rows of at most
-# `width` characters of its boxes' font (the frame's 148 mm at 9 pt, slide/show.tex.j2).
+# `width` characters of its boxes' font as diagram_labels.py estimates them (the frame's 148 mm at 9 pt, slide/show.tex.j2).
 ARTICLE_DIAGRAM = MappingProxyType({"layers": 16})
-SLIDE_DIAGRAM = MappingProxyType({"collapse": True, "width": 90})
+SLIDE_DIAGRAM = MappingProxyType({"collapse": True, "width": 98})
 
 
 class Format:
