@@ -38,8 +38,8 @@ def bands(nodes: list[dict], edges: list[dict], lanes: list[list[dict]], depth: 
         out.append({"id": f"b{b}", "grid": grid, "chars": sum(wide[c] for c in cols) + GAP * (len(cols) - 1),
                     "levels": 0, "last": b == len(plan) - 1})
     for band in out:
-        band["height"] = sum(max((_lines(n) for n in row if n), default=0) * LINE_MM + BOX_MM for row in band["grid"]) \
-            + ROW_MM * (len(band["grid"]) - 1)
+        band["height"] = round(sum(max((_lines(n) for n in row if n), default=0) * LINE_MM + BOX_MM for row in band["grid"]) \
+            + ROW_MM * (len(band["grid"]) - 1))  # mm
     for e in edges:
         e["across"] = nodes[index[e["source"]]]["band"] != nodes[index[e["target"]]]["band"]
         if e["kind"] == "skip":  # drawn above the band it comes into
