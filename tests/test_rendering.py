@@ -98,7 +98,8 @@ def test_markdown_is_a_forum_answer():
     assert text.startswith("### MobileNetV2 bottleneck")
     assert "**348 parameters**" in text.split("\n\n")[1]  # the one-line summary comes first
     assert "| `depthwise` depthwise convolution" in text and "$3 \\cdot 3 \\cdot 18$ | 162 |" in text
-    assert "\n$$\nN = " in text and "= 348\n$$\n" in text  # the closed form, displayed
+    # the closed form, displayed, broken over two lines where one would be wider than a forum post
+    assert "\n$$\n\\begin{aligned}\nN &= " in text and "= 348\n\\end{aligned}\n$$\n" in text
     assert "#### Why these numbers" in text and "#### What Keras and PyTorch report" in text
     assert "Total params 426, Trainable params 348, Non-trainable params 78" in text
     assert "81 values in `state_dict()`" in text

@@ -23,6 +23,7 @@ _WIDE = {"cdot": 1.5, "times": 2.5, "quad": 2, "qquad": 4, "lceil": 1.2, "rceil"
          "rfloor": 1.2, ",": 0.33, ";": 0.55, ":": 0.45, "!": 0, " ": 0.66, "neq": 2.5, "wedge": 2, "vee": 2,
          "max": 3.3, "min": 3.3, "log": 3, "exp": 3,
          "left": 0, "right": 0, "bigl": 0, "bigr": 0, "Bigl": 0, "Bigr": 0, "top": 1.5, "{": 1, "}": 1}
+_VALUE = re.compile(r"[0-9]+(?:(?:\\,|\{,\}|,)[0-9]{3})*")  # a number, its thousands grouped
 _TEXTUAL = {"mathrm", "text", "operatorname", "mathit", "mathbf", "textit", "texttt", "mathsf"}
 
 
@@ -199,8 +200,12 @@ def lines(latex: str, limit: float = LIMIT, lead: float = 0) -> list[tuple[str, 
     if width(latex) + lead <= limit:
         return [("", latex)]
     out: list[tuple[str, str]] = []
-    for op, side in _split(latex, ("=",)):
-        if out and out[-1][0] in ("", "=") and width(out[-1][1]) + 2.5 + width(side) + (lead if len(out) == 1 else 0) <= limit:
+    sides = _split(latex, ("=",))
+    for i, (op, side) in enumerate(sides):
+        # a side per line, but the value (a last side of one number) joins the line before if it fits
+        last = i == len(sides) - 1 and _VALUE.fullmatch(side) is not None
+        if last and out and out[-1][0] in ("", "=") and \
+                width(out[-1][1]) + 2.5 + width(side) + (lead if len(out) == 1 else 0) <= limit:
             out[-1] = (out[-1][0], f"{out[-1][1]} = {side}")
             continue
         broken = _terms(_split(side, ("+", "-")), limit, lead if not out else 0)

@@ -174,6 +174,11 @@ def _layer(row: LayerRow, figure: Figures, detail: str) -> dict:
     if detail == "brief":
         return layer
     layer["terms"] = [figure.term(t) for t in row.terms if t.bucket is not None]
+    # what the layer adds to its part: n copies of each term for a row that stands for n (a network's
+    # repeated block, shown once as `×n`), so that a part's rows add up to its sum
+    layer["repeat"] = row.repeat
+    layer["counted"] = layer["terms"] if row.repeat == 1 else [
+        figure.repeated(term, t, row.repeat) for term, t in zip(layer["terms"], (t for t in row.terms if t.bucket is not None))]
     if detail == "full":
         channels = figure.printer(row.output.channels)
         layer.update({
@@ -183,7 +188,6 @@ def _layer(row: LayerRow, figure: Figures, detail: str) -> dict:
                          "factor": Safe(figure.printer.factor(row.output.channels))},
             "bias": any(t.term.kind == "bias" for t in row.terms),
             "params": bool(row.terms),
-            "repeat": row.repeat,
         })
     return layer
 
@@ -233,8 +237,8 @@ def _values(counts: Mapping[str, Count] | None) -> dict | None:
 
 def network(d: Derivation) -> dict:
     """What the per-stage summary of a network adds: one row per stage (its row of the published
-    table, output shape, value, and for n > 1 blocks one block's value and the first block's
-    difference, so the template writes n × block + difference) and the channel widths."""
+    table, output shape, value, and for n > 1 blocks the first block's value and one of the others',
+    so the template writes first + (n − 1) × block) and the channel widths."""
     parts = {p.name: p for p in d.parts}
     stages = []
     for stage in d.stages:
@@ -243,6 +247,7 @@ def network(d: Derivation) -> dict:
             "shape": [int(v) if getattr(v, "is_Integer", False) else str(v) for v in stage.shape],
             "value": _values(parts[stage.name].counts if stage.name in parts else stage.counts),
             "block": _values(stage.block), "difference": _values(stage.difference),
+            "first": None if stage.block is None else {key: stage.counts[key].first.value for key in TOTALS},
         })
     widths = [{"name": name, "value": int(value) if value.is_Integer else str(value)}
               for name, value in d.values.items() if name.startswith("c_")]
