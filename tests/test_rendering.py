@@ -134,7 +134,7 @@ def test_explanations_follow_the_layers_present():
 def test_the_explanations_say_why():
     text = render(slide(), "markdown")
     assert "$k \\cdot k \\cdot \\left(C_{\\mathrm{in}} t\\right) = 3 \\cdot 3 \\cdot 18 = 162$ weights, not" in text
-    assert "= 2\\,916$" in text  # what a full convolution would have
+    assert "= 2{,}916$" in text  # what a full convolution would have (Markdown groups thousands by commas)
     assert "2 trainable parameters per channel" in text and "2 more values per channel" in text
     assert "cancels out" in text  # the bias before batch norm
     assert "Activations: no parameters" in text and "The residual add: no parameters" in text

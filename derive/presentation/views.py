@@ -35,8 +35,9 @@ def _identity(text: str) -> str:
 class Figures:
     """How one view prints: the style, the symbols' names, the values put in, how text is marked."""
 
-    def __init__(self, d: Derivation, style: str, equations: bool = False) -> None:
+    def __init__(self, d: Derivation, style: str, equations: bool = False, kind: str = "text") -> None:
         self.latex = style == "latex"
+        self.kind = kind
         self.equations = equations
         self.names = {info.symbol: math_name(info.latex, info.name) for info in d.symbols.infos} if self.latex else None
         self.mark: Callable[[str], str] = Safe if self.latex else _identity
@@ -59,7 +60,7 @@ class Figures:
         out = {"formula": formula, "expr": expr, "value": count.value, "closed": count.products is None,
                "unbound": [] if count.value is not None else self.unbound(count)}
         if self.equations:
-            out["eq"] = self.mark(self.printer.equation(_equation(formula, expr, count.value)))
+            out["eq"] = self.mark(self.printer.equation(_equation(formula, expr, count.value, self.kind)))
         return out
 
     def brief(self, count: Count) -> dict:
@@ -82,13 +83,14 @@ class Figures:
                 "expr": self.mark(self.numbers.repeated(n, factors)), "value": None if t.value is None else n * t.value}
 
 
-def _equation(formula: str, expr: str, value: int | None) -> list[str]:
-    """The steps of `formula = numbers = value`, each only when it says something new."""
+def _equation(formula: str, expr: str, value: int | None, kind: str) -> list[str]:
+    """The steps of `formula = numbers = value`, each only when it says something new (the value
+    grouped as the output `kind` groups thousands)."""
     steps = [formula]
     if expr != formula:
         steps.append(expr)
     if value is not None and expr != str(value):
-        steps.append(number(value, math=True))
+        steps.append(number(value, math=True, kind=kind))
     return steps
 
 
@@ -104,7 +106,7 @@ def view(d: Derivation, fmt: Format, title: str | None = None, detail: bool = Fa
          templates: str | None = None) -> dict:
     """What `fmt`'s template reads: the derivation with what the format shows, printed in its style.
     `templates`: a user's directory of templates, for the explanations."""
-    figure = Figures(d, fmt.style, fmt.equations)
+    figure = Figures(d, fmt.style, fmt.equations, fmt.kind)
     mark, names = figure.mark, figure.names
     v: dict = {
         "target": d.target, "title": d.title, "convention": d.convention, "options": d.options,
