@@ -80,6 +80,18 @@ SUMMARY: Mapping[str, Format] = MappingProxyType({
                        others=True, stages=True, explanations=True, frameworks=True, equations=True, width=54),
 })
 
+# `--math plain`: Markdown for a forum without MathJax or KaTeX, every formula in Unicode (C_in·t·(C_in + 2)).
+PLAIN: Mapping[str, Format] = MappingProxyType({
+    "markdown": Format("markdown", "markdown/show.md.j2", kind="markdown", style="text", macs="formula",
+                       layers="terms", parts=True, groups=True, others=True, stages=True, explanations=True,
+                       frameworks=True, equations=True, width=72),
+})
+PLAIN_SUMMARY: Mapping[str, Format] = MappingProxyType({
+    "markdown": Format("markdown", "markdown/show.md.j2", kind="markdown", style="text", macs="formula",
+                       others=True, stages=True, explanations=True, frameworks=True, equations=True, width=72),
+})
+MATH = ("katex", "plain")  # --math: how Markdown writes its formulas
+
 CHECK: Mapping[str, Format] = MappingProxyType({
     "text": Format("text", "check/check.txt.j2"),
     "json": Format("json", None),

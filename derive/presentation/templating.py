@@ -205,7 +205,7 @@ def environment(user_dir: str | None = None, kind: str = "text") -> jinja2.Envir
     if kind != "text":
         env.filters.update(safe=escaping.Safe, tex=escaping.tex, md=escaping.md, code=escaping.md_code,
                            md_to_tex=escaping.md_to_tex, number=_latex_number if kind == "latex" else number,
-                           aligned=breaking.aligned,
+                           aligned=breaking.aligned, plain_math=breaking.plain,
                            math_width=breaking.width)
     env.filters.update({name: _bounded(env.filters[name]) for name in (*WIDTH_FILTERS, "format")})
     env.roots = [(loader.root, loader.shown) for loader in loaders]

@@ -22,6 +22,7 @@ from ..numeric import substituted
 from .diagram import diagram
 from .escaping import Safe, math_name
 from .explain import explanations, frameworks, topics
+from . import plainmath
 from .formats import WHOLE, Format
 from .printing import printer
 from .structure import facts, holds
@@ -37,10 +38,11 @@ class Figures:
 
     def __init__(self, d: Derivation, style: str, equations: bool = False, kind: str = "text") -> None:
         self.latex = style == "latex"
-        self.kind = kind
+        self.kind = kind if self.latex else "text"  # how thousands are grouped in a figure's equation
         self.equations = equations
         self.names = {info.symbol: math_name(info.latex, info.name) for info in d.symbols.infos} if self.latex else None
-        self.mark: Callable[[str], str] = Safe if self.latex else _identity
+        # LaTeX is markup; Unicode formulas are marked too in Markdown (--math plain), which sets them in code
+        self.mark: Callable[[str], str] = Safe if self.latex or kind == "markdown" else _identity
         self.subs = d.substitution
         self.order = {info.symbol: i for i, info in enumerate(d.symbols.infos)}
         self.printer = printer(style, self.names)
@@ -90,7 +92,7 @@ def _equation(formula: str, expr: str, value: int | None, kind: str) -> list[str
     if expr != formula:
         steps.append(expr)
     if value is not None and expr != str(value):
-        steps.append(number(value, math=True, kind=kind))
+        steps.append(number(value, math=kind != "text", kind=kind))
     return steps
 
 
@@ -119,6 +121,7 @@ def view(d: Derivation, fmt: Format, title: str | None = None, detail: bool = Fa
         "recurrent_macs": any(row.layer.family == "sequence" and row.layer.op != "embedding" for row in d.layers),
         "holds": holds(d),
         "width": fmt.width,
+        "plain": fmt.kind == "markdown" and fmt.style == "text",  # --math plain: Unicode, no $…$
     }
     if fmt.macs == "formula":
         v["total"]["macs"] = figure(d.total["macs"])
@@ -136,9 +139,9 @@ def view(d: Derivation, fmt: Format, title: str | None = None, detail: bool = Fa
         v["groups"] = _groups(d, v, figure)
     if fmt.stages:
         v.update(network(d), detail=detail)
-    if fmt.style == "latex":
+    if fmt.kind != "text":
         v["heading"] = title
-    if fmt.others and fmt.style == "latex":
+    if fmt.others and fmt.kind != "text":
         v["reports"] = {d.convention: v["total"], **v["others"]}
     if fmt.diagram or fmt.slide_diagram:
         v["input_shape"] = _input_shape(d, figure)
@@ -159,6 +162,11 @@ def view(d: Derivation, fmt: Format, title: str | None = None, detail: bool = Fa
         v["explanations"] = explanations(chosen, v, templates)
     if fmt.frameworks:
         v["frameworks"] = frameworks(v, templates)
+    if v["plain"]:  # the explanations' own LaTeX, as the rest: Unicode
+        for e in v.get("explanations", ()):
+            e.update(title=plainmath.markdown(e["title"]), text=plainmath.markdown(e["text"]))
+        if "frameworks" in v:
+            v["frameworks"] = plainmath.markdown(v["frameworks"])
     return v
 
 
