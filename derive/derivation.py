@@ -359,6 +359,9 @@ class Derivation:
     others: Mapping[str, Mapping[str, Count]]  # totals under the other conventions
     stages: tuple[StageRow, ...] = ()  # a network's stages (the same names as `parts`); empty for a block
     warnings: tuple[CodeWarning, ...] = ()  # code its framework would refuse, counted on (blocks.CodeWarning)
+    framework: str | None = None  # pasted code's framework ("keras", "torch"), whose own report leads its answer
+    # the paper count of the architecture as published, when the options chosen add biases it lacks (api.py)
+    published: Count | None = None
 
     @property
     def substitution(self) -> dict[sympy.Symbol, sympy.Expr]:
@@ -392,7 +395,7 @@ def derive(block: Block, convention: str, values: Mapping[str, sympy.Expr], targ
     symbols = SymbolTable(tuple(info for info in block.symbols.infos if info.symbol in used))
     return Derivation(target or block.name, block.title, convention, symbols, dict(values),
                       dict(block.options), layers, parts, total, others, stages,
-                      tuple(w for w in block.warnings if w.holds(subs)))
+                      tuple(w for w in block.warnings if w.holds(subs)), block.framework)
 
 
 # -- networks: stages of repeated blocks ----------------------------------------------------------

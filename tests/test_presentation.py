@@ -91,10 +91,10 @@ def test_a_count_is_written_as_its_terms_or_its_closed_form():
 
 
 class Row:
-    """A derivation's layer row as explain.py reads it: the layer, its op, its terms."""
+    """A derivation's layer row as explain.py reads it: the layer, its op, its terms, its name, what it reads."""
 
-    def __init__(self, layer, terms=()):
-        self.layer, self.op, self.terms = layer, layer.op, terms
+    def __init__(self, layer, terms=(), name="", sources=()):
+        self.layer, self.op, self.terms, self.name, self.sources, self.repeat = layer, layer.op, terms, name, sources, 1
 
 
 @frozen
@@ -111,7 +111,8 @@ class Mystery(Layer):
 
 
 def test_explanations_follow_the_layer_families():
-    rows = [Row(Conv2D(8, bias=False)), Row(BatchNorm()), Row(Activation("relu")), Row(Dropout()), Row(Add())]
+    rows = [Row(Conv2D(8, bias=False)), Row(BatchNorm()), Row(Activation("relu")), Row(Dropout(), name="dropout"),
+            Row(Add(), sources=("dropout", "input"))]
     chosen = topics(rows)
     assert list(chosen) == ["conv2d", "batch_norm", "bias_dropped", "activation", "add", "parameter_free"]
     assert chosen["bias_dropped"] == [0] and chosen["parameter_free"] == [3]

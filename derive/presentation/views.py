@@ -24,6 +24,7 @@ from .escaping import Safe, math_name
 from .explain import explanations, frameworks, topics
 from .formats import WHOLE, Format
 from .printing import printer
+from .structure import facts, holds
 from .templating import number
 
 
@@ -114,7 +115,8 @@ def view(d: Derivation, fmt: Format, title: str | None = None, detail: bool = Fa
         "total": {key: (figure.brief if fmt.brief else figure)(d.total[key]) for key in fmt.totals},
         "warnings": warnings(d),
         "recurrent_macs": any(row.layer.family == "sequence" and row.layer.op != "embedding" for row in d.layers),
-        "holds": _holds(d),
+        "holds": holds(d),
+        "width": fmt.width,
     }
     if fmt.macs == "formula":
         v["total"]["macs"] = figure(d.total["macs"])
@@ -143,6 +145,8 @@ def view(d: Derivation, fmt: Format, title: str | None = None, detail: bool = Fa
             v["diagram"] = diagram(v, sources, **fmt.diagram)
         if fmt.slide_diagram:
             v["slide_diagram"] = diagram(v, sources, **fmt.slide_diagram)
+    if fmt.explanations or fmt.frameworks:  # what the block's structure holds, for the prose
+        v["structure"] = facts(d, figure)
     if fmt.explanations:  # the layers explained as the view has them (else brief), the first in full
         layers, chosen = v.get("layers"), {}
         for topic, indices in topics(d.layers).items():
@@ -154,14 +158,6 @@ def view(d: Derivation, fmt: Format, title: str | None = None, detail: bool = Fa
     if fmt.frameworks:
         v["frameworks"] = frameworks(v, templates)
     return v
-
-
-def _holds(d: Derivation) -> dict[str, bool]:
-    """Which kinds of non-trainable values the block has, so the texts name only those: `statistics` (a
-    norm's moving mean and variance), `frozen` (weights kept from training), `buffers` (registered ones)."""
-    kinds = {t.term.kind for row in d.layers for t in row.terms}
-    return {"statistics": bool(kinds & {"moving_mean", "moving_variance", "num_batches_tracked"}),
-            "frozen": "frozen" in kinds, "buffers": "buffer" in kinds}
 
 
 def warnings(d: Derivation) -> list[dict]:
