@@ -204,9 +204,9 @@ def environment(user_dir: str | None = None, kind: str = "text") -> jinja2.Envir
     env.filters["columns"] = columns
     if kind != "text":
         env.filters.update(safe=escaping.Safe, tex=escaping.tex, md=escaping.md, code=escaping.md_code,
-                           md_to_tex=escaping.md_to_tex, number=_latex_number if kind == "latex" else number,
-                           aligned=breaking.aligned, plain_math=breaking.plain,
-                           math_width=breaking.width)
+                           md_to_tex=escaping.md_to_tex, code_spans=escaping.code_spans_to_tex,
+                           number=_latex_number if kind == "latex" else number,
+                           aligned=breaking.aligned, plain_math=breaking.plain, math_width=breaking.width)
     env.filters.update({name: _bounded(env.filters[name]) for name in (*WIDTH_FILTERS, "format")})
     env.roots = [(loader.root, loader.shown) for loader in loaders]
     env.budget = MAX_TEMPLATE_SECONDS if user_dir else None
