@@ -193,7 +193,7 @@ def environment(user_dir: str | None = None, kind: str = "text") -> jinja2.Envir
         raise InputError(f"{user_dir!r} is not a directory", "--templates")
     loaders = ([ConfinedLoader(Path(user_dir), user_dir)] if user_dir else []) + \
         [ConfinedLoader(d) for d in template_dirs()]
-    from . import escaping
+    from . import breaking, escaping
 
     extra: dict = {"finalize": {"latex": escaping.tex, "markdown": escaping.md}.get(kind, escaping.printable)}
     if kind == "latex":
@@ -204,7 +204,8 @@ def environment(user_dir: str | None = None, kind: str = "text") -> jinja2.Envir
     env.filters["columns"] = columns
     if kind != "text":
         env.filters.update(safe=escaping.Safe, tex=escaping.tex, md=escaping.md, code=escaping.md_code,
-                           md_to_tex=escaping.md_to_tex, number=number)
+                           md_to_tex=escaping.md_to_tex, code_spans=escaping.code_spans_to_tex, number=number,
+                           aligned=breaking.aligned, math_width=breaking.width)
     env.filters.update({name: _bounded(env.filters[name]) for name in (*WIDTH_FILTERS, "format")})
     env.roots = [(loader.root, loader.shown) for loader in loaders]
     env.budget = MAX_TEMPLATE_SECONDS if user_dir else None

@@ -116,6 +116,7 @@ def view(d: Derivation, fmt: Format, title: str | None = None, detail: bool = Fa
         "warnings": warnings(d),
         "recurrent_macs": any(row.layer.family == "sequence" and row.layer.op != "embedding" for row in d.layers),
         "holds": holds(d),
+        "width": fmt.width,
     }
     if fmt.macs == "formula":
         v["total"]["macs"] = figure(d.total["macs"])

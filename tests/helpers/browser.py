@@ -42,13 +42,20 @@ function measure(frame) {
   // content: a formula's last term, a table's last column).
   const doc = frame.contentDocument, limit = %(w)d + %(t)d, widest = new Map();
   const right = (element) => element.getBoundingClientRect().right;
+  const shown = (element) => {  // its text as read, without KaTeX's MathML copy
+    const walk = doc.createTreeWalker(element, NodeFilter.SHOW_TEXT), parts = [];
+    while (walk.nextNode() && parts.join("").length < 200) {
+      if (!walk.currentNode.parentElement.closest(".katex-mathml")) parts.push(walk.currentNode.data);
+    }
+    return parts.join("").replace(/[\\s\\u200b]+/g, " ").trim().slice(0, 80);
+  };
   for (const element of doc.body.querySelectorAll("*")) {
     if (element.closest(".katex-mathml")) continue;  // KaTeX's MathML copy: for screen readers, clipped to 1 px
     const parent = element.parentElement, reach = right(element);
     if (reach <= limit || (parent !== doc.body && right(parent) > limit)) continue;
     if (!widest.has(parent) || widest.get(parent).right < reach) {
       widest.set(parent, {tag: element.tagName.toLowerCase(), cls: String(element.className || ""),
-                          right: Math.round(reach), text: (parent.textContent || "").replace(/[\\s\\u200b]+/g, " ").slice(0, 80)});
+                          right: Math.round(reach), text: shown(parent === doc.body ? element : parent)});
     }
   }
   const fonts = [...doc.fonts].filter((font) => font.status === "loaded").length;
