@@ -180,7 +180,7 @@ def _greedy(pieces: list[tuple[str, str]], limit: float, lead: float, measure=wi
         start = lead if not lines else INDENT
         if start + measure(term) > limit and (opened := _bracket(term)) is not None:
             before, inner, after = opened
-            inside = _terms(_split(inner, ("+", "-")), limit, start + measure(before) + 1, measure)
+            inside = _terms(_split(inner, ("+", "-")), limit - measure(after) - 1, start + measure(before) + 1, measure)
             if len(inside) > 1:
                 lines.append((op, before + r"\bigl(" + inside[0][1]))
                 lines.extend(inside[1:-1])
