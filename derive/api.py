@@ -11,13 +11,14 @@ Values may be integers, sympy expressions, or text (`"2*C_in"`), which is read b
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Mapping
 
 import sympy
 
 from . import library
 from .blocks import Target
-from .derivation import Derivation, bind, derive
+from .derivation import Derivation, Later, bind, derive
 from .errors import ExprError, InputError
 from .expr import parse
 from .symbols import SymbolTable
@@ -37,9 +38,9 @@ def load(target: str, entry: str | None = None, args: Mapping[str, object] | Non
         raise InputError("--entry and --arg choose what to count in a .py file", "--entry" if entry else "--arg")
     entry = library.entry(target)
     if entry.target is not None:  # a network: its own symbols (stage widths) and option-dependent defaults
-        return entry.target_function()(entry)
+        return replace(entry.target_function()(entry), published=True)
     return Target(entry.name, entry.title, SymbolTable.of(entry.symbols), entry.defaults, entry.options,
-                  entry.build_function(), entry.aliases)
+                  entry.build_function(), entry.aliases, published=True)
 
 
 def read_value(target: Target, name: str, value: object) -> sympy.Expr:
@@ -93,7 +94,18 @@ def derive_target(resolved: Target, convention: str, options: Mapping[str, objec
     chosen = read_options(resolved, options or {})
     given = {name: read_value(resolved, name, value) for name, value in values.items()}
     bound = bind(resolved.symbols, resolved.defaults_for(chosen), given)
-    return derive(resolved.build(chosen), convention, bound, resolved.name)
+    derived = derive(resolved.build(chosen), convention, bound, resolved.name)
+    if resolved.published and chosen.get("bias") and resolved.options.get("bias") is False:
+        # biases the published architecture lacks: what it has without them, for the texts to say both
+        # (derived when a text first asks for it: most formats never do)
+        as_published = {**chosen, "bias": False}
+
+        def published():
+            values = bind(resolved.symbols, resolved.defaults_for(as_published), given)
+            return derive(resolved.build(as_published), "paper", values, resolved.name).total["all"]
+
+        derived = replace(derived, published=Later(published))
+    return derived
 
 
 def check(target: str, claim: str, *, part: str | None = None, count: str = "all", convention: str = "paper",

@@ -143,6 +143,7 @@ class Block:
     options: Mapping[str, object] = field(default_factory=dict)  # the structural choices made
     stages: tuple[Stage, ...] = ()  # a network's stages (its parts), empty for a block
     warnings: tuple[CodeWarning, ...] = ()  # what the code's framework would refuse, counted on
+    framework: str | None = None  # the framework of pasted code ("keras", "torch"); None for a spec or the library
 
 
 @frozen
@@ -158,6 +159,7 @@ class Target:
     aliases: Mapping[str, str] = field(default_factory=dict)  # other names people use for parts
     # defaults that depend on the options (a network's channel widths: each framework rounds its own way)
     derived_defaults: Callable[[Mapping[str, bool]], Mapping[str, object]] | None = None
+    published: bool = False  # its default options are the published architecture (the built-in library)
 
     def defaults_for(self, options: Mapping[str, bool]) -> Mapping[str, object]:
         if self.derived_defaults is None:

@@ -20,7 +20,7 @@ from . import arithmetic
 from .closedform import add, expand
 from .derivation import Count, Derivation, LayerRow, evaluate
 from .errors import ExprError, InputError
-from .expr import parse
+from .expr import _tokenize, parse
 from .layers import BatchNorm, Conv2D, Dense, DepthwiseConv2D, SeparableConv2D, Stated
 from .records import frozen
 
@@ -74,6 +74,10 @@ class Claim:
     terms: tuple[tuple[str, sympy.Expr], ...]  # its top-level terms as written, each read alone
     stated: sympy.Expr | None  # what was written after `=`, if anything
     label_at: str | None = None  # FILE:LINE:COL of the part it is labelled with, in a claim file
+    # The expression (before any `=`) token by token as written, operators in their plain form (`x`, `×` and
+    # `·` are `*`, `^` is `**`): (kind, text, value), value the number of a "num" or "sup" (superscript
+    # exponent), the expression a "name" stands for (None for a function: ceil, floor, min, max, ...).
+    written: tuple[tuple[str, str, object], ...] = ()
 
 
 @frozen
@@ -116,7 +120,9 @@ def read_claim(text: str, names: Mapping[str, sympy.Expr], where: str, line: int
         except arithmetic.ArithmeticRefused as refusal:
             raise InputError(str(refusal), place(1)) from None
     terms = tuple((piece.strip(), parse(piece, names)) for piece in _top_level_terms(sides[0]))
-    return Claim(text.strip(), exprs[0], terms, exprs[-1] if len(exprs) > 1 else None)
+    written = tuple((t.kind, t.text, names.get(t.text) if t.kind == "name" else t.value)
+                    for t in _tokenize(sides[0], names, False) if t.kind != "end")
+    return Claim(text.strip(), exprs[0], terms, exprs[-1] if len(exprs) > 1 else None, written=written)
 
 
 def _top_level_terms(text: str) -> list[str]:
@@ -496,7 +502,8 @@ def read_answer(text: str, path: str, names: Mapping[str, sympy.Expr]) -> list[t
         if not rest.strip():
             raise InputError("expected `part: expression`", f"{path}:{number}:{start}")
         claim = read_claim(rest, names, path, number, start)
-        out.append((label, Claim(claim.text, claim.expr, claim.terms, claim.stated, f"{path}:{number}:{label_col}"),
+        out.append((label, Claim(claim.text, claim.expr, claim.terms, claim.stated, f"{path}:{number}:{label_col}",
+                                 claim.written),
                     number))
     if not out:
         raise InputError("no claims in the file (one `part: expression` a line)", path)

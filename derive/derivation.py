@@ -359,6 +359,9 @@ class Derivation:
     others: Mapping[str, Mapping[str, Count]]  # totals under the other conventions
     stages: tuple[StageRow, ...] = ()  # a network's stages (the same names as `parts`); empty for a block
     warnings: tuple[CodeWarning, ...] = ()  # code its framework would refuse, counted on (blocks.CodeWarning)
+    framework: str | None = None  # pasted code's framework ("keras", "torch"), whose own report leads its answer
+    # the paper count of the architecture as published, when the options chosen add biases it lacks (api.py)
+    published: Count | Later | None = None
 
     @property
     def substitution(self) -> dict[sympy.Symbol, sympy.Expr]:
@@ -392,7 +395,7 @@ def derive(block: Block, convention: str, values: Mapping[str, sympy.Expr], targ
     symbols = SymbolTable(tuple(info for info in block.symbols.infos if info.symbol in used))
     return Derivation(target or block.name, block.title, convention, symbols, dict(values),
                       dict(block.options), layers, parts, total, others, stages,
-                      tuple(w for w in block.warnings if w.holds(subs)))
+                      tuple(w for w in block.warnings if w.holds(subs)), block.framework)
 
 
 # -- networks: stages of repeated blocks ----------------------------------------------------------
@@ -432,7 +435,8 @@ def _stage_row(stage, steps: tuple[Step, ...], layers: tuple[LayerRow, ...], val
         known = None if once.value is None or lead.value is None else lead.value - once.value
         difference = Count(lead.raw - once.raw, known, regroup=True)
         return difference, RepeatedCount(n * once.raw + difference.raw, None if known is None else n * once.value + known,
-                                         repeat=n, once=once, difference=difference)
+                                         repeat=n, once=once, difference=difference,
+                                         first=Count(lead.raw, lead.value, regroup=True))
 
     pairs = {key: split(key) for key in conv.TOTALS if key != "macs"}
     macs = cache(lambda: split("macs"))
@@ -443,16 +447,18 @@ def _stage_row(stage, steps: tuple[Step, ...], layers: tuple[LayerRow, ...], val
 
 @frozen
 class RepeatedCount(Count):
-    """A stage's figure as n·P(block) + (P(first) − P(block)), not n copies written out."""
+    """A stage's figure as P(first) + (n − 1)·P(block), each a closed form (positive terms, where
+    n·P(block) + (P(first) − P(block)) would have negative ones), not n copies written out."""
 
     repeat: int = 1
     once: Count | None = None
     difference: Count | None = None
+    first: Count | None = None
 
     @cached_property
     def formula(self) -> sympy.Expr:
-        once, difference = self.once.formula, self.difference.formula  # type: ignore[union-attr]
+        first, once = self.first.formula, self.once.formula  # type: ignore[union-attr]
         if once == 0:
-            return difference
-        repeated = sympy.Mul(sympy.Integer(self.repeat), once, evaluate=False)
-        return repeated if difference == 0 else sympy.Add(repeated, difference, evaluate=False)
+            return first
+        rest = once if self.repeat == 2 else sympy.Mul(sympy.Integer(self.repeat - 1), once, evaluate=False)
+        return rest if first == 0 else sympy.Add(first, rest, evaluate=False)

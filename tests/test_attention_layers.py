@@ -256,3 +256,27 @@ def test_torch_mistakes_are_one_line_at_their_place(tmp_path, init, message):
     with pytest.raises(InputError) as caught:
         derived(tmp_path, torch_source([init], ["pass"]), "pytorch")
     assert message in str(caught.value) and "\n" not in str(caught.value)
+
+
+# -- frozen attention keeps its multiply-accumulates ------------------------------------------------
+def test_frozen_attention_still_multiplies(tmp_path):
+    """A frozen attention layer keeps its attention products. PyTorch's `requires_grad_(False)` moves its
+    weights to non-trainable; Keras' `MultiHeadAttention(..., trainable=False)` builds its projections after
+    the flag is set, and they stay trainable in `model.summary()`: derive counts both as their framework does."""
+    need_keras()
+    body, shape = ("y = layers.MultiHeadAttention(4, 8, trainable=False)(x, x)", (10, 16))
+    source = keras_source(body, shape)
+    real = measure_keras(run(source), [(1, *shape)])
+    got = totals(derived(tmp_path, source, "keras"))
+    assert (got["all"], got["trainable"], got["non_trainable"]) == (real["total"], real["trainable"], real["non_trainable"])
+    assert got["macs"] + got["attention_macs"] == real["all_macs"] and got["macs"] == real["projection_macs"]
+
+    need_torch()
+    init, forward, shape = TORCH["attention"]
+    source = torch_source([*init, "self.attn.requires_grad_(False)"], forward)
+    model = run(source)
+    real = measure_torch(model, [shape])
+    got = totals(derived(tmp_path, source, "pytorch", L=shape[1]))
+    assert got["all"] == real["parameters"] == got["non_trainable"]
+    assert got["trainable"] == sum(p.numel() for p in model.parameters() if p.requires_grad) == 0
+    assert (got["macs"], got["attention_macs"]) == (real["projection_macs"], real["attention_macs"])

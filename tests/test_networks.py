@@ -146,9 +146,11 @@ def test_a_stage_is_n_blocks_plus_the_first_blocks_difference():
     assert stage.difference["all"].value == first.total["all"].value - one.total["all"].value
     part = {p.name: p for p in d.parts}["stage3"].counts["all"]
     assert part.value == 3 * one.total["all"].value + stage.difference["all"].value
+    assert part.first.value == first.total["all"].value  # written as P(first) + 2·P(block), unexpanded
     formula = part.formula
-    repeated = [arg for arg in formula.args if arg.is_Mul and arg.args[0] == 3]  # 3·P(block) + difference, unexpanded
+    repeated = [arg for arg in formula.args if arg.is_Mul and arg.args[0] == 2]
     assert len(repeated) == 1 and repeated[0].args[1] == stage.block["all"].formula
+    assert part.first.formula in formula.args
     assert sympy.expand(formula - 3 * stage.block["all"].formula - stage.difference["all"].formula) == 0
     assert stage.shape == (28, 28, 32)
 
@@ -243,7 +245,7 @@ def test_repeated_bottlenecks_cost_what_the_paper_says():
 
 
 def test_network_text_summary_template():
-    """`derive show NETWORK`: one line per stage, n × block ± the first block's difference;
+    """`derive show NETWORK`: one line per stage, the first block + (n − 1) × the next;
     `--detail` gives every layer instead."""
     d = derive.show("mobilenetv2", convention="keras")
     text = derive.render(d, "text")
@@ -253,8 +255,8 @@ def test_network_text_summary_template():
     assert lines[0] == "MobileNetV2 (mobilenetv2), keras convention"
     assert "widths: c_0 = 32, c_1 = 16, c_2 = 24, c_3 = 32, c_4 = 64, c_5 = 96, c_6 = 160, c_7 = 320, c_8 = 1280" in lines
     stage3 = next(line for line in lines if line.startswith("stage3 "))
-    block, difference = d.stages[3].block["all"].value, d.stages[3].difference["all"].value
-    assert f"3 × {block:,} − {-difference:,} = {d.parts[3].counts['all'].value:,}" in stage3
+    block, first = d.stages[3].block["all"].value, d.stages[3].counts["all"].first.value
+    assert f"{first:,} + 2 × {block:,} = {d.parts[3].counts['all'].value:,}" in stage3
     assert "28×28×32" in stage3
     assert "total:          3,538,984" in lines
     assert "non-trainable:  " in text and "= 34,112" in text
@@ -266,7 +268,8 @@ def test_network_markdown_is_a_per_stage_summary():
     d = derive.show("mobilenetv2")
     text = derive.render(d, "markdown")
     stage2 = next(line for line in text.splitlines() if line.startswith("| stage2 |"))
-    block, difference = d.stages[2].block["all"].value, d.stages[2].difference["all"].value
-    assert f"2 × {block:,} − {-difference:,} = {d.parts[2].counts['all'].value:,}" in stage2
+    assert f"| {d.parts[2].counts['all'].value:,} |" in stage2
+    block, first = d.stages[2].block["all"].value, d.stages[2].counts["all"].first.value
+    assert f"stage2 {first:,} + {block:,} = {d.parts[2].counts['all'].value:,}" in text  # n = 2: first + one more
     assert "`stage2.1.expand`" not in text
     assert "`stage2.1.expand`" in derive.render(d, "markdown", detail=True)

@@ -7,7 +7,7 @@ its spellings (TOML spec, Keras, PyTorch); `conv.py`, `dense.py`, `norm.py`, `ac
 
 from .activation import Activation, Lambda, PReLU, Rescaling
 from .attention import MultiHeadAttention
-from .base import ONE, ZERO, Expr, Layer, Padding, Shape, Stated, Term, window_out
+from .base import ONE, ZERO, Expr, Layer, Padding, Shape, Stated, Term, core, window_out
 from .conv_transpose import ConvTranspose1D, ConvTranspose2D, ConvTranspose3D
 from .conv import Conv1D, Conv2D, Conv3D, DepthwiseConv1D, DepthwiseConv2D, SeparableConv1D, SeparableConv2D
 from .dense import Dense
@@ -26,4 +26,4 @@ __all__ = ["ONE", "ZERO", "Activation", "AdaptivePool2D", "Add", "BatchNorm", "C
 __all__ += ["AdaptivePool1D", "AdaptivePool3D", "Conv1D", "Conv3D", "DepthwiseConv1D", "GlobalPool1D", "GlobalPool3D",
             "Pool1D", "Pool3D", "SeparableConv1D", "ConvTranspose1D", "ConvTranspose2D", "ConvTranspose3D"]
 __all__ += ["Average", "Elementwise", "InstanceNorm", "Lambda", "Maximum", "Minimum", "PReLU", "RMSNorm", "Rescaling",
-            "Subtract"]
+            "Subtract", "core"]

@@ -93,6 +93,9 @@ class ChannelsFirst(Wrapped):
     def macs(self, inputs: tuple[Shape, ...], output: Shape) -> Expr:
         return self.layer.macs(self._inputs(inputs), first_to_last(output))
 
+    def attention_macs(self, inputs: tuple[Shape, ...], output: Shape) -> Expr:
+        return self.layer.attention_macs(self._inputs(inputs), first_to_last(output))
+
 
 def keras_layout(args: Arguments, layer: Layer) -> Layer:
     """The layer as Keras' `data_format` lays out its input: wrapped in `ChannelsFirst` for 'channels_first'."""
@@ -155,3 +158,6 @@ class LastAxis(Wrapped):
 
     def macs(self, inputs: tuple[Shape, ...], output: Shape) -> Expr:
         return self.layer.macs(tuple(last_to_first(shape) for shape in inputs), last_to_first(output))
+
+    def attention_macs(self, inputs: tuple[Shape, ...], output: Shape) -> Expr:
+        return self.layer.attention_macs(tuple(last_to_first(shape) for shape in inputs), last_to_first(output))

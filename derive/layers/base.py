@@ -219,6 +219,16 @@ class Wrapped(Layer):
     def macs(self, inputs: tuple[Shape, ...], output: Shape) -> Expr:
         return self.layer.macs(inputs, output)
 
+    def attention_macs(self, inputs: tuple[Shape, ...], output: Shape) -> Expr:
+        return self.layer.attention_macs(inputs, output)
+
+
+def core(layer: Layer) -> Layer:
+    """The layer inside any wrappers (frozen, stated, channels-first, ...): what kind of layer it is."""
+    while isinstance(layer, Wrapped):
+        layer = layer.layer
+    return layer
+
 
 @frozen
 class Stated(Wrapped):

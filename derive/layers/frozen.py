@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..records import frozen
 from .base import TRAINABLE_KINDS, Layer, Shape, Term, Wrapped
+from .attention import MultiHeadAttention
 from .sequence import Bidirectional, ConvLSTM2D, TimeDistributed
 
 
@@ -30,8 +31,8 @@ class Frozen(Wrapped):
 
 
 def freeze(layer: Layer) -> Layer:
-    """`layer` made with `trainable=False`. Keras' wrappers (`Bidirectional`, `TimeDistributed`) and
-    `ConvLSTM2D` build their inner layers (cells) after the flag is set, and those keep trainable weights in
-    the model's `trainable_weights` (what `model.summary()` reports): as Keras counts them, they are left as
-    they are."""
-    return layer if isinstance(layer, (Bidirectional, TimeDistributed, ConvLSTM2D)) else Frozen(layer)
+    """`layer` made with `trainable=False`. Keras' wrappers (`Bidirectional`, `TimeDistributed`),
+    `ConvLSTM2D` and `MultiHeadAttention` build their inner layers (cells, the query/key/value/output
+    projections) after the flag is set, and those keep trainable weights in the model's
+    `trainable_weights` (what `model.summary()` reports): as Keras counts them, they are left as they are."""
+    return layer if isinstance(layer, (Bidirectional, TimeDistributed, ConvLSTM2D, MultiHeadAttention)) else Frozen(layer)

@@ -81,7 +81,7 @@ def diagram(v: dict, d: Derivation, layers: int = 16, collapse: bool = False, wi
     spans = _spans(nodes, by, groups)
     out = {"by": by, "nodes": nodes, "edges": edges, "lanes": lanes, "skips": skips, "parts": spans,
            "widths": [name for name in d.values if by == "stage" and name.startswith("c_")],  # the stages' c
-           "image": len(rows[0].shape) == 3, "mismatch": any(e["mismatch"] for e in edges)}
+           "mismatch": any(e["mismatch"] for e in edges)}
     out["grid"] = _grid(nodes, depth)
     if width is not None:
         out["bands"] = bands(nodes, edges, lanes, depth, width)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["Safe", "tex", "md", "md_code", "printable", "math_name", "md_to_tex"]
+__all__ = ["Safe", "tex", "md", "md_code", "printable", "math_name", "md_to_tex", "code_spans_to_tex"]
 
 
 class Safe(str):
@@ -92,9 +92,17 @@ def tex(text: object) -> Safe:
     return Safe("".join(out))
 
 
+# What latexcodec does not know but the outputs print (⌈H/s⌉ of a stride, primes): in math, as it does `×`.
+TEX_MATH_CHARS = {"⌊": r"\lfloor", "⌋": r"\rfloor", "⌈": r"\lceil", "⌉": r"\rceil", "′": "'", "″": "''",
+                  "⊙": r"\odot", "⊕": r"\oplus"}
+
+
 def _unicode(char: str) -> str:
     """A non-ASCII character through latexcodec, braced so that it cannot swallow what follows."""
     import codecs
+
+    if char in TEX_MATH_CHARS:
+        return "{$" + TEX_MATH_CHARS[char] + "$}"
 
     import latexcodec  # noqa: F401 - registers the codec
 
@@ -194,9 +202,28 @@ def md_to_tex(markdown: str) -> Safe:
     return Safe("\n\n".join(blocks))
 
 
+def code_spans_to_tex(text: object) -> Safe:
+    """Plain text whose only markup is `code` spans (a symbol's meaning: "parameter `expand` of f()"): the
+    spans in \\texttt, everything escaped, nothing else read as Markdown (no math, no emphasis)."""
+    if isinstance(text, Safe):
+        return text
+    text, out, pos = str(text), [], 0
+    for match in CODE_SPAN.finditer(text):
+        out += [tex(text[pos:match.start()]), r"\texttt{" + tex(match.group("codetext").strip()) + "}"]
+        pos = match.end()
+    return Safe("".join(out) + tex(text[pos:]))
+
+
+CODE_SPAN = re.compile(r"(?P<ticks>`+)(?P<codetext>.+?)(?P=ticks)", re.S)
+
+
+GROUPED = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")  # a thousands comma (3,504,872): a thin space in LaTeX
+
+
 def _prose(text: str) -> str:
-    """Running text: escaped, but with typographic apostrophes (`'` is TeX's right quote)."""
-    return "'".join(tex(piece) for piece in text.split("'"))
+    """Running text: escaped, but with typographic apostrophes (`'` is TeX's right quote) and numbers'
+    thousands grouped by thin spaces, as the LaTeX outputs group them."""
+    return GROUPED.sub(r"\\,", "'".join(tex(piece) for piece in text.split("'")))
 
 
 def _inline(text: str) -> str:
@@ -209,7 +236,7 @@ def _inline(text: str) -> str:
         elif match.group("code") is not None:
             out.append(r"\texttt{" + tex(match.group("codetext").strip()) + "}")
         elif match.group("math") is not None:
-            out.append("$" + match.group("math") + "$")
+            out.append("$" + match.group("math").replace("{,}", r"\,") + "$")
         elif match.group("strong") is not None:
             out.append(r"\textbf{" + _inline(match.group("strong")) + "}")
         else:

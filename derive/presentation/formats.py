@@ -32,20 +32,21 @@ class Format:
     under the other conventions; `stages`, a network's rows per stage; the diagrams; `explanations`
     and `frameworks`, the worked solution's prose; `equations`, each figure as one equation; `brief`,
     the whole's figures as a value and a formula only (no numbers put in);
-    `compiled`, the template's text compiled to PDF.
+    `compiled`, the template's text compiled to PDF; `width`, how much math fits on one line (in digits,
+    breaking.py), for the formulas broken over lines.
 
     A plain class, not a dataclass: the command line imports it before anything else, and a dataclass
     of this many fields costs a millisecond to define."""
 
     __slots__ = ("name", "template", "kind", "style", "totals", "macs", "layers", "parts", "groups", "others",
-                 "stages", "diagram", "slide_diagram", "explanations", "frameworks", "equations", "brief", "compiled")
+                 "stages", "diagram", "slide_diagram", "explanations", "frameworks", "equations", "brief", "compiled", "width")
 
     def __init__(self, name: str, template: str | None, *, kind: str = "text", style: str = "text",
                  totals: tuple[str, ...] = WHOLE, macs: str | None = None, layers: str | None = None,
                  parts: bool = False, groups: bool = False, others: bool = False, stages: bool = False,
                  diagram: Mapping[str, int] | None = None, slide_diagram: Mapping[str, int] | None = None,
                  explanations: bool = False, frameworks: bool = False, equations: bool = False,
-                 brief: bool = False, compiled: bool = False) -> None:
+                 brief: bool = False, compiled: bool = False, width: int = 0) -> None:
         values = locals()
         for field in self.__slots__:
             object.__setattr__(self, field, values[field])
@@ -58,16 +59,16 @@ class Format:
 
 
 _TEX = dict(template="tex/show.tex.j2", kind="latex", style="latex", macs="formula", layers="full", groups=True,
-            others=True, diagram=ARTICLE_DIAGRAM, explanations=True, frameworks=True, equations=True)
+            others=True, stages=True, diagram=ARTICLE_DIAGRAM, explanations=True, frameworks=True, equations=True, width=72)
 
 SHOW: Mapping[str, Format] = MappingProxyType({
     "text": Format("text", "text/show.txt.j2", macs="formula", layers="terms", parts=True, others=True),
     "json": Format("json", None),
     "markdown": Format("markdown", "markdown/show.md.j2", kind="markdown", style="latex", macs="formula",
                        layers="terms", parts=True, groups=True, others=True, stages=True, explanations=True,
-                       frameworks=True, equations=True),
+                       frameworks=True, equations=True, width=54),
     "latex": Format("latex", "latex/show.tex.j2", kind="latex", style="latex", totals=("all",), layers="terms",
-                    groups=True),
+                    groups=True, stages=True, width=56),
     "tex": Format("tex", **_TEX),
     "slide": Format("slide", "slide/show.tex.j2", kind="latex", style="latex", totals=("all",), layers="full",
                     groups=True, slide_diagram=SLIDE_DIAGRAM),
@@ -77,8 +78,20 @@ SHOW: Mapping[str, Format] = MappingProxyType({
 SUMMARY: Mapping[str, Format] = MappingProxyType({
     "text": Format("text", "text/network.txt.j2", macs="value", others=True, stages=True, brief=True),
     "markdown": Format("markdown", "markdown/show.md.j2", kind="markdown", style="latex", macs="formula",
-                       others=True, stages=True, explanations=True, frameworks=True, equations=True),
+                       others=True, stages=True, explanations=True, frameworks=True, equations=True, width=54),
 })
+
+# `--math plain`: Markdown for a forum without MathJax or KaTeX, every formula in Unicode (C_in·t·(C_in + 2)).
+PLAIN: Mapping[str, Format] = MappingProxyType({
+    "markdown": Format("markdown", "markdown/show.md.j2", kind="markdown", style="text", macs="formula",
+                       layers="terms", parts=True, groups=True, others=True, stages=True, explanations=True,
+                       frameworks=True, equations=True, width=72),
+})
+PLAIN_SUMMARY: Mapping[str, Format] = MappingProxyType({
+    "markdown": Format("markdown", "markdown/show.md.j2", kind="markdown", style="text", macs="formula",
+                       others=True, stages=True, explanations=True, frameworks=True, equations=True, width=72),
+})
+MATH = ("katex", "plain")  # --math: how Markdown writes its formulas
 
 CHECK: Mapping[str, Format] = MappingProxyType({
     "text": Format("text", "check/check.txt.j2"),

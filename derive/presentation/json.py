@@ -66,10 +66,85 @@ def _stage(stage, p) -> dict:
                for key, counts in (("block", stage.block), ("difference", stage.difference))}}
 
 
-def verdict(v, claimed, diagnosis: list[str], p) -> dict:
-    """`derive check --format json`: `claimed` is the claim as a count (its formula, no products)."""
-    return {"correct": v.correct, "part": v.scope, "claimed": count(claimed, p),
-            "expected": count(v.expected, p), "diagnosis": diagnosis}
+def verdict(v, value: int | None, diagnosis: list[str], p) -> dict:
+    """`derive check --format json`: the claim as a COUNT as written (`1*1*3*18 + 2*18`, not 90), its
+    `value` (None while it needs an unbound symbol)."""
+    subs = v.derivation.substitution
+    claimed = {"formula": _as_written(v.claim.written, "plain", p, subs),
+               "expr": _as_written(v.claim.written, "values", p, subs),
+               "latex": _as_written(v.claim.written, "latex", p, subs), "value": value}
+    return {"correct": v.correct, "part": v.scope, "claimed": claimed, "expected": count(v.expected, p),
+            "diagnosis": diagnosis}
+
+
+# The claim's operators: as sympy reads them back, and in LaTeX; a sign is binary after an operand.
+PLAIN_OPS = {"+": " + ", "-": " - ", "*": "*", "/": "/", "**": "**", "(": "(", "[": "(", ")": ")", "]": ")",
+             ",": ", "}
+LATEX_OPS = {**PLAIN_OPS, "*": r" \cdot ", "(": r"\left(", "[": r"\left(", ")": r"\right)", "]": r"\right)"}
+PLAIN_FUNCTIONS = {"ceil": "ceiling"}  # the parser's names that sympy spells otherwise
+
+
+def _as_written(tokens: tuple, style: str, p, subs) -> str:
+    """The claim token by token (checking.Claim.written) in `style`: "plain" (sympy reads it back with the
+    symbols), "values" (the bound symbols' values put in), "latex" (the symbols' LaTeX names)."""
+    out, i, operand = [], 0, False  # operand: the previous token ends an operand (a sign after it is binary)
+    while i < len(tokens):
+        kind, text, value = tokens[i]
+        if kind == "op" and text == "**" and style == "latex":
+            end = _operand_end(tokens, i + 1)
+            out.append("^{" + _as_written(tokens[i + 1:end], style, p, subs) + "}")
+            i, operand = end, True
+            continue
+        if kind == "num":
+            out.append(text.replace("_", ""))
+        elif kind == "sup":
+            out.append(f"^{{{value}}}" if style == "latex" else f"**{value}" if value >= 0 else f"**({value})")
+        elif kind == "name" and value is None:  # a function
+            out.append(rf"\operatorname{{{text}}}" if style == "latex" else PLAIN_FUNCTIONS.get(text, text))
+        elif kind == "name":
+            out.append(_name(value, style, p, subs))
+        elif text in "+-" and not operand:
+            out.append(text)  # a sign
+        else:
+            out.append((LATEX_OPS if style == "latex" else PLAIN_OPS)[text])
+        operand = kind != "op" or text in ")]"
+        i += 1
+    return "".join(out)
+
+
+def _name(expr, style: str, p, subs) -> str:
+    """A name of the claim: its symbol (or the expression it stands for, bracketed), or its value."""
+    if style == "values":
+        bound = expr.xreplace(subs)
+        if bound.is_Integer:
+            return f"({bound})" if bound.is_negative else str(bound)
+    printed = (p.latex if style == "latex" else p.values if style == "values" else p.plain)(expr)
+    if expr.is_Atom:
+        return printed
+    return rf"\left({printed}\right)" if style == "latex" else f"({printed})"
+
+
+def _operand_end(tokens: tuple, i: int) -> int:
+    """Where the exponent starting at `i` ends: signs, then a number, name, function call or bracket,
+    then superscripts and a further `**` (right-associative)."""
+    while i < len(tokens) and tokens[i][:2] in (("op", "+"), ("op", "-")):
+        i += 1
+    if i < len(tokens) and tokens[i][0] == "name" and tokens[i][2] is None:
+        i += 1  # a function: its bracket follows
+    if i < len(tokens) and tokens[i][:2] in (("op", "("), ("op", "[")):
+        depth = 0
+        while i < len(tokens):
+            depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(tokens[i][1], 0) if tokens[i][0] == "op" else 0
+            i += 1
+            if depth == 0:
+                break
+    else:
+        i += 1
+    while i < len(tokens) and tokens[i][0] == "sup":
+        i += 1
+    if i < len(tokens) and tokens[i][:2] == ("op", "**"):
+        return _operand_end(tokens, i + 1)
+    return i
 
 
 def answer(lines: Iterable[tuple[str, dict]]) -> dict:

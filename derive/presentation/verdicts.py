@@ -7,7 +7,6 @@ from __future__ import annotations
 import sympy
 
 from ..checking import Item, Mistake, Verdict, counted_channels, counted_layer, term_by_term
-from ..derivation import Count
 from ..layers import BatchNorm
 from . import json
 from .formats import ANSWER, CHECK, DIAGNOSES
@@ -80,9 +79,9 @@ def view(v: Verdict) -> dict:
     }
 
 
-def _claimed(v: Verdict) -> Count:
+def _claimed(v: Verdict) -> int | None:
     value = v.claim.expr.xreplace(v.derivation.substitution)
-    return Count(v.claim.expr, int(value) if value.is_Integer else None)
+    return int(value) if value.is_Integer else None
 
 
 def _verdict_json(v: Verdict, lines: list[str]) -> dict:

@@ -62,6 +62,7 @@ def read_code(source: Source, choice: Choice | None = None) -> Target:
     table = SymbolTable(tuple(symbol_info(r.name, r.meaning, r.domain) for r in ordered))
     defaults = {r.name: r.default for r in ordered if r.default is not None}
     fixed = first.fixed
+    framework = next(name for name, a in ADAPTERS.items() if a is reading.adapter)
 
     def builder(symbols: SymbolTable, options: Mapping[str, bool], *, name: str, title: str,
                 defaults: Mapping[str, Any]) -> Block:
@@ -71,7 +72,7 @@ def read_code(source: Source, choice: Choice | None = None) -> Target:
             raise InputError(f"with these options the code uses {', '.join(missing)}, which derive did not "
                              "expect; set the options in the code instead", source.display)
         return Block(name, title, symbols, built.input, built.nodes, defaults, dict(options),
-                     warnings=built.warnings)
+                     warnings=built.warnings, framework=framework)
 
     return Target(source.stem, first.title, table, defaults, dict(first.options), builder)
 

@@ -21,7 +21,7 @@ from typing import Any, Callable
 
 from ...blocks import INPUT, CodeWarning
 from ...errors import InputError
-from ...layers import Add, Concatenate, Elementwise, Layer, MultiHeadAttention, functional, spellings
+from ...layers import Add, Concatenate, Elementwise, Layer, MultiHeadAttention, core, functional, spellings
 from ...layers.spelling import Signature
 from ..layerargs import bind
 from ..python import (
@@ -200,7 +200,7 @@ class KerasFramework(Framework):
         if isinstance(item, Tensor) and item.name == INPUT and not model.items:
             model.input_shape = item.shape
             return
-        if isinstance(item, KerasLayer) and (item.merge or isinstance(item.layer, MultiHeadAttention)):
+        if isinstance(item, KerasLayer) and (item.merge or isinstance(core(item.layer), MultiHeadAttention)):
             raise interp.error(f"{item.cls} cannot be a layer of a Sequential model", node)
         if not isinstance(item, (KerasLayer, SequentialModel)):
             raise interp.error(f"a Sequential model takes layers, not {interp.kind(item)}", node)
@@ -241,7 +241,7 @@ class KerasFramework(Framework):
         if result is not NotImplemented:
             return result
         if isinstance(value, KerasLayer):
-            if isinstance(value.layer, MultiHeadAttention):  # two or three tensors, a tuple with the scores
+            if isinstance(core(value.layer), MultiHeadAttention):  # two or three tensors, a tuple with the scores
                 return attention_calls.call(self, interp, value, node, scope)
             if any(k.arg == "initial_state" for k in node.keywords):  # a decoder started from an encoder's states
                 return recurrent_call(self, interp, value, node, scope)
