@@ -88,6 +88,13 @@ def test_breaking_keeps_the_expression(target, sizes):
         assert breaking.width(line) <= 56
 
 
+def test_the_terminal_breaks_a_long_total_under_its_label():
+    text = render(derive.show("efficientnet-b0"), "text")
+    block = text[text.index("\nparameters:"):text.index("\nMACs:")].strip("\n").splitlines()
+    assert len(block) > 3 and all(len(line) <= 100 for line in block)
+    assert all(line.startswith(" " * 16) for line in block[1:]) and block[-1].strip() == "= 5,288,548"
+
+
 @pytest.mark.parametrize("target,sizes", WIDE, ids=[t for t, _ in WIDE])
 def test_each_broken_line_is_within_the_limit(target, sizes):
     d = shown(target, sizes)

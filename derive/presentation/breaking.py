@@ -243,3 +243,18 @@ def plain(text: str, lhs: str, limit: float = LIMIT) -> Safe:
         else:
             out.append(f"{pad}     {op} {text}")
     return Safe("\n".join(out))
+
+
+def indented(text: str, lead: int, limit: int = 100) -> str:
+    """A Unicode formula after a label `lead` characters wide (a terminal's `parameters:     …`), broken
+    into lines of at most `limit` characters, the later ones under it: `= …` for a new side of the
+    chain, `    + …` for a continued sum."""
+    out = []
+    for op, piece in lines(text, limit - lead - 2, 0, len):  # measured from the label on
+        if not out:
+            out.append(piece)
+        elif op == "=":
+            out.append("\n" + " " * lead + "= " + piece)
+        else:
+            out.append("\n" + " " * lead + "    " + op + " " + piece)
+    return "".join(out)

@@ -202,6 +202,7 @@ def environment(user_dir: str | None = None, kind: str = "text") -> jinja2.Envir
                   trim_blocks=True, lstrip_blocks=True, autoescape=False, extensions=["jinja2.ext.do"],
                   bytecode_cache=_bytecode_cache(kind), **extra)
     env.filters["columns"] = columns
+    env.filters["indented"] = breaking.indented  # a long formula under its label, in lines of 100
     if kind != "text":
         env.filters.update(safe=escaping.Safe, tex=escaping.tex, md=escaping.md, code=escaping.md_code,
                            md_to_tex=escaping.md_to_tex, code_spans=escaping.code_spans_to_tex,
