@@ -177,10 +177,13 @@ def _boxes(log: str, source: str, everywhere: bool) -> list[str]:
 def test_every_slides_diagram_labels_are_9pt_or_more_and_no_word_is_split(case, built):
     source, log, text = built(case, "slide")
     sizes = re.findall(r"derive diagram: width ([\d.]+)pt, line ([\d.]+)pt, labels ([\d.]+)pt", log)
-    assert len(sizes) == 1, "the slide draws one diagram and says how big"
-    width, line, labels = (float(x) for x in sizes[0])
-    effective = labels * min(1.0, line / width)  # \fitwidth shrinks what is wider than the line
-    assert effective >= 9, f"{case}: labels at {effective:.2f} pt ({width:.0f} pt wide in {line:.0f})"
+    assert sizes, "the slide draws its diagram (on a frame or more) and says how big"
+    for size in sizes:
+        width, line, labels = (float(x) for x in size)
+        effective = labels * min(1.0, line / width)  # \fitwidth shrinks what is wider than the line
+        assert effective >= 9, f"{case}: labels at {effective:.2f} pt ({width:.0f} pt wide in {line:.0f})"
+    for height in re.findall(r"derive diagram: height ([\d.]+)pt", log):
+        assert float(height) <= 200, f"{case}: a diagram {height} pt tall does not fit under a frame's title"
     assert "font=\\footnotesize" in source and "font=\\scriptsize" not in source and "\\tiny" not in source
     split = [row for row in text.splitlines() if re.search(r"[A-Za-z]-$", row.strip())]
     assert not split, f"{case}: words split over lines: {split}"

@@ -20,7 +20,7 @@ from collections import Counter
 from ..derivation import Derivation, LayerRow
 from ..numeric import substituted
 from .diagram_labels import item, lines, math_chars, table, table_chars
-from .diagram_layout import bands, height
+from .diagram_layout import bands, height, pages
 
 MERGED = ("norm", "activation")  # families that join the box of the layer they follow, alone after it
 MOST = 60  # boxes, at most: a bigger graph is not drawn
@@ -85,7 +85,8 @@ def diagram(v: dict, d: Derivation, layers: int = 16, collapse: bool = False, wi
     out["grid"] = _grid(nodes, depth)
     if width is not None:
         out["bands"] = bands(nodes, edges, lanes, depth, width)
-        out["height"] = round(height(out["bands"]))
+        out["pages"] = pages(out["bands"], nodes, edges)
+        out["height"] = round(height([b for b in out["bands"] if b["page"] == 0]))
     return out
 
 

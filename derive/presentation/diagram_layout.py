@@ -96,3 +96,37 @@ def height(bands: list[dict]) -> float:
     """The diagram's height in millimetres, roughly: its bands, the gaps and the skips over them."""
     return sum(b["height"] + (BAND_MM if i else 0) + LEVEL_MM * b["levels"] + (3 if b["levels"] and not i else 0)
                for i, b in enumerate(bands))
+
+
+PAGE_MM = 66  # the height a frame gives a diagram under its title, with room for a line under it
+
+
+def pages(bands: list[dict], nodes: list[dict], edges: list[dict]) -> list[dict]:
+    """The bands on frames, as many to a frame as fit in `PAGE_MM`: a diagram taller than a frame goes on
+    over the next (each node gets its `page`; an edge between two frames is drawn as a stub on each)."""
+    out: list[dict] = []
+    used = 0.0
+    for i, band in enumerate(bands):
+        tall = band["height"] + LEVEL_MM * band["levels"] + (BAND_MM if out and out[-1]["bands"] else 3)
+        if out and used + tall > PAGE_MM:
+            out.append({"bands": []})
+            used = 3 + LEVEL_MM * band["levels"] + band["height"]
+        else:
+            if not out:
+                out.append({"bands": []})
+            used += tall
+        out[-1]["bands"].append(band)
+    if len(out) > 1:  # as many frames, the bands shared out evenly (no frame with one band left over)
+        share = -(-len(bands) // len(out))
+        out = [{"bands": bands[i:i + share]} for i in range(0, len(bands), share)]
+    for k, page in enumerate(out):
+        for band in page["bands"]:
+            band["page"] = k
+    index = {n["id"]: n for n in nodes}
+    for n in nodes:
+        n["page"] = bands[n["band"]]["page"]
+    for e in edges:
+        e["pages"] = [index[e["source"]]["page"], index[e["target"]]["page"]]
+    for k, page in enumerate(out):
+        page["ids"] = [n["id"] for n in nodes if n["page"] == k]
+    return out
