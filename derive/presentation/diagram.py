@@ -15,6 +15,7 @@ into it); an edge into an add of another shape is `mismatch` (the code's add wou
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 
 from ..derivation import Derivation, LayerRow
@@ -34,6 +35,7 @@ def diagram(v: dict, d: Derivation, layers: int = 16, collapse: bool = False, wi
     rows = d.layers
     if not rows:
         return None
+    branch: set[int] = set()
     if d.stages:
         by, boxes = "stage", _parts(rows)
     elif not collapse and len(rows) <= layers:
@@ -42,6 +44,7 @@ def diagram(v: dict, d: Derivation, layers: int = 16, collapse: bool = False, wi
         layer_of = {"input": 0, **{row.name: i for i, row in enumerate(rows, 1)}}
         on_main, _ = _longest(*_reads(rows, [[i] for i in range(len(rows))], layer_of, d.substitution))
         by, boxes = "box", _runs(rows, {i - 1 for i in on_main})
+        branch = {i for i in range(len(rows)) if i + 1 not in on_main}  # a branch's run is named for its part
     if len(boxes) + 1 > MOST:
         return None
     stages = {s.name: s for s in d.stages}
@@ -61,14 +64,14 @@ def diagram(v: dict, d: Derivation, layers: int = 16, collapse: bool = False, wi
         stage = stages.get(part) if by == "stage" else None
         whole = by == "stage" or (by == "box" and part is not None and len(members) == sizes[part] > 1)
         items = [] if stage is not None else [item(rows[i], values) for i in members]
-        node = {"id": f"n{b}", "name": part if whole or (by == "box" and part is not None and len(members) > 1) else first.name, "op": first.op if by != "stage" else "part",
+        node = {"id": f"n{b}", "name": part if whole or (part is not None and members[0] in branch) else first.name, "op": first.op if by != "stage" else "part",
                 "ops": items, "lines": lines(items), "shape": v["layers"][members[-1]]["shape"], "part": part,
                 "all": _count(v, members, part if whole else None, groups), "condition": v["layers"][members[0]]["condition"],
                 "repeat": stage.repeat if stage is not None else 1,
                 "table": table(stage.table) if stage is not None and stage.table else None,
                 "layers": [v["layers"][i] for i in members]}
         node["join"] = by != "stage" and len(members) == 1 and first.op in JOINS and len(first.sources) > 1
-        node["chars"] = 2 if node["join"] else max([math_chars(node["shape"]), len(node["name"] or "") + (4 if node["repeat"] > 1 else 0)]
+        node["chars"] = 2 if node["join"] else max([math_chars(node["shape"]), math.ceil(len(node["name"] or "") * 1.15) + (4 if node["repeat"] > 1 else 0)]  # typewriter: wider
                             + [sum(it["chars"] for it in line) + 2 * (len(line) - 1) for line in node["lines"]]
                             + [table_chars(node["table"]), len(str((node["all"] or {}).get("value") or "")) + 2])
         nodes.append(node)
@@ -87,6 +90,11 @@ def diagram(v: dict, d: Derivation, layers: int = 16, collapse: bool = False, wi
         out["bands"] = bands(nodes, edges, lanes, depth, width)
         out["pages"] = pages(out["bands"], nodes, edges)
         out["height"] = round(height([b for b in out["bands"] if b["page"] == 0]))
+        # labels at 10 pt rather than 9 where the diagram is narrow and low enough for it
+        out["large"] = len(out["pages"]) == 1 and max(b["chars"] for b in out["bands"]) * 10 <= width * 9 \
+            and out["height"] * 10 <= 36 * 9
+        if out["large"]:
+            out["height"] = round(out["height"] * 10 / 9)
     return out
 
 
