@@ -175,7 +175,8 @@ def test_latex_snippet_is_an_align_derivation():
     body = [line for line in text.splitlines() if not line.startswith("%")]
     assert body[0] == r"\begin{align*}" and body[-1] == r"\end{align*}"
     assert r"N_{\text{depthwise}} &= k \cdot k \cdot \left(C_{\mathrm{in}} t\right) + C_{\mathrm{in}} t + C_{\mathrm{in}} t\\" in body
-    assert r"  &= 3 \cdot 6 \left(3 + 3 + 3^{2} + 4\right) + 2 \cdot 3 = 348" in body
+    assert r"  &= 3 \cdot 6 \left(3 + 3 + 3^{2} + 4\right) + 2 \cdot 3 = 348\\" in body
+    assert body[-3] == r"\text{MACs} &= C_{\mathrm{in}} t \left(C_{\mathrm{in}} H W + \left(C_{\mathrm{out}} + k^{2}\right) \left\lceil \frac{H}{s} \right\rceil \left\lceil \frac{W}{s} \right\rceil\right)\\"
     assert "\n\n" not in text.split(r"\begin{align*}")[1]  # a blank line inside align* is an error
 
 
