@@ -90,11 +90,13 @@ def diagram(v: dict, d: Derivation, layers: int = 16, collapse: bool = False, wi
         out["bands"] = bands(nodes, edges, lanes, depth, width)
         out["pages"] = pages(out["bands"], nodes, edges)
         out["height"] = round(height([b for b in out["bands"] if b["page"] == 0]))
-        # labels at 10 pt rather than 9 where the diagram is narrow and low enough for it
-        out["large"] = len(out["pages"]) == 1 and max(b["chars"] for b in out["bands"]) * 10 <= width * 9 \
-            and out["height"] * 10 <= 36 * 9
-        if out["large"]:
-            out["height"] = round(out["height"] * 10 / 9)
+        # labels at 9 pt, or larger where the diagram is narrow and low enough for it (on one frame)
+        widest = max(b["chars"] for b in out["bands"])
+        out["font"], points = "footnotesize", 9
+        for font, size in (("small", 10), ("normalsize", 11), ("large", 12)):
+            if len(out["pages"]) == 1 and widest * size <= width * 9 and out["height"] * size <= 36 * 9:
+                out["font"], points = font, size
+        out["height"] = round(out["height"] * points / 9)
     return out
 
 
