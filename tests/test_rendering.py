@@ -219,7 +219,8 @@ def test_tex_escaping_is_literal():
 
 
 def test_markdown_escaping_is_literal():
-    assert md("a_b *c* [d](e) <f> | $g$ #h") == r"a\_b \*c\* \[d\]\(e\) \<f\> \| \$g\$ \#h"
+    assert md("a_b *c* [d](e) <f> | $g$ #h") == r"a\_b \*c\* \[d\](e) \<f\> \| \$g\$ \#h"
+    assert md("add of (H - 2, W)") == "add of (H - 2, W)"  # \( would open math under MathJax and KaTeX
     assert md("1. x\n- y") == r"1\. x - y"
     assert md("- item") == r"\- item"
     assert md_code("a|b") == r"`a\|b`" and md_code("x`y") == "``x`y``"
