@@ -2,7 +2,8 @@
 --detail, three pasted files, a TOML spec and `check` verdicts, in every format (tests/helpers/matrix.py).
 Every output is made; every `tex`, `slide` and `latex` output compiles with no Overfull \\hbox over 1 pt
 and no Underfull \\hbox (TeX's log); every PDF's text holds every total of the case's JSON; every
-Markdown renders with KaTeX and lays out in headless Chromium at 690 px with nothing wider than the post."""
+Markdown renders with KaTeX and lays out in headless Chromium at 690 px with nothing wider than the post;
+every document writes its thousands one way."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ import pytest
 
 import derive
 
-from helpers.matrix import (CHECK, COMPILED, SHOW, cells, compiled_all, figure, layouts, output, pdf_text,
-                            totals)
+from helpers.matrix import (CHECK, COMPILED, SEPARATED, SHOW, cells, compiled_all, figure, layouts, output,
+                            pdf_text, separator_styles, totals)
 
 
 @pytest.mark.parametrize("case,fmt", cells())
@@ -35,6 +36,12 @@ def test_latex_compiles_without_bad_boxes_and_shows_every_total(case, fmt):
     assert not done.underfull, f"Underfull \\hbox: badness {', '.join(map(str, done.underfull))}"
     missing = {name: v for name, v in totals(case).items() if not figure(v).search(done.text)}
     assert not missing, f"the PDF's text does not show {missing}"
+
+
+@pytest.mark.parametrize("case,fmt", [(case, fmt) for case, fmt in cells() if fmt in SEPARATED])
+def test_one_thousands_separator_per_document(case, fmt):
+    styles = separator_styles(output(case, fmt)[1])
+    assert len(styles) <= 1, styles
 
 
 @pytest.mark.parametrize("case", [*SHOW, *CHECK])

@@ -106,6 +106,23 @@ def figure(value: int) -> re.Pattern:
     return re.compile(r"(?<![\d,.])" + groups[0] + separator + "(?P=s)".join(groups[1:]) + r"(?!\d)")
 
 
+# One thousands style per document: a comma (`3,504,872`, in math `3{,}504{,}872`), a thin space (`3\\,504\\,872`,
+# U+2009, U+202F) or none (five digits and more run together).
+GROUPED = re.compile(r"(?<![\d.])\d{1,3}(?:(,|\{,\}|\\,|\\;|~|\u2009|\u202f)\d{3})+(?!\d)")
+BARE = re.compile(r"(?<![\d.,{}])\d{5,}(?!\d)")
+SEPARATED = ("markdown", "tex", "slide", "latex")
+
+
+def separator_styles(text: str) -> dict[str, list[str]]:
+    """Style -> the first few numbers written in it."""
+    found: dict[str, list[str]] = {}
+    for m in GROUPED.finditer(text):
+        found.setdefault("comma" if m.group(1) in (",", "{,}") else "thin space", []).append(m.group())
+    for m in BARE.finditer(text):
+        found.setdefault("none", []).append(m.group())
+    return {style: numbers[:3] for style, numbers in found.items()}
+
+
 # -- TeX ------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Compiled:
