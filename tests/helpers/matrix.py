@@ -131,9 +131,11 @@ class Compiled:
     overfull: tuple[float, ...]  # pt too wide, over SLACK
     underfull: tuple[int, ...]  # badness
     error: str | None
+    warnings: tuple[str, ...] = ()  # each bad box: TeX's warning and the source lines it names
 
 
-HBOX = re.compile(r"^(Overfull|Underfull) \\hbox \((?:([\d.]+)pt too wide|badness (\d+))\)", re.M)
+HBOX = re.compile(r"^(Overfull|Underfull) \\hbox \((?:([\d.]+)pt too wide|badness (\d+))\)(?:.*?lines? (\d+)(?:--(\d+))?)?",
+                  re.M)
 
 
 def compile_with_log(source: str) -> Compiled:
@@ -155,7 +157,11 @@ def compile_with_log(source: str) -> Compiled:
         over = tuple(float(m.group(2)) for m in HBOX.finditer(log) if m.group(1) == "Overfull"
                      and float(m.group(2)) > SLACK)
         under = tuple(int(m.group(3)) for m in HBOX.finditer(log) if m.group(1) == "Underfull")
-        return Compiled(pdf.read_bytes(), text, over, under, None)
+        lines = source.splitlines()
+        warnings = tuple(f"{m.group(0)}: {' / '.join(lines[int(m.group(4)) - 1:int(m.group(5) or m.group(4))])[:160]}"
+                         if m.group(4) else m.group(0) for m in HBOX.finditer(log)
+                         if m.group(1) == "Underfull" or float(m.group(2)) > SLACK)
+        return Compiled(pdf.read_bytes(), text, over, under, None, warnings)
 
 
 def latex_source(case: str, fmt: str) -> str:
