@@ -18,7 +18,7 @@ import sympy
 
 from . import library
 from .blocks import Target
-from .derivation import Derivation, bind, derive
+from .derivation import Derivation, Later, bind, derive
 from .errors import ExprError, InputError
 from .expr import parse
 from .symbols import SymbolTable
@@ -97,10 +97,14 @@ def derive_target(resolved: Target, convention: str, options: Mapping[str, objec
     derived = derive(resolved.build(chosen), convention, bound, resolved.name)
     if resolved.published and chosen.get("bias") and resolved.options.get("bias") is False:
         # biases the published architecture lacks: what it has without them, for the texts to say both
+        # (derived when a text first asks for it: most formats never do)
         as_published = {**chosen, "bias": False}
-        plain = derive(resolved.build(as_published), "paper", bind(resolved.symbols, resolved.defaults_for(as_published),
-                                                                   given), resolved.name)
-        derived = replace(derived, published=plain.total["all"])
+
+        def published():
+            values = bind(resolved.symbols, resolved.defaults_for(as_published), given)
+            return derive(resolved.build(as_published), "paper", values, resolved.name).total["all"]
+
+        derived = replace(derived, published=Later(published))
     return derived
 
 

@@ -361,7 +361,7 @@ class Derivation:
     warnings: tuple[CodeWarning, ...] = ()  # code its framework would refuse, counted on (blocks.CodeWarning)
     framework: str | None = None  # pasted code's framework ("keras", "torch"), whose own report leads its answer
     # the paper count of the architecture as published, when the options chosen add biases it lacks (api.py)
-    published: Count | None = None
+    published: Count | Later | None = None
 
     @property
     def substitution(self) -> dict[sympy.Symbol, sympy.Expr]:

@@ -190,11 +190,15 @@ class _Shown:
                 "numbers": self.figure.mark(self.figure.printer(value))}
 
     def cost(self, rows) -> dict:
-        """What these rows hold, counted (trainable and non-trainable), their terms as written."""
+        """What these rows hold, counted (trainable and non-trainable), their terms as written, and each
+        term labelled (`terms`: its kind, weights, bias, gamma, ...)."""
+        rows = tuple(rows)
         counted = [r.counts[b] for r in rows for b in ("trainable", "non_trainable")]
         values = [c.value for c in counted]
-        return self.figure(Count(sympy.Add(*(c.formula for c in counted)), None if None in values else sum(values),
-                                 tuple(p for c in counted for p in (c.products or ()))))
+        figure = self.figure(Count(sympy.Add(*(c.formula for c in counted)), None if None in values else sum(values),
+                                   tuple(p for c in counted for p in (c.products or ()))))
+        terms = [self.figure.term(t) for r in rows for t in r.terms if t.bucket in ("trainable", "non_trainable")]
+        return {**figure, "terms": terms}
 
 
 def _projection(rows, join: Join, show: _Shown) -> dict:
