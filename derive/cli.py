@@ -23,7 +23,7 @@ from .budget import OverBudget
 from .conventions import BUCKETS, CONVENTIONS
 from .errors import DeriveError, InputError
 from .files import read_capped, write_atomic
-from .presentation.formats import CHECK, LIST, SHOW
+from .presentation.formats import CHECK, LIST, MATH, PLAIN, SHOW
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 MAX_CLAIM_BYTES = 100_000  # a --claim-file: a forum answer is a few hundred bytes
@@ -63,6 +63,8 @@ def build_parser() -> Parser:
     show.add_argument("--templates", metavar="DIR", help="a directory of templates overriding the built-in ones")
     show.add_argument("--detail", action="store_true",
                       help="for a network's text: every layer, not one line per stage")
+    show.add_argument("--math", choices=MATH, default="katex",
+                      help="markdown's formulas: katex (LaTeX in $…$, for MathJax or KaTeX) or plain (Unicode)")
     show.add_argument("--title", metavar="TEXT",
                       help="the title of markdown, tex, slide and pdf output (default: the block and its sizes)")
     add_check_parser(commands)
@@ -173,6 +175,9 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "check":
         return run_check(args)
+    if args.math != "katex" and args.format not in PLAIN:  # before the derivation: a mistake is said at once
+        raise InputError(f"{args.math} is for --format markdown only; the other formats write their math one way",
+                         "--math")
     from .api import derive_target, load
     from .presentation.render import render
 
@@ -184,7 +189,7 @@ def run(args: argparse.Namespace) -> int:
         if os.path.lexists("out") and not Path("out").is_dir():
             raise InputError("'out' is not a folder, so the PDF has nowhere to go: give -o FILE", "--format pdf")
         output = str(Path("out") / (safe_stem(derivation.target) + ".pdf"))
-    rendered = render(derivation, args.format, args.templates, title=args.title, detail=args.detail)
+    rendered = render(derivation, args.format, args.templates, title=args.title, detail=args.detail, math=args.math)
     if pdf_folder:
         try:
             Path("out").mkdir(exist_ok=True)

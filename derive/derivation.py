@@ -435,7 +435,8 @@ def _stage_row(stage, steps: tuple[Step, ...], layers: tuple[LayerRow, ...], val
         known = None if once.value is None or lead.value is None else lead.value - once.value
         difference = Count(lead.raw - once.raw, known, regroup=True)
         return difference, RepeatedCount(n * once.raw + difference.raw, None if known is None else n * once.value + known,
-                                         repeat=n, once=once, difference=difference)
+                                         repeat=n, once=once, difference=difference,
+                                         first=Count(lead.raw, lead.value, regroup=True))
 
     pairs = {key: split(key) for key in conv.TOTALS if key != "macs"}
     macs = cache(lambda: split("macs"))
@@ -446,16 +447,18 @@ def _stage_row(stage, steps: tuple[Step, ...], layers: tuple[LayerRow, ...], val
 
 @frozen
 class RepeatedCount(Count):
-    """A stage's figure as n·P(block) + (P(first) − P(block)), not n copies written out."""
+    """A stage's figure as P(first) + (n − 1)·P(block), each a closed form (positive terms, where
+    n·P(block) + (P(first) − P(block)) would have negative ones), not n copies written out."""
 
     repeat: int = 1
     once: Count | None = None
     difference: Count | None = None
+    first: Count | None = None
 
     @cached_property
     def formula(self) -> sympy.Expr:
-        once, difference = self.once.formula, self.difference.formula  # type: ignore[union-attr]
+        first, once = self.first.formula, self.once.formula  # type: ignore[union-attr]
         if once == 0:
-            return difference
-        repeated = sympy.Mul(sympy.Integer(self.repeat), once, evaluate=False)
-        return repeated if difference == 0 else sympy.Add(repeated, difference, evaluate=False)
+            return first
+        rest = once if self.repeat == 2 else sympy.Mul(sympy.Integer(self.repeat - 1), once, evaluate=False)
+        return rest if first == 0 else sympy.Add(first, rest, evaluate=False)

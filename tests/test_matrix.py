@@ -3,7 +3,7 @@
 Every output is made; every `tex`, `slide` and `latex` output compiles with no Overfull \\hbox over 1 pt
 and no Underfull \\hbox (TeX's log); every PDF's text holds every total of the case's JSON; every
 Markdown renders with KaTeX and lays out in headless Chromium at 690 px with nothing wider than the post;
-every document writes its thousands one way."""
+every document writes its thousands one way and carries no command line."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 
 import derive
 
-from helpers.matrix import (CHECK, COMPILED, SEPARATED, SHOW, cells, compiled_all, figure, layouts, output,
-                            pdf_text, separator_styles, totals)
+from helpers.matrix import (CHECK, COMPILED, SEPARATED, SHOW, cells, command_line, compiled_all, figure, layouts,
+                            output, pdf_text, separator_styles, totals)
 
 
 @pytest.mark.parametrize("case,fmt", cells())
@@ -42,6 +42,11 @@ def test_latex_compiles_without_bad_boxes_and_shows_every_total(case, fmt):
 def test_one_thousands_separator_per_document(case, fmt):
     styles = separator_styles(output(case, fmt)[1])
     assert len(styles) <= 1, styles
+
+
+@pytest.mark.parametrize("case,fmt", [(case, fmt) for case, fmt in cells() if fmt in SEPARATED])
+def test_documents_carry_no_command_line(case, fmt):
+    assert not command_line(output(case, fmt)[1])
 
 
 @pytest.mark.parametrize("case", [*SHOW, *CHECK])

@@ -75,10 +75,10 @@ def test_repeated_terms_are_bracketed_by_precedence():
     C, k = sym("C"), sym("k")
     latex, text = printer("latex"), printer("text")
     assert latex.repeated(3, (C + 1,)) == r"3 \cdot \left(C + 1\right)"
-    assert latex.repeated(3, (k, k, C)) == r"3 \cdot k \cdot k \cdot C"  # a product binds as tightly as n·
+    assert latex.repeated(3, (k, k, C)) == r"3 \cdot \left(k \cdot k \cdot C\right)"  # n copies of the term as written
     assert latex.repeated(2, (k ** 2,)) == r"2 \cdot k^{2}"
     assert text.repeated(2, (sympy.ceiling(C / 2),)) == "2·⌈C/2⌉"
-    assert printer("text", values={C: sympy.Integer(18)}).repeated(2, (sympy.Integer(3), sympy.Integer(3), C)) == "2·3·3·18"
+    assert printer("text", values={C: sympy.Integer(18)}).repeated(2, (sympy.Integer(3), sympy.Integer(3), C)) == "2·(3·3·18)"
 
 
 def test_a_count_is_written_as_its_terms_or_its_closed_form():

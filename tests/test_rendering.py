@@ -98,7 +98,8 @@ def test_markdown_is_a_forum_answer():
     assert text.startswith("### MobileNetV2 bottleneck")
     assert "**348 parameters**" in text.split("\n\n")[1]  # the one-line summary comes first
     assert "| `depthwise` depthwise convolution" in text and "$3 \\cdot 3 \\cdot 18$ | 162 |" in text
-    assert "\n$$\nN = " in text and "= 348\n$$\n" in text  # the closed form, displayed
+    # the closed form, displayed, broken over two lines where one would be wider than a forum post
+    assert "\n$$\n\\begin{aligned}\nN &= " in text and "= 348\n\\end{aligned}\n$$\n" in text
     assert "#### Why these numbers" in text and "#### What Keras and PyTorch report" in text
     assert "Total params 426, Trainable params 348, Non-trainable params 78" in text
     assert "81 values in `state_dict()`" in text
@@ -133,7 +134,7 @@ def test_explanations_follow_the_layers_present():
 def test_the_explanations_say_why():
     text = render(slide(), "markdown")
     assert "$k \\cdot k \\cdot \\left(C_{\\mathrm{in}} t\\right) = 3 \\cdot 3 \\cdot 18 = 162$ weights, not" in text
-    assert "= 2\\,916$" in text  # what a full convolution would have
+    assert "= 2{,}916$" in text  # what a full convolution would have (Markdown groups thousands by commas)
     assert "2 trainable parameters per channel" in text and "2 more values per channel" in text
     assert "cancels out" in text  # the bias before batch norm
     assert "Activations: no parameters" in text and "The residual add: no parameters" in text

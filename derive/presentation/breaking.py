@@ -23,6 +23,7 @@ _WIDE = {"cdot": 1.5, "times": 2.5, "quad": 2, "qquad": 4, "lceil": 1.2, "rceil"
          "rfloor": 1.2, ",": 0.33, ";": 0.55, ":": 0.45, "!": 0, " ": 0.66, "neq": 2.5, "wedge": 2, "vee": 2,
          "max": 3.3, "min": 3.3, "log": 3, "exp": 3,
          "left": 0, "right": 0, "bigl": 0, "bigr": 0, "Bigl": 0, "Bigr": 0, "top": 1.5, "{": 1, "}": 1}
+_VALUE = re.compile(r"[0-9]+(?:(?:\\,|\{,\}|,)[0-9]{3})*")  # a number, its thousands grouped
 _TEXTUAL = {"mathrm", "text", "operatorname", "mathit", "mathbf", "textit", "texttt", "mathsf"}
 
 
@@ -109,9 +110,9 @@ def _split(latex: str, ops: tuple[str, ...]) -> list[tuple[str, str]]:
                 depth -= 1
             i = m.end()
             continue
-        if ch == "{":
+        if ch in "{(⌈⌊":
             depth += 1
-        elif ch == "}":
+        elif ch in "})⌉⌋":
             depth -= 1
         elif depth == 0 and ch == " " and latex[i + 1:i + 3] in tuple(o + " " for o in ops):
             out.append((op, latex[start:i]))
@@ -150,60 +151,65 @@ def _bracket(term: str) -> tuple[str, str, str] | None:
 INDENT = 4  # a continued line's `\quad{} + `
 
 
-def _terms(pieces: list[tuple[str, str]], limit: float, lead: float) -> list[tuple[str, str]]:
+def _terms(pieces: list[tuple[str, str]], limit: float, lead: float, measure=width) -> list[tuple[str, str]]:
     """Signed terms as lines (op, text), the first line after `lead`, the others after INDENT; a line's
     first term keeps its sign as the op. As few lines as filling each in turn gives, made even: the
     narrowest width that needs no more lines (unless a term had to be opened at its bracket)."""
-    lines, opened = _greedy(pieces, limit, lead)
+    lines, opened = _greedy(pieces, limit, lead, measure)
     if len(lines) < 2 or opened:
         return lines
-    low, high = max(width(term) for _, term in pieces), limit
+    low, high = max(measure(term) for _, term in pieces), limit
     while high - low > 0.5:
         middle = (low + high) / 2
-        if len(_greedy(pieces, middle, lead)[0]) <= len(lines):
+        if len(_greedy(pieces, middle, lead, measure)[0]) <= len(lines):
             high = middle
         else:
             low = middle
-    return _greedy(pieces, high, lead)[0]
+    return _greedy(pieces, high, lead, measure)[0]
 
 
-def _greedy(pieces: list[tuple[str, str]], limit: float, lead: float) -> tuple[list[tuple[str, str]], bool]:
+def _greedy(pieces: list[tuple[str, str]], limit: float, lead: float, measure=width) -> tuple[list[tuple[str, str]], bool]:
     """Each line filled in turn; and whether a term longer than a line was opened at its bracket."""
     lines: list[tuple[str, str]] = []
     used, opened_any = 0.0, False  # the width of the last line, its lead included
     for op, term in pieces:
-        if lines and used + 2.5 + width(term) <= limit:
+        if lines and used + 2.5 + measure(term) <= limit:
             lines[-1] = (lines[-1][0], f"{lines[-1][1]} {op} {term}")
-            used += 2.5 + width(term)
+            used += 2.5 + measure(term)
             continue
         start = lead if not lines else INDENT
-        if start + width(term) > limit and (opened := _bracket(term)) is not None:
+        if start + measure(term) > limit and (opened := _bracket(term)) is not None:
             before, inner, after = opened
-            inside = _terms(_split(inner, ("+", "-")), limit, start + width(before) + 1)
+            inside = _terms(_split(inner, ("+", "-")), limit, start + measure(before) + 1, measure)
             if len(inside) > 1:
                 lines.append((op, before + r"\bigl(" + inside[0][1]))
                 lines.extend(inside[1:-1])
                 last_op, last = inside[-1]
                 lines.append((last_op, last + r"\bigr)" + after))
-                used, opened_any = INDENT + width(lines[-1][1]), True
+                used, opened_any = INDENT + measure(lines[-1][1]), True
                 continue
         lines.append((op, term))
-        used = start + width(term)
+        used = start + measure(term)
     return lines, opened_any
 
 
-def lines(latex: str, limit: float = LIMIT, lead: float = 0) -> list[tuple[str, str]]:
+def lines(latex: str, limit: float = LIMIT, lead: float = 0, measure=width) -> list[tuple[str, str]]:
     """`latex` (a formula or a chain of equal ones) as lines (op, text): op is "" for the first, "=" for
     a line that starts a new side of the chain, "+" or "-" for a continued sum. `lead`: the width
-    already taken on the first line (its label)."""
-    if width(latex) + lead <= limit:
+    already taken on the first line (its label); `measure`, the width of a piece (`width` for LaTeX,
+    `len` for Unicode in a monospaced block)."""
+    if measure(latex) + lead <= limit:
         return [("", latex)]
     out: list[tuple[str, str]] = []
-    for op, side in _split(latex, ("=",)):
-        if out and out[-1][0] in ("", "=") and width(out[-1][1]) + 2.5 + width(side) + (lead if len(out) == 1 else 0) <= limit:
+    sides = _split(latex, ("=",))
+    for i, (op, side) in enumerate(sides):
+        # a side per line, but the value (a last side of one number) joins the line before if it fits
+        last = i == len(sides) - 1 and _VALUE.fullmatch(side) is not None
+        if last and out and out[-1][0] in ("", "=") and \
+                measure(out[-1][1]) + 2.5 + measure(side) + (lead if len(out) == 1 else 0) <= limit:
             out[-1] = (out[-1][0], f"{out[-1][1]} = {side}")
             continue
-        broken = _terms(_split(side, ("+", "-")), limit, lead if not out else 0)
+        broken = _terms(_split(side, ("+", "-")), limit, lead if not out else 0, measure)
         out.append(("=" if out else "", broken[0][1]))
         out.extend(broken[1:])
     return out
@@ -221,3 +227,19 @@ def aligned(latex: str, limit: float = LIMIT, lead: float = 0) -> Safe:
         else:
             out.append(r"\\" + "\n  &\\quad{} " + op + " " + text)
     return Safe("".join(out))
+
+
+def plain(text: str, lhs: str, limit: float = LIMIT) -> Safe:
+    """A Unicode formula (`C_in·t·(C_in + 2) = 90`) as the lines of a monospaced block, `lhs = …` first:
+    later sides of the chain under its `=`, a continued sum indented under them, at most `limit`
+    characters a line."""
+    pad = " " * len(lhs)
+    out = []
+    for op, text in lines(text, limit, len(lhs) + 3, len):
+        if not out:
+            out.append(f"{lhs} = {text}")
+        elif op == "=":
+            out.append(f"{pad} = {text}")
+        else:
+            out.append(f"{pad}     {op} {text}")
+    return Safe("\n".join(out))

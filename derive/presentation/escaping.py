@@ -217,9 +217,13 @@ def code_spans_to_tex(text: object) -> Safe:
 CODE_SPAN = re.compile(r"(?P<ticks>`+)(?P<codetext>.+?)(?P=ticks)", re.S)
 
 
+GROUPED = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")  # a thousands comma (3,504,872): a thin space in LaTeX
+
+
 def _prose(text: str) -> str:
-    """Running text: escaped, but with typographic apostrophes (`'` is TeX's right quote)."""
-    return "'".join(tex(piece) for piece in text.split("'"))
+    """Running text: escaped, but with typographic apostrophes (`'` is TeX's right quote) and numbers'
+    thousands grouped by thin spaces, as the LaTeX outputs group them."""
+    return GROUPED.sub(r"\\,", "'".join(tex(piece) for piece in text.split("'")))
 
 
 def _inline(text: str) -> str:
@@ -232,7 +236,7 @@ def _inline(text: str) -> str:
         elif match.group("code") is not None:
             out.append(r"\texttt{" + tex(match.group("codetext").strip()) + "}")
         elif match.group("math") is not None:
-            out.append("$" + match.group("math") + "$")
+            out.append("$" + match.group("math").replace("{,}", r"\,") + "$")
         elif match.group("strong") is not None:
             out.append(r"\textbf{" + _inline(match.group("strong")) + "}")
         else:

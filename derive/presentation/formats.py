@@ -58,7 +58,7 @@ class Format:
 
 
 _TEX = dict(template="tex/show.tex.j2", kind="latex", style="latex", macs="formula", layers="full", groups=True,
-            others=True, diagram=ARTICLE_DIAGRAM, explanations=True, frameworks=True, equations=True, width=72)
+            others=True, stages=True, diagram=ARTICLE_DIAGRAM, explanations=True, frameworks=True, equations=True, width=72)
 
 SHOW: Mapping[str, Format] = MappingProxyType({
     "text": Format("text", "text/show.txt.j2", macs="formula", layers="terms", parts=True, others=True),
@@ -67,7 +67,7 @@ SHOW: Mapping[str, Format] = MappingProxyType({
                        layers="terms", parts=True, groups=True, others=True, stages=True, explanations=True,
                        frameworks=True, equations=True, width=54),
     "latex": Format("latex", "latex/show.tex.j2", kind="latex", style="latex", totals=("all",), layers="terms",
-                    groups=True, width=56),
+                    groups=True, stages=True, width=56),
     "tex": Format("tex", **_TEX),
     "slide": Format("slide", "slide/show.tex.j2", kind="latex", style="latex", totals=("all",), layers="full",
                     groups=True, slide_diagram=SLIDE_DIAGRAM),
@@ -79,6 +79,18 @@ SUMMARY: Mapping[str, Format] = MappingProxyType({
     "markdown": Format("markdown", "markdown/show.md.j2", kind="markdown", style="latex", macs="formula",
                        others=True, stages=True, explanations=True, frameworks=True, equations=True, width=54),
 })
+
+# `--math plain`: Markdown for a forum without MathJax or KaTeX, every formula in Unicode (C_in·t·(C_in + 2)).
+PLAIN: Mapping[str, Format] = MappingProxyType({
+    "markdown": Format("markdown", "markdown/show.md.j2", kind="markdown", style="text", macs="formula",
+                       layers="terms", parts=True, groups=True, others=True, stages=True, explanations=True,
+                       frameworks=True, equations=True, width=72),
+})
+PLAIN_SUMMARY: Mapping[str, Format] = MappingProxyType({
+    "markdown": Format("markdown", "markdown/show.md.j2", kind="markdown", style="text", macs="formula",
+                       others=True, stages=True, explanations=True, frameworks=True, equations=True, width=72),
+})
+MATH = ("katex", "plain")  # --math: how Markdown writes its formulas
 
 CHECK: Mapping[str, Format] = MappingProxyType({
     "text": Format("text", "check/check.txt.j2"),

@@ -89,14 +89,19 @@ class Printer:
     def written(self, count) -> str:
         """A count as written: a layer's terms as products (`k·k·C + 2·C`), a sum of several layers as its
         closed form."""
+        first = getattr(count, "first", None)
+        if first is not None and count.once.formula != 0 and first.formula != 0:  # a stage: first block + (n − 1)·block
+            once = self._print(count.once.formula)
+            rest = once[0] if count.repeat == 2 else self._times([str(count.repeat - 1), self._wrap(*once, PREC_MUL + 1)], dots=True)
+            return f"{self._wrap(*self._print(first.formula), PREC_ADD + 1)} + {rest}"
         if count.products is None:
             return self(count.formula)
         return " + ".join(self.product(factors) for factors in count.products) if count.products else "0"
 
     def repeated(self, n: int, factors: Iterable[sympy.Expr]) -> str:
-        """n copies of a term as written: `n·term`, the term bracketed when it binds less tightly than a product."""
+        """n copies of a term as written: `n·(term)`, the term bracketed unless it is one factor."""
         text, prec = self._product(tuple(factors))
-        return self._times([str(n), self._wrap(text, prec, PREC_MUL)], dots=True)
+        return self._times([str(n), self._wrap(text, prec, PREC_MUL + 1)], dots=True)
 
     def factor(self, expr: sympy.Expr) -> str:
         """`expr` as one factor of a product written out (`2 \\cdot (C_in t)`): bracketed unless it binds

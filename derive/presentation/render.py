@@ -11,7 +11,7 @@ from __future__ import annotations
 from ..derivation import Derivation
 from ..errors import InputError
 from . import json
-from .formats import SHOW, SUMMARY, Format
+from .formats import PLAIN, PLAIN_SUMMARY, SHOW, SUMMARY, Format
 from .printing import contract
 from .templating import get_template
 
@@ -24,10 +24,16 @@ def chosen_format(formats, fmt: str) -> Format:
 
 
 def render(d: Derivation, fmt: str, templates: str | None = None, title: str | None = None,
-           detail: bool = False) -> str | bytes:
+           detail: bool = False, math: str = "katex") -> str | bytes:
     """`d` in the format `fmt` (one of formats.SHOW); `pdf` gives bytes, everything else text. A network's
-    text is its per-stage summary unless `detail` asks for every layer."""
+    text is its per-stage summary unless `detail` asks for every layer. `math="plain"`: Markdown's
+    formulas in Unicode, for a forum without MathJax (formats.PLAIN; no other format has it)."""
     chosen = chosen_format(SHOW, fmt)
+    if math != "katex":
+        if math != "plain" or fmt not in PLAIN:
+            raise InputError(f"{math} is for --format markdown only; the other formats write their math one way",
+                             "--math")
+        chosen = PLAIN[fmt]
     if title is not None and len(title) > MAX_TITLE:
         raise InputError(f"a title of at most {MAX_TITLE} characters (this one has {len(title):,})", "--title")
     if chosen.template is None:
@@ -35,7 +41,7 @@ def render(d: Derivation, fmt: str, templates: str | None = None, title: str | N
     from .views import view  # not needed by JSON: the views, the explanations and the diagrams load only here
 
     if d.stages and not detail:
-        chosen = SUMMARY.get(chosen.name, chosen)
+        chosen = (PLAIN_SUMMARY if math == "plain" else SUMMARY).get(chosen.name, chosen)
     data = view(d, chosen, title, detail, templates)
     text = get_template(chosen.template, chosen.kind, templates).render(data)
     if chosen.compiled:

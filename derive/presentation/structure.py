@@ -68,6 +68,10 @@ class Join:
     long: tuple[int, ...]
 
 
+def _convolution(row: LayerRow) -> bool:
+    return row.layer.family == "convolution" and row.op != "dense"
+
+
 def joins(rows: Sequence[LayerRow]) -> list[Join]:
     """Every add, multiply and concatenation of two or more inputs, with what it joins."""
     at = {row.name: i for i, row in enumerate(rows)}
@@ -90,7 +94,7 @@ def joins(rows: Sequence[LayerRow]) -> list[Join]:
         elif not short:
             kind = "identity"
         else:
-            kind = "projection" if any(rows[j].layer.family == "convolution" for j in short) else "other"
+            kind = "projection" if any(_convolution(rows[j]) for j in short) else "other"
         found.append(Join(i, kind, short, long))
     return found
 
@@ -203,7 +207,7 @@ class _Shown:
 
 def _projection(rows, join: Join, show: _Shown) -> dict:
     """A projection shortcut: its layers, why it is there (the stride, the channels), what it costs."""
-    conv = next(rows[j] for j in join.short if rows[j].layer.family == "convolution")
+    conv = next(rows[j] for j in join.short if _convolution(rows[j]))
     strides = [substituted(s, show.subs) for s in getattr(conv.layer, "stride", ())]
     c_in, c_out = conv.inputs[0].channels, conv.output.channels
     differ = substituted(c_in - c_out, show.subs)

@@ -204,8 +204,9 @@ def environment(user_dir: str | None = None, kind: str = "text") -> jinja2.Envir
     env.filters["columns"] = columns
     if kind != "text":
         env.filters.update(safe=escaping.Safe, tex=escaping.tex, md=escaping.md, code=escaping.md_code,
-                           md_to_tex=escaping.md_to_tex, code_spans=escaping.code_spans_to_tex, number=number,
-                           aligned=breaking.aligned, math_width=breaking.width)
+                           md_to_tex=escaping.md_to_tex, code_spans=escaping.code_spans_to_tex,
+                           number=_latex_number if kind == "latex" else number,
+                           aligned=breaking.aligned, plain_math=breaking.plain, math_width=breaking.width)
     env.filters.update({name: _bounded(env.filters[name]) for name in (*WIDTH_FILTERS, "format")})
     env.roots = [(loader.root, loader.shown) for loader in loaders]
     env.budget = MAX_TEMPLATE_SECONDS if user_dir else None
@@ -338,11 +339,17 @@ def columns(rows: Iterable[Sequence[str]], align: str = "", gap: str = "  ") -> 
     return lines
 
 
-def number(value: object, math: bool = False) -> str:
-    """An integer with thousands grouped (`1,234,567`; in LaTeX `1\\,234\\,567`); None as a dash."""
+def number(value: object, math: bool = False, kind: str = "markdown") -> str:
+    """An integer with thousands grouped, one style per output: in Markdown (and text) by commas,
+    `1,234,567` (in math `1{,}234{,}567`, a comma without the space after it), in LaTeX by thin
+    spaces, `1\\,234\\,567`, in math and text alike; None as a dash."""
     from .escaping import Safe
 
     if value is None:
         return Safe(r"\text{---}" if math else "—")
     text = f"{value:,}" if isinstance(value, int) else str(value)
-    return Safe(text.replace(",", r"\,") if math else text)
+    return Safe(text.replace(",", r"\," if kind == "latex" else "{,}" if math else ","))
+
+
+def _latex_number(value: object, math: bool = False) -> str:
+    return number(value, math, "latex")

@@ -22,6 +22,7 @@ from ..numeric import substituted
 from .diagram import diagram
 from .escaping import Safe, math_name
 from .explain import explanations, frameworks, topics
+from . import plainmath
 from .formats import WHOLE, Format
 from .printing import printer
 from .structure import facts, holds
@@ -35,11 +36,13 @@ def _identity(text: str) -> str:
 class Figures:
     """How one view prints: the style, the symbols' names, the values put in, how text is marked."""
 
-    def __init__(self, d: Derivation, style: str, equations: bool = False) -> None:
+    def __init__(self, d: Derivation, style: str, equations: bool = False, kind: str = "text") -> None:
         self.latex = style == "latex"
+        self.kind = kind if self.latex else "text"  # how thousands are grouped in a figure's equation
         self.equations = equations
         self.names = {info.symbol: math_name(info.latex, info.name) for info in d.symbols.infos} if self.latex else None
-        self.mark: Callable[[str], str] = Safe if self.latex else _identity
+        # LaTeX is markup; Unicode formulas are marked too in Markdown (--math plain), which sets them in code
+        self.mark: Callable[[str], str] = Safe if self.latex or kind == "markdown" else _identity
         self.subs = d.substitution
         self.order = {info.symbol: i for i, info in enumerate(d.symbols.infos)}
         self.printer = printer(style, self.names)
@@ -59,7 +62,7 @@ class Figures:
         out = {"formula": formula, "expr": expr, "value": count.value, "closed": count.products is None,
                "unbound": [] if count.value is not None else self.unbound(count)}
         if self.equations:
-            out["eq"] = self.mark(self.printer.equation(_equation(formula, expr, count.value)))
+            out["eq"] = self.mark(self.printer.equation(_equation(formula, expr, count.value, self.kind)))
         return out
 
     def brief(self, count: Count) -> dict:
@@ -82,13 +85,14 @@ class Figures:
                 "expr": self.mark(self.numbers.repeated(n, factors)), "value": None if t.value is None else n * t.value}
 
 
-def _equation(formula: str, expr: str, value: int | None) -> list[str]:
-    """The steps of `formula = numbers = value`, each only when it says something new."""
+def _equation(formula: str, expr: str, value: int | None, kind: str) -> list[str]:
+    """The steps of `formula = numbers = value`, each only when it says something new (the value
+    grouped as the output `kind` groups thousands)."""
     steps = [formula]
     if expr != formula:
         steps.append(expr)
     if value is not None and expr != str(value):
-        steps.append(number(value, math=True))
+        steps.append(number(value, math=kind != "text", kind=kind))
     return steps
 
 
@@ -104,7 +108,7 @@ def view(d: Derivation, fmt: Format, title: str | None = None, detail: bool = Fa
          templates: str | None = None) -> dict:
     """What `fmt`'s template reads: the derivation with what the format shows, printed in its style.
     `templates`: a user's directory of templates, for the explanations."""
-    figure = Figures(d, fmt.style, fmt.equations)
+    figure = Figures(d, fmt.style, fmt.equations, fmt.kind)
     mark, names = figure.mark, figure.names
     v: dict = {
         "target": d.target, "title": d.title, "convention": d.convention, "options": d.options,
@@ -117,6 +121,7 @@ def view(d: Derivation, fmt: Format, title: str | None = None, detail: bool = Fa
         "recurrent_macs": any(row.layer.family == "sequence" and row.layer.op != "embedding" for row in d.layers),
         "holds": holds(d),
         "width": fmt.width,
+        "plain": fmt.kind == "markdown" and fmt.style == "text",  # --math plain: Unicode, no $…$
     }
     if fmt.macs == "formula":
         v["total"]["macs"] = figure(d.total["macs"])
@@ -134,9 +139,9 @@ def view(d: Derivation, fmt: Format, title: str | None = None, detail: bool = Fa
         v["groups"] = _groups(d, v, figure)
     if fmt.stages:
         v.update(network(d), detail=detail)
-    if fmt.style == "latex":
+    if fmt.kind != "text":
         v["heading"] = title
-    if fmt.others and fmt.style == "latex":
+    if fmt.others and fmt.kind != "text":
         v["reports"] = {d.convention: v["total"], **v["others"]}
     if fmt.diagram or fmt.slide_diagram:
         v["input_shape"] = _input_shape(d, figure)
@@ -157,6 +162,11 @@ def view(d: Derivation, fmt: Format, title: str | None = None, detail: bool = Fa
         v["explanations"] = explanations(chosen, v, templates)
     if fmt.frameworks:
         v["frameworks"] = frameworks(v, templates)
+    if v["plain"]:  # the explanations' own LaTeX, as the rest: Unicode
+        for e in v.get("explanations", ()):
+            e.update(title=plainmath.markdown(e["title"]), text=plainmath.markdown(e["text"]))
+        if "frameworks" in v:
+            v["frameworks"] = plainmath.markdown(v["frameworks"])
     return v
 
 
@@ -174,6 +184,11 @@ def _layer(row: LayerRow, figure: Figures, detail: str) -> dict:
     if detail == "brief":
         return layer
     layer["terms"] = [figure.term(t) for t in row.terms if t.bucket is not None]
+    # what the layer adds to its part: n copies of each term for a row that stands for n (a network's
+    # repeated block, shown once as `×n`), so that a part's rows add up to its sum
+    layer["repeat"] = row.repeat
+    layer["counted"] = layer["terms"] if row.repeat == 1 else [
+        figure.repeated(term, t, row.repeat) for term, t in zip(layer["terms"], (t for t in row.terms if t.bucket is not None))]
     if detail == "full":
         channels = figure.printer(row.output.channels)
         layer.update({
@@ -183,7 +198,6 @@ def _layer(row: LayerRow, figure: Figures, detail: str) -> dict:
                          "factor": Safe(figure.printer.factor(row.output.channels))},
             "bias": any(t.term.kind == "bias" for t in row.terms),
             "params": bool(row.terms),
-            "repeat": row.repeat,
         })
     return layer
 
@@ -233,8 +247,8 @@ def _values(counts: Mapping[str, Count] | None) -> dict | None:
 
 def network(d: Derivation) -> dict:
     """What the per-stage summary of a network adds: one row per stage (its row of the published
-    table, output shape, value, and for n > 1 blocks one block's value and the first block's
-    difference, so the template writes n × block + difference) and the channel widths."""
+    table, output shape, value, and for n > 1 blocks the first block's value and one of the others',
+    so the template writes first + (n − 1) × block) and the channel widths."""
     parts = {p.name: p for p in d.parts}
     stages = []
     for stage in d.stages:
@@ -243,6 +257,7 @@ def network(d: Derivation) -> dict:
             "shape": [int(v) if getattr(v, "is_Integer", False) else str(v) for v in stage.shape],
             "value": _values(parts[stage.name].counts if stage.name in parts else stage.counts),
             "block": _values(stage.block), "difference": _values(stage.difference),
+            "first": None if stage.block is None else {key: stage.counts[key].first.value for key in TOTALS},
         })
     widths = [{"name": name, "value": int(value) if value.is_Integer else str(value)}
               for name, value in d.values.items() if name.startswith("c_")]

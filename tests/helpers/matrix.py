@@ -123,6 +123,16 @@ def separator_styles(text: str) -> dict[str, list[str]]:
     return {style: numbers[:3] for style, numbers in found.items()}
 
 
+# What belongs to the command line, not to a student's document (issue 14: "bind H and W for a number",
+# "derive show … --option bias=true").
+COMMAND_LINE = re.compile(r"derive (?:show|check|list)|--(?:set|option|detail|format|convention|claim|part|entry|arg)\b"
+                          r"|bind [A-Za-z_]+(?: and [A-Za-z_]+)? for a number")
+
+
+def command_line(text: str) -> list[str]:
+    return [text[max(0, m.start() - 40):m.end() + 20].replace("\n", " ") for m in COMMAND_LINE.finditer(text)][:3]
+
+
 # -- TeX ------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Compiled:
