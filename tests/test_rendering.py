@@ -14,6 +14,8 @@ from derive.cli import main
 from derive.errors import InputError
 from derive.presentation.escaping import Safe, math_name, md, md_code, md_to_tex, tex
 from derive.presentation.render import render
+from derive.presentation.formats import SHOW
+from derive.presentation.views import view
 
 from helpers.golden import GOLDEN
 from helpers.rendering_cases import HOSTILE, ROOT, cases, katex, slide, synthetic
@@ -217,7 +219,8 @@ def test_tex_escaping_is_literal():
 
 
 def test_markdown_escaping_is_literal():
-    assert md("a_b *c* [d](e) <f> | $g$ #h") == r"a\_b \*c\* \[d\]\(e\) \<f\> \| \$g\$ \#h"
+    assert md("a_b *c* [d](e) <f> | $g$ #h") == r"a\_b \*c\* \[d\](e) \<f\> \| \$g\$ \#h"
+    assert md("add of (H - 2, W)") == "add of (H - 2, W)"  # \( would open math under MathJax and KaTeX
     assert md("1. x\n- y") == r"1\. x - y"
     assert md("- item") == r"\- item"
     assert md_code("a|b") == r"`a\|b`" and md_code("x`y") == "``x`y``"
@@ -263,3 +266,14 @@ def test_readme_markdown_excerpt_is_real_output():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     (excerpt,) = re.findall(r"```markdown\n(.*?)```", readme, flags=re.S)
     assert render(slide(), "markdown").startswith(excerpt)
+
+
+def test_signatures_print_the_bound_values():
+    """A layer's notation in tables says what was bound: `3×3 /2` for k = 3, s = 2, not `k×k /s`."""
+    d = derive.show("fused-mbconv", C_in=24, t=4, C_out=48, s=2, H=128, W=128)
+    view_ = view(d, SHOW["markdown"])
+    (expand,) = [layer for layer in view_["layers"] if layer["name"] == "expand"]
+    assert expand["signature"] == "3×3 /2"
+    assert "k×k" not in render(d, "text") and "3×3 /2" in render(d, "text")
+    (row,) = [row for row in d.layers if row.name == "expand"]
+    assert row.signature == "k×k /s"  # the layer's own notation, in its symbols

@@ -116,7 +116,7 @@ def _unicode(char: str) -> str:
 
 
 DOUBLE_COMMA = re.compile(r",(?=,)")
-MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|$~^=&])")
+MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#+!|$~^=&])")  # not ( ): `\(` opens math under MathJax and KaTeX
 MD_LINE_START = re.compile(r"^(\s*)(\d+)([.)])", re.M)
 # What forums turn into links or notifications though nobody wrote markup: `@name` (and `@everyone`)
 # mentions, bare URLs (`https://…`, `www.…`), GitHub's `mailto:` / `xmpp:`. A zero-width space after

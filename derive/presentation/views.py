@@ -20,6 +20,7 @@ from ..conventions import TOTALS
 from ..derivation import Count, Derivation, LayerRow, TermRow
 from ..numeric import substituted
 from .diagram import diagram
+from .diagram_labels import bound
 from .escaping import Safe, math_name
 from .explain import explanations, frameworks, topics
 from . import plainmath
@@ -178,7 +179,7 @@ def warnings(d: Derivation) -> list[dict]:
 def _layer(row: LayerRow, figure: Figures, detail: str) -> dict:
     """A layer: "brief" (its name, op, signature, part and condition), with its "terms", or "full" (also
     its sum, output shape and channels, what diagrams and explanations show)."""
-    layer = {"name": row.name, "op": row.op, "signature": row.signature, "part": row.part,
+    layer = {"name": row.name, "op": row.op, "signature": bound(row.layer, figure.subs).signature, "part": row.part,
              "condition": None if row.condition is None else figure.mark(figure.printer.condition(row.condition))}
     if detail == "brief":
         return layer
