@@ -70,7 +70,7 @@ SHOW: Mapping[str, Format] = MappingProxyType({
     "latex": Format("latex", "latex/show.tex.j2", kind="latex", style="latex", macs="formula", layers="terms",
                     groups=True, stages=True, equations=True, width=56),
     "tex": Format("tex", **_TEX),
-    "slide": Format("slide", "slide/show.tex.j2", kind="latex", style="latex", totals=("all",), layers="full",
+    "slide": Format("slide", "slide/show.tex.j2", kind="latex", style="latex", macs="value", layers="full",
                     groups=True, slide_diagram=SLIDE_DIAGRAM),
     "pdf": Format("pdf", **_TEX, compiled=True),
 })
