@@ -68,3 +68,13 @@ def test_python_example_comments_are_true():
         except (ValueError, SyntaxError):
             continue
         assert eval(statement.strip(), scope) == expected, line
+
+
+def test_images_are_there():
+    """Every picture the README shows is in the repository, a PNG (the pages of `derive show mobilenetv2
+    --format pdf`, made with `pdftoppm -png -r 72`)."""
+    root = Path(__file__).resolve().parents[1]
+    images = re.findall(r'<img src="([^"]+)"', README) + re.findall(r"!\[[^\]]*\]\(([^)]+)\)", README)
+    assert images
+    for image in images:
+        assert (root / image).read_bytes().startswith(b"\x89PNG\r\n\x1a\n"), image
