@@ -20,7 +20,7 @@ from . import arithmetic
 from .closedform import add, expand
 from .derivation import Count, Derivation, LayerRow, evaluate
 from .errors import ExprError, InputError
-from .expr import _tokenize, parse
+from .expr import parse, tokenize
 from .layers import BatchNorm, Conv2D, Dense, DepthwiseConv2D, SeparableConv2D, Stated
 from .records import frozen
 
@@ -121,7 +121,7 @@ def read_claim(text: str, names: Mapping[str, sympy.Expr], where: str, line: int
             raise InputError(str(refusal), place(1)) from None
     terms = tuple((piece.strip(), parse(piece, names)) for piece in _top_level_terms(sides[0]))
     written = tuple((t.kind, t.text, names.get(t.text) if t.kind == "name" else t.value)
-                    for t in _tokenize(sides[0], names, False) if t.kind != "end")
+                    for t in tokenize(sides[0], names, False) if t.kind != "end")
     return Claim(text.strip(), exprs[0], terms, exprs[-1] if len(exprs) > 1 else None, written=written)
 
 

@@ -96,10 +96,10 @@ def parse(text: str, names: Mapping[str, Expr], *, decimals: bool = False) -> Ex
         raise ExprError(f"expression too long (over {MAX_LENGTH} characters)")
     if not text.strip(_SPACES):
         raise ExprError("empty expression")
-    return _Parser(text, names, _tokenize(text, names, decimals)).parse()
+    return _Parser(text, names, tokenize(text, names, decimals)).parse()
 
 
-def _tokenize(text: str, names: Mapping[str, object], decimals: bool) -> list[_Token]:
+def tokenize(text: str, names: Mapping[str, object], decimals: bool) -> list[_Token]:
     """The tokens of *text*, then "end"; a bad spot ends them as an "error" token, raised if met."""
     tokens: list[_Token] = []
     pos = 0

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 import derive
 from derive import layers, numeric
+from derive.cli import main
 from derive.derivation import evaluate
 from derive.errors import InputError
 from derive.functions import ceiling, floor
@@ -135,20 +136,26 @@ def refuse(*args, **kwargs):
     raise AssertionError("worked out, though the format does not show it")
 
 
-def test_latex_snippet_works_out_neither_macs_nor_explanations(monkeypatch):
+def test_latex_snippet_works_out_no_explanations_and_check_no_macs(monkeypatch, capsys):
+    """The snippet shows the totals and MACs but neither explanations nor a diagram; `check` compares
+    parameters and never works out the MACs."""
     d = derive.show("mobilenetv2-block", C_in=3, t=6, C_out=3)
     expected = derive.render(d, "latex")
     d = derive.show("mobilenetv2-block", C_in=3, t=6, C_out=3)
     with monkeypatch.context() as patch:
-        for cls in (layers.Conv2D, layers.DepthwiseConv2D, layers.Dense):
-            patch.setattr(cls, "macs", refuse)
         for name in ("explanations", "diagram"):
             patch.setattr(views, name, refuse)
         assert derive.render(d, "latex") == expected
-        with pytest.raises(AssertionError, match="worked out"):  # the text format shows MACs
-            derive.render(d, "text")
         with pytest.raises(AssertionError, match="worked out"):  # the worked solution explains
             derive.render(d, "tex")
+    with monkeypatch.context() as patch:
+        for cls in (layers.Conv2D, layers.DepthwiseConv2D, layers.Dense):
+            patch.setattr(cls, "macs", refuse)
+        assert main(["check", "mobilenetv2-block", "--set", "C_in=3", "--set", "t=6", "--set", "C_out=3",
+                     "--claim", "348"]) == 0
+        assert "348" in capsys.readouterr().out
+        with pytest.raises(AssertionError, match="worked out"):  # the snippet shows MACs
+            derive.render(derive.show("mobilenetv2-block", C_in=3, t=6, C_out=3), "latex")
 
 
 def test_macs_worked_out_later_are_those_worked_out_at_once():

@@ -108,7 +108,7 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 
 FORMATS = {  # format -> how the message's layer name is written there (escaped)
     "text": "depthwise_conv2d (line 6)",
-    "markdown": "depthwise\\_conv2d \\(line 6\\)",
+    "markdown": "depthwise\\_conv2d (line 6)",
     "latex": "depthwise\\_conv2d (line 6)",
     "tex": "depthwise\\_conv2d (line 6)",
     "slide": "depthwise\\_conv2d (line 6)",
