@@ -15,10 +15,10 @@ from __future__ import annotations
 import re
 
 from .escaping import Safe
+from .texscan import COMMAND, group
 
 LIMIT = 70  # rendered characters of math on one line (an A4 page in 11 pt, after the line's label)
 
-_COMMAND = re.compile(r"\\([A-Za-z]+|.)")
 _WIDE = {"cdot": 1.5, "times": 2.5, "quad": 2, "qquad": 4, "lceil": 1.2, "rceil": 1.2, "lfloor": 1.2,
          "rfloor": 1.2, ",": 0.33, ";": 0.55, ":": 0.45, "!": 0, " ": 0.66, "neq": 2.5, "wedge": 2, "vee": 2,
          "max": 3.3, "min": 3.3, "log": 3, "exp": 3,
@@ -27,48 +27,25 @@ _VALUE = re.compile(r"[0-9]+(?:(?:\\,|\{,\}|,)[0-9]{3})*")  # a number, its thou
 _TEXTUAL = {"mathrm", "text", "operatorname", "mathit", "mathbf", "textit", "texttt", "mathsf"}
 
 
-def _group(text: str, i: int) -> tuple[str, int]:
-    """The braced group (or single character) at `i`: its content and the index after it."""
-    while i < len(text) and text[i] == " ":
-        i += 1
-    if i >= len(text):
-        return "", i
-    if text[i] != "{":
-        if text[i] == "\\":
-            m = _COMMAND.match(text, i)
-            return m.group(), m.end()
-        return text[i], i + 1
-    depth, j = 0, i
-    while j < len(text):
-        if text[j] == "\\":
-            j += 2
-            continue
-        depth += {"{": 1, "}": -1}.get(text[j], 0)
-        j += 1
-        if depth == 0:
-            break
-    return text[i + 1:j - 1], j
-
-
 def width(latex: str) -> float:
     """The rendered width of `latex` (math), in digits."""
     total, i = 0.0, 0
     while i < len(latex):
         ch = latex[i]
         if ch == "\\":
-            m = _COMMAND.match(latex, i)
+            m = COMMAND.match(latex, i)
             name, i = m.group(1), m.end()
             if name in _TEXTUAL:
-                content, i = _group(latex, i)
+                content, i = group(latex, i)
                 total += 1.05 * len(content)
             elif name in ("frac", "dfrac", "tfrac"):
-                top, i = _group(latex, i)
-                bottom, i = _group(latex, i)
+                top, i = group(latex, i)
+                bottom, i = group(latex, i)
                 total += max(width(top), width(bottom)) + 1.2
             else:
                 total += _WIDE.get(name, 1)
         elif ch in "_^":
-            content, i = _group(latex, i + 1)
+            content, i = group(latex, i + 1)
             total += 0.7 * width(content)
         elif ch in "{}":
             i += 1
@@ -102,7 +79,7 @@ def _split(latex: str, ops: tuple[str, ...]) -> list[tuple[str, str]]:
     while i < len(latex):
         ch = latex[i]
         if ch == "\\":
-            m = _COMMAND.match(latex, i)
+            m = COMMAND.match(latex, i)
             name = m.group(1)
             if name in ("left", "bigl", "Bigl"):
                 depth += 1
@@ -130,7 +107,7 @@ def _bracket(term: str) -> tuple[str, str, str] | None:
     while i < len(term):
         if term.startswith(r"\left(", i) and depth == 0:
             opened = i
-        m = _COMMAND.match(term, i) if term[i] == "\\" else None
+        m = COMMAND.match(term, i) if term[i] == "\\" else None
         if m:
             if m.group(1) == "left":
                 depth += 1

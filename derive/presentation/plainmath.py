@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from .escaping import Safe, md_code
+from .texscan import COMMAND, group
 
 SYMBOLS = {
     "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "lambda": "λ", "mu": "μ",
@@ -26,27 +27,7 @@ SYMBOLS = {
 DROPPED = {"left", "right", "bigl", "bigr", "Bigl", "Bigr", "displaystyle", "textstyle"}
 TEXTUAL = {"mathrm", "text", "operatorname", "mathit", "mathbf", "textbf", "textit", "texttt", "mathsf"}
 SUPERSCRIPT = str.maketrans("0123456789+-()n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾ⁿ")
-COMMAND = re.compile(r"\\([A-Za-z]+|.)")
 MATH = re.compile(r"\$\$(?P<display>.+?)\$\$|\$(?P<inline>[^$\n]+?)\$", re.S)
-
-
-def _group(text: str, i: int) -> tuple[str, int]:
-    """The braced group (or one character or command) at `i`, and the index after it."""
-    if i >= len(text):
-        return "", i
-    if text[i] != "{":
-        m = COMMAND.match(text, i) if text[i] == "\\" else None
-        return (m.group(), m.end()) if m else (text[i], i + 1)
-    depth, j = 0, i
-    while j < len(text):
-        if text[j] == "\\":
-            j += 2
-            continue
-        depth += {"{": 1, "}": -1}.get(text[j], 0)
-        j += 1
-        if depth == 0:
-            break
-    return text[i + 1:j - 1], j
 
 
 def unicode(latex: str) -> str:
@@ -60,23 +41,23 @@ def unicode(latex: str) -> str:
             if name in DROPPED:
                 continue
             if name in TEXTUAL:
-                content, i = _group(latex, i)
+                content, i = group(latex, i)
                 out.append(unicode(content))
             elif name in ("frac", "dfrac", "tfrac"):
-                top, i = _group(latex, i)
-                bottom, i = _group(latex, i)
+                top, i = group(latex, i)
+                bottom, i = group(latex, i)
                 top, bottom = unicode(top), unicode(bottom)
                 wrap = (lambda t: f"({t})" if re.search(r"[ +\-·]", t) else t)
                 out.append(f"{wrap(top)}/{wrap(bottom)}")
             else:
                 out.append(SYMBOLS.get(name, name))
         elif ch == "^":
-            content, i = _group(latex, i + 1)
+            content, i = group(latex, i + 1)
             text = unicode(content)
             raised = text.translate(SUPERSCRIPT)
             out.append(raised if all(c in "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾ⁿᵀ" for c in raised) else f"^{text}" if len(text) == 1 else f"^({text})")
         elif ch == "_":
-            content, i = _group(latex, i + 1)
+            content, i = group(latex, i + 1)
             out.append("_" + unicode(content))
         elif ch in "{}":
             i += 1
