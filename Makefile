@@ -22,8 +22,9 @@ $(VENV)/.runtime: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-$(VENV)/.test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+$(VENV)/.test: pyproject.toml tests/requirements.txt tests/requirements-nodeps.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]' -r tests/requirements.txt
+	$(BIN)/pip install --quiet --no-deps -r tests/requirements-nodeps.txt
 	touch $@ $(VENV)/.runtime
 
 demo: $(VENV)/.runtime
@@ -43,8 +44,9 @@ demo: $(VENV)/.runtime
 test: $(VENV)/.test
 	$(BIN)/python -m pytest -q
 
-$(VENV)/.bench: pyproject.toml bench/requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]' -r bench/requirements.txt
+$(VENV)/.bench: pyproject.toml bench/requirements.txt tests/requirements.txt tests/requirements-nodeps.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]' -r tests/requirements.txt -r bench/requirements.txt
+	$(BIN)/pip install --quiet --no-deps -r tests/requirements-nodeps.txt
 	touch $@ $(VENV)/.test $(VENV)/.runtime
 
 bench: $(VENV)/.bench

@@ -15,7 +15,7 @@ from ..records import frozen
 
 @frozen
 class Entry:
-    """One built-in target of catalog.toml: how to build it and the sizes it starts from."""
+    """One built-in target of `catalog/*.toml`: how to build it and the sizes it starts from."""
 
     name: str
     summary: str
@@ -26,6 +26,7 @@ class Entry:
     options: Mapping[str, bool]
     aliases: Mapping[str, str]
     target: str | None = None  # module:function making the whole Target (networks), instead of the generic one
+    also: tuple[str, ...] = ()  # other names it answers to: the reference implementations' (`vgg16_bn`, `ResNet50`)
 
     def build_function(self):
         return _function(self.builder)
@@ -39,23 +40,46 @@ def _function(spec: str):
     return getattr(importlib.import_module(f"{__name__}.{module}"), function)
 
 
+CATALOG = Path(__file__).parent / "catalog"
+
+
 @cache
 def catalog() -> Mapping[str, Entry]:
-    data = tomllib.loads((Path(__file__).parent / "catalog.toml").read_text(encoding="utf-8"))
+    """Every built-in target: the blocks (`catalog/blocks.toml`) first, then each family's file in name order."""
+    files = sorted(CATALOG.glob("*.toml"), key=lambda f: (f.name != "blocks.toml", f.name))
+    data = {name: spec for f in files for name, spec in tomllib.loads(f.read_text(encoding="utf-8")).items()}
     return MappingProxyType({
         name: Entry(name, spec["summary"], spec["title"], spec["builder"], tuple(spec["symbols"]),
                     MappingProxyType(spec.get("defaults", {})), MappingProxyType(spec.get("options", {})),
-                    MappingProxyType(spec.get("aliases", {})), spec.get("target"))
+                    MappingProxyType(spec.get("aliases", {})), spec.get("target"), tuple(spec.get("also", ())))
         for name, spec in data.items()
     })
 
 
+def _key(name: str) -> str:
+    """A name as typed, letters and digits only, lower case: `vgg16_bn`, `VGG16-BN`, `vgg16bn` are one name."""
+    return "".join(ch for ch in name.lower() if ch.isalnum())
+
+
+@cache
+def _names() -> Mapping[str, str]:
+    """Every name a target answers to (its own, its `also` names), by key."""
+    names: dict[str, str] = {}
+    for e in catalog().values():
+        for name in (e.name, *e.also):
+            names.setdefault(_key(name), e.name)
+    return MappingProxyType(names)
+
+
 def entry(name: str) -> Entry:
     entries = catalog()
-    if name not in entries:
-        import difflib
+    if name in entries:
+        return entries[name]
+    found = _names().get(_key(name))
+    if found is not None:
+        return entries[found]
+    import difflib
 
-        close = difflib.get_close_matches(name, entries, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else " (see `derive list`)"
-        raise InputError(f"unknown target {name!r}{hint}", "TARGET")
-    return entries[name]
+    close = difflib.get_close_matches(name, entries, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else " (see `derive list`)"
+    raise InputError(f"unknown target {name!r}{hint}", "TARGET")

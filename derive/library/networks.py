@@ -1,4 +1,4 @@
-"""Whole networks from their stage tables (`networks.toml`): stem, stages of repeated blocks, head.
+"""Whole networks from their stage tables (`stages/*.toml`, one file per family): stem, stages of repeated blocks, head.
 
 A network's parts are its stages. Each stage's first block (stride, change of width) and one copy of
 the block repeated after it are derived; the copy counts n − 1 times (`Node.repeat`), so a stage of n
@@ -46,7 +46,8 @@ ALPHA = sym("alpha")
 
 @cache
 def tables() -> Mapping[str, dict]:
-    return tomllib.loads((Path(__file__).parent / "networks.toml").read_text(encoding="utf-8"))
+    return {name: spec for f in sorted((Path(__file__).parent / "stages").glob("*.toml"))
+            for name, spec in tomllib.loads(f.read_text(encoding="utf-8")).items()}
 
 
 # -- widths: one symbol per stage, bound to the published width, scaled and rounded -----------------

@@ -34,6 +34,7 @@ import functools
 import importlib
 import math
 import os
+import sys
 import warnings
 from types import ModuleType, SimpleNamespace
 from typing import Any, Callable
@@ -394,3 +395,44 @@ def mobilenetv1_block(C_in: int, C_out: int, k: int = 3, s: int = 1,
         {"op": "conv2d", "filters": C_out, "kernel": (1, 1), "padding": "same", "bias": bias},
         {"op": "batch_norm"}, {"op": "activation", "name": "relu"},
     ], False
+
+
+def need(name: str, importer: Importer = importlib.import_module) -> ModuleType:
+    """Import and return a package of `tests/requirements.txt` (fvcore, ptflops, thop, torchinfo,
+    transformers); missing, the test fails under ``CI=true`` and skips elsewhere."""
+    return _need(name, importer)
+
+
+def need_torchvision(importer: Importer = importlib.import_module) -> ModuleType:
+    """Import and return ``torchvision`` (installed ``--no-deps`` beside the CPU torch, tests/requirements-nodeps.txt).
+
+    torchvision's wheels here are CUDA builds: its compiled library does not load beside the CPU torch, and
+    at import time it registers Python "fake" kernels for its C++ operators (``torchvision::nms``,
+    ``torchvision::qnms``), which fails when those operators were never defined. Its model code is plain
+    Python and needs none of them: so the two operators' schemas are declared first (schemas only, no
+    kernels; calling them would raise), and torchvision's models, pure ``torch.nn``, build and run as
+    published. Detection models, which call ``nms``, are not used by the tests.
+    """
+    torch = need_torch(importer)
+    if "torchvision" not in sys.modules:
+        _declare_torchvision_ops(torch)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _need("torchvision", importer)
+
+
+_TORCHVISION_OPS: list = []  # the Library declaring them: kept alive, the declarations go with it
+
+
+def _declare_torchvision_ops(torch) -> None:
+    if _TORCHVISION_OPS:
+        return
+    try:
+        torch._C._dispatch_has_kernel_for_dispatch_key("torchvision::nms", "CPU")
+        return  # defined: a torchvision whose C++ library loads (a CPU build) was imported
+    except RuntimeError:  # "operator torchvision::nms does not exist"
+        pass
+    library = torch.library.Library("torchvision", "DEF")
+    for op in ("nms", "qnms"):
+        library.define(f"{op}(Tensor dets, Tensor scores, float iou_threshold) -> Tensor")
+    _TORCHVISION_OPS.append(library)

@@ -413,3 +413,29 @@ def keras_application(name: str, height: int, width: int, alpha: float = 1.0, cl
     if name in ("MobileNet", "MobileNetV2"):
         return build(input_shape=shape, alpha=alpha, weights=None, classes=classes)
     return build(input_shape=shape, weights=None, classes=classes)
+
+
+# -- torchvision's own models, and fvcore's count of them ---------------------------------------------
+def torchvision_model(name: str, **kwargs):
+    """`torchvision.models.<name>(**kwargs)`, no weights (none are downloaded: `weights=None` is the default)."""
+    from .frameworks import need_torchvision
+
+    return getattr(need_torchvision().models, name)(**kwargs).eval()
+
+
+FVCORE_MACS = ("conv", "linear", "matmul", "bmm", "einsum", "addmm")  # fvcore's one-multiply-add-one-flop operators
+
+
+def fvcore_by_operator(model, shape: tuple[int, ...]) -> dict[str, int]:
+    """fvcore's FlopCountAnalysis of a forward pass on `shape` (no batch axis), by operator: one
+    multiply-add counts one; `FVCORE_MACS` are the operators of convolutions, linear layers and matrix
+    products (torchvision's "GFLOPS" column is the sum over those)."""
+    from .frameworks import need, need_torch
+
+    torch = need_torch()
+    fvcore_nn = need("fvcore.nn")
+    with torch.no_grad():
+        analysis = fvcore_nn.FlopCountAnalysis(model, torch.zeros((1, *shape)))
+        analysis.unsupported_ops_warnings(False)
+        analysis.uncalled_modules_warnings(False)
+        return {op: int(n) for op, n in analysis.by_operator().items()}
