@@ -1,0 +1,130 @@
+"""Memory: a derivation's parameters in bytes per dtype, its training state under Adam, and the
+activations of a forward pass as a formula in the sizes and the batch size B.
+
+Plain data, as the derivation's counts are (`Count`: a formula, its value); how it is written out is the
+presentation's business. The definitions, and what each is checked against (tests/test_memory.py):
+
+- **parameters**: the convention's `all` (`parameters()` under `pytorch`, `count_params()` under `keras`)
+  times the bytes of one element: fp32 4, fp16 2, bf16 2, int8 1, as `sum(p.numel() * p.element_size())`
+  of the PyTorch model cast to that dtype. int8 is the weights alone: no quantisation scales or zero
+  points, which every int8 scheme adds (per tensor or per channel). Buffers (PyTorch's running
+  statistics) are not parameters and are not in these figures.
+- **training** with Adam in fp32: every trainable parameter 16 bytes (the weight, its gradient and Adam's
+  two moments, `exp_avg` and `exp_avg_sq`, 4 bytes each); what is not trained is stored as a weight
+  only, 4 bytes: Keras' non-trainable weights (the moving statistics), PyTorch's frozen parameters
+  (`requires_grad=False`: no gradient, so Adam keeps no moments) and its buffers (running mean and
+  variance 4 bytes an element, `num_batches_tracked` an int64, 8). The paper convention counts no
+  moving statistics, so neither does its figure. Not counted: Adam's step counter (one scalar per
+  parameter tensor in PyTorch, one `iterations` variable in Keras).
+- **activations**: torchinfo's "Forward/backward pass size": the output of every layer that has
+  parameters (a convolution, a dense layer, a batch norm), in fp32, B samples, counted twice ("x2 for
+  gradients"), 2 · 4 · B · (its output's elements). The outputs of layers without parameters
+  (activations, adds, pooling) are not counted, as torchinfo does not. torchinfo reports
+  `ModelStatistics.total_output_bytes`; derive's figure is that number, per layer and in total.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import sympy
+
+from . import conventions as conv
+from .closedform import closed_form
+from .derivation import Count, Derivation, LayerRow, Later, evaluate
+from .records import frozen
+from .symbols import BATCH, sym
+
+DTYPES: Mapping[str, int] = {"fp32": 4, "fp16": 2, "bf16": 2, "int8": 1}  # bytes of one parameter
+ADAM = 16  # bytes of a trainable fp32 parameter in training: weight, gradient, exp_avg, exp_avg_sq
+WEIGHT = 4  # bytes of what is stored but not trained (fp32)
+INT64 = {"num_batches_tracked"}  # buffers PyTorch keeps as int64 (8 bytes); the others fp32
+ACTIVATION = 4  # bytes of an output element (fp32)
+PASSES = 2  # torchinfo's "x2 for gradients": each output counted for the forward and the backward pass
+PARAMETERS = {b for b in ("trainable", "non_trainable")}
+TORCH = conv.get("pytorch")
+
+
+def has_parameters(row: LayerRow) -> bool:
+    """Whether the layer holds parameters as PyTorch has them (weights, biases, a norm's scale and
+    shift, frozen ones; not buffers): the layers whose outputs torchinfo counts."""
+    return any(TORCH.bucket(t.term.kind) in PARAMETERS for t in row.terms)
+
+
+def elements(row: LayerRow) -> sympy.Expr:
+    """The elements of one sample of the layer's output, in the symbols."""
+    return sympy.Mul(*row.output.dims)
+
+
+@frozen
+class Memory:
+    """A derivation's memory in bytes: `parameters` per dtype (fp32, fp16, bf16, int8), `training` (Adam,
+    fp32), `activations` (total, and per layer in the derivation's order, each the layer's share), and
+    `batch`, the value of B. The activations are worked out when first asked for, as MACs are."""
+
+    batch: sympy.Expr
+    parameters: Mapping[str, Count]
+    training: Count
+    activations: Count | Later
+    layers: tuple[Count | Later, ...]
+
+
+def memory(d: Derivation) -> Memory:
+    """The memory figures of `d` (its convention's parameters, its layers' outputs at its batch size)."""
+    batch = sym(BATCH)
+    subs = {**d.substitution, batch: d.batch}
+    whole = d.total["all"]
+    parameters = {name: _scaled(size, whole, subs) for name, size in DTYPES.items()}
+    layers = tuple(Later(lambda row=row: _layer(row, batch, subs)) for row in d.layers)
+    return Memory(d.batch, parameters, _training(d, subs), Later(lambda: _activations(d, layers, batch, subs)), layers)
+
+
+def _scaled(size: int, count: Count, subs) -> Count:
+    """`size` bytes for each of `count`: size·(its formula), as written."""
+    raw = sympy.Integer(size) * count.raw
+    value = None if count.value is None else size * count.value
+    return Count(raw, value, ((sympy.Integer(size), count.formula),) if count.raw != 0 else ())
+
+
+def _training(d: Derivation, subs) -> Count:
+    """16 bytes a trainable parameter, 4 a non-trainable one, a buffer's own size (int64: 8)."""
+    trainable, frozen_ = d.total["trainable"], d.total["non_trainable"]
+    parts = [(ADAM, trainable), (WEIGHT, frozen_)]
+    if d.convention == "pytorch":  # buffers by their dtype: num_batches_tracked is an int64
+        wide = [t.term.size * row.repeat for row in d.layers for t in row.terms
+                if t.bucket == "buffers" and t.term.kind in INT64]
+        narrow = [t.term.size * row.repeat for row in d.layers for t in row.terms
+                  if t.bucket == "buffers" and t.term.kind not in INT64]
+        for size, sizes in ((WEIGHT, narrow), (2 * WEIGHT, wide)):
+            if sizes:
+                raw = sympy.Add(*sizes)
+                parts.append((size, Count(raw, evaluate(raw, subs), regroup=True)))
+    parts = [(size, count) for size, count in parts if count.raw != 0]
+    raw = sympy.Add(*(size * count.raw for size, count in parts))
+    values = [count.value for _, count in parts]
+    value = None if None in values else sum(size * v for (size, _), v in zip(parts, values))
+    return Count(raw, value, tuple((sympy.Integer(size), count.formula) for size, count in parts))
+
+
+def _layer(row: LayerRow, batch: sympy.Symbol, subs) -> Count:
+    """The layer's activations: 2·4·B·(its output's elements), written as its dimensions, when it holds
+    parameters; 0 otherwise (torchinfo counts no other output)."""
+    if not has_parameters(row):
+        return Count(sympy.Integer(0), 0, ())
+    dims = row.output.dims
+    raw = PASSES * ACTIVATION * batch * elements(row)
+    return Count(raw, evaluate(raw, subs), ((sympy.Integer(PASSES), sympy.Integer(ACTIVATION), batch, *dims),))
+
+
+def _activations(d: Derivation, layers: tuple[Count | Later, ...], batch: sympy.Symbol, subs) -> Count:
+    """The whole forward pass: each layer's share, n times for a row standing for n copies, as
+    2·4·B·(the elements of the outputs, in closed form)."""
+    counted = [(row, count) for row, count in zip(d.layers, layers) if has_parameters(row)]
+    if not counted:
+        return Count(sympy.Integer(0), 0)
+    outputs = sympy.Add(*(elements(row) * row.repeat for row, _ in counted))
+    known = [count.value for _, count in counted]
+    value = None if None in known else sum(v * row.repeat for (row, _), v in zip(counted, known))
+    # written 2·4·B·(the outputs' elements, in closed form): the factors kept apart, not multiplied in
+    factors = (sympy.Integer(PASSES * ACTIVATION), batch, closed_form(outputs))
+    return Count(sympy.Mul(*factors, evaluate=False), value)
