@@ -63,8 +63,9 @@ class Memory:
     `batch`, the value of B. The activations are worked out when first asked for, as MACs are."""
 
     batch: sympy.Expr
-    parameters: Mapping[str, Count]
-    training: Count
+    parameters: Mapping[str, Count | Later]
+    training_parts: tuple[tuple[int, str, Count], ...]  # (bytes an element, what, how many): training_parts()
+    training: Count | Later
     activations: Count | Later
     layers: tuple[Count | Later, ...]
 
@@ -74,36 +75,49 @@ def memory(d: Derivation) -> Memory:
     batch = sym(BATCH)
     subs = {**d.substitution, batch: d.batch}
     whole = d.total["all"]
-    parameters = {name: _scaled(size, whole, subs) for name, size in DTYPES.items()}
+    parameters = {name: Later(lambda size=size: _scaled(size, whole)) for name, size in DTYPES.items()}
     layers = tuple(Later(lambda row=row: _layer(row, batch, subs)) for row in d.layers)
-    return Memory(d.batch, parameters, _training(d, subs), Later(lambda: _activations(d, layers, batch, subs)), layers)
+    parts = training_parts(d, subs)
+    return Memory(d.batch, parameters, parts, Later(lambda: _training(parts)), Later(lambda: _activations(d, layers, batch, subs)), layers)
 
 
-def _scaled(size: int, count: Count, subs) -> Count:
-    """`size` bytes for each of `count`: size·(its formula), as written."""
-    raw = sympy.Integer(size) * count.raw
+def _scaled(size: int, count: Count) -> Count:
+    """`size` bytes for each of `count`: size·(its closed form), the factor kept apart."""
     value = None if count.value is None else size * count.value
-    return Count(raw, value, ((sympy.Integer(size), count.formula),) if count.raw != 0 else ())
+    if count.raw == 0:
+        return Count(sympy.Integer(0), 0, ())
+    if size == 1:  # one byte a parameter: the count itself
+        return Count(count.formula, value, ((count.formula,),))
+    factors = (sympy.Integer(size), count.formula)
+    return Count(sympy.Mul(*factors, evaluate=False), value, (factors,))
 
 
-def _training(d: Derivation, subs) -> Count:
-    """16 bytes a trainable parameter, 4 a non-trainable one, a buffer's own size (int64: 8)."""
-    trainable, frozen_ = d.total["trainable"], d.total["non_trainable"]
-    parts = [(ADAM, trainable), (WEIGHT, frozen_)]
+def training_parts(d: Derivation, subs) -> tuple[tuple[int, str, Count], ...]:
+    """What training stores, by bytes an element: (16, "trainable", count), (4, "non_trainable", ...), and
+    under `pytorch` the buffers: (4, "buffers", running statistics and registered buffers), (8,
+    "num_batches_tracked", its int64s). Only those that are there."""
+    parts = [(ADAM, "trainable", d.total["trainable"]), (WEIGHT, "non_trainable", d.total["non_trainable"])]
     if d.convention == "pytorch":  # buffers by their dtype: num_batches_tracked is an int64
-        wide = [t.term.size * row.repeat for row in d.layers for t in row.terms
-                if t.bucket == "buffers" and t.term.kind in INT64]
-        narrow = [t.term.size * row.repeat for row in d.layers for t in row.terms
-                  if t.bucket == "buffers" and t.term.kind not in INT64]
-        for size, sizes in ((WEIGHT, narrow), (2 * WEIGHT, wide)):
-            if sizes:
-                raw = sympy.Add(*sizes)
-                parts.append((size, Count(raw, evaluate(raw, subs), regroup=True)))
-    parts = [(size, count) for size, count in parts if count.raw != 0]
-    raw = sympy.Add(*(size * count.raw for size, count in parts))
-    values = [count.value for _, count in parts]
-    value = None if None in values else sum(size * v for (size, _), v in zip(parts, values))
-    return Count(raw, value, tuple((sympy.Integer(size), count.formula) for size, count in parts))
+        buffers = [(row, t) for row in d.layers for t in row.terms if t.bucket == "buffers"]
+        for size, wide, what in ((WEIGHT, False, "buffers"), (2 * WEIGHT, True, "num_batches_tracked")):
+            these = [(row, t) for row, t in buffers if (t.term.kind in INT64) == wide]
+            if these:
+                raw = sympy.Add(*(t.term.size * row.repeat for row, t in these))
+                known = [t.value for _, t in these]
+                value = None if None in known else sum(t.value * row.repeat for row, t in these)
+                parts.append((size, what, Count(raw, value, regroup=True)))
+    return tuple((size, what, count) for size, what, count in parts if count.raw != 0)
+
+
+def _training(parts: tuple[tuple[int, str, Count], ...]) -> Count:
+    """The training state: each part's bytes an element times its count, added up, as written."""
+    if not parts:
+        return Count(sympy.Integer(0), 0, ())
+    products = tuple((sympy.Integer(size), count.formula) for size, _, count in parts)
+    raw = sympy.Add(*(sympy.Mul(*factors, evaluate=False) for factors in products), evaluate=False)
+    values = [count.value for _, _, count in parts]
+    value = None if None in values else sum(size * v for (size, _, _), v in zip(parts, values))
+    return Count(raw, value, products)
 
 
 def _layer(row: LayerRow, batch: sympy.Symbol, subs) -> Count:
@@ -126,5 +140,6 @@ def _activations(d: Derivation, layers: tuple[Count | Later, ...], batch: sympy.
     known = [count.value for _, count in counted]
     value = None if None in known else sum(v * row.repeat for (row, _), v in zip(counted, known))
     # written 2·4·B·(the outputs' elements, in closed form): the factors kept apart, not multiplied in
-    factors = (sympy.Integer(PASSES * ACTIVATION), batch, closed_form(outputs))
+    closed = closed_form(outputs)
+    factors = (sympy.Integer(PASSES * ACTIVATION), batch, *(closed.args if closed.is_Mul else (closed,)))
     return Count(sympy.Mul(*factors, evaluate=False), value)

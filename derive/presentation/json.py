@@ -29,7 +29,10 @@ def _size(v, p) -> int | str:
 
 def derivation(d, p) -> dict:
     """Everything, as the contract lays it out (plus `options`, each layer's `condition` and `shape`, and a
-    network's `repeat` and `stages`)."""
+    network's `repeat` and `stages`; `memory`, and each layer's `activations`: presentation/memory.py)."""
+    from .memory import json_section  # the memory model: sympy, which the listing's JSON does without
+
+    memory, activations = json_section(d)
     return {
         "target": d.target,
         "convention": d.convention,
@@ -42,13 +45,15 @@ def derivation(d, p) -> dict:
              "shape": [_size(dim, p) for dim in row.shape],
              **({"repeat": row.repeat} if d.stages else {}),
              **{key: count(row.counts[key], p) for key in LAYER},
-             **({"attention_macs": count(row.counts["attention_macs"], p)} if "attention_macs" in row.counts else {})}
-            for row in d.layers
+             **({"attention_macs": count(row.counts["attention_macs"], p)} if "attention_macs" in row.counts else {}),
+             "activations": layer_memory}
+            for row, layer_memory in zip(d.layers, activations)
         ],
         "parts": [{"name": part.name, **{key: count(part.counts[key], p) for key in TOTALS}} for part in d.parts],
         "total": {**{key: count(d.total[key], p) for key in TOTALS},
                   **({"attention_macs": count(d.total["attention_macs"], p)} if "attention_macs" in d.total else {})},
         **({"stages": [_stage(stage, p) for stage in d.stages]} if d.stages else {}),
+        "memory": memory,
         "warnings": warnings(d),
     }
 

@@ -25,6 +25,7 @@ from .escaping import Safe, math_name
 from .explain import explanations, frameworks, topics
 from . import plainmath
 from .formats import WHOLE, Format
+from .memory import view as memory_view
 from .printing import printer
 from .structure import facts, holds
 from .templating import number
@@ -162,6 +163,8 @@ def view(d: Derivation, fmt: Format, title: str | None = None, detail: bool = Fa
         v["explanations"] = explanations(chosen, v, templates)
     if fmt.frameworks:
         v["frameworks"] = frameworks(v, templates)
+    if fmt.memory:
+        v["memory"] = memory_view(d, fmt.style, fmt.kind, fmt.brief)
     if v["plain"]:  # the explanations' own LaTeX, as the rest: Unicode
         for e in v.get("explanations", ()):
             e.update(title=plainmath.markdown(e["title"]), text=plainmath.markdown(e["text"]))

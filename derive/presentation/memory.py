@@ -1,0 +1,99 @@
+"""The memory figures (derive/memory.py) as each output shows them: JSON's `memory` section and each
+layer's `activations`, and the view the templates' memory sections read (`templates/*/memory.*.j2`).
+
+The figures are in the derivation's symbols and the batch size B, which is not among the sizes a
+target lists (it changes no parameter or MAC figure): the printers here are given it beside them.
+"""
+
+from __future__ import annotations
+
+from ..derivation import Derivation
+from ..memory import ACTIVATION, ADAM, DTYPES, PASSES, WEIGHT, Memory, memory
+from ..symbols import BASE, BATCH, SymbolTable
+from .escaping import Safe, math_name
+from .printing import contract, printer
+from .templating import number
+
+UNITS = (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10))
+
+
+def symbols(d: Derivation) -> SymbolTable:
+    """The derivation's symbols and B."""
+    return d.symbols if BATCH in d.symbols else SymbolTable((*d.symbols.infos, BASE[BATCH]))
+
+
+def substitution(d: Derivation) -> dict:
+    return {**d.substitution, BASE[BATCH].symbol: d.batch}
+
+
+def _batch(d: Derivation, text) -> int | str:
+    return int(d.batch) if d.batch.is_Integer else text(d.batch)
+
+
+def json_section(d: Derivation) -> tuple[dict, list[dict]]:
+    """JSON's `memory` (batch, parameters per dtype, training, activations: COUNTs) and each layer's
+    `activations` COUNT, in the layers' order."""
+    from .json import count
+
+    m = memory(d)
+    p = contract(symbols(d), substitution(d))
+    section = {
+        "batch": {"symbol": BATCH, "value": _batch(d, p.plain)},
+        "parameters": {dtype: count(m.parameters[dtype], p) for dtype in DTYPES},
+        "training": count(m.training, p),
+        "activations": count(m.activations, p),
+    }
+    return section, [count(c, p) for c in m.layers]
+
+
+def human(value: int | None) -> str | None:
+    """A byte figure in binary units, two decimals (1.36 KiB, 13.37 MiB); None for a figure with no value."""
+    if value is None:
+        return None
+    for unit, size in UNITS:
+        if value >= size:
+            return f"{value / size:.2f} {unit}"
+    return None  # under a KiB: the bytes say it
+
+
+def view(d: Derivation, style: str, kind: str, brief: bool = False) -> dict:
+    """What a template's memory section reads: per dtype, training and activations, each a figure (`formula`,
+    `expr`, `value`, `human`: the value in KiB, MiB or GiB, `bytes`: the value grouped as the format groups
+    thousands), with the bytes each figure is made of (`sizes`, `stored`) and the batch (`batch`, its `latex`
+    name); `brief`: the values alone (a network's summary)."""
+    m: Memory = memory(d)
+    table = symbols(d)
+    latex = style == "latex"
+    names = {info.symbol: math_name(info.latex, info.name) for info in table.infos} if latex else {}
+    plain, numbers = printer(style, names), printer(style, names, substitution(d))
+    mark = Safe if latex or kind == "markdown" else str
+    grouped = kind if latex else "text"  # how the equations group thousands (as views.Figures)
+
+    def figure(c) -> dict:
+        out = {"formula": mark(plain.written(c)), "expr": mark(numbers.written(c)), "value": c.value,
+               "human": None if c.value is None else Safe(human(c.value) or "")}
+        out["bytes"] = None if c.value is None else number(c.value, math=False, kind=kind)
+        steps = [out["formula"]] + ([out["expr"]] if out["expr"] != out["formula"] else [])
+        if c.value is not None and out["expr"] != str(c.value):
+            steps.append(number(c.value, math=grouped != "text", kind=grouped))
+        out["eq"] = mark(" = ".join(steps))  # formula = numbers = value, each when it says something new
+        if c.value is None:
+            out["unbound"] = [mark(plain(s)) for s in sorted(c.formula.free_symbols - set(substitution(d)),
+                                                               key=lambda s: s.name)]
+        return out
+
+    return {
+        "batch": {"value": _batch(d, plain), "latex": mark(names.get(BASE[BATCH].symbol, BATCH)) if latex else BATCH,
+                  "eq": mark(f"{names.get(BASE[BATCH].symbol, BATCH)} = {_batch(d, plain)}")},
+        "parameters": {dtype: figure(m.parameters[dtype]) for dtype in DTYPES},
+        "training": figure(m.training),
+        # what training stores, by bytes an element: 16 a trainable parameter, 4 a non-trainable one or a buffer, 8 an int64
+        "stored": [{"bytes": size, "what": what, "count": figure(count)} for size, what, count in m.training_parts],
+        "count": figure(d.total["all"]),  # the parameters the dtypes multiply
+        "activations": figure(m.activations),
+        "brief": brief,  # values alone, the formulas left to JSON (a network's summary)
+        "sizes": {"dtypes": dict(DTYPES), "adam": ADAM, "weight": WEIGHT, "activation": ACTIVATION,
+                  "passes": PASSES},
+        "buffers": d.convention == "pytorch" and d.total["buffers"].value != 0,
+        "statistics": d.convention == "keras" and d.total["non_trainable"].value != 0,
+    }
