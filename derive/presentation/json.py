@@ -30,9 +30,7 @@ def _size(v, p) -> int | str:
 def derivation(d, p) -> dict:
     """Everything, as the contract lays it out (plus `options`, each layer's `condition` and `shape`, and a
     network's `repeat` and `stages`; `memory`, and each layer's `activations`: presentation/memory.py)."""
-    from .memory import json_section  # the memory model: sympy, which the listing's JSON does without
-
-    memory, activations = json_section(d)
+    memory, activations = _memory(d)
     return {
         "target": d.target,
         "convention": d.convention,
@@ -56,6 +54,18 @@ def derivation(d, p) -> dict:
         "memory": memory,
         "warnings": warnings(d),
     }
+
+
+def _memory(d) -> tuple[dict, list[dict]]:
+    """`memory` (the batch B, the parameters per dtype, training with Adam, the activations: COUNTs in bytes)
+    and each layer's `activations` COUNT, in the layers' order (derive/memory.py says what each counts)."""
+    from .memory import for_json  # the memory model: sympy, which the listing's JSON does without
+
+    m, p, batch = for_json(d)
+    section = {"batch": {"symbol": "B", "value": batch},
+               "parameters": {dtype: count(c, p) for dtype, c in m.parameters.items()},
+               "training": count(m.training, p), "activations": count(m.activations, p)}
+    return section, [count(c, p) for c in m.layers]
 
 
 def warnings(d) -> list[dict]:

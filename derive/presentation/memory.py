@@ -30,20 +30,11 @@ def _batch(d: Derivation, text) -> int | str:
     return int(d.batch) if d.batch.is_Integer else text(d.batch)
 
 
-def json_section(d: Derivation) -> tuple[dict, list[dict]]:
-    """JSON's `memory` (batch, parameters per dtype, training, activations: COUNTs) and each layer's
-    `activations` COUNT, in the layers' order."""
-    from .json import count
-
-    m = memory(d)
+def for_json(d: Derivation) -> tuple[Memory, object, int | str]:
+    """What JSON's `memory` section is built from (json.py): the figures, the contract's printers with B
+    beside the derivation's symbols, and the batch (a number, or its formula)."""
     p = contract(symbols(d), substitution(d))
-    section = {
-        "batch": {"symbol": BATCH, "value": _batch(d, p.plain)},
-        "parameters": {dtype: count(m.parameters[dtype], p) for dtype in DTYPES},
-        "training": count(m.training, p),
-        "activations": count(m.activations, p),
-    }
-    return section, [count(c, p) for c in m.layers]
+    return memory(d), p, _batch(d, p.plain)
 
 
 def human(value: int | None) -> str | None:
