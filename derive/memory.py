@@ -140,6 +140,6 @@ def _activations(d: Derivation, layers: tuple[Count | Later, ...], batch: sympy.
     known = [count.value for _, count in counted]
     value = None if None in known else sum(v * row.repeat for (row, _), v in zip(counted, known))
     # written 2·4·B·(the outputs' elements, in closed form): the factors kept apart, not multiplied in
-    closed = closed_form(outputs)
-    factors = (sympy.Integer(PASSES * ACTIVATION), batch, *(closed.args if closed.is_Mul else (closed,)))
+    coefficient, rest = closed_form(outputs).as_coeff_Mul()  # 2·(C_in + C_out)·…: 16·B·(C_in + C_out)·…
+    factors = (sympy.Integer(PASSES * ACTIVATION) * coefficient, batch, *(rest.args if rest.is_Mul else (rest,)))
     return Count(sympy.Mul(*factors, evaluate=False), value)
