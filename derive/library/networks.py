@@ -129,8 +129,10 @@ class Network:
         self.nodes += e.nodes
         self.stages.append(Stage(part, 1, e.names, (), table))
 
-    def stage(self, part: str, n: int, table: dict, emit: Callable[[Emit, bool], None]) -> None:
-        """n blocks: `emit(e, True)` the first, `emit(e, False)` the one repeated n − 1 times."""
+    def stage(self, part: str, n: int, table: dict, emit: Callable[[Emit, bool], None],
+              after: Callable[[Emit], None] | None = None) -> None:
+        """n blocks: `emit(e, True)` the first, `emit(e, False)` the one repeated n − 1 times; `after` the
+        layers that end the stage once (VGG's max pool), counted with its first block."""
         first = Emit(prefix=f"{part}.1." if n > 1 else f"{part}.", src=self.last, part=part)
         emit(first, True)
         self.nodes += first.nodes
@@ -141,11 +143,17 @@ class Network:
             emit(copy, False)
             self.nodes += copy.nodes
             rest = copy.names
-        self.stages.append(Stage(part, n, first.names, rest, table))
+        last: tuple[str, ...] = ()
+        if after is not None:
+            tail = Emit(prefix=f"{part}.", src=self.last, part=part)
+            after(tail)
+            self.nodes += tail.nodes
+            last = tail.names
+        self.stages.append(Stage(part, n, first.names + last, rest, table))
 
-    def block(self, symbols: SymbolTable, options: Mapping[str, bool], meta: dict) -> Block:
-        return Block(symbols=symbols, input=Shape(sympy.Integer(3), (sym("H"), sym("W"))), nodes=tuple(self.nodes),
-                     options=options, stages=tuple(self.stages), **meta)
+    def block(self, symbols: SymbolTable, options: Mapping[str, bool], meta: dict, channels: int = 3) -> Block:
+        return Block(symbols=symbols, input=Shape(sympy.Integer(channels), (sym("H"), sym("W"))),
+                     nodes=tuple(self.nodes), options=options, stages=tuple(self.stages), **meta)
 
 
 def _conv_bn(e: Emit, c, k, s, bias: bool, activation: str | None) -> None:
