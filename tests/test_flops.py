@@ -15,7 +15,7 @@ import pytest
 
 import derive
 from derive.cli import main
-from derive.counters import count
+from derive.counters.total import count
 from helpers.frameworks import need, need_torch, need_torchvision
 from helpers.reference_models import torchvision_model
 

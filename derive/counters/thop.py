@@ -40,7 +40,9 @@ def norm(row: Row) -> tuple[sympy.Expr, str]:
 def module(rule):
     """A rule for a kind thop sees only as a module: nothing for a functional call."""
     def apply(row: Row) -> tuple[sympy.Expr, str]:
-        return rule(row) if row.form == forms.MODULE else (ZERO, "functional")
+        if row.form == forms.MODULE:
+            return rule(row)
+        return ZERO, "functional_pool" if "pool" in row.op else "functional_activation"
     return apply
 
 
