@@ -149,8 +149,10 @@ class Network:
         self.nodes += e.nodes
         self.stages.append(Stage(part, 1, e.names, (), table))
 
-    def stage(self, part: str, n: int | sympy.Expr, table: dict, emit: Callable[[Emit, bool], None]) -> None:
-        """n blocks: `emit(e, True)` the first, `emit(e, False)` the one repeated n − 1 times. n may be a
+    def stage(self, part: str, n: int | sympy.Expr, table: dict, emit: Callable[[Emit, bool], None],
+              after: Callable[[Emit], None] | None = None) -> None:
+        """n blocks: `emit(e, True)` the first, `emit(e, False)` the one repeated n − 1 times; `after` the
+        layers that end the stage once (VGG's max pool), counted with its first block. n may be a
         symbol (`n_3`, bound by default to ⌈d·n⌉): the copy is then built always, counted n − 1 times, and
         present only where n ≠ 1 (its condition, decided once n is bound)."""
         symbolic = not isinstance(n, int)
@@ -165,11 +167,17 @@ class Network:
             emit(copy, False)
             self.nodes += copy.nodes
             rest = copy.names
-        self.stages.append(Stage(part, n, first.names, rest, table))
+        last: tuple[str, ...] = ()
+        if after is not None:
+            tail = Emit(prefix=f"{part}.", src=self.last, part=part)
+            after(tail)
+            self.nodes += tail.nodes
+            last = tail.names
+        self.stages.append(Stage(part, n, first.names + last, rest, table))
 
-    def block(self, symbols: SymbolTable, options: Mapping[str, bool], meta: dict) -> Block:
-        return Block(symbols=symbols, input=Shape(sympy.Integer(3), (sym("H"), sym("W"))), nodes=tuple(self.nodes),
-                     options=options, stages=tuple(self.stages), **meta)
+    def block(self, symbols: SymbolTable, options: Mapping[str, bool], meta: dict, channels: int = 3) -> Block:
+        return Block(symbols=symbols, input=Shape(sympy.Integer(channels), (sym("H"), sym("W"))),
+                     nodes=tuple(self.nodes), options=options, stages=tuple(self.stages), **meta)
 
 
 def _conv_bn(e: Emit, c, k, s, bias: bool, activation: str | None) -> None:

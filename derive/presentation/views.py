@@ -108,7 +108,7 @@ def _counted(row: LayerRow) -> Count:
 
 
 def view(d: Derivation, fmt: Format, title: str | None = None, detail: bool = False,
-         templates: str | None = None) -> dict:
+         templates: str | None = None, flops=None) -> dict:
     """What `fmt`'s template reads: the derivation with what the format shows, printed in its style.
     `templates`: a user's directory of templates, for the explanations."""
     figure = Figures(d, fmt.style, fmt.equations, fmt.kind)
@@ -164,6 +164,10 @@ def view(d: Derivation, fmt: Format, title: str | None = None, detail: bool = Fa
         v["explanations"] = explanations(chosen, v, templates)
     if fmt.frameworks:
         v["frameworks"] = frameworks(v, templates)
+    if flops is not None:  # --flops-as: the tool's figure and what it counts (flops.py)
+        from .flops import flops_view
+
+        v["flops"] = flops_view(flops, figure, v, templates, brief=fmt.brief)
     if v["plain"]:  # the explanations' own LaTeX, as the rest: Unicode
         for e in v.get("explanations", ()):
             e.update(title=plainmath.markdown(e["title"]), text=plainmath.markdown(e["text"]))
