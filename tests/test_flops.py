@@ -10,6 +10,7 @@ import contextlib
 import io
 import json
 from functools import cache
+from pathlib import Path
 
 import pytest
 
@@ -119,3 +120,81 @@ def test_a_figure_holds_for_every_size():
     bound = count(derive.show("mobilenetv2-block", C_in=16, t=6, C_out=16, H=56, W=56), "ptflops").count
     symbols = {s.name: s for s in left.free_symbols}
     assert left.subs({symbols["H"]: 56, symbols["W"]: 56}) == bound.value > 0
+
+
+# -- every format names the tool's figure beside the MACs ------------------------------------------------
+ENCODER = {"d_model": 512, "heads": 8, "d_ff": 2048, "L": 196}
+
+
+def shown(tool: str, fmt: str, target: str = "transformer-encoder", **sizes) -> str:
+    from derive.presentation.render import render
+
+    return render(derive.show(target, **(sizes or ENCODER)), fmt, flops_as=tool)
+
+
+def grouped(value: int, fmt: str) -> str:
+    """The value as the format groups thousands: commas in text, {,} in Markdown's math, thin spaces in LaTeX."""
+    text = f"{value:,}"
+    return {"markdown": text.replace(",", "{,}"), "latex": text.replace(",", r"\,"), "tex": text.replace(",", r"\,"),
+            "slide": text.replace(",", r"\,")}.get(fmt, text)
+
+
+@pytest.mark.parametrize("tool", ("fvcore", "ptflops", "thop", "torchinfo", "2mac"))
+def test_text_json_and_markdown_give_the_figure_named(tool):
+    value = count(derive.show("transformer-encoder", **ENCODER), tool).count.value
+    name = "2 × MACs" if tool == "2mac" else tool
+    text = shown(tool, "text")
+    assert f"\n{name + ':':16}" in text and f"= {value:,}\n" in text
+    assert text.index("MACs:  ") < text.index(f"\n{name}:") < text.index("other conventions:")
+    data = json.loads(shown(tool, "json"))
+    assert data["flops"]["as"] == tool and data["flops"]["value"] == value
+    assert list(data).index("flops") == list(data).index("total") + 1
+    markdown = shown(tool, "markdown")
+    lead = "Twice the multiply-accumulates" if tool == "2mac" else f"What {tool} prints for the same network in PyTorch"
+    assert lead in markdown and grouped(value, "markdown") in markdown
+    assert markdown.index("Multiply-accumulates") < markdown.index(lead) < markdown.index("#### Why these numbers")
+
+
+@pytest.mark.parametrize("tool", ("fvcore", "thop"))
+def test_the_latex_formats_give_the_figure_named(tool):
+    value = count(derive.show("transformer-encoder", **ENCODER), tool).count.value
+    snippet = shown(tool, "latex")
+    assert rf"\text{{{tool}}} &= " in snippet and grouped(value, "latex") in snippet
+    assert snippet.index(r"\text{MACs}") < snippet.index(rf"\text{{{tool}}}") < snippet.index(r"\end{align*}")
+    article = shown(tool, "tex")
+    assert rf"\text{{{tool}}} &= " in article and rf"\paragraph{{What {tool} counts.}}" in article
+    assert grouped(value, "tex") in article
+    assert rf"{grouped(value, 'slide')} {'flops' if tool == 'fvcore' else 'MACs'} as {tool} counts them" in shown(tool, "slide")
+
+
+def test_the_text_says_what_the_tool_leaves_out_only_where_the_block_has_it():
+    """thop counts no attention: said for the encoder, not for a block without attention."""
+    assert "nn.MultiheadAttention has no rule" in shown("thop", "text")
+    block = shown("thop", "text", "mobilenetv2-block", C_in=3, t=6, C_out=3, H=56, W=56)
+    assert "What thop counts" in block and "MultiheadAttention" not in block and "attention" not in block
+
+
+def test_the_pdf_states_the_figure(tmp_path):
+    from helpers.rendering_cases import compiled, pdftotext
+
+    value = count(derive.show("transformer-encoder", **ENCODER), "ptflops").count.value
+    text = pdftotext(compiled(shown("ptflops", "tex")), tmp_path)
+    assert "What ptflops counts." in text and "--flops-as ptflops" in text
+    assert str(value) in "".join(text.split()).replace("\u2009", "")
+
+
+def test_json_without_flops_as_is_as_the_contract_lays_it_out():
+    from derive.presentation.render import render
+
+    assert "flops" not in json.loads(render(derive.show("transformer-encoder", **ENCODER), "json"))
+
+
+def test_a_kind_the_tool_count_is_not_modelled_for_is_refused(capsys):
+    example = str(Path(__file__).resolve().parents[1] / "examples" / "lstm_sentiment.py")
+    assert main(["show", example, "--flops-as", "ptflops"]) == 2
+    assert "does not model ptflops's count of lstm layers" in capsys.readouterr().err
+
+
+def test_an_unknown_tool_is_a_usage_error(capsys):
+    assert main(["show", "mobilenetv2-block", "--flops-as", "flopco"]) == 2
+    assert "--flops-as" in capsys.readouterr().err

@@ -14,21 +14,24 @@ from .formats import FLOPS_EXPLANATION
 from .templating import get_template
 
 WRAP = 100  # the terminal's lines, as its totals
+UNITS = {"fvcore": "flops", "ptflops": "MACs", "thop": "MACs", "torchinfo": "mult-adds", "2mac": "FLOPs"}  # as each names it
 
 
-def flops_view(flops: Flops, figure, v: dict, templates: str | None = None, brief: bool = False) -> dict:
+def flops_view(flops: Flops, figure, v: dict, templates: str | None = None, brief: bool = False,
+               kind: str = "text") -> dict:
     """What a format's flops template reads: `as` (the tool), `name`, `figure` (as every total of the view:
     formula, numbers, value, eq; a network's summary: the value), , the topics it counts and those it counts as nothing, `title` and `text`."""
     count = flops.count  # a network's summary: the value alone (its closed form is long, and costs)
     shown = {"value": count.value} if brief and count.value is not None else figure(count)
-    out = {"as": flops.tool, "name": NAMES[flops.tool], "figure": shown,
+    out = {"as": flops.tool, "name": NAMES[flops.tool], "unit": UNITS[flops.tool], "figure": shown,
            "counted": list(flops.counted), "zero": list(flops.zero)}
     text = get_template(FLOPS_EXPLANATION.format(tool=flops.tool), "markdown", templates).render(
         {**v, "flops": out}).strip()
     heading, _, body = text.partition("\n")
     heading, body = heading.strip(), " ".join(body.split())
-    if v.get("plain"):
+    if v.get("plain") or kind == "text":  # its math in Unicode
         heading, body = plainmath.markdown(heading), plainmath.markdown(body)
     out["title"], out["text"] = Safe(heading), Safe(body)
-    out["lines"] = textwrap.wrap(body.replace("`", ""), WRAP - 2)  # the terminal's: no code marks
+    if kind == "text":  # the terminal's lines, without code marks
+        out["lines"] = textwrap.wrap(body.replace("`", ""), WRAP - 2)
     return out

@@ -167,7 +167,7 @@ def view(d: Derivation, fmt: Format, title: str | None = None, detail: bool = Fa
     if flops is not None:  # --flops-as: the tool's figure and what it counts (flops.py)
         from .flops import flops_view
 
-        v["flops"] = flops_view(flops, figure, v, templates, brief=fmt.brief)
+        v["flops"] = flops_view(flops, figure, v, templates, brief=fmt.brief or fmt.macs == "value", kind=fmt.kind)
     if v["plain"]:  # the explanations' own LaTeX, as the rest: Unicode
         for e in v.get("explanations", ()):
             e.update(title=plainmath.markdown(e["title"]), text=plainmath.markdown(e["text"]))
