@@ -19,7 +19,7 @@ import derive
 from derive.cli import main
 from derive.counters.total import count
 from helpers.frameworks import need, need_torch, need_torchvision
-from helpers.reference_models import torchvision_model
+from helpers.reference_models import torch_convnext_block, torchvision_model
 
 CASES = {  # derive's target, options, sizes; the reference model; its input shape (no batch axis)
     "mobilenet_v2": ("mobilenet_v2", {}, {"H": 224, "W": 224}, (3, 224, 224)),
@@ -29,12 +29,16 @@ CASES = {  # derive's target, options, sizes; the reference model; its input sha
     # squeeze-and-excitation, SiLU and Sigmoid modules, stochastic depth (EfficientNet-B0)
     "alexnet": ("alexnet", {}, {"H": 224, "W": 224}, (3, 224, 224)),
     "efficientnet_b0": ("efficientnet-b0", {}, {"H": 224, "W": 224}, (3, 224, 224)),
+    # the official ConvNeXt block: GELU, a layer norm and linear layers over the channels, the layer scale
+    "convnext": ("convnext-block", {}, {"C": 96, "H": 56, "W": 56}, (96, 56, 56)),
 }
 
 
 def reference(name: str):
     if name == "encoder":
         return need_torch().nn.TransformerEncoderLayer(512, 8, 2048, batch_first=True)
+    if name == "convnext":
+        return torch_convnext_block(96)
     return torchvision_model(name)
 
 
