@@ -94,7 +94,7 @@ def build(spec: dict, symbols: SymbolTable, options: Mapping[str, bool], **meta)
         after = (lambda e: e("maxpool", Pool2D("max", pool["k"], pool["s"]), None)) if pooled else None
         table: dict = {"block": f"conv2d {k}×{k}" + (", maxpool" if pooled else ""), "c": row["c"]}
         table.update({"n": row["n"]} if repeated else {})
-        table.update({"s": s} if s != 1 else {})
+        table["s"] = s
         net.stage(f"stage{i}", row["n"], table, emit, after)
     _dense_layers(net, spec, len(spec["stages"]), keras_top)
     return net.block(symbols, options, meta, spec.get("input", 3))
