@@ -144,6 +144,9 @@ def test_lenet5_matches_the_pytorch_tutorial(H, W, lazy):
     assert d.total["buffers"].value == report["buffers"] == 0
     assert tuple(int(v) for v in d.layers[-1].shape) == report["shape"]
     assert d.total["macs"].value == report["macs"] == fvcore_macs(model, (1, H, W))
+    # --option bias=false drops every bias: the model's weights alone
+    weights = sum(p.numel() for n, p in model.named_parameters() if n.endswith("weight"))
+    assert derive.show("lenet5", options={"bias": False}, H=H, W=W).total["all"].value == weights
 
 
 @pytest.mark.frameworks
