@@ -40,6 +40,9 @@ SHOWN = {  # case -> the arguments of `derive show` (paths from the repository's
     "transformer-encoder": ("transformer-encoder", *sizes(d_model=512, heads=8, d_ff=2048, L=196)),
     "vit-encoder": ("vit-encoder", *sizes(d_model=768, heads=12, L=197)),
     "gpt-block": ("gpt-block", *sizes(d_model=768, heads=12, L=1024)),
+    # --flops-as: a tool's figure beside the MACs, and what the tool counts (attention by ptflops' own formula)
+    "transformer-encoder-ptflops": ("transformer-encoder", *sizes(d_model=512, heads=8, d_ff=2048, L=196),
+                                    "--flops-as", "ptflops"),
     # networks, at their defaults
     "mobilenetv2": ("mobilenetv2",),
     "resnet50": ("resnet50",),
