@@ -192,3 +192,19 @@ def test_pooled_sizes_read_as_halvings():
     # LeNet-5's flatten: 16·(⌊H/4⌋ − 3)·(⌊W/4⌋ − 3) features (5×5 at 32×32)
     params = derive.show("lenet5").total["all"].formula
     assert {str(f) for f in params.atoms(sympy.Function)} == {"floor(H/4)", "floor(W/4)"}
+
+
+CLASSIC = ("lenet5", "alexnet", "vgg11", "vgg13-bn", "vgg19", "resnet101", "resnet152", "wide-resnet50-2")
+
+
+@pytest.mark.parametrize("name", CLASSIC)
+def test_every_format_says_the_total(name, capsys):
+    """Each format of each network runs and states the total (the LaTeX formats group thousands by thin spaces)."""
+    from derive.cli import main
+
+    total = derive.show(name).total["all"].value
+    for fmt, written in (("text", f"{total:,}"), ("json", f'"value": {total}'), ("markdown", f"{total:,}"),
+                         ("latex", f"{total:,}".replace(",", r"\,")), ("tex", f"{total:,}".replace(",", r"\,")),
+                         ("slide", f"{total:,}".replace(",", r"\,"))):
+        assert main(["show", name, "--format", fmt]) == 0
+        assert written in capsys.readouterr().out, fmt
