@@ -144,6 +144,9 @@ def test_lenet5_matches_the_pytorch_tutorial(H, W, lazy):
     assert d.total["buffers"].value == report["buffers"] == 0
     assert tuple(int(v) for v in d.layers[-1].shape) == report["shape"]
     assert d.total["macs"].value == report["macs"] == fvcore_macs(model, (1, H, W))
+    # --option bias=false drops every bias: the model's weights alone
+    weights = sum(p.numel() for n, p in model.named_parameters() if n.endswith("weight"))
+    assert derive.show("lenet5", options={"bias": False}, H=H, W=W).total["all"].value == weights
 
 
 @pytest.mark.frameworks
@@ -189,3 +192,19 @@ def test_pooled_sizes_read_as_halvings():
     # LeNet-5's flatten: 16·(⌊H/4⌋ − 3)·(⌊W/4⌋ − 3) features (5×5 at 32×32)
     params = derive.show("lenet5").total["all"].formula
     assert {str(f) for f in params.atoms(sympy.Function)} == {"floor(H/4)", "floor(W/4)"}
+
+
+CLASSIC = ("lenet5", "alexnet", "vgg11", "vgg13-bn", "vgg19", "resnet101", "resnet152", "wide-resnet50-2")
+
+
+@pytest.mark.parametrize("name", CLASSIC)
+def test_every_format_says_the_total(name, capsys):
+    """Each format of each network runs and states the total (the LaTeX formats group thousands by thin spaces)."""
+    from derive.cli import main
+
+    total = derive.show(name).total["all"].value
+    for fmt, written in (("text", f"{total:,}"), ("json", f'"value": {total}'), ("markdown", f"{total:,}"),
+                         ("latex", f"{total:,}".replace(",", r"\,")), ("tex", f"{total:,}".replace(",", r"\,")),
+                         ("slide", f"{total:,}".replace(",", r"\,"))):
+        assert main(["show", name, "--format", fmt]) == 0
+        assert written in capsys.readouterr().out, fmt

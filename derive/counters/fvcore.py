@@ -62,8 +62,12 @@ RULES = {
     "adaptive_pool1d": global_pool, "adaptive_pool2d": global_pool, "adaptive_pool3d": global_pool,
     "pool1d": nothing("pool"), "pool2d": nothing("pool"), "pool3d": nothing("pool"),
     "activation": nothing("activation"), "prelu": nothing("activation"),
-    "add": nothing("elementwise"), "multiply": nothing("elementwise"), "subtract": nothing("elementwise"),
+    "add": nothing("add"), "multiply": nothing("elementwise"), "subtract": nothing("elementwise"),
     "average": nothing("elementwise"), "maximum": nothing("elementwise"), "minimum": nothing("elementwise"),
     "embedding": nothing("embedding"),
+    # ConvNeXt's layer scale (a parameter times the tensor, `gamma * x`) and Keras' Rescaling: a multiply (and an add)
+    "layer_scale": nothing("scale"), "rescaling": nothing("scale"),
+    # recurrent layers run as aten::lstm, aten::gru, aten::rnn_tanh: no handle
+    **{op: nothing("recurrent") for op in ("simple_rnn", "lstm", "gru", "bidirectional")},
     **{op: silent for op in SILENT},
 }

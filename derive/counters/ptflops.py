@@ -101,7 +101,9 @@ RULES = {
     "activation": activation, "prelu": prelu,
     **{op: pool for op in ("pool1d", "pool2d", "pool3d", "global_pool1d", "global_pool2d", "global_pool3d",
                            "adaptive_pool1d", "adaptive_pool2d", "adaptive_pool3d")},
-    "add": nothing("elementwise"), "multiply": nothing("elementwise"), "subtract": nothing("elementwise"),
+    "add": nothing("add"), "multiply": nothing("elementwise"), "subtract": nothing("elementwise"),
     "embedding": nothing("embedding"),
+    # ConvNeXt's layer scale (a parameter times the tensor, `gamma * x`) and Keras' Rescaling: a multiply (and an add)
+    "layer_scale": nothing("scale"), "rescaling": nothing("scale"),
     **{op: silent for op in SILENT},
 }

@@ -69,11 +69,13 @@ class Row:
 
 
 SILENT = ("dropout", "flatten", "reshape", "permute", "repeat_vector", "zero_padding1d", "zero_padding2d",
-          "zero_padding3d", "cropping1d", "cropping2d", "cropping3d", "pad", "concatenate", "identity")
+          "zero_padding3d", "cropping1d", "cropping2d", "cropping3d", "pad", "concatenate", "identity",
+          "parameter", "buffer")  # a module's own nn.Parameter or buffer: what forward does with it is not read
 
 
 def silent(row: Row) -> tuple[sympy.Expr, str]:
-    """No arithmetic at all (dropout at inference, reshaping, padding, cropping, concatenation): 0 in every tool."""
+    """No arithmetic at all (dropout at inference, reshaping, padding, cropping, concatenation) or none derive
+    knows of (a PyTorch module's own nn.Parameter, used as its `forward` says): 0 in every tool."""
     return ZERO, ""
 
 

@@ -41,5 +41,7 @@ RULES = {
     "activation": nothing(""), "add": nothing(""), "multiply": nothing(""), "subtract": nothing(""),
     **{op: nothing("") for op in ("pool1d", "pool2d", "pool3d", "global_pool1d", "global_pool2d", "global_pool3d",
                                   "adaptive_pool1d", "adaptive_pool2d", "adaptive_pool3d")},
+    # ConvNeXt's layer scale (a parameter times the tensor, `gamma * x`) and Keras' Rescaling: a multiply (and an add)
+    "layer_scale": nothing(""), "rescaling": nothing(""),
     **{op: silent for op in SILENT},
 }
