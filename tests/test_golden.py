@@ -38,10 +38,16 @@ SHOWN = {  # case -> the arguments of `derive show` (paths from the repository's
     "fused-mbconv": ("fused-mbconv", *sizes(C_in=24, t=4, C_out=48, s=2, H=128, W=128)),
     "convnext-block": ("convnext-block", *sizes(C=96, H=56, W=56)),
     "transformer-encoder": ("transformer-encoder", *sizes(d_model=512, heads=8, d_ff=2048, L=196)),
+    "vit-encoder": ("vit-encoder", *sizes(d_model=768, heads=12, L=197)),
+    "gpt-block": ("gpt-block", *sizes(d_model=768, heads=12, L=1024)),
+    # --flops-as: a tool's figure beside the MACs, and what the tool counts (attention by ptflops' own formula)
+    "transformer-encoder-ptflops": ("transformer-encoder", *sizes(d_model=512, heads=8, d_ff=2048, L=196),
+                                    "--flops-as", "ptflops"),
     # networks, at their defaults
     "mobilenetv2": ("mobilenetv2",),
     "resnet50": ("resnet50",),
     "efficientnet-b0": ("efficientnet-b0",),
+    "gpt2": ("gpt2",),
     # code as people paste it, and a TOML spec
     "forum-bottleneck": ("examples/forum_bottleneck.py", *sizes(C_in=3, n_out=3), "--convention", "keras"),
     "inverted-residual": ("examples/inverted_residual.py", *sizes(inp=3, oup=3), "--convention", "pytorch"),
