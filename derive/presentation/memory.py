@@ -56,7 +56,9 @@ def view(d: Derivation, style: str, kind: str, brief: bool = False) -> dict:
     table = symbols(d)
     latex = style == "latex"
     names = {info.symbol: math_name(info.latex, info.name) for info in table.infos} if latex else {}
-    plain, numbers = printer(style, names), printer(style, names, substitution(d))
+    subs = substitution(d)
+    order = {info.symbol: i for i, info in enumerate(table.infos)}
+    plain, numbers = printer(style, names), printer(style, names, subs)
     mark = Safe if latex or kind == "markdown" else str
     grouped = kind if latex else "text"  # how the equations group thousands (as views.Figures)
 
@@ -68,9 +70,10 @@ def view(d: Derivation, style: str, kind: str, brief: bool = False) -> dict:
         if c.value is not None and out["expr"] != str(c.value):
             steps.append(number(c.value, math=grouped != "text", kind=grouped))
         out["eq"] = mark(" = ".join(steps))  # formula = numbers = value, each when it says something new
+        free = sorted(c.formula.free_symbols, key=lambda s: order.get(s, len(order)))
+        out["symbols"] = [mark(plain(s)) for s in free]  # what the formula is in
         if c.value is None:
-            out["unbound"] = [mark(plain(s)) for s in sorted(c.formula.free_symbols - set(substitution(d)),
-                                                               key=lambda s: s.name)]
+            out["unbound"] = [mark(plain(s)) for s in free if s not in subs]
         return out
 
     return {
