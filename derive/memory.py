@@ -25,6 +25,7 @@ presentation's business. The definitions, and what each is checked against (test
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Mapping
 
 import sympy
@@ -75,10 +76,26 @@ def memory(d: Derivation) -> Memory:
     batch = sym(BATCH)
     subs = {**d.substitution, batch: d.batch}
     whole = d.total["all"]
-    parameters = {name: Later(lambda size=size: _scaled(size, whole)) for name, size in DTYPES.items()}
+    value = whole.value
+    parameters = {name: Known(None if value is None else size * value, lambda size=size: _scaled(size, whole))
+                  for name, size in DTYPES.items()}
     layers = tuple(Later(lambda row=row: _layer(row, batch, subs)) for row in d.layers)
     parts = training_parts(d, subs)
-    return Memory(d.batch, parameters, parts, Later(lambda: _training(parts)), Later(lambda: _activations(d, layers, batch, subs)), layers)
+    values = [count.value for _, _, count in parts]
+    training = Known(None if None in values else sum(size * v for (size, _, _), v in zip(parts, values)),
+                     lambda: _training(parts))
+    return Memory(d.batch, parameters, parts, training, Later(lambda: _activations(d, layers, batch, subs)), layers)
+
+
+class Known(Later):
+    """A figure whose value is known before its formula: the value at hand, the rest (a closed form) worked
+    out when first asked for, as `Later` does."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: int | None, make) -> None:
+        super().__init__(make)
+        self.value = value
 
 
 def _scaled(size: int, count: Count) -> Count:
@@ -131,15 +148,28 @@ def _layer(row: LayerRow, batch: sympy.Symbol, subs) -> Count:
 
 
 def _activations(d: Derivation, layers: tuple[Count | Later, ...], batch: sympy.Symbol, subs) -> Count:
-    """The whole forward pass: each layer's share, n times for a row standing for n copies, as
-    2·4·B·(the elements of the outputs, in closed form)."""
+    """The whole forward pass: each layer's share, n times for a row standing for n copies; its formula
+    2·4·B·(the outputs' elements, in closed form), worked out when first asked for."""
     counted = [(row, count) for row, count in zip(d.layers, layers) if has_parameters(row)]
     if not counted:
         return Count(sympy.Integer(0), 0)
     outputs = sympy.Add(*(elements(row) * row.repeat for row, _ in counted))
     known = [count.value for _, count in counted]
     value = None if None in known else sum(v * row.repeat for (row, _), v in zip(counted, known))
-    # written 2·4·B·(the outputs' elements, in closed form): the factors kept apart, not multiplied in
-    coefficient, rest = closed_form(outputs).as_coeff_Mul()  # 2·(C_in + C_out)·…: 16·B·(C_in + C_out)·…
-    factors = (sympy.Integer(PASSES * ACTIVATION) * coefficient, batch, *(rest.args if rest.is_Mul else (rest,)))
-    return Count(sympy.Mul(*factors, evaluate=False), value)
+    return Activations(PASSES * ACTIVATION * batch * outputs, value, outputs=outputs, batch=batch)
+
+
+@frozen
+class Activations(Count):
+    """The activations' total: `raw` is 2·4·B·(the outputs' elements); its `formula` keeps the factors apart,
+    16·B·(C_in + C_out)·…, the closed form's numeric factor taken into 2·4 (not multiplied in)."""
+
+    outputs: sympy.Expr | None = None
+    batch: sympy.Symbol | None = None
+
+    @cached_property
+    def formula(self) -> sympy.Expr:
+        coefficient, rest = closed_form(self.outputs).as_coeff_Mul()
+        factors = (sympy.Integer(PASSES * ACTIVATION) * coefficient, self.batch,
+                   *(f for f in (rest.args if rest.is_Mul else (rest,)) if f != 1))
+        return sympy.Mul(*factors, evaluate=False)

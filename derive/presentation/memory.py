@@ -62,32 +62,37 @@ def view(d: Derivation, style: str, kind: str, brief: bool = False) -> dict:
     mark = Safe if latex or kind == "markdown" else str
     grouped = kind if latex else "text"  # how the equations group thousands (as views.Figures)
 
-    def figure(c) -> dict:
-        out = {"formula": mark(plain.written(c)), "expr": mark(numbers.written(c)), "value": c.value,
-               "human": None if c.value is None else Safe(human(c.value) or "")}
-        out["bytes"] = None if c.value is None else number(c.value, math=False, kind=kind)
+    def figure(c, formulas: bool = True, named: bool = False) -> dict:
+        """A figure: its value, and (with `formulas`, or when it has no value) its formula, the numbers put in,
+        the equation of both, and (also with `named`) the symbols it is in."""
+        out = {"value": c.value, "human": None if c.value is None else Safe(human(c.value) or ""),
+               "bytes": None if c.value is None else number(c.value, math=False, kind=kind)}
+        if c.value is not None and not formulas and not named:
+            return out
+        free = sorted(c.raw.free_symbols, key=lambda s: order.get(s, len(order)))
+        out["symbols"] = [mark(plain(s)) for s in free]  # what the formula is in
+        if c.value is None:
+            out["unbound"] = [mark(plain(s)) for s in free if s not in subs]
+        elif not formulas:
+            return out
+        out.update(formula=mark(plain.written(c)), expr=mark(numbers.written(c)))
         steps = [out["formula"]] + ([out["expr"]] if out["expr"] != out["formula"] else [])
         if c.value is not None and out["expr"] != str(c.value):
             steps.append(number(c.value, math=grouped != "text", kind=grouped))
         out["eq"] = mark(" = ".join(steps))  # formula = numbers = value, each when it says something new
-        free = sorted(c.formula.free_symbols, key=lambda s: order.get(s, len(order)))
-        out["symbols"] = [mark(plain(s)) for s in free]  # what the formula is in
-        if c.value is None:
-            out["unbound"] = [mark(plain(s)) for s in free if s not in subs]
         return out
 
     return {
         "batch": {"value": _batch(d, plain), "latex": mark(names.get(BASE[BATCH].symbol, BATCH)) if latex else BATCH,
                   "eq": mark(f"{names.get(BASE[BATCH].symbol, BATCH)} = {_batch(d, plain)}")},
-        "parameters": {dtype: figure(m.parameters[dtype]) for dtype in DTYPES},
-        "training": figure(m.training),
+        # the parameters and training as values (each a number of parameters times bytes), formulas where none
+        "parameters": {dtype: figure(m.parameters[dtype], formulas=False) for dtype in DTYPES},
+        "training": figure(m.training, formulas=False),
         # what training stores, by bytes an element: 16 a trainable parameter, 4 a non-trainable one or a buffer, 8 an int64
-        "stored": [{"bytes": size, "what": what, "count": figure(count)} for size, what, count in m.training_parts],
-        "count": figure(d.total["all"]),  # the parameters the dtypes multiply
-        "activations": figure(m.activations),
+        "stored": [{"bytes": size, "what": what, "count": {"value": count.value}} for size, what, count in m.training_parts],
+        "count": {"value": d.total["all"].value},  # the parameters the dtypes multiply
+        "activations": figure(m.activations, formulas=not brief, named=True),
         "brief": brief,  # values alone, the formulas left to JSON (a network's summary)
         "sizes": {"dtypes": dict(DTYPES), "adam": ADAM, "weight": WEIGHT, "activation": ACTIVATION,
                   "passes": PASSES},
-        "buffers": d.convention == "pytorch" and d.total["buffers"].value != 0,
-        "statistics": d.convention == "keras" and d.total["non_trainable"].value != 0,
     }
