@@ -117,3 +117,12 @@ def check(target: str, claim: str, *, part: str | None = None, count: str = "all
 
     resolved = load(target)
     return judge(derive_target(resolved, convention, options, values), claim, part, count, resolved.aliases)
+
+
+def flops(derivation: Derivation, tool: str):
+    """The figure `tool` (fvcore, ptflops, thop, torchinfo, 2mac) prints for the derivation's network in
+    PyTorch, as `derive show --flops-as TOOL` gives it: a count with `formula` and `value` (None while a size
+    is unbound). See derive/counters/."""
+    from .counters.total import count
+
+    return count(derivation, tool).count
