@@ -95,6 +95,8 @@ def derive_target(resolved: Target, convention: str, options: Mapping[str, objec
     given = {name: read_value(resolved, name, value) for name, value in values.items()}
     bound = bind(resolved.symbols, resolved.defaults_for(chosen), given)
     derived = derive(resolved.build(chosen), convention, bound, resolved.name)
+    if resolved.published and "bias" in resolved.options:
+        derived = replace(derived, published_bias=bool(resolved.options["bias"]))
     if resolved.published and chosen.get("bias") and resolved.options.get("bias") is False:
         # biases the published architecture lacks: what it has without them, for the texts to say both
         # (derived when a text first asks for it: most formats never do)

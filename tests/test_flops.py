@@ -1,9 +1,9 @@
 """`--flops-as TOOL` against the tools themselves: fvcore, ptflops, thop and torchinfo run on torchvision's
-MobileNetV2 and ResNet-50 at 224×224 and on PyTorch's own `nn.TransformerEncoderLayer` (batch_first,
-d_model 512, 8 heads, d_ff 2048) over 196 tokens (and on torchvision's AlexNet and EfficientNet-B0), each
-called as its README says, with its default options; each printed total equals derive's figure for that
-tool exactly. The tools are imported after
-torchvision (ptflops imports `torchvision.ops` when it can)."""
+MobileNetV2, ResNet-50 and ViT-B/16 at 224×224 and on PyTorch's own `nn.TransformerEncoderLayer` (batch_first,
+d_model 512, 8 heads, d_ff 2048) over 196 tokens (and on torchvision's AlexNet and EfficientNet-B0 and the
+official ConvNeXt block), each called as its README says, with its default options; each printed total equals
+derive's figure for that tool exactly. The tools are imported after torchvision (ptflops imports
+`torchvision.ops` when it can)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ CASES = {  # derive's target, options, sizes; the reference model; its input sha
     "mobilenet_v2": ("mobilenet_v2", {}, {"H": 224, "W": 224}, (3, 224, 224)),
     "resnet50": ("resnet50", {"stride_3x3": "true"}, {"H": 224, "W": 224}, (3, 224, 224)),
     "encoder": ("transformer-encoder", {}, {"d_model": 512, "heads": 8, "d_ff": 2048, "L": 196}, (196, 512)),
+    "vit_b_16": ("vit-b16", {}, {"H": 224, "W": 224}, (3, 224, 224)),  # torchvision's ViT-B/16
     # beyond the three the issue asks for: biased convolutions, an adaptive pool to 6×6, dropout (AlexNet);
     # squeeze-and-excitation, SiLU and Sigmoid modules, stochastic depth (EfficientNet-B0)
     "alexnet": ("alexnet", {}, {"H": 224, "W": 224}, (3, 224, 224)),

@@ -12,7 +12,9 @@ as it counts; thop hooks modules only. So a layer is one of three forms:
   `F.relu` as `self.activation` from its default argument): neither tool sees it.
 
 Layers are modules unless the target's reference implementation says otherwise (`REFERENCE`: derive's
-library networks after torchvision's code and PyTorch's own layers).
+library networks after torchvision's code and PyTorch's own layers). A learned table added to a sequence
+(`added_table`) is counted only where derive knows it is a bare `nn.Parameter` (`parameter`: ViT's position
+embedding), not an `nn.Embedding` whose lookup some tools count (BERT's, GPT-2's in `transformers`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from ..derivation import Derivation, LayerRow
 from ..layers import Layer
 
 MODULE, FUNCTIONAL, BOUND = "module", "functional", "bound"
+PARAMETER = "parameter"  # a learned table kept as a bare nn.Parameter and added with `+` (not an nn.Embedding)
 
 # target -> {op: form}: where the reference implementation does not call a module
 REFERENCE = {
@@ -30,6 +33,8 @@ REFERENCE = {
     "mobilenetv2": {"global_pool2d": FUNCTIONAL},
     # torch.nn.TransformerEncoderLayer(activation=F.relu): the function held as self.activation
     "transformer-encoder": {"activation": BOUND},
+    # torchvision.models.vision_transformer.Encoder: `input + self.pos_embedding`, an nn.Parameter
+    "vit-b16": {"added_table": PARAMETER},
 }
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import sympy
 
-from .rows import SILENT, ZERO, Row, nothing, silent
+from .rows import SILENT, ZERO, Row, added_table, nothing, silent
 
 WEIGHTED = ("conv1d", "conv2d", "conv3d", "depthwise_conv1d", "depthwise_conv2d", "separable_conv1d",
             "separable_conv2d", "conv1d_transpose", "conv2d_transpose", "conv3d_transpose", "dense")
@@ -69,5 +69,6 @@ RULES = {
     "layer_scale": nothing("scale"), "rescaling": nothing("scale"),
     # recurrent layers run as aten::lstm, aten::gru, aten::rnn_tanh: no handle
     **{op: nothing("recurrent") for op in ("simple_rnn", "lstm", "gru", "bidirectional")},
+    "added_table": added_table,
     **{op: silent for op in SILENT},
 }

@@ -22,7 +22,7 @@ from __future__ import annotations
 import sympy
 
 from . import forms
-from .rows import SILENT, ZERO, Row, nothing, silent
+from .rows import SILENT, ZERO, Row, added_table, nothing, silent
 
 CONVS = ("conv1d", "conv2d", "conv3d", "depthwise_conv1d", "depthwise_conv2d", "separable_conv1d",
          "separable_conv2d", "dense")
@@ -82,5 +82,6 @@ RULES = {
     "embedding": nothing("embedding"),
     # ConvNeXt's layer scale (a parameter times the tensor, `gamma * x`) and Keras' Rescaling: a multiply (and an add)
     "layer_scale": nothing("scale"), "rescaling": nothing("scale"),
+    "added_table": added_table,
     **{op: silent for op in SILENT},
 }
