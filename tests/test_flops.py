@@ -1,7 +1,7 @@
 """`--flops-as TOOL` against the tools themselves: fvcore, ptflops, thop and torchinfo run on torchvision's
 MobileNetV2, ResNet-50 and ViT-B/16 at 224×224 and on PyTorch's own `nn.TransformerEncoderLayer` (batch_first,
-d_model 512, 8 heads, d_ff 2048) over 196 tokens (and on torchvision's AlexNet and EfficientNet-B0 and the
-official ConvNeXt block), each called as its README says, with its default options; each printed total equals
+d_model 512, 8 heads, d_ff 2048) over 196 tokens (and on torchvision's AlexNet, EfficientNet-B0, ConvNeXt-T and
+MobileNetV3-Small and the official ConvNeXt block), each called as its README says, with its default options; each printed total equals
 derive's figure for that tool exactly. The tools are imported after torchvision (ptflops imports
 `torchvision.ops` when it can)."""
 
@@ -32,6 +32,10 @@ CASES = {  # derive's target, options, sizes; the reference model; its input sha
     "efficientnet_b0": ("efficientnet-b0", {}, {"H": 224, "W": 224}, (3, 224, 224)),
     # the official ConvNeXt block: GELU, a layer norm and linear layers over the channels, the layer scale
     "convnext": ("convnext-block", {}, {"C": 96, "H": 56, "W": 56}, (96, 56, 56)),
+    # torchvision's LayerNorm2d, a subclass of nn.LayerNorm, which ptflops and thop do not see (forms.py)
+    "convnext_tiny": ("convnext-t", {}, {"H": 224, "W": 224}, (3, 224, 224)),
+    # Hardswish and Hardsigmoid, which none of the four counts, and squeeze-and-excitation
+    "mobilenet_v3_small": ("mobilenetv3-small", {}, {"H": 224, "W": 224}, (3, 224, 224)),
 }
 
 

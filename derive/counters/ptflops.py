@@ -47,6 +47,8 @@ def weighted(row: Row) -> tuple[sympy.Expr, str]:
 
 
 def norm(row: Row) -> tuple[sympy.Expr, str]:
+    if row.form == forms.SUBCLASS:  # its rules are looked up by the exact type: a subclass has none
+        return ZERO, "subclass"
     affine = row.has("gamma", "beta") and row.op != "layer_norm"
     return row.numel_in * (2 if affine else 1), "norm"
 
