@@ -38,6 +38,11 @@ SHOWN = {  # case -> the arguments of `derive show` (paths from the repository's
     "fused-mbconv": ("fused-mbconv", *sizes(C_in=24, t=4, C_out=48, s=2, H=128, W=128)),
     "convnext-block": ("convnext-block", *sizes(C=96, H=56, W=56)),
     "transformer-encoder": ("transformer-encoder", *sizes(d_model=512, heads=8, d_ff=2048, L=196)),
+    "dense-layer": ("dense-layer", *sizes(C_in=64, k=32, H=56, W=56)),  # DenseNet-121's first dense layer
+    "transition": ("transition", *sizes(C_in=256, C_out=128, H=56, W=56)),
+    "fire": ("fire", *sizes(C_in=96, s_1x1=16, e_1x1=64, e_3x3=64, H=54, W=54)),  # SqueezeNet 1.0's fire2
+    "shufflenet-unit": ("shufflenet-unit", *sizes(C_in=116, C_out=116, H=28, W=28)),  # the channel split
+    "shufflenet-unit-s2": ("shufflenet-unit", *sizes(C_in=24, C_out=116, s=2, H=56, W=56)),  # two branches
     # networks, at their defaults
     "mobilenetv2": ("mobilenetv2",),
     "resnet50": ("resnet50",),

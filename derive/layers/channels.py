@@ -1,5 +1,5 @@
 """Parameter-free layers that regroup channels: a channel split (one of equal slices of the channels, as
-PyTorch's `x.chunk(parts, dim=1)` gives them) and a channel shuffle (`nn.ChannelShuffle(groups)`, the
+PyTorch's `x.chunk(chunks, dim=1)` gives them) and a channel shuffle (`nn.ChannelShuffle(groups)`, the
 reshape-transpose-reshape of ShuffleNet). Values move or are picked out, none is learned."""
 
 from __future__ import annotations
@@ -17,25 +17,26 @@ TWO = sympy.Integer(2)
 
 @frozen
 class ChannelSplit(Layer):
-    """Slice `part` (1, 2, …) of `parts` equal slices of the channels, heights and widths unchanged:
-    C/parts channels. ShuffleNetV2's unit of stride 1 splits its input so, in two halves."""
+    """Slice `chunk` (1, 2, …) of `chunks` equal slices of the channels (`x.chunk(chunks, dim=1)[chunk − 1]`),
+    heights and widths unchanged: C/chunks channels. ShuffleNetV2's unit of stride 1 splits its input so,
+    in two halves."""
 
     op: ClassVar[str] = "channel_split"
     family: ClassVar[str] = "parameter_free"
-    parts: Expr = TWO
-    part: Expr = ONE
+    chunks: Expr = TWO
+    chunk: Expr = ONE
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "parts", as_expr(self.parts))
-        object.__setattr__(self, "part", as_expr(self.part))
+        object.__setattr__(self, "chunks", as_expr(self.chunks))
+        object.__setattr__(self, "chunk", as_expr(self.chunk))
 
     def output(self, inputs: tuple[Shape, ...]) -> Shape:
-        check_divisible("input channels", inputs[0].channels, self.parts, "parts")
-        return Shape(inputs[0].channels / self.parts, inputs[0].spatial)
+        check_divisible("input channels", inputs[0].channels, self.chunks, "chunks")
+        return Shape(inputs[0].channels / self.chunks, inputs[0].spatial)
 
     @property
     def signature(self) -> str:
-        return f"{self.part}/{self.parts}"
+        return f"{self.chunk}/{self.chunks}"
 
 
 @frozen
@@ -60,15 +61,15 @@ class ChannelShuffle(Layer):
 
 
 def _split(a: Arguments) -> ChannelSplit:
-    parts, part = a.size("parts"), a.size("part", 1)
-    if (part - parts).is_positive:
-        raise a.error("part", f"part ({part}) must be at most parts ({parts})")
-    return ChannelSplit(parts, part)
+    chunks, chunk = a.size("chunks"), a.size("chunk", 1)
+    if (chunk - chunks).is_positive:
+        raise a.error("chunk", f"chunk ({chunk}) must be at most chunks ({chunks})")
+    return ChannelSplit(chunks, chunk)
 
 
 KINDS = (
     kind(ChannelSplit,
-         spec("channel_split", ("parts", "part"), _split, required=("parts",))),
+         spec("channel_split", ("chunks", "chunk"), _split, required=("chunks",))),
     kind(ChannelShuffle,
          spec("channel_shuffle", ("groups",), lambda a: ChannelShuffle(a.size("groups")), required=("groups",)),
          torch("ChannelShuffle", ("groups",), lambda a: ChannelShuffle(a.size("groups")), factory=False, spatial=2)),

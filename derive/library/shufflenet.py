@@ -37,15 +37,15 @@ def shuffle_unit(e: Emit, C_in, C_out, s, bias: bool) -> None:
     """One unit; which form (split or two branches) is decided by s = 1 or s ≠ 1."""
     half = C_out / 2
     one, two = Condition.where(s, "=", 1), Condition.where(s, "≠", 1)
-    e("split1", ChannelSplit(2, 1), "split", IN, when=one)
-    e("split2", ChannelSplit(2, 2), "split", IN, when=one)
+    e("split1", ChannelSplit(2, 1), None, IN, when=one)
+    e("split2", ChannelSplit(2, 2), None, IN, when=one)
     # branch 1: reads the whole input (stride 2); with stride 1 it is absent and `split1` stands in for it
     conv_bn(e, "branch1_depthwise", DepthwiseConv2D(3, s, bias=bias), "branch1", inputs=("split1",), when=two)
     conv_bn(e, "branch1_conv", Conv2D(half, 1, bias=bias), "branch1", "relu", when=two)
-    conv_bn(e, "branch2_conv1", Conv2D(half, 1, bias=bias), "branch2", "relu", inputs=("split2",))
-    conv_bn(e, "branch2_depthwise", DepthwiseConv2D(3, s, bias=bias), "branch2")
-    conv_bn(e, "branch2_conv2", Conv2D(half, 1, bias=bias), "branch2", "relu")
-    e("concat", Concatenate(), None, "branch1_conv_relu", "branch2_conv2_relu")
+    conv_bn(e, "conv1", Conv2D(half, 1, bias=bias), "branch2", "relu", inputs=("split2",))
+    conv_bn(e, "depthwise", DepthwiseConv2D(3, s, bias=bias), "branch2")
+    conv_bn(e, "conv2", Conv2D(half, 1, bias=bias), "branch2", "relu")
+    e("concat", Concatenate(), None, "branch1_conv_relu", "conv2_relu")
     e("shuffle", ChannelShuffle(2), None)
 
 

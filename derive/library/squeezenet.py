@@ -28,9 +28,9 @@ from .common import Emit
 from .compact import block_target, network_target, table, width
 from .networks import Network
 
-FIRE = (SymbolInfo("s_1x1", "squeeze channels (1×1)", r"s_{1\times1}"),
-        SymbolInfo("e_1x1", "expand channels of the 1×1", r"e_{1\times1}"),
-        SymbolInfo("e_3x3", "expand channels of the 3×3", r"e_{3\times3}"))
+FIRE = (SymbolInfo("s_1x1", "squeeze channels (1×1)", r"s_{\mathrm{1x1}}"),
+        SymbolInfo("e_1x1", "expand channels of the 1×1", r"e_{\mathrm{1x1}}"),
+        SymbolInfo("e_3x3", "expand channels of the 3×3", r"e_{\mathrm{3x3}}"))
 
 
 def fire_unit(e: Emit, squeeze, expand1, expand3) -> None:
