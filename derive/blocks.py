@@ -87,7 +87,9 @@ class Node:
     part: str | None = None
     inputs: tuple[str, ...] = ()
     condition: Condition | None = None
-    repeat: int = 1  # how many identical copies this node stands for (a network's repeated block)
+    # how many identical copies this node stands for (a network's repeated block): a number, or a formula in
+    # the block's symbols (`n_3 − 1`: a stage's block count as a symbol), whose value the bound sizes give
+    repeat: int | sympy.Expr = 1
 
 
 @frozen
@@ -120,11 +122,13 @@ class Stage:
 
     The copies are derived once: their nodes (`rest`) are in the block once, each marked
     `Node.repeat = repeat − 1`, so every count of the stage is n·P(block) + (P(first) − P(block)).
-    `table` is the stage's row of the published table (t, c, n, s, ...), for display.
+    `table` is the stage's row of the published table (t, c, n, s, ...), for display. `repeat` may be a
+    symbol (EfficientNet's ⌈d·n⌉ blocks): the copies' nodes then exist only where it is not 1 (their
+    condition) and count `repeat − 1` times, its value once the sizes are bound.
     """
 
     name: str
-    repeat: int
+    repeat: int | sympy.Expr
     first: tuple[str, ...]
     rest: tuple[str, ...] = ()
     table: Mapping[str, object] = field(default_factory=dict)

@@ -21,6 +21,7 @@ from typing import Sequence
 from . import budget
 from .budget import OverBudget
 from .conventions import BUCKETS, CONVENTIONS
+from .counters import TOOLS
 from .errors import DeriveError, InputError
 from .files import read_capped, write_atomic
 from .presentation.formats import CHECK, LIST, MATH, PLAIN, SHOW
@@ -67,6 +68,8 @@ def build_parser() -> Parser:
                       help="markdown's formulas: katex (LaTeX in $…$, for MathJax or KaTeX) or plain (Unicode)")
     show.add_argument("--title", metavar="TEXT",
                       help="the title of markdown, tex, slide and pdf output (default: the block and its sizes)")
+    show.add_argument("--flops-as", choices=TOOLS, metavar="TOOL",
+                      help=f"also the figure a tool prints for the network, and what it counts ({', '.join(TOOLS)})")
     add_check_parser(commands)
     return parser
 
@@ -189,7 +192,8 @@ def run(args: argparse.Namespace) -> int:
         if os.path.lexists("out") and not Path("out").is_dir():
             raise InputError("'out' is not a folder, so the PDF has nowhere to go: give -o FILE", "--format pdf")
         output = str(Path("out") / (safe_stem(derivation.target) + ".pdf"))
-    rendered = render(derivation, args.format, args.templates, title=args.title, detail=args.detail, math=args.math)
+    rendered = render(derivation, args.format, args.templates, title=args.title, detail=args.detail, math=args.math,
+                      flops_as=args.flops_as)
     if pdf_folder:
         try:
             Path("out").mkdir(exist_ok=True)

@@ -260,6 +260,9 @@ class LayerRow:
     terms: tuple[TermRow, ...]
     counts: Mapping[str, Count]  # trainable, non_trainable, buffers, macs
     repeat: int = 1  # identical copies this row stands for (a network's repeated block); counts are per copy
+    # the same as a formula in the symbols (`n_3 − 1`, a stage's block count as a symbol), for formulas only;
+    # `repeat` is its bound value, which every number uses
+    repeat_formula: int | sympy.Expr = 1
 
     @property
     def op(self) -> str:
@@ -303,7 +306,18 @@ def _layer_row(step: Step, convention: conv.Convention, values: Values, like: "L
     node = step.node
     shape = like.shape if like is not None else tuple(numeric.substituted(dim, values) for dim in step.output.dims)
     return LayerRow(node.name, node.layer, step.sources, step.inputs, node.part, step.condition, step.output, shape, rows, counts,
-                    node.repeat)
+                    bound_repeat(node.repeat, values, node.name), node.repeat)
+
+
+def bound_repeat(repeat: int | sympy.Expr, values: Values, where: str) -> int:
+    """A repeat count's value: a number, or a formula (a stage's block count) with the sizes put in."""
+    if isinstance(repeat, int):
+        return repeat
+    value = evaluate(repeat, values)
+    if value is None or value < 0:
+        names = ", ".join(sorted(s.name for s in repeat.free_symbols))
+        raise InputError(f"the number of blocks ({names}) must be bound to a whole number ≥ 1", where)
+    return value
 
 
 def _totals(rows: Iterable[LayerRow], values: Values, regroup: bool = True, repeated: bool = True) -> dict[str, Count]:
@@ -311,10 +325,11 @@ def _totals(rows: Iterable[LayerRow], values: Values, regroup: bool = True, repe
     each); regrouped into closed forms unless only the values are wanted."""
     rows = tuple(rows)
     copies = [r.repeat if repeated else 1 for r in rows]
+    times = [r.repeat_formula if repeated else 1 for r in rows]  # the same in the symbols
 
     def total(b: str) -> Count:
         known = [r.counts[b].value for r in rows]
-        return _sum_count((r.counts[b].raw * n if n != 1 else r.counts[b].raw for r, n in zip(rows, copies)),
+        return _sum_count((r.counts[b].raw * n if n != 1 else r.counts[b].raw for r, n in zip(rows, times)),
                           values, regroup, None if None in known else sum(v * n for v, n in zip(known, copies)))
 
     totals = {b: total(b) for b in conv.BUCKETS}
@@ -383,7 +398,7 @@ def derive(block: Block, convention: str, values: Mapping[str, sympy.Expr], targ
     attention = tuple(row for row in layers if "attention_macs" in row.counts)
     if attention:  # attention's matrix products, apart from `macs` (CONTRACT: an added key)
         total["attention_macs"] = Later(lambda: _sum_count(
-            (row.counts["attention_macs"].raw * row.repeat for row in attention), subs))
+            (row.counts["attention_macs"].raw * row.repeat_formula for row in attention), subs))
     others = {}
     for name in conv.CONVENTIONS:
         if name != convention:
@@ -412,6 +427,7 @@ class StageRow:
     block: Mapping[str, Count] | None  # one of the n − 1 copies after the first; None when n = 1
     difference: Mapping[str, Count] | None  # P(first) − P(block); None when n = 1
     counts: Mapping[str, Count]  # the whole stage: its part's counts
+    repeat_formula: int | sympy.Expr = 1  # n in the symbols (`n_3`, a block count as a symbol), for formulas
 
 
 def _stage_row(stage, steps: tuple[Step, ...], layers: tuple[LayerRow, ...], values: Values) -> StageRow:
@@ -420,29 +436,30 @@ def _stage_row(stage, steps: tuple[Step, ...], layers: tuple[LayerRow, ...], val
     present = [step for step in steps if step.node.name in first_names or step.node.name in rest_names]
     output = present[-1].output if present else Shape(sympy.Integer(0))
     shape = tuple(numeric.substituted(d, values) for d in output.dims)
-    if stage.repeat == 1 or not rest_steps:
+    n, times = bound_repeat(stage.repeat, values, stage.name), stage.repeat
+    if n == 1 or not rest_steps:
         whole = _totals((r for r in layers if r.part == stage.name), values)
-        return StageRow(stage.name, stage.repeat, stage.table, shape, None, None, whole)
+        return StageRow(stage.name, n, stage.table, shape, None, None, whole, times)
     first = _totals((r for r in layers if r.name in first_names), values, regroup=False)
     before, after = rest_steps[0].inputs[0], rest_steps[-1].output
     if len(before.dims) != len(after.dims) or any((a - b).is_nonzero for a, b in zip(before.dims, after.dims)):
         raise InputError("a repeated block must keep its input's shape", stage.name)
     block = _totals((r for r in layers if r.name in rest_names), values, repeated=False)
-    n = stage.repeat
 
     def split(key: str) -> tuple[Count, Count]:  # P(first) − P(block), and the stage's count
         once, lead = block[key], first[key]
         known = None if once.value is None or lead.value is None else lead.value - once.value
         difference = Count(lead.raw - once.raw, known, regroup=True)
-        return difference, RepeatedCount(n * once.raw + difference.raw, None if known is None else n * once.value + known,
+        return difference, RepeatedCount(times * once.raw + difference.raw,
+                                         None if known is None else n * once.value + known,
                                          repeat=n, once=once, difference=difference,
-                                         first=Count(lead.raw, lead.value, regroup=True))
+                                         first=Count(lead.raw, lead.value, regroup=True), repeat_formula=times)
 
     pairs = {key: split(key) for key in conv.TOTALS if key != "macs"}
     macs = cache(lambda: split("macs"))
     differences = {**{key: pair[0] for key, pair in pairs.items()}, "macs": Later(lambda: macs()[0])}
     counts = {**{key: pair[1] for key, pair in pairs.items()}, "macs": Later(lambda: macs()[1])}
-    return StageRow(stage.name, n, stage.table, shape, block, differences, counts)
+    return StageRow(stage.name, n, stage.table, shape, block, differences, counts, times)
 
 
 @frozen
@@ -454,11 +471,19 @@ class RepeatedCount(Count):
     once: Count | None = None
     difference: Count | None = None
     first: Count | None = None
+    repeat_formula: int | sympy.Expr = 1  # n in the symbols: (n_3 − 1)·P(block) where the count is a symbol
+
+    @property
+    def copies(self) -> sympy.Expr:
+        """n − 1, the copies after the first: a number, or a formula (`n_3 − 1`) where n is a symbol."""
+        n = self.repeat_formula
+        return sympy.Integer(self.repeat - 1) if isinstance(n, int) or n.is_Integer else n - 1
 
     @cached_property
     def formula(self) -> sympy.Expr:
         first, once = self.first.formula, self.once.formula  # type: ignore[union-attr]
         if once == 0:
             return first
-        rest = once if self.repeat == 2 else sympy.Mul(sympy.Integer(self.repeat - 1), once, evaluate=False)
+        copies = self.copies
+        rest = once if copies == 1 else sympy.Mul(copies, once, evaluate=False)
         return rest if first == 0 else sympy.Add(first, rest, evaluate=False)

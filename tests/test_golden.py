@@ -43,6 +43,9 @@ SHOWN = {  # case -> the arguments of `derive show` (paths from the repository's
     "fire": ("fire", *sizes(C_in=96, s_1x1=16, e_1x1=64, e_3x3=64, H=54, W=54)),  # SqueezeNet 1.0's fire2
     "shufflenet-unit": ("shufflenet-unit", *sizes(C_in=116, C_out=116, H=28, W=28)),  # the channel split
     "shufflenet-unit-s2": ("shufflenet-unit", *sizes(C_in=24, C_out=116, s=2, H=56, W=56)),  # two branches
+    # --flops-as: a tool's figure beside the MACs, and what the tool counts (attention by ptflops' own formula)
+    "transformer-encoder-ptflops": ("transformer-encoder", *sizes(d_model=512, heads=8, d_ff=2048, L=196),
+                                    "--flops-as", "ptflops"),
     # networks, at their defaults
     "mobilenetv2": ("mobilenetv2",),
     "resnet50": ("resnet50",),

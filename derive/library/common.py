@@ -21,12 +21,15 @@ class Emit:
     prefix: str = ""
     src: str = INPUT  # the node whose output is this block's input
     part: str | None = None  # the stage (inside a network); None: each node's own part
-    repeat: int = 1
+    repeat: object = 1  # an int, or a formula in the symbols (`n_3 − 1`)
     nodes: list[Node] = field(default_factory=list)
+    when: Condition | None = None  # a condition on every node (the copies of a stage of n_3 blocks: n_3 ≠ 1)
 
     def __call__(self, name: str, layer: Layer, part: str | None, *inputs: str,
                  when: Condition | None = None) -> None:
         wired = tuple(self.src if i == IN else self.prefix + i for i in inputs)
+        if self.when is not None:
+            when = self.when if when is None else self.when & when
         self.nodes.append(Node(self.prefix + name, layer, part if self.part is None else self.part, wired, when,
                                self.repeat))
 

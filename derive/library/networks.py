@@ -31,8 +31,8 @@ from typing import Callable, Mapping
 
 import sympy
 
-from ..blocks import INPUT, Block, Stage, Target
-from ..functions import floor
+from ..blocks import INPUT, Block, Condition, Stage, Target
+from ..functions import ceiling, floor
 from ..layers import Activation, BatchNorm, Conv2D, Dense, GlobalPool2D, Normalization, Pool2D, Shape
 from ..symbols import BASE, SymbolInfo, SymbolTable, sym
 from .common import Emit
@@ -46,8 +46,19 @@ ALPHA = sym("alpha")
 
 @cache
 def tables() -> Mapping[str, dict]:
-    return {name: spec for f in sorted((Path(__file__).parent / "stages").glob("*.toml"))
-            for name, spec in tomllib.loads(f.read_text(encoding="utf-8")).items()}
+    """Every stage table by network; a table with `like = "NAME"` is NAME's, with its own keys on top
+    (EfficientNet-B1 … B7 are B0's table, scaled by their coefficients)."""
+    specs = {name: spec for f in sorted((Path(__file__).parent / "stages").glob("*.toml"))
+             for name, spec in tomllib.loads(f.read_text(encoding="utf-8")).items()}
+    return {name: {**specs[spec["like"]], **spec} if "like" in spec else spec for name, spec in specs.items()}
+
+
+# -- depth: a stage's block count as a symbol, bound to ⌈d·n⌉ (EfficientNet's compound scaling) -----
+DEPTH = SymbolInfo("d", "depth coefficient (each stage's n blocks become ⌈d·n⌉)", "d", "positive rational")
+
+
+def _blocks(i: int) -> sympy.Symbol:
+    return SymbolInfo(f"n_{i}", "", "").symbol
 
 
 # -- widths: one symbol per stage, bound to the published width, scaled and rounded -----------------
@@ -98,16 +109,25 @@ def target(entry) -> Target:
     spec = tables()[entry.name]
     family = spec["family"]
     widths = _width_names(spec)
-    infos = [BASE[name] for name in entry.symbols if name in BASE]
+    depth = DEPTH.name in entry.symbols  # block counts as symbols n_i = ⌈d·n⌉
+    infos = [BASE[name] if name in BASE else DEPTH for name in entry.symbols if name in BASE or name == DEPTH.name]
     for part, name, c in widths:
         infos.append(SymbolInfo(name, _meaning(spec, part, c), f"c_{{{name[2:]}}}"))
+    if depth:
+        infos += [SymbolInfo(f"n_{i}", f"blocks of stage{i}, ⌈{row['n']}·d⌉", f"n_{{{i}}}")
+                  for i, row in enumerate(spec["stages"], 1)]
     symbols = SymbolTable(tuple(infos))
 
     def derived(options: Mapping[str, bool]) -> dict[str, sympy.Expr]:
         keras = bool(options.get("keras_rounding", False))
-        return {name: _rounded(family, part, c, keras) for part, name, c in widths}
+        out = {name: _rounded(family, part, c, keras) for part, name, c in widths}
+        if depth:  # torchvision and keras.applications alike: int(math.ceil(n * depth_coefficient))
+            out.update({f"n_{i}": ceiling(DEPTH.symbol * row["n"]) for i, row in enumerate(spec["stages"], 1)})
+        return out
 
-    return Target(entry.name, entry.title, symbols, entry.defaults, entry.options,
+    # a coefficient other than a whole number is written in the catalog as text ("1.1"): 11/10 exactly
+    defaults = {name: sympy.Rational(v) if isinstance(v, str) else v for name, v in entry.defaults.items()}
+    return Target(entry.name, entry.title, symbols, defaults, entry.options,
                   partial(build, spec), entry.aliases, derived)
 
 
@@ -129,23 +149,35 @@ class Network:
         self.nodes += e.nodes
         self.stages.append(Stage(part, 1, e.names, (), table))
 
-    def stage(self, part: str, n: int, table: dict, emit: Callable[[Emit, bool], None]) -> None:
-        """n blocks: `emit(e, True)` the first, `emit(e, False)` the one repeated n − 1 times."""
-        first = Emit(prefix=f"{part}.1." if n > 1 else f"{part}.", src=self.last, part=part)
+    def stage(self, part: str, n: int | sympy.Expr, table: dict, emit: Callable[[Emit, bool], None],
+              after: Callable[[Emit], None] | None = None) -> None:
+        """n blocks: `emit(e, True)` the first, `emit(e, False)` the one repeated n − 1 times; `after` the
+        layers that end the stage once (VGG's max pool), counted with its first block. n may be a
+        symbol (`n_3`, bound by default to ⌈d·n⌉): the copy is then built always, counted n − 1 times, and
+        present only where n ≠ 1 (its condition, decided once n is bound)."""
+        symbolic = not isinstance(n, int)
+        first = Emit(prefix=f"{part}.1." if symbolic or n > 1 else f"{part}.", src=self.last, part=part)
         emit(first, True)
         self.nodes += first.nodes
         rest: tuple[str, ...] = ()
-        if n > 1:
+        if symbolic or n > 1:
             label = "2" if n == 2 else f"2-{n}"
-            copy = Emit(prefix=f"{part}.{label}.", src=self.last, part=part, repeat=n - 1)
+            when = Condition.where(n, "≠", 1) if symbolic else None
+            copy = Emit(prefix=f"{part}.{label}.", src=self.last, part=part, repeat=n - 1, when=when)
             emit(copy, False)
             self.nodes += copy.nodes
             rest = copy.names
-        self.stages.append(Stage(part, n, first.names, rest, table))
+        last: tuple[str, ...] = ()
+        if after is not None:
+            tail = Emit(prefix=f"{part}.", src=self.last, part=part)
+            after(tail)
+            self.nodes += tail.nodes
+            last = tail.names
+        self.stages.append(Stage(part, n, first.names + last, rest, table))
 
-    def block(self, symbols: SymbolTable, options: Mapping[str, bool], meta: dict) -> Block:
-        return Block(symbols=symbols, input=Shape(sympy.Integer(3), (sym("H"), sym("W"))), nodes=tuple(self.nodes),
-                     options=options, stages=tuple(self.stages), **meta)
+    def block(self, symbols: SymbolTable, options: Mapping[str, bool], meta: dict, channels: int = 3) -> Block:
+        return Block(symbols=symbols, input=Shape(sympy.Integer(channels), (sym("H"), sym("W"))),
+                     nodes=tuple(self.nodes), options=options, stages=tuple(self.stages), **meta)
 
 
 def _conv_bn(e: Emit, c, k, s, bias: bool, activation: str | None) -> None:
@@ -187,7 +219,8 @@ def build(spec: dict, symbols: SymbolTable, options: Mapping[str, bool], **meta)
                         "c": stem["c"], "s": stem["s"]}, emit_stem)
     previous = _width(0)
     for i, row in enumerate(spec["stages"], 1):
-        c, n, s = _width(i), row["n"], row["s"]
+        c, s = _width(i), row["s"]
+        n = _blocks(i) if DEPTH.name in symbols else row["n"]
         emit = _stage_emitter(spec, row, previous, c, s, bias, options)
         net.stage(f"stage{i}", n, {"block": _block_label(spec), **row}, emit)
         previous = c * spec.get("expansion", 1)

@@ -107,3 +107,4 @@ LIST: Mapping[str, Format] = MappingProxyType({
 FILE_LIST = "text/entries.txt.j2"  # `derive list FILE.py`: what the file can count
 EXPLANATION = "explain/{topic}.md.j2"  # Markdown in every format (the LaTeX ones convert it)
 FRAMEWORKS = "explain/frameworks.md.j2"
+FLOPS_EXPLANATION = "explain/flops_{tool}.md.j2"  # --flops-as: what the tool counts (Markdown in every format)

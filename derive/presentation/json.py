@@ -27,9 +27,9 @@ def _size(v, p) -> int | str:
     return int(v) if v.is_Integer else p.plain(v)
 
 
-def derivation(d, p) -> dict:
-    """Everything, as the contract lays it out (plus `options`, each layer's `condition` and `shape`, and a
-    network's `repeat` and `stages`)."""
+def derivation(d, p, flops=None) -> dict:
+    """Everything, as the contract lays it out (plus `options`, each layer's `condition` and `shape`, a
+    network's `repeat` and `stages`, and with --flops-as the tool's figure, `flops`)."""
     return {
         "target": d.target,
         "convention": d.convention,
@@ -48,6 +48,7 @@ def derivation(d, p) -> dict:
         "parts": [{"name": part.name, **{key: count(part.counts[key], p) for key in TOTALS}} for part in d.parts],
         "total": {**{key: count(d.total[key], p) for key in TOTALS},
                   **({"attention_macs": count(d.total["attention_macs"], p)} if "attention_macs" in d.total else {})},
+        **({"flops": {"as": flops.tool, **count(flops.count, p)}} if flops is not None else {}),
         **({"stages": [_stage(stage, p) for stage in d.stages]} if d.stages else {}),
         "warnings": warnings(d),
     }

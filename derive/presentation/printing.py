@@ -92,16 +92,21 @@ class Printer:
         first = getattr(count, "first", None)
         if first is not None and count.once.formula != 0 and first.formula != 0:  # a stage: first block + (n − 1)·block
             once = self._print(count.once.formula)
-            rest = once[0] if count.repeat == 2 else self._times([str(count.repeat - 1), self._wrap(*once, PREC_MUL + 1)], dots=True)
+            # n − 1 as a number with values put in, else as the count's formula (`n_3 − 1`, a symbol's)
+            copies = sympy.Integer(count.repeat - 1) if self.values else count.copies
+            rest = once[0] if copies == 1 else self._times([self._wrap(*self._print(copies), PREC_MUL + 1),
+                                                            self._wrap(*once, PREC_MUL + 1)], dots=True)
             return f"{self._wrap(*self._print(first.formula), PREC_ADD + 1)} + {rest}"
         if count.products is None:
             return self(count.formula)
         return " + ".join(self.product(factors) for factors in count.products) if count.products else "0"
 
-    def repeated(self, n: int, factors: Iterable[sympy.Expr]) -> str:
-        """n copies of a term as written: `n·(term)`, the term bracketed unless it is one factor."""
+    def repeated(self, n: int | sympy.Expr, factors: Iterable[sympy.Expr]) -> str:
+        """n copies of a term as written: `n·(term)`, the term bracketed unless it is one factor; n may be
+        a formula (`(n_3 − 1)·(term)`, a stage's block count as a symbol)."""
         text, prec = self._product(tuple(factors))
-        return self._times([str(n), self._wrap(text, prec, PREC_MUL + 1)], dots=True)
+        times = str(n) if isinstance(n, int) else self._wrap(*self._print(n), PREC_MUL + 1)
+        return self._times([times, self._wrap(text, prec, PREC_MUL + 1)], dots=True)
 
     def factor(self, expr: sympy.Expr) -> str:
         """`expr` as one factor of a product written out (`2 \\cdot (C_in t)`): bracketed unless it binds

@@ -24,10 +24,11 @@ def chosen_format(formats, fmt: str) -> Format:
 
 
 def render(d: Derivation, fmt: str, templates: str | None = None, title: str | None = None,
-           detail: bool = False, math: str = "katex") -> str | bytes:
+           detail: bool = False, math: str = "katex", flops_as: str | None = None) -> str | bytes:
     """`d` in the format `fmt` (one of formats.SHOW); `pdf` gives bytes, everything else text. A network's
     text is its per-stage summary unless `detail` asks for every layer. `math="plain"`: Markdown's
-    formulas in Unicode, for a forum without MathJax (formats.PLAIN; no other format has it)."""
+    formulas in Unicode, for a forum without MathJax (formats.PLAIN; no other format has it). `flops_as`: a
+    tool whose figure every format shows beside the MACs (counters/)."""
     chosen = chosen_format(SHOW, fmt)
     if math != "katex":
         if math != "plain" or fmt not in PLAIN:
@@ -36,13 +37,18 @@ def render(d: Derivation, fmt: str, templates: str | None = None, title: str | N
         chosen = PLAIN[fmt]
     if title is not None and len(title) > MAX_TITLE:
         raise InputError(f"a title of at most {MAX_TITLE} characters (this one has {len(title):,})", "--title")
+    flops = None
+    if flops_as is not None:
+        from ..counters.total import count
+
+        flops = count(d, flops_as)
     if chosen.template is None:
-        return json.dumps(json.derivation(d, contract(d.symbols, d.substitution)))
+        return json.dumps(json.derivation(d, contract(d.symbols, d.substitution), flops))
     from .views import view  # not needed by JSON: the views, the explanations and the diagrams load only here
 
     if d.stages and not detail:
         chosen = (PLAIN_SUMMARY if math == "plain" else SUMMARY).get(chosen.name, chosen)
-    data = view(d, chosen, title, detail, templates)
+    data = view(d, chosen, title, detail, templates, flops)
     text = get_template(chosen.template, chosen.kind, templates).render(data)
     if chosen.compiled:
         from .pdf import compile_tex  # TeX's machinery, only for a PDF

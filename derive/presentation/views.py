@@ -77,12 +77,14 @@ class Figures:
     def term(self, t: TermRow) -> dict:
         return self(Count(t.term.size, t.value, (t.term.factors,)), label=t.term.label, kind=t.term.kind, bucket=t.bucket)
 
-    def repeated(self, term: dict, t: TermRow, n: int) -> dict:
-        """n copies of the term `t` (a network's repeated layer), whose figure is `term`: n·term, as written."""
+    def repeated(self, term: dict, t: TermRow, n: int, times: int | sympy.Expr = 1) -> dict:
+        """n copies of the term `t` (a network's repeated layer), whose figure is `term`: n·term, as written
+        (`times`: n as a formula, `n_3 − 1`, where it is one)."""
         if n == 1:
             return term
         factors = t.term.factors
-        return {**term, "formula": self.mark(self.printer.repeated(n, factors)),
+        formula = self.printer.repeated(n if isinstance(times, int) or times.is_Integer else times, factors)
+        return {**term, "formula": self.mark(formula),
                 "expr": self.mark(self.numbers.repeated(n, factors)), "value": None if t.value is None else n * t.value}
 
 
@@ -106,7 +108,7 @@ def _counted(row: LayerRow) -> Count:
 
 
 def view(d: Derivation, fmt: Format, title: str | None = None, detail: bool = False,
-         templates: str | None = None) -> dict:
+         templates: str | None = None, flops=None) -> dict:
     """What `fmt`'s template reads: the derivation with what the format shows, printed in its style.
     `templates`: a user's directory of templates, for the explanations."""
     figure = Figures(d, fmt.style, fmt.equations, fmt.kind)
@@ -162,6 +164,10 @@ def view(d: Derivation, fmt: Format, title: str | None = None, detail: bool = Fa
         v["explanations"] = explanations(chosen, v, templates)
     if fmt.frameworks:
         v["frameworks"] = frameworks(v, templates)
+    if flops is not None:  # --flops-as: the tool's figure and what it counts (flops.py)
+        from .flops import flops_view
+
+        v["flops"] = flops_view(flops, figure, v, templates, brief=fmt.brief or fmt.macs == "value", kind=fmt.kind)
     if v["plain"]:  # the explanations' own LaTeX, as the rest: Unicode
         for e in v.get("explanations", ()):
             e.update(title=plainmath.markdown(e["title"]), text=plainmath.markdown(e["text"]))
@@ -188,7 +194,8 @@ def _layer(row: LayerRow, figure: Figures, detail: str) -> dict:
     # repeated block, shown once as `×n`), so that a part's rows add up to its sum
     layer["repeat"] = row.repeat
     layer["counted"] = layer["terms"] if row.repeat == 1 else [
-        figure.repeated(term, t, row.repeat) for term, t in zip(layer["terms"], (t for t in row.terms if t.bucket is not None))]
+        figure.repeated(term, t, row.repeat, row.repeat_formula)
+        for term, t in zip(layer["terms"], (t for t in row.terms if t.bucket is not None))]
     if detail == "full":
         channels = figure.printer(row.output.channels)
         layer.update({
@@ -222,7 +229,7 @@ def _groups(d: Derivation, v: dict, figure: Figures) -> list[dict]:
                        "rows": [row], "all": counted})
     for group in groups:
         rows = group.pop("rows")
-        group["terms"] = [figure.repeated(term, t, row.repeat) for row, layer in zip(rows, group["layers"])
+        group["terms"] = [figure.repeated(term, t, row.repeat, row.repeat_formula) for row, layer in zip(rows, group["layers"])
                           for term, t in zip(layer["terms"], (t for t in row.terms if t.bucket is not None))
                           if t.bucket != "buffers"]
     return groups

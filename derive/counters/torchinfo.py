@@ -1,0 +1,45 @@
+"""torchinfo 1.8.0's "Total mult-adds" of `summary(model, input_size=(1, ...))`, as rules.
+
+Read from torchinfo/layer_info.py (`LayerInfo.calculate_macs`) and torchinfo/model_statistics.py, and
+checked against torchinfo itself in tests/test_flops.py. torchinfo adds up, over the leaf modules that
+ran (modules without children), the sizes of their parameters named `weight` and `bias`:
+
+* a module whose class name has "Conv" in it: (weight + bias) × output positions (times the batch);
+* any other leaf module: (weight + bias) × the batch, once, however many positions or tokens it is
+  applied at: a Linear over L tokens counts in·out + out, not L times that; a BatchNorm or LayerNorm
+  counts its scale and shift, 2 per channel;
+* nn.MultiheadAttention is not a leaf (its out_proj is a child) and its out_proj never runs as a module:
+  0; modules without parameters (activations, pooling, dropout): 0.
+"""
+
+from __future__ import annotations
+
+import sympy
+
+from .rows import SILENT, ZERO, Row, nothing, silent
+
+CONVS = ("conv1d", "conv2d", "conv3d", "depthwise_conv1d", "depthwise_conv2d", "separable_conv1d",
+         "separable_conv2d", "conv1d_transpose", "conv2d_transpose", "conv3d_transpose")
+
+
+def conv(row: Row) -> tuple[sympy.Expr, str]:
+    return row.size("weights", "bias") * row.output.positions, "conv"
+
+
+def once(topic: str):
+    """Its parameters once: weight and bias (scale and shift of a norm)."""
+    return lambda row: (row.size("weights", "bias", "gamma", "beta"), topic)
+
+
+RULES = {
+    **{op: conv for op in CONVS},
+    "dense": once("dense"),
+    "multi_head_attention": nothing("attention"),
+    "batch_norm": once("norm"), "instance_norm": once("norm"), "layer_norm": once("norm"),
+    "group_norm": once("norm"), "rms_norm": once("norm"),
+    "prelu": once("prelu"), "embedding": once("embedding"),
+    "activation": nothing(""), "add": nothing(""), "multiply": nothing(""), "subtract": nothing(""),
+    **{op: nothing("") for op in ("pool1d", "pool2d", "pool3d", "global_pool1d", "global_pool2d", "global_pool3d",
+                                  "adaptive_pool1d", "adaptive_pool2d", "adaptive_pool3d")},
+    **{op: silent for op in SILENT},
+}

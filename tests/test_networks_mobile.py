@@ -1,0 +1,136 @@
+"""EfficientNet-B1 … B7 (compound scaling: width α, depth d as a symbol, resolution), MobileNetV3-Large/Small and
+ConvNeXt-T against their reference implementations: torchvision 0.28's models (under `pytorch`: parameters,
+buffers, output shape, and MACs equal to fvcore's conv + linear count at 224×224 and the forward hooks' count at
+the variant's own resolution) and keras.applications (under `keras`: count_params, trainable, non-trainable,
+output shape, MACs). Each reference model is built once per module. Then what a stage of n_i = ⌈d·n⌉ blocks is:
+P(first) + (n_i − 1)·P(block) in the symbol n_i, its copy gone where n_i = 1."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pytest
+import sympy
+
+import derive
+from derive.derivation import bind
+from derive.derivation import derive as derive_block
+from derive.errors import InputError
+from helpers.frameworks import need_keras, need_torchvision
+from helpers.reference_models import FVCORE_MACS, fvcore_by_operator, keras_report, torch_report, torchvision_model
+
+# torchvision's (width_mult, depth_mult) and keras.applications' default_size, as each passes them
+EFFICIENTNETS = {1: ("1.0", "1.1", 240), 2: ("1.1", "1.2", 260), 3: ("1.2", "1.4", 300), 4: ("1.4", "1.8", 380),
+                 5: ("1.6", "2.2", 456), 6: ("1.8", "2.6", 528), 7: ("2.0", "3.1", 600)}
+
+
+@cache
+def torchvision_figures(builder: str, resolution: int, **kwargs) -> dict:
+    """torchvision's model: its parameters, buffers, fvcore's conv+linear(+matmul) count at 224×224, and the
+    forward hooks' report (MACs, output shape) at `resolution`."""
+    model = torchvision_model(builder, **kwargs)
+    fvcore = fvcore_by_operator(model, (3, 224, 224))
+    report = torch_report(model, (3, resolution, resolution))
+    return {**report, "fvcore_224": sum(n for op, n in fvcore.items() if op in FVCORE_MACS)}
+
+
+@cache
+def keras_figures(app: str, resolution: int) -> dict:
+    keras = need_keras()
+    return keras_report(getattr(keras.applications, app)(weights=None, input_shape=(resolution, resolution, 3)))
+
+
+def assert_matches_torchvision(name: str, options: dict, figures: dict, resolution: int, **sizes) -> None:
+    d = derive.show(name, convention="pytorch", options=options, **sizes)
+    assert d.values["H"] == d.values["W"] == resolution  # the variant's own default
+    assert d.total["all"].value == figures["parameters"] == figures["trainable"]
+    assert d.total["buffers"].value == figures["buffers"]
+    assert d.total["macs"].value == figures["macs"]
+    assert tuple(int(v) for v in d.layers[-1].shape) == figures["shape"]
+    at_224 = derive.show(name, convention="pytorch", options=options, H=224, W=224, **sizes)
+    assert at_224.total["macs"].value == figures["fvcore_224"]
+
+
+def assert_matches_keras(name: str, options: dict, report: dict, **sizes) -> None:
+    d = derive.show(name, convention="keras", options=options, **sizes)
+    assert d.total["all"].value == report["total"]
+    assert d.total["trainable"].value == report["trainable"]
+    assert d.total["non_trainable"].value == report["non_trainable"]
+    assert d.total["macs"].value == report["macs"]
+    assert tuple(int(v) for v in d.layers[-1].shape) == report["shape"]
+
+
+# -- EfficientNet-B1 … B7 ------------------------------------------------------------------------------
+@pytest.mark.frameworks
+@pytest.mark.parametrize("b", sorted(EFFICIENTNETS))
+def test_efficientnet_matches_torchvision(b):
+    resolution = EFFICIENTNETS[b][2]
+    assert_matches_torchvision(f"efficientnet_b{b}", {}, torchvision_figures(f"efficientnet_b{b}", resolution),
+                               resolution)
+
+
+@pytest.mark.frameworks
+@pytest.mark.parametrize("b", sorted(EFFICIENTNETS))
+def test_efficientnet_matches_keras_applications(b):
+    resolution = EFFICIENTNETS[b][2]
+    assert_matches_keras(f"EfficientNetB{b}", {"preprocessing": True, "keras_rounding": True},
+                         keras_figures(f"EfficientNetB{b}", resolution))
+
+
+def test_efficientnet_coefficients_are_the_defaults():
+    for b, (alpha, depth, resolution) in EFFICIENTNETS.items():
+        d = derive.show(f"efficientnet-b{b}")
+        assert (d.values["alpha"], d.values["d"]) == (sympy.Rational(alpha), sympy.Rational(depth))
+        assert (d.values["H"], d.values["W"]) == (resolution, resolution)
+        # n_i = ⌈d·n_i⌉ of B0's table (1, 2, 2, 3, 3, 4, 1): at least B0's count, and within d·n + 1
+        for i, n in enumerate((1, 2, 2, 3, 3, 4, 1), 1):
+            assert sympy.Rational(depth) * n <= d.values[f"n_{i}"] < sympy.Rational(depth) * n + 1
+
+
+def test_depth_is_a_symbol_in_every_formula():
+    d = derive.show("efficientnet-b7")
+    blocks = {sympy.Symbol(f"n_{i}", positive=True, integer=True) for i in range(1, 8)}
+    assert blocks <= d.total["all"].formula.free_symbols
+    stage = {s.name: s for s in d.stages}["stage4"]
+    assert stage.repeat == d.values["n_4"] == 10
+    count = {p.name: p for p in d.parts}["stage4"].counts["all"]
+    n_4 = sympy.Symbol("n_4", positive=True, integer=True)
+    # P(first) + (n_4 − 1)·P(block), the first block and one copy derived once
+    assert count.formula == sympy.Add(count.first.formula, sympy.Mul(n_4 - 1, stage.block["all"].formula, evaluate=False),
+                                      evaluate=False)
+    assert {row.repeat for row in d.layers if row.part == "stage4" and row.name.startswith("stage4.2-")} == {9}
+    assert count.formula.xreplace(d.substitution) == count.value == count.first.value + 9 * stage.block["all"].value
+    text = derive.show("efficientnet-b7").to_dict()
+    assert "n_4" in text["parts"][4]["all"]["formula"] and "n_4" in text["total"]["all"]["formula"]
+
+
+def test_more_depth_adds_copies_of_the_block():
+    base = derive.show("efficientnet-b1")
+    deeper = derive.show("efficientnet-b1", n_4=9)  # 5 more copies of stage4's block
+    block = {s.name: s for s in base.stages}["stage4"].block["all"].value
+    assert deeper.total["all"].value - base.total["all"].value == 5 * block
+
+
+@pytest.mark.frameworks
+def test_a_stage_of_one_block_has_no_copy():
+    """d = 1/2: ⌈n/2⌉ blocks, so stages 1, 2, 3 and 7 have one block each: their copies are dropped (their
+    condition n_i ≠ 1), against torchvision's EfficientNet built with depth_mult = 0.5."""
+    torchvision = need_torchvision()
+    efficientnet = torchvision.models.efficientnet
+    setting, last = efficientnet._efficientnet_conf("efficientnet_b1", width_mult=1.0, depth_mult=0.5)
+    report = torch_report(efficientnet.EfficientNet(setting, 0.2, last_channel=last).eval(), (3, 96, 96))
+    d = derive.show("efficientnet-b1", convention="pytorch", d="0.5", H=96, W=96)
+    assert [d.values[f"n_{i}"] for i in range(1, 8)] == [1, 1, 1, 2, 2, 2, 1]
+    assert not any(row.name.startswith(("stage1.", "stage7.")) and ".2-" in row.name for row in d.layers)
+    assert {s.name: s.block for s in d.stages}["stage1"] is None
+    assert (d.total["all"].value, d.total["buffers"].value, d.total["macs"].value) == (
+        report["parameters"], report["buffers"], report["macs"])
+
+
+def test_an_unbound_block_count_is_refused():
+    target = derive.api.load("efficientnet-b1")
+    options = dict(target.options)
+    values = dict(bind(target.symbols, target.defaults_for(options), {}))
+    del values["n_3"]
+    with pytest.raises(InputError, match=r"number of blocks \(n_3\)"):
+        derive_block(target.build(options), "paper", values)
