@@ -94,7 +94,8 @@ def is_nonnegative(value: Expr) -> bool:
 
 class Rounding(sympy.Function):
     """⌈x⌉ or ⌊x⌋, cheap to build: `exact` (`ceil_div` or `floor_div`) on numbers, the argument
-    itself when it is whole (⌈H/1⌉ = H), ⌈⌈x⌉/n⌉ = ⌈x/n⌉ for a whole n > 0, else unevaluated.
+    itself when it is whole (⌈H/1⌉ = H), the whole terms of a sum taken out (⌊x + n⌋ = ⌊x⌋ + n),
+    ⌈⌈x⌉/n⌉ = ⌈x/n⌉ for a whole n > 0, else unevaluated.
 
     sympy's own `ceiling` and `floor` decide symbolic cases through its relational machinery, whose
     first use imports sympy.combinatorics (a tenth of a second on every run)."""
@@ -108,6 +109,10 @@ class Rounding(sympy.Function):
             return sympy.Integer(cls.exact(arg.p, arg.q))
         if is_whole(arg, min_max_abs=False):  # min, max and abs are left inside: ⌈max(3, W)⌉
             return arg
+        if arg.is_Add:  # whole terms come out: ⌊H/2 − 1⌋ + 1 = ⌊H/2⌋ (a 2×2 pool of stride 2)
+            whole = [term for term in arg.args if is_whole(term, min_max_abs=False)]
+            if whole:
+                return sympy.Add(*whole) + cls(sympy.Add(*(term for term in arg.args if term not in whole)))
         if arg.is_Mul:  # strided layers in a row: ⌈⌈H/2⌉/2⌉ = ⌈H/4⌉
             coeff, rest = arg.as_coeff_Mul()
             if coeff.is_Rational and coeff.p == 1 and coeff.q > 1 and isinstance(rest, cls):

@@ -38,6 +38,8 @@ SHOWN = {  # case -> the arguments of `derive show` (paths from the repository's
     "fused-mbconv": ("fused-mbconv", *sizes(C_in=24, t=4, C_out=48, s=2, H=128, W=128)),
     "convnext-block": ("convnext-block", *sizes(C=96, H=56, W=56)),
     "transformer-encoder": ("transformer-encoder", *sizes(d_model=512, heads=8, d_ff=2048, L=196)),
+    "vit-encoder": ("vit-encoder", *sizes(d_model=768, heads=12, L=197)),
+    "gpt-block": ("gpt-block", *sizes(d_model=768, heads=12, L=1024)),
     "dense-layer": ("dense-layer", *sizes(C_in=64, k=32, H=56, W=56)),  # DenseNet-121's first dense layer
     "transition": ("transition", *sizes(C_in=256, C_out=128, H=56, W=56)),
     "fire": ("fire", *sizes(C_in=96, s_1x1=16, e_1x1=64, e_3x3=64, H=54, W=54)),  # SqueezeNet 1.0's fire2
@@ -50,6 +52,7 @@ SHOWN = {  # case -> the arguments of `derive show` (paths from the repository's
     "mobilenetv2": ("mobilenetv2",),
     "resnet50": ("resnet50",),
     "efficientnet-b0": ("efficientnet-b0",),
+    "gpt2": ("gpt2",),
     # code as people paste it, and a TOML spec
     "forum-bottleneck": ("examples/forum_bottleneck.py", *sizes(C_in=3, n_out=3), "--convention", "keras"),
     "inverted-residual": ("examples/inverted_residual.py", *sizes(inp=3, oup=3), "--convention", "pytorch"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import pytest
+import sympy
 
 import derive
 from helpers.frameworks import need_keras, need_torch
@@ -143,6 +144,9 @@ def test_lenet5_matches_the_pytorch_tutorial(H, W, lazy):
     assert d.total["buffers"].value == report["buffers"] == 0
     assert tuple(int(v) for v in d.layers[-1].shape) == report["shape"]
     assert d.total["macs"].value == report["macs"] == fvcore_macs(model, (1, H, W))
+    # --option bias=false drops every bias: the model's weights alone
+    weights = sum(p.numel() for n, p in model.named_parameters() if n.endswith("weight"))
+    assert derive.show("lenet5", options={"bias": False}, H=H, W=W).total["all"].value == weights
 
 
 @pytest.mark.frameworks
@@ -178,3 +182,29 @@ def test_names_people_type():
     for typed, name in (("vgg16_bn", "vgg16-bn"), ("VGG19", "vgg19"), ("wide_resnet50_2", "wide-resnet50-2"),
                         ("ResNet101", "resnet101"), ("LeNet", "lenet5"), ("lenet-5", "lenet5")):
         assert derive.show(typed).target == name
+
+
+def test_pooled_sizes_read_as_halvings():
+    """A 2×2 pool of stride 2 gives ⌊(H − 2)/2⌋ + 1 = ⌊H/2⌋, and pools in a row ⌊H/4⌋ …: the formulas say so."""
+    floors = {str(f.args[0]) for f in derive.show("vgg16").total["macs"].formula.atoms(sympy.Function)
+              if type(f).__name__ == "floor"}
+    assert floors == {f"{x}/{2 ** i}" for x in "HW" for i in range(1, 5)}
+    # LeNet-5's flatten: 16·(⌊H/4⌋ − 3)·(⌊W/4⌋ − 3) features (5×5 at 32×32)
+    params = derive.show("lenet5").total["all"].formula
+    assert {str(f) for f in params.atoms(sympy.Function)} == {"floor(H/4)", "floor(W/4)"}
+
+
+CLASSIC = ("lenet5", "alexnet", "vgg11", "vgg13-bn", "vgg19", "resnet101", "resnet152", "wide-resnet50-2")
+
+
+@pytest.mark.parametrize("name", CLASSIC)
+def test_every_format_says_the_total(name, capsys):
+    """Each format of each network runs and states the total (the LaTeX formats group thousands by thin spaces)."""
+    from derive.cli import main
+
+    total = derive.show(name).total["all"].value
+    for fmt, written in (("text", f"{total:,}"), ("json", f'"value": {total}'), ("markdown", f"{total:,}"),
+                         ("latex", f"{total:,}".replace(",", r"\,")), ("tex", f"{total:,}".replace(",", r"\,")),
+                         ("slide", f"{total:,}".replace(",", r"\,"))):
+        assert main(["show", name, "--format", fmt]) == 0
+        assert written in capsys.readouterr().out, fmt

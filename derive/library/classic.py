@@ -25,6 +25,7 @@ References, followed layer for layer:
   pool of stride 2 (S2, S4; the paper's trainable subsampling and scaled tanh are not used), flatten
   (16·5·5 at 32×32), F5 120 and F6 84 with ReLU, and the output layer of `classes` (10) units.
 
+Every convolution and dense layer has a bias, as in all three references; `--option bias=false` drops them all.
 Output sizes follow PyTorch's explicit padding, ⌊(H + 2p − k)/s⌋ + 1; pools have none (⌊(H − k)/s⌋ + 1).
 """
 
@@ -94,13 +95,13 @@ def build(spec: dict, symbols: SymbolTable, options: Mapping[str, bool], **meta)
         after = (lambda e: e("maxpool", Pool2D("max", pool["k"], pool["s"]), None)) if pooled else None
         table: dict = {"block": f"conv2d {k}×{k}" + (", maxpool" if pooled else ""), "c": row["c"]}
         table.update({"n": row["n"]} if repeated else {})
-        table.update({"s": s} if s != 1 else {})
+        table["s"] = s
         net.stage(f"stage{i}", row["n"], table, emit, after)
-    _dense_layers(net, spec, len(spec["stages"]), keras_top)
+    _dense_layers(net, spec, len(spec["stages"]), keras_top, bias)
     return net.block(symbols, options, meta, spec.get("input", 3))
 
 
-def _dense_layers(net: Network, spec: dict, stages: int, keras_top: bool) -> None:
+def _dense_layers(net: Network, spec: dict, stages: int, keras_top: bool, bias: bool) -> None:
     """The hidden dense layers (the first after the adaptive pool and the flatten), and the classifier."""
     size = None if keras_top else spec.get("pool")
     dropout = None if keras_top else spec.get("dropout")
@@ -114,7 +115,7 @@ def _dense_layers(net: Network, spec: dict, stages: int, keras_top: bool) -> Non
                 e("flatten", Flatten(), None)
             if dropout == "before":
                 e("dropout", Dropout(sympy.Rational(1, 2)), None)
-            e("dense", Dense(width, bias=True), None)
+            e("dense", Dense(width, bias=bias), None)
             e("relu", Activation("relu"), None)
             if dropout == "after":
                 e("dropout", Dropout(sympy.Rational(1, 2)), None)
@@ -122,4 +123,4 @@ def _dense_layers(net: Network, spec: dict, stages: int, keras_top: bool) -> Non
         lead = ([f"avgpool {size}×{size}"] if size is not None else []) + ["flatten"] if j == 1 else []
         net.single(f"fc{j}", {"block": ", ".join([*lead, "dense"]), "c": units}, emit)
     net.single("classifier", {"block": "dense", "c": "classes"},
-               lambda e: e("dense", Dense(sym("classes"), bias=True), None))
+               lambda e: e("dense", Dense(sym("classes"), bias=bias), None))

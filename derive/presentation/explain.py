@@ -29,7 +29,9 @@ def _explained(family: str) -> tuple[str, ...]:
 # Convolutions, sequence layers, attention, norms, the bias before a batch norm, activations, merges, the
 # parameter-free layers, a subclassed Keras layer's own `add_weight`s (readers/frameworks/keras_subclass.py),
 # a PyTorch module's own nn.Parameters and buffers (readers/frameworks/torch_params.py).
-ORDER = tuple(dict.fromkeys((*_explained("convolution"), "grouped_conv", *_explained("sequence"), *_explained("attention"),
+# (then the tables and tokens of transformer networks, layers/tokens.py, after the sequence layers)
+ORDER = tuple(dict.fromkeys((*_explained("convolution"), "grouped_conv", *_explained("sequence"), *_explained("other"),
+         *_explained("attention"),
          *_explained("norm"), "bias_dropped", "bias_redundant", *_explained("activation"), "add", "projection",
          "squeeze_excite", "concatenate", *_explained("merge"), "repeated", "parameter_free", "custom_weights",
          "tensor")))

@@ -132,6 +132,8 @@ def view(d: Derivation, fmt: Format, title: str | None = None, detail: bool = Fa
             v["total"]["attention_macs"] = figure(d.total["attention_macs"])
     elif fmt.macs == "value":
         v["total"]["macs"] = {"value": d.total["macs"].value}
+        if "attention_macs" in d.total:
+            v["total"]["attention_macs"] = {"value": d.total["attention_macs"].value}
     if fmt.others:
         v["others"] = {name: {key: figure.brief(totals[key]) for key in WHOLE} for name, totals in d.others.items()}
     if fmt.layers:
