@@ -13,7 +13,7 @@ Modules, in the order data flows: `symbols`, `expr` (safe parser), `layers`, `bl
 from __future__ import annotations
 
 __version__ = "0.1.0"
-__all__ = ["show", "check", "list_targets", "render"]
+__all__ = ["show", "check", "list_targets", "render", "flops"]
 
 
 def show(target: str, **kwargs):
@@ -28,6 +28,13 @@ def check(target: str, claim: str, **kwargs):
     from .api import check as _check
 
     return _check(target, claim, **kwargs)
+
+
+def flops(derivation, tool: str):
+    """The figure a FLOP-counting tool prints for the derivation's network; see `derive.api.flops`."""
+    from .api import flops as _flops
+
+    return _flops(derivation, tool)
 
 
 def list_targets():

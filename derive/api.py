@@ -95,6 +95,8 @@ def derive_target(resolved: Target, convention: str, options: Mapping[str, objec
     given = {name: read_value(resolved, name, value) for name, value in values.items()}
     bound = bind(resolved.symbols, resolved.defaults_for(chosen), given)
     derived = derive(resolved.build(chosen), convention, bound, resolved.name)
+    if resolved.published and "bias" in resolved.options:
+        derived = replace(derived, published_bias=bool(resolved.options["bias"]))
     if resolved.published and chosen.get("bias") and resolved.options.get("bias") is False:
         # biases the published architecture lacks: what it has without them, for the texts to say both
         # (derived when a text first asks for it: most formats never do)
@@ -115,3 +117,12 @@ def check(target: str, claim: str, *, part: str | None = None, count: str = "all
 
     resolved = load(target)
     return judge(derive_target(resolved, convention, options, values), claim, part, count, resolved.aliases)
+
+
+def flops(derivation: Derivation, tool: str):
+    """The figure `tool` (fvcore, ptflops, thop, torchinfo, 2mac) prints for the derivation's network in
+    PyTorch, as `derive show --flops-as TOOL` gives it: a count with `formula` and `value` (None while a size
+    is unbound). See derive/counters/."""
+    from .counters.total import count
+
+    return count(derivation, tool).count

@@ -377,6 +377,7 @@ class Derivation:
     framework: str | None = None  # pasted code's framework ("keras", "torch"), whose own report leads its answer
     # the paper count of the architecture as published, when the options chosen add biases it lacks (api.py)
     published: Count | Later | None = None
+    published_bias: bool | None = None  # a library target's `bias` as published (VGG: on, MobileNets: off); None for code
 
     @property
     def substitution(self) -> dict[sympy.Symbol, sympy.Expr]:

@@ -1,8 +1,9 @@
 """`--flops-as TOOL` against the tools themselves: fvcore, ptflops, thop and torchinfo run on torchvision's
-MobileNetV2 and ResNet-50 at 224×224 and on PyTorch's own `nn.TransformerEncoderLayer` (batch_first,
-d_model 512, 8 heads, d_ff 2048) over 196 tokens, each called as its README says, with its default
-options; each printed total equals derive's figure for that tool exactly. The tools are imported after
-torchvision (ptflops imports `torchvision.ops` when it can)."""
+MobileNetV2, ResNet-50 and ViT-B/16 at 224×224 and on PyTorch's own `nn.TransformerEncoderLayer` (batch_first,
+d_model 512, 8 heads, d_ff 2048) over 196 tokens (and on torchvision's AlexNet, EfficientNet-B0, ConvNeXt-T and
+MobileNetV3-Small and the official ConvNeXt block), each called as its README says, with its default options; each printed total equals
+derive's figure for that tool exactly. The tools are imported after torchvision (ptflops imports
+`torchvision.ops` when it can)."""
 
 from __future__ import annotations
 
@@ -18,18 +19,31 @@ import derive
 from derive.cli import main
 from derive.counters.total import count
 from helpers.frameworks import need, need_torch, need_torchvision
-from helpers.reference_models import torchvision_model
+from helpers.reference_models import torch_convnext_block, torchvision_model
 
 CASES = {  # derive's target, options, sizes; the reference model; its input shape (no batch axis)
     "mobilenet_v2": ("mobilenet_v2", {}, {"H": 224, "W": 224}, (3, 224, 224)),
     "resnet50": ("resnet50", {"stride_3x3": "true"}, {"H": 224, "W": 224}, (3, 224, 224)),
     "encoder": ("transformer-encoder", {}, {"d_model": 512, "heads": 8, "d_ff": 2048, "L": 196}, (196, 512)),
+    "vit_b_16": ("vit-b16", {}, {"H": 224, "W": 224}, (3, 224, 224)),  # torchvision's ViT-B/16
+    # beyond the three the issue asks for: biased convolutions, an adaptive pool to 6×6, dropout (AlexNet);
+    # squeeze-and-excitation, SiLU and Sigmoid modules, stochastic depth (EfficientNet-B0)
+    "alexnet": ("alexnet", {}, {"H": 224, "W": 224}, (3, 224, 224)),
+    "efficientnet_b0": ("efficientnet-b0", {}, {"H": 224, "W": 224}, (3, 224, 224)),
+    # the official ConvNeXt block: GELU, a layer norm and linear layers over the channels, the layer scale
+    "convnext": ("convnext-block", {}, {"C": 96, "H": 56, "W": 56}, (96, 56, 56)),
+    # torchvision's LayerNorm2d, a subclass of nn.LayerNorm, which ptflops and thop do not see (forms.py)
+    "convnext_tiny": ("convnext-t", {}, {"H": 224, "W": 224}, (3, 224, 224)),
+    # Hardswish and Hardsigmoid, which none of the four counts, and squeeze-and-excitation
+    "mobilenet_v3_small": ("mobilenetv3-small", {}, {"H": 224, "W": 224}, (3, 224, 224)),
 }
 
 
 def reference(name: str):
     if name == "encoder":
         return need_torch().nn.TransformerEncoderLayer(512, 8, 2048, batch_first=True)
+    if name == "convnext":
+        return torch_convnext_block(96)
     return torchvision_model(name)
 
 

@@ -13,6 +13,7 @@ import sympy
 
 import derive
 from derive.api import load
+from derive.errors import InputError
 from derive.derivation import derive as run_derivation
 from derive.library import catalog
 from derive.presentation.printing import printer
@@ -325,3 +326,28 @@ def test_keras_attention_with_its_own_key_width(heads, key_dim, value_dim, bias)
                   (Node("attention", MultiHeadAttention(heads, key_dim, value_dim, bias)),))
     d = {c: run_derivation(block, c, {}) for c in CONVENTIONS}
     agree_with_keras(d, keras_report(model))
+
+
+# -- names: each network answers to what its reference implementation calls it ------------------------
+@pytest.mark.parametrize("typed,name", [
+    ("mobilenet_v2", "mobilenetv2"), ("MobileNetV2", "mobilenetv2"), ("MobileNet", "mobilenetv1"),
+    ("ResNet50", "resnet50"), ("resnet-50", "resnet50"), ("efficientnet_b0", "efficientnet-b0"),
+    ("EfficientNetB0", "efficientnet-b0"), ("vgg16_bn", "vgg16-bn"), ("VGG16", "vgg16"),
+    ("wide_resnet50_2", "wide-resnet50-2"), ("efficientnet_b7", "efficientnet-b7"),
+    ("mobilenet_v3_large", "mobilenetv3-large"), ("MobileNetV3Large", "mobilenetv3-large"), ("vit_b_16", "vit-b16")])
+def test_a_network_answers_to_its_reference_names(typed, name):
+    assert load(typed).name == name
+
+
+def test_an_unknown_name_still_fails_with_a_suggestion():
+    with pytest.raises(InputError, match="unknown target 'vgg61'; did you mean 'vgg"):
+        load("vgg61")
+
+
+def test_the_list_gives_blocks_then_networks_each_with_its_other_names():
+    from derive.presentation.listing import render_list
+
+    entries = json.loads(render_list("json"))
+    kinds = [e["kind"] for e in entries]
+    assert kinds == sorted(kinds, key=lambda k: k != "block") and {"block", "network"} <= set(kinds)
+    assert {e["name"]: e["also"] for e in entries}["lenet5"] == ["LeNet"]  # the tutorial's class name

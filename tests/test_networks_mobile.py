@@ -17,7 +17,8 @@ from derive.derivation import bind
 from derive.derivation import derive as derive_block
 from derive.errors import InputError
 from helpers.frameworks import need_keras, need_torchvision
-from helpers.reference_models import FVCORE_MACS, fvcore_by_operator, keras_report, torch_report, torchvision_model
+from helpers.reference_models import (FVCORE_MACS, fvcore_by_operator, keras_report, make_divisible, torch_report,
+                                      torchvision_model)
 
 # torchvision's (width_mult, depth_mult) and keras.applications' default_size, as each passes them
 EFFICIENTNETS = {1: ("1.0", "1.1", 240), 2: ("1.1", "1.2", 260), 3: ("1.2", "1.4", 300), 4: ("1.4", "1.8", 380),
@@ -134,3 +135,100 @@ def test_an_unbound_block_count_is_refused():
     del values["n_3"]
     with pytest.raises(InputError, match=r"number of blocks \(n_3\)"):
         derive_block(target.build(options), "paper", values)
+
+
+# -- MobileNetV3: torchvision by default, keras.applications with keras_variant -----------------------------
+@cache
+def keras_mobilenetv3(app: str, H: int, W: int, alpha: float, classes: int) -> dict:
+    keras = need_keras()
+    return keras_report(getattr(keras.applications, app)(weights=None, input_shape=(H, W, 3), alpha=alpha,
+                                                         classes=classes))
+
+
+MOBILENETV3_TORCH = [  # (derive name, torchvision builder, width_mult, H, W, classes)
+    ("mobilenetv3-large", "mobilenet_v3_large", "1", 224, 224, 1000),
+    ("mobilenetv3-large", "mobilenet_v3_large", "0.75", 97, 131, 10),
+    ("mobilenetv3-small", "mobilenet_v3_small", "1", 224, 224, 1000),
+    ("mobilenetv3-small", "mobilenet_v3_small", "1.3", 97, 131, 10),
+]
+
+
+@pytest.mark.frameworks
+@pytest.mark.parametrize("name,builder,alpha,H,W,classes", MOBILENETV3_TORCH, ids=str)
+def test_mobilenetv3_matches_torchvision(name, builder, alpha, H, W, classes):
+    model = torchvision_model(builder, width_mult=float(alpha), num_classes=classes)
+    report = torch_report(model, (3, H, W))
+    d = derive.show(builder, convention="pytorch", alpha=alpha, H=H, W=W, classes=classes)
+    assert d.target == name
+    assert d.total["all"].value == report["parameters"]
+    assert d.total["buffers"].value == report["buffers"]
+    assert d.total["macs"].value == report["macs"]
+    assert tuple(int(v) for v in d.layers[-1].shape) == report["shape"]
+    if (H, W) == (224, 224):
+        fvcore = fvcore_by_operator(model, (3, H, W))
+        assert d.total["macs"].value == sum(n for op, n in fvcore.items() if op in FVCORE_MACS)
+
+
+MOBILENETV3_KERAS = [  # (derive name, keras.applications name, alpha, H, W, classes)
+    ("mobilenetv3-large", "MobileNetV3Large", "1", 224, 224, 1000),
+    ("mobilenetv3-large", "MobileNetV3Large", "0.75", 97, 131, 10),
+    ("mobilenetv3-small", "MobileNetV3Small", "1", 224, 224, 1000),
+    ("mobilenetv3-small", "MobileNetV3Small", "1.3", 97, 131, 10),  # hidden width scaled only for α > 1
+    ("mobilenetv3-small", "MobileNetV3Small", "0.5", 64, 64, 10),  # the stem stays 16 in Keras
+]
+
+
+@pytest.mark.frameworks
+@pytest.mark.parametrize("name,app,alpha,H,W,classes", MOBILENETV3_KERAS, ids=str)
+def test_mobilenetv3_matches_keras_applications(name, app, alpha, H, W, classes):
+    assert_matches_keras(app, {"keras_variant": True}, keras_mobilenetv3(app, H, W, float(alpha), classes),
+                         alpha=alpha, H=H, W=W, classes=classes)
+
+
+def test_mobilenetv3_variants_differ_where_the_implementations_do():
+    torch_like = derive.show("mobilenetv3-small", alpha="0.5")
+    keras_like = derive.show("mobilenetv3-small", alpha="0.5", options={"keras_variant": True})
+    assert (torch_like.values["c_0"], keras_like.values["c_0"]) == (8, 16)  # Keras' stem is never scaled
+    assert (torch_like.values["c_11"], keras_like.values["c_11"]) == (512, 1024)  # hidden: scaled for α > 1 only
+    large = [derive.show("mobilenetv3-large", alpha="0.75", options={"keras_variant": v}) for v in (False, True)]
+    # expanded widths: divisible(184·α, 8) in torchvision, divisible(2.3·c_7, 8) of the scaled input in Keras
+    assert [d.values["e_8"] for d in large] == [make_divisible(184 * 0.75), make_divisible(2.3 * large[1].values["c_7"])]
+    assert large[0].values["e_8"] != large[1].values["e_8"]
+    ops = [row.op for row in keras_like.layers if row.part == "classifier"]
+    assert ops[:2] == ["adaptive_pool2d", "conv2d"] and ops[-1] == "flatten"
+    assert keras_like.layers[0].op == "rescaling"
+
+
+# -- ConvNeXt-T ---------------------------------------------------------------------------------------------
+@pytest.mark.frameworks
+@pytest.mark.parametrize("H,W,classes", [(224, 224, 1000), (97, 131, 10)], ids=str)
+def test_convnext_t_matches_torchvision(H, W, classes):
+    """At 97×131 the unpadded 4×4/4 stem and 2×2/2 downsamplings give ⌊H/4⌋, ⌊H/8⌋, ...: 24×32, 12×16, 6×8, 3×4."""
+    model = torchvision_model("convnext_tiny", num_classes=classes)
+    report = torch_report(model, (3, H, W))
+    d = derive.show("convnext_tiny", convention="pytorch", H=H, W=W, classes=classes)
+    assert d.target == "convnext-t"
+    assert (d.total["all"].value, d.total["buffers"].value) == (report["parameters"], report["buffers"])
+    assert d.total["macs"].value == report["macs"]
+    assert tuple(int(v) for v in d.layers[-1].shape) == report["shape"]
+    if (H, W) == (224, 224):
+        fvcore = fvcore_by_operator(model, (3, H, W))
+        assert d.total["macs"].value == sum(n for op, n in fvcore.items() if op in FVCORE_MACS)
+
+
+@pytest.mark.frameworks
+@pytest.mark.parametrize("H,W", [(224, 224), (97, 131)], ids=str)
+def test_convnext_t_matches_keras_applications(H, W):
+    keras = need_keras()
+    report = keras_report(keras.applications.ConvNeXtTiny(weights=None, input_shape=(H, W, 3)))
+    assert_matches_keras("ConvNeXtTiny", {}, report, H=H, W=W)
+
+
+def test_convnext_t_stages_are_repeated_blocks_with_downsampling_between():
+    d = derive.show("convnext-t")
+    assert [s.name for s in d.stages] == ["stem", "stage1", "downsample2", "stage2", "downsample3", "stage3",
+                                          "downsample4", "stage4", "classifier"]
+    stage3 = {s.name: s for s in d.stages}["stage3"]
+    block = derive.show("convnext-block", C=384, H=14, W=14)  # the first block keeps the shape too
+    assert stage3.repeat == 9 and stage3.block["all"].value == block.total["all"].value
+    assert {s.name: s for s in d.stages}["stage3"].counts["all"].value == 9 * block.total["all"].value

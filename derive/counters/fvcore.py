@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import sympy
 
-from .rows import SILENT, ZERO, Row, nothing, silent
+from .rows import SILENT, ZERO, Row, added_table, nothing, silent
 
 WEIGHTED = ("conv1d", "conv2d", "conv3d", "depthwise_conv1d", "depthwise_conv2d", "separable_conv1d",
             "separable_conv2d", "conv1d_transpose", "conv2d_transpose", "conv3d_transpose", "dense")
@@ -62,8 +62,13 @@ RULES = {
     "adaptive_pool1d": global_pool, "adaptive_pool2d": global_pool, "adaptive_pool3d": global_pool,
     "pool1d": nothing("pool"), "pool2d": nothing("pool"), "pool3d": nothing("pool"),
     "activation": nothing("activation"), "prelu": nothing("activation"),
-    "add": nothing("elementwise"), "multiply": nothing("elementwise"), "subtract": nothing("elementwise"),
+    "add": nothing("add"), "multiply": nothing("elementwise"), "subtract": nothing("elementwise"),
     "average": nothing("elementwise"), "maximum": nothing("elementwise"), "minimum": nothing("elementwise"),
     "embedding": nothing("embedding"),
+    # ConvNeXt's layer scale (a parameter times the tensor, `gamma * x`) and Keras' Rescaling: a multiply (and an add)
+    "layer_scale": nothing("scale"), "rescaling": nothing("scale"),
+    # recurrent layers run as aten::lstm, aten::gru, aten::rnn_tanh: no handle
+    **{op: nothing("recurrent") for op in ("simple_rnn", "lstm", "gru", "bidirectional")},
+    "added_table": added_table,
     **{op: silent for op in SILENT},
 }

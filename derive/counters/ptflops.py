@@ -28,7 +28,7 @@ import sympy
 
 from ..errors import InputError
 from . import forms
-from .rows import SILENT, ZERO, Row, nothing, silent
+from .rows import SILENT, ZERO, Row, added_table, nothing, silent
 
 CONVS = ("conv1d", "conv2d", "conv3d", "depthwise_conv1d", "depthwise_conv2d", "separable_conv1d",
          "separable_conv2d", "conv1d_transpose", "conv2d_transpose", "conv3d_transpose", "dense")
@@ -47,25 +47,31 @@ def weighted(row: Row) -> tuple[sympy.Expr, str]:
 
 
 def norm(row: Row) -> tuple[sympy.Expr, str]:
+    if row.form == forms.SUBCLASS:  # its rules are looked up by the exact type: a subclass has none
+        return ZERO, "subclass"
     affine = row.has("gamma", "beta") and row.op != "layer_norm"
     return row.numel_in * (2 if affine else 1), "norm"
 
 
 def activation(row: Row) -> tuple[sympy.Expr, str]:
+    """The topic names the function: `twice_relu` (a module counted by its hook and by the wrapped function
+    its forward calls), `once_relu6` (one of the two), `free_sigmoid` (neither)."""
     function, form = row.function, row.form
     if form == forms.BOUND:
         return ZERO, "bound_activation"
     if function in TWICE:
-        return row.numel_out * (2 if form == forms.MODULE else 1), "activation_twice" if form == forms.MODULE else "activation"
+        if form == forms.MODULE:
+            return row.numel_out * 2, f"twice_{function}"
+        return row.numel_out, f"once_{function}"
     if function in HOOK_ONLY:
-        return (row.numel_out, "activation") if form == forms.MODULE else (ZERO, "activation_free")
+        return (row.numel_out, f"once_{function}") if form == forms.MODULE else (ZERO, f"free_{function}")
     if function in PATCHED_ONLY:
-        return row.numel_out, "activation"
-    return ZERO, "activation_free"
+        return row.numel_out, f"once_{function}"
+    return ZERO, f"free_{function}"
 
 
 def prelu(row: Row) -> tuple[sympy.Expr, str]:
-    return (row.numel_out * 2, "activation_twice") if row.form == forms.MODULE else (ZERO, "bound_activation")
+    return (row.numel_out * 2, "twice_prelu") if row.form == forms.MODULE else (ZERO, "bound_activation")
 
 
 def pool(row: Row) -> tuple[sympy.Expr, str]:
@@ -101,7 +107,10 @@ RULES = {
     "activation": activation, "prelu": prelu,
     **{op: pool for op in ("pool1d", "pool2d", "pool3d", "global_pool1d", "global_pool2d", "global_pool3d",
                            "adaptive_pool1d", "adaptive_pool2d", "adaptive_pool3d")},
-    "add": nothing("elementwise"), "multiply": nothing("elementwise"), "subtract": nothing("elementwise"),
+    "add": nothing("add"), "multiply": nothing("elementwise"), "subtract": nothing("elementwise"),
     "embedding": nothing("embedding"),
+    # ConvNeXt's layer scale (a parameter times the tensor, `gamma * x`) and Keras' Rescaling: a multiply (and an add)
+    "layer_scale": nothing("scale"), "rescaling": nothing("scale"),
+    "added_table": added_table,
     **{op: silent for op in SILENT},
 }

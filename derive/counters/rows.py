@@ -69,14 +69,29 @@ class Row:
 
 
 SILENT = ("dropout", "flatten", "reshape", "permute", "repeat_vector", "zero_padding1d", "zero_padding2d",
-          "zero_padding3d", "cropping1d", "cropping2d", "cropping3d", "pad", "concatenate", "identity")
+          "zero_padding3d", "cropping1d", "cropping2d", "cropping3d", "pad", "concatenate", "identity",
+          "parameter", "buffer",
+          "to_sequence", "class_token", "first_token")  # reshaping, torch.cat with a parameter, x[:, 0]  # a module's own nn.Parameter or buffer: what forward does with it is not read
 
 
 def silent(row: Row) -> tuple[sympy.Expr, str]:
-    """No arithmetic at all (dropout at inference, reshaping, padding, cropping, concatenation): 0 in every tool."""
+    """No arithmetic at all (dropout at inference, reshaping, padding, cropping, concatenation) or none derive
+    knows of (a PyTorch module's own nn.Parameter, used as its `forward` says): 0 in every tool."""
     return ZERO, ""
 
 
 def nothing(topic: str):
     """A rule: the tool counts nothing for this kind (`topic` says why)."""
     return lambda row: (ZERO, topic)
+
+
+def added_table(row: Row) -> tuple[sympy.Expr, str]:
+    """A learned table added to every position: a bare parameter added with `+`, which no tool counts (no
+    module, no wrapped function, no fvcore rule for aten::add); as an nn.Embedding it is not modelled."""
+    from ..errors import InputError
+    from .forms import PARAMETER
+
+    if row.form != PARAMETER:
+        raise InputError("derive models a tool's count of a learned table added to a sequence only where it is "
+                         "a bare nn.Parameter (ViT's position embedding), not an nn.Embedding", "--flops-as")
+    return ZERO, "add"

@@ -22,7 +22,7 @@ from __future__ import annotations
 import sympy
 
 from . import forms
-from .rows import SILENT, ZERO, Row, nothing, silent
+from .rows import SILENT, ZERO, Row, added_table, nothing, silent
 
 CONVS = ("conv1d", "conv2d", "conv3d", "depthwise_conv1d", "depthwise_conv2d", "separable_conv1d",
          "separable_conv2d", "dense")
@@ -33,6 +33,8 @@ def weighted(row: Row) -> tuple[sympy.Expr, str]:
 
 
 def norm(row: Row) -> tuple[sympy.Expr, str]:
+    if row.form == forms.SUBCLASS:  # its rules are looked up by the exact type: a subclass has none
+        return ZERO, "subclass"
     affine = row.has("gamma", "beta")
     return row.numel_in * (4 if affine else 2), "norm"
 
@@ -78,7 +80,10 @@ RULES = {
     "activation": activation, "prelu": prelu,
     **{op: pool for op in ("pool1d", "pool2d", "pool3d", "global_pool1d", "global_pool2d", "global_pool3d",
                            "adaptive_pool1d", "adaptive_pool2d", "adaptive_pool3d")},
-    "add": nothing("elementwise"), "multiply": nothing("elementwise"), "subtract": nothing("elementwise"),
+    "add": nothing("add"), "multiply": nothing("elementwise"), "subtract": nothing("elementwise"),
     "embedding": nothing("embedding"),
+    # ConvNeXt's layer scale (a parameter times the tensor, `gamma * x`) and Keras' Rescaling: a multiply (and an add)
+    "layer_scale": nothing("scale"), "rescaling": nothing("scale"),
+    "added_table": added_table,
     **{op: silent for op in SILENT},
 }

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sympy
 
-from .rows import SILENT, ZERO, Row, nothing, silent
+from .rows import SILENT, ZERO, Row, added_table, nothing, silent
 
 CONVS = ("conv1d", "conv2d", "conv3d", "depthwise_conv1d", "depthwise_conv2d", "separable_conv1d",
          "separable_conv2d", "conv1d_transpose", "conv2d_transpose", "conv3d_transpose")
@@ -41,5 +41,8 @@ RULES = {
     "activation": nothing(""), "add": nothing(""), "multiply": nothing(""), "subtract": nothing(""),
     **{op: nothing("") for op in ("pool1d", "pool2d", "pool3d", "global_pool1d", "global_pool2d", "global_pool3d",
                                   "adaptive_pool1d", "adaptive_pool2d", "adaptive_pool3d")},
+    # ConvNeXt's layer scale (a parameter times the tensor, `gamma * x`) and Keras' Rescaling: a multiply (and an add)
+    "layer_scale": nothing(""), "rescaling": nothing(""),
+    "added_table": added_table,
     **{op: silent for op in SILENT},
 }

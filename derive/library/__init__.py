@@ -45,9 +45,12 @@ CATALOG = Path(__file__).parent / "catalog"
 
 @cache
 def catalog() -> Mapping[str, Entry]:
-    """Every built-in target: the blocks (`catalog/blocks.toml`) first, then each family's file in name order."""
-    files = sorted(CATALOG.glob("*.toml"), key=lambda f: (f.name != "blocks.toml", f.name))
+    """Every built-in target, the blocks before the networks (those with a `target` function); in each, the
+    files `blocks.toml` and `networks.toml` (the first ones) before the others in name order."""
+    first = {"blocks.toml": 0, "networks.toml": 1}
+    files = sorted(CATALOG.glob("*.toml"), key=lambda f: (first.get(f.name, 2), f.name))
     data = {name: spec for f in files for name, spec in tomllib.loads(f.read_text(encoding="utf-8")).items()}
+    data = dict(sorted(data.items(), key=lambda item: "target" in item[1]))  # stable: file order kept in each
     return MappingProxyType({
         name: Entry(name, spec["summary"], spec["title"], spec["builder"], tuple(spec["symbols"]),
                     MappingProxyType(spec.get("defaults", {})), MappingProxyType(spec.get("options", {})),

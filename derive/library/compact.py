@@ -49,11 +49,6 @@ def classifier(net: Network, bias: bool = True) -> None:
     net.single("classifier", {"block": "avgpool, dense", "c": "classes"}, emit)
 
 
-def block_target(entry, own: tuple[SymbolInfo, ...], build: Callable) -> Target:
-    """The Target of a block of the catalog with symbols of its own (a growth rate, fire widths)."""
-    return Target(entry.name, entry.title, _symbols(entry, own), entry.defaults, entry.options, build, entry.aliases)
-
-
 def _symbols(entry, own: tuple[SymbolInfo, ...]) -> SymbolTable:
     """The symbols the catalog lists for `entry`, in its order: its own (`own`) or the base ones."""
     by_name = {info.name: info for info in own}

@@ -28,13 +28,13 @@ import sympy
 from ..blocks import Block, Stage
 from ..functions import floor
 from ..layers import Activation, BatchNorm, Concatenate, Conv2D, Dense, GlobalPool2D, Pool2D, Shape
-from ..symbols import SymbolInfo, SymbolTable, sym
+from ..symbols import BASE, SymbolInfo, SymbolTable, sym
 from .common import IN, Emit
-from .compact import block_target, network_target, table, width
+from .compact import network_target, table, width
 from .networks import Network
 
 GROWTH = SymbolInfo("k", "growth rate: channels each dense layer adds", "k")
-BOTTLENECK = SymbolInfo("b", "bottleneck factor: the 1×1 convolution gives b·k channels (bn_size)", "b")
+BOTTLENECK = BASE["b"]
 
 
 def dense_unit(e: Emit, k, b, bias: bool) -> None:
@@ -56,13 +56,11 @@ def transition_unit(e: Emit, C_out, bias: bool) -> None:
     e("pool", Pool2D("avg", 2, 2, "valid"), "transition")
 
 
-def dense_layer_target(entry):
-    return block_target(entry, (GROWTH, BOTTLENECK), dense_layer)
-
-
 def dense_layer(symbols: SymbolTable, options: Mapping[str, bool], **meta) -> Block:
+    """The dense layer alone: its `k` is the growth rate (the registry's k is a kernel size)."""
     e = Emit()
     dense_unit(e, GROWTH.symbol, BOTTLENECK.symbol, bool(options["bias"]))
+    symbols = SymbolTable(tuple(GROWTH if info.name == GROWTH.name else info for info in symbols.infos))
     return Block(symbols=symbols, input=Shape(sym("C_in"), (sym("H"), sym("W"))), nodes=tuple(e.nodes),
                  options=options, **meta)
 

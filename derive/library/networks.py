@@ -161,7 +161,7 @@ class Network:
         self.nodes += first.nodes
         rest: tuple[str, ...] = ()
         if symbolic or n > 1:
-            label = "2" if n == 2 else f"2-{n}"
+            label = "2-n" if symbolic else "2" if n == 2 else f"2-{n}"  # blocks 2 to n
             when = Condition.where(n, "≠", 1) if symbolic else None
             copy = Emit(prefix=f"{part}.{label}.", src=self.last, part=part, repeat=n - 1, when=when)
             emit(copy, False)
@@ -222,7 +222,10 @@ def build(spec: dict, symbols: SymbolTable, options: Mapping[str, bool], **meta)
         c, s = _width(i), row["s"]
         n = _blocks(i) if DEPTH.name in symbols else row["n"]
         emit = _stage_emitter(spec, row, previous, c, s, bias, options)
-        net.stage(f"stage{i}", n, {"block": _block_label(spec), **row}, emit)
+        table = {"block": _block_label(spec), **row}
+        if n is not row["n"]:  # the depth a symbol: the stage has ⌈d·n⌉ blocks, not the table's n (B0's)
+            del table["n"]
+        net.stage(f"stage{i}", n, table, emit)
         previous = c * spec.get("expansion", 1)
     if "head" in spec:
         head = _width(len(spec["stages"]) + 1)

@@ -25,12 +25,9 @@ from ..blocks import Block
 from ..layers import Activation, AdaptivePool2D, Concatenate, Conv2D, Dropout, Flatten, Pool2D, Shape
 from ..symbols import SymbolInfo, SymbolTable, sym
 from .common import Emit
-from .compact import block_target, network_target, table, width
+from .compact import network_target, table, width
 from .networks import Network
 
-FIRE = (SymbolInfo("s_1x1", "squeeze channels (1×1)", r"s_{\mathrm{1x1}}"),
-        SymbolInfo("e_1x1", "expand channels of the 1×1", r"e_{\mathrm{1x1}}"),
-        SymbolInfo("e_3x3", "expand channels of the 3×3", r"e_{\mathrm{3x3}}"))
 
 
 def fire_unit(e: Emit, squeeze, expand1, expand3) -> None:
@@ -43,13 +40,9 @@ def fire_unit(e: Emit, squeeze, expand1, expand3) -> None:
     e("concat", Concatenate(), None, "expand1x1_relu", "expand3x3_relu")
 
 
-def fire_target(entry):
-    return block_target(entry, FIRE, fire)
-
-
 def fire(symbols: SymbolTable, options: Mapping[str, bool], **meta) -> Block:
     e = Emit()
-    fire_unit(e, *(info.symbol for info in FIRE))
+    fire_unit(e, *(sym(name) for name in ("s_1x1", "e_1x1", "e_3x3")))
     return Block(symbols=symbols, input=Shape(sym("C_in"), (sym("H"), sym("W"))), nodes=tuple(e.nodes),
                  options=options, **meta)
 

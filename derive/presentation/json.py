@@ -156,5 +156,6 @@ def answer(lines: Iterable[tuple[str, dict]]) -> dict:
 
 def catalog(entries: Iterable) -> list[dict]:
     """`derive list --format json`: every built-in target with its symbols, defaults and options."""
-    return [{"name": e.name, "summary": e.summary, "symbols": list(e.symbols), "defaults": dict(e.defaults),
-             "options": dict(e.options)} for e in entries]
+    return [{"name": e.name, "kind": "network" if e.target else "block", "summary": e.summary,
+             "symbols": list(e.symbols), "defaults": dict(e.defaults), "options": dict(e.options), "also": list(e.also)}
+            for e in entries]

@@ -38,7 +38,9 @@ def holds(d: Derivation) -> dict:
     `convolution` (not counting dense layers, which the registry files with them), `image` / `sequence`
     (the input's spatial axes: 2 / 1), `biased` and `biasable` (the kinds of weighted layer that have a
     bias / are there: "convolution", "dense", "attention" (projections)), `framework` (pasted code's:
-    "keras", "torch"; None)."""
+    "keras", "torch"; None), `published_unbiased` (a library target published without biases, as the
+    MobileNets and ResNets are) and `published_biased` (one published with them, as VGG is: its
+    `bias=false` drops biases it has); neither for code or a spec."""
     kinds = {t.term.kind for row in d.layers for t in row.terms}
     biased, biasable = [], []
     for words, kind in WEIGHTED:
@@ -54,7 +56,8 @@ def holds(d: Derivation) -> dict:
             "batch_norm": any(row.op == "batch_norm" for row in d.layers),
             "convolution": "convolution" in biasable,
             "image": rank == 2, "sequence": rank == 1, "biased": biased, "biasable": biasable,
-            "framework": d.framework}
+            "framework": d.framework, "published_unbiased": d.published_bias is False,
+            "published_biased": d.published_bias is True}
 
 
 @frozen

@@ -62,11 +62,17 @@ def torch_report(model, shape: tuple[int, ...]) -> dict:
             "shape": tuple(out.shape[1:]), "macs": macs}
 
 
+def _keras_layers(model):
+    """The model's layers, those of a nested model (ConvNeXt's stem and downsampling `Sequential`s) in its place."""
+    for layer in model.layers:
+        yield from _keras_layers(layer) if hasattr(layer, "layers") else (layer,)
+
+
 def keras_report(model) -> dict:
     """count_params, trainable, non-trainable, output shape and MACs (read off the layers' shapes)."""
     keras = need_keras()
     macs = 0
-    for layer in model.layers:
+    for layer in _keras_layers(model):
         if isinstance(layer, (keras.layers.Conv2D, keras.layers.DepthwiseConv2D)):
             macs += math.prod(layer.kernel.shape) * math.prod(layer.output.shape[1:3])
         elif isinstance(layer, keras.layers.Dense):
