@@ -232,3 +232,31 @@ def test_convnext_t_stages_are_repeated_blocks_with_downsampling_between():
     block = derive.show("convnext-block", C=384, H=14, W=14)  # the first block keeps the shape too
     assert stage3.repeat == 9 and stage3.block["all"].value == block.total["all"].value
     assert {s.name: s for s in d.stages}["stage3"].counts["all"].value == 9 * block.total["all"].value
+
+
+# -- the worked solution fits its page --------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["efficientnet-b7", "mobilenetv3-large", "convnext-t"])
+def test_worked_solution_fits_and_shows_every_stage(name, tmp_path):
+    """The article compiles without a box over a point too wide or loose (B7's (n_i − 1)·(…) layer rows
+    once ran 20 pt into the margin), with the total and every stage's count on the page."""
+    import re
+    import subprocess
+
+    from derive.presentation.render import render
+    from helpers.rendering_cases import need, pdftotext, tex_ready
+
+    need(tex_ready(), "TeX (pdflatex, latexmk) and pdftotext")
+    d = derive.show(name)
+    (tmp_path / "doc.tex").write_text(render(d, "tex"), encoding="utf-8")
+    for _ in range(2):  # twice, for longtable's widths
+        subprocess.run(["pdflatex", "-interaction=nonstopmode", "-no-shell-escape", "doc.tex"], cwd=tmp_path,
+                       capture_output=True, timeout=180, check=False)
+    log = (tmp_path / "doc.log").read_text(encoding="latin-1")
+    boxes = [m.group(0) for m in re.finditer(r"(Overfull|Underfull) \\hbox \((\d+\.?\d*)pt too \w+\)", log)
+             if float(m.group(2)) > 1]
+    assert boxes == []
+    words = " ".join(pdftotext((tmp_path / "doc.pdf").read_bytes(), tmp_path).split())
+    grouped = lambda value: f"{value:,}".replace(",", " ")  # noqa: E731  (a thin space, as pdftotext gives it)
+    assert grouped(d.total["all"].value) in words
+    for stage in d.stages:
+        assert grouped(stage.counts["all"].value) in words, stage.name

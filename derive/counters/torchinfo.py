@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sympy
 
-from .rows import SILENT, ZERO, Row, added_table, nothing, silent
+from .rows import SILENT, Row, added_table, nothing, silent
 
 CONVS = ("conv1d", "conv2d", "conv3d", "depthwise_conv1d", "depthwise_conv2d", "separable_conv1d",
          "separable_conv2d", "conv1d_transpose", "conv2d_transpose", "conv3d_transpose")

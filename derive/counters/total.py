@@ -1,13 +1,12 @@
 """The machinery of `--flops-as`: a tool's rules applied to every row of a derivation, summed."""
 
-
 from __future__ import annotations
 
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Mapping
 
 import sympy
 
-from ..derivation import Count, Derivation, LayerRow, evaluate
+from ..derivation import Count, Derivation, evaluate
 from ..errors import InputError
 from ..records import frozen
 from . import NAMES, TOOLS, forms
@@ -72,7 +71,3 @@ def count(d: Derivation, tool: str) -> Flops:
 
 def _tool_name(tool: str) -> str:
     return NAMES.get(tool, tool)
-
-
-def topics(flops: Flops) -> Iterable[str]:
-    return (*flops.counted, *flops.zero)

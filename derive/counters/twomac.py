@@ -19,8 +19,8 @@ def doubled(row: Row) -> tuple[sympy.Expr, str]:
 class _All(dict):
     """Every kind: twice its MACs (0 for the kinds without any)."""
 
-    def get(self, op, default=None):  # noqa: D102
-        return self[op] if op in self else doubled
+    def get(self, op, default=None):
+        return super().get(op, doubled)
 
 
 RULES = _All({op: silent for op in SILENT})

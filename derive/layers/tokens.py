@@ -14,6 +14,8 @@ spells them (pasted PyTorch code gets the same counts from `nn.Parameter` and `n
 - `FirstToken`: the sequence's first position alone (`x[:, 0]`: ViT's class token before its head,
   BERT's pooler input): no parameters.
 - `ToSequence`: an image of h × w positions as a sequence of h·w (ViT's patches): a reshape.
+- `TokenEmbedding`: an `Embedding` whose signature names no size (a vocabulary's five digits are in
+  its term, grouped as the output groups figures).
 - `Causal`: attention where each position attends to itself and the positions before it (GPT-2): the
   same projections, so the same parameters and multiply-accumulates; the scores QKᵀ are computed
   whole and the later ones masked, as the reference implementations do, so its attention MACs too.
@@ -28,6 +30,7 @@ from typing import ClassVar
 
 from ..records import frozen
 from .base import ONE, Expr, Layer, Shape, Term, Wrapped, as_expr, need_rank
+from .sequence import Embedding
 from .spelling import kind
 
 
@@ -124,6 +127,16 @@ class TiedDense(Layer):
     @property
     def signature(self) -> str:
         return f"tied to {self.tied}"
+
+
+@frozen
+class TokenEmbedding(Embedding):
+    """An `Embedding` of a network's vocabulary (GPT-2's `wte`, BERT's `word_embeddings`), whose signature
+    names no size: a vocabulary of tens of thousands is written in its term, with the output's grouping."""
+
+    @property
+    def signature(self) -> str:
+        return "one row per token id"
 
 
 @frozen

@@ -42,8 +42,7 @@ import sympy
 
 from ..blocks import Block, Target
 from ..layers import Activation, Add, Conv2D, Dense, Dropout, LayerNorm, MultiHeadAttention, Shape
-from ..layers.sequence import Embedding
-from ..layers.tokens import AddedTable, Causal, ClassToken, FirstToken, TiedDense, ToSequence
+from ..layers.tokens import AddedTable, Causal, ClassToken, FirstToken, TiedDense, ToSequence, TokenEmbedding
 from ..symbols import BASE, SymbolInfo, SymbolTable
 from .common import IN, Emit
 from .networks import Network, tables
@@ -52,6 +51,7 @@ OWN = {info.name: info for info in (
     SymbolInfo("V", "vocabulary (token ids)", "V"),
     SymbolInfo("T", "positions (rows of the position table: the context length)", "T"),
     SymbolInfo("P", "patch size", "P"),
+    SymbolInfo("N", "blocks (layers) of the encoder", "N"),
 )}
 
 
@@ -67,26 +67,26 @@ def _sym(name: str) -> sympy.Symbol:
 def pre_norm_unit(e: Emit, d, heads, t, bias: bool, causal: bool, naming: str) -> None:
     """LayerNorm, attention, add; LayerNorm, dense to t·d, GELU, dense back to d, add (ViT, GPT-2)."""
     attention = MultiHeadAttention(heads, bias=bias, naming=naming)
-    e("norm1", LayerNorm(center=bias), "attention")
-    e("attention", Causal(attention) if causal else attention, "attention")
-    e("attention_add", Add(), "attention", "attention", IN)
-    e("norm2", LayerNorm(center=bias), "mlp")
-    e("mlp1", Dense(t * d, bias=bias), "mlp")
-    e("mlp_gelu", Activation("gelu"), "mlp")
-    e("mlp2", Dense(d, bias=bias), "mlp")
-    e("mlp_add", Add(), "mlp", "mlp2", "attention_add")
+    e("ln_1", LayerNorm(center=bias), "attention")
+    e("attn", Causal(attention) if causal else attention, "attention")
+    e("add_1", Add(), "attention", "attn", IN)
+    e("ln_2", LayerNorm(center=bias), "mlp")
+    e("fc_1", Dense(t * d, bias=bias), "mlp")
+    e("gelu", Activation("gelu"), "mlp")
+    e("fc_2", Dense(d, bias=bias), "mlp")
+    e("add_2", Add(), "mlp", "fc_2", "add_1")
 
 
 def post_norm_unit(e: Emit, d, heads, t) -> None:
     """BERT's layer: attention, add, LayerNorm; dense to t·d, GELU, dense back to d, add, LayerNorm."""
-    e("attention", MultiHeadAttention(heads), "attention")
-    e("attention_add", Add(), "attention", "attention", IN)
-    e("attention_norm", LayerNorm(), "attention")
-    e("intermediate", Dense(t * d), "mlp")
-    e("intermediate_gelu", Activation("gelu"), "mlp")
-    e("output", Dense(d), "mlp")
-    e("output_add", Add(), "mlp", "output", "attention_norm")
-    e("output_norm", LayerNorm(), "mlp")
+    e("attn", MultiHeadAttention(heads), "attention")
+    e("add_1", Add(), "attention", "attn", IN)
+    e("ln_1", LayerNorm(), "attention")
+    e("fc_1", Dense(t * d), "mlp")
+    e("gelu", Activation("gelu"), "mlp")
+    e("fc_2", Dense(d), "mlp")
+    e("add_2", Add(), "mlp", "fc_2", "ln_1")
+    e("ln_2", LayerNorm(), "mlp")
 
 
 def _sequence_block(symbols: SymbolTable, options: Mapping[str, bool], emit, **meta) -> Block:
@@ -121,8 +121,8 @@ def target(entry) -> Target:
 
 
 def _repeat(net: Network, spec: dict, emit) -> None:
-    row = spec["stages"][0]
-    net.stage("encoder", row["n"], {"block": row["block"], "t": row["t"], "c": row["c"], "n": row["n"]},
+    row = spec["stages"][0]  # n blocks, N: bound by default to the table's n
+    net.stage("encoder", _sym("N"), {"block": row["block"], "t": row["t"], "c": row["c"], "n": row["n"]},
               lambda e, first: emit(e))
 
 
@@ -158,11 +158,10 @@ def bert(spec: dict, symbols: SymbolTable, options: Mapping[str, bool], **meta) 
     net = Network()
 
     def embed(e: Emit) -> None:
-        e("word_embeddings", Embedding(V, d), None)
-        e("position_embeddings", AddedTable(T, "position_embeddings"), None)
-        e("token_type_embeddings", AddedTable(sympy.Integer(spec["token_types"]), "token_type_embeddings",
-                                              "token type"), None)
-        e("norm", LayerNorm(), None)
+        e("word", TokenEmbedding(V, d), None)  # transformers' embeddings.word_embeddings, ...
+        e("position", AddedTable(T, "weights"), None)
+        e("token_type", AddedTable(sympy.Integer(spec["token_types"]), "weights", "token type"), None)
+        e("ln", LayerNorm(), None)
         e("dropout", Dropout(), None)
 
     def pooler(e: Emit) -> None:
@@ -182,7 +181,7 @@ def gpt(spec: dict, symbols: SymbolTable, options: Mapping[str, bool], **meta) -
     net = Network()
 
     def embed(e: Emit) -> None:
-        e("wte", Embedding(V, d), None)
+        e("wte", TokenEmbedding(V, d), None)
         e("wpe", AddedTable(T, "wpe"), None)
         e("drop", Dropout(), None)
 

@@ -13,6 +13,7 @@ bracket's own terms broken.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .escaping import Safe
 from .texscan import COMMAND, group
@@ -27,6 +28,7 @@ _VALUE = re.compile(r"[0-9]+(?:(?:\\,|\{,\}|,)[0-9]{3})*")  # a number, its thou
 _TEXTUAL = {"mathrm", "text", "operatorname", "mathit", "mathbf", "textit", "texttt", "mathsf"}
 
 
+@lru_cache(maxsize=8192)  # the greedy breaker asks for the same pieces again and again
 def width(latex: str) -> float:
     """The rendered width of `latex` (math), in digits."""
     total, i = 0.0, 0
