@@ -125,5 +125,5 @@ def build(spec: dict, symbols: SymbolTable, options: Mapping[str, bool], **meta)
         e("pool", GlobalPool2D("avg"), None)
         e("dense", Dense(sym("classes"), bias=True), None)
 
-    net.single("classifier", {"block": "BN, ReLU, avgpool, dense", "c": "classes"}, head)
+    net.single("classifier", {"block": "BN-ReLU, avgpool, dense", "c": "classes"}, head)
     return net.block(symbols, options, meta)
