@@ -26,6 +26,9 @@ TORCHVISION = [  # (derive name, torchvision builder, H, W, classes)
     ("squeezenet1.1", "squeezenet1_1", 96, 130, 10),
     ("densenet121", "densenet121", 224, 224, 1000),
     ("densenet121", "densenet121", 97, 131, 10),  # odd sizes: the transitions' pools floor
+    ("densenet169", "densenet169", 224, 224, 1000),
+    ("densenet201", "densenet201", 224, 224, 1000),
+    ("densenet161", "densenet161", 224, 224, 1000),
 ]
 
 
@@ -55,11 +58,12 @@ def test_network_matches_torchvision(name, builder, H, W, classes):
 
 
 @pytest.mark.frameworks
-def test_densenet121_matches_keras_applications():
-    model = keras_application("DenseNet121", 224, 224)
+@pytest.mark.parametrize("app", ["DenseNet121", "DenseNet169", "DenseNet201"])
+def test_densenet_matches_keras_applications(app):
+    model = keras_application(app, 224, 224)
     got = keras_report(model)
-    d = derive.show("DenseNet121", convention="keras")
-    assert d.target == "densenet121"
+    d = derive.show(app, convention="keras")
+    assert d.target == app.lower()
     assert d.total["all"].value == got["total"]
     assert d.total["trainable"].value == got["trainable"]
     assert d.total["non_trainable"].value == got["non_trainable"]
