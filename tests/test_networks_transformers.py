@@ -305,3 +305,13 @@ def test_gpt_block_matches_transformers(d_model, heads, length):
     assert d.total["macs"].value == fvcore["addmm"]
     assert d.total["attention_macs"].value == fvcore["matmul"]
 
+
+
+def test_the_texts_say_what_the_bias_free_and_causal_blocks_have():
+    from derive.presentation.render import render
+
+    plain = render(derive.show("gpt-block", options={"bias": False}, d_model=64, L=8), "markdown")
+    assert "Layer norm: a scale per normalised feature" in plain and "a scale and a shift" not in plain
+    assert "is causal" in plain and "count all $L^2$ pairs" in plain
+    vit = render(derive.show("vit-encoder", d_model=64, L=8), "markdown")
+    assert "a scale and a shift per normalised feature" in vit and "is causal" not in vit
