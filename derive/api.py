@@ -21,7 +21,7 @@ from .blocks import Target
 from .derivation import Derivation, Later, bind, derive
 from .errors import ExprError, InputError
 from .expr import parse
-from .symbols import SymbolTable
+from .symbols import BASE, BATCH, SymbolTable
 
 TRUE_WORDS = {"true": True, "yes": True, "on": True, "1": True, "false": False, "no": False, "off": False, "0": False}
 
@@ -92,9 +92,10 @@ def show(target: str, *, convention: str = "paper", options: Mapping[str, object
 def derive_target(resolved: Target, convention: str, options: Mapping[str, object] | None,
                   values: Mapping[str, object]) -> Derivation:
     chosen = read_options(resolved, options or {})
-    given = {name: read_value(resolved, name, value) for name, value in values.items()}
-    bound = bind(resolved.symbols, resolved.defaults_for(chosen), given)
-    derived = derive(resolved.build(chosen), convention, bound, resolved.name)
+    batched = _batched(resolved)
+    given = {name: read_value(batched, name, value) for name, value in values.items()}
+    bound, batch = _bind(resolved, batched, chosen, given)
+    derived = derive(resolved.build(chosen), convention, bound, resolved.name, batch)
     if resolved.published and "bias" in resolved.options:
         derived = replace(derived, published_bias=bool(resolved.options["bias"]))
     if resolved.published and chosen.get("bias") and resolved.options.get("bias") is False:
@@ -103,11 +104,29 @@ def derive_target(resolved: Target, convention: str, options: Mapping[str, objec
         as_published = {**chosen, "bias": False}
 
         def published():
-            values = bind(resolved.symbols, resolved.defaults_for(as_published), given)
+            values, _ = _bind(resolved, batched, as_published, given)
             return derive(resolved.build(as_published), "paper", values, resolved.name).total["all"]
 
         derived = replace(derived, published=Later(published))
     return derived
+
+
+def _batched(resolved: Target) -> Target:
+    """The target with the batch size B beside its own symbols (default 1), unless it has a B of its own
+    (then the batch is 1)."""
+    if BATCH in resolved.symbols:
+        return resolved
+    return replace(resolved, symbols=SymbolTable((*resolved.symbols.infos, BASE[BATCH])))
+
+
+def _bind(resolved: Target, batched: Target, chosen: Mapping[str, bool],
+          given: Mapping[str, sympy.Expr]) -> tuple[dict[str, sympy.Expr], sympy.Expr]:
+    """The bound sizes, and apart from them the batch size (which only the memory figures use)."""
+    defaults = resolved.defaults_for(chosen)
+    if batched is resolved:
+        return bind(resolved.symbols, defaults, given), sympy.Integer(1)
+    bound = bind(batched.symbols, {**defaults, BATCH: 1}, given)
+    return bound, bound.pop(BATCH)
 
 
 def check(target: str, claim: str, *, part: str | None = None, count: str = "all", convention: str = "paper",

@@ -378,14 +378,17 @@ class Derivation:
     # the paper count of the architecture as published, when the options chosen add biases it lacks (api.py)
     published: Count | Later | None = None
     published_bias: bool | None = None  # a library target's `bias` as published (VGG: on, MobileNets: off); None for code
+    batch: sympy.Expr = sympy.Integer(1)  # B, the batch size: only the memory figures use it (memory.py)
 
     @property
     def substitution(self) -> dict[sympy.Symbol, sympy.Expr]:
         return {self.symbols[name].symbol: value for name, value in self.values.items()}
 
 
-def derive(block: Block, convention: str, values: Mapping[str, sympy.Expr], target: str | None = None) -> Derivation:
-    """Derive `block` under `convention` with `values` (names to sympy numbers or expressions, bound)."""
+def derive(block: Block, convention: str, values: Mapping[str, sympy.Expr], target: str | None = None,
+           batch: sympy.Expr = sympy.Integer(1)) -> Derivation:
+    """Derive `block` under `convention` with `values` (names to sympy numbers or expressions, bound);
+    `batch`, the batch size B, which only the memory figures use."""
     chosen = conv.get(convention)
     subs = {block.symbols[name].symbol: value for name, value in values.items()}
     steps = walk(block, subs)
@@ -411,7 +414,7 @@ def derive(block: Block, convention: str, values: Mapping[str, sympy.Expr], targ
     symbols = SymbolTable(tuple(info for info in block.symbols.infos if info.symbol in used))
     return Derivation(target or block.name, block.title, convention, symbols, dict(values),
                       dict(block.options), layers, parts, total, others, stages,
-                      tuple(w for w in block.warnings if w.holds(subs)), block.framework)
+                      tuple(w for w in block.warnings if w.holds(subs)), block.framework, batch=batch)
 
 
 # -- networks: stages of repeated blocks ----------------------------------------------------------

@@ -63,6 +63,8 @@ BASE: Mapping[str, SymbolInfo] = MappingProxyType(
             SymbolInfo("T", "time steps", "T"),  # inputs of any rank (readers/frameworks/shapes.py)
             SymbolInfo("D", "input depth", "D"),
             SymbolInfo("classes", "classes", r"n_{\mathrm{classes}}"),
+            # every target's batch size, for its memory (memory.py; default 1, `--set B=32`)
+            SymbolInfo("B", "batch size", "B"),
         )
     }
 )
@@ -105,6 +107,9 @@ class SymbolTable:
 
     def latex_names(self) -> dict[sympy.Symbol, str]:
         return {info.symbol: info.latex for info in self.infos}
+
+
+BATCH = "B"  # the batch size: every target has it (api.derive_target), only the memory figures use it
 
 
 def sym(name: str) -> sympy.Symbol:

@@ -178,7 +178,11 @@ def test_latex_snippet_is_an_align_derivation():
     assert body[0] == r"\begin{align*}" and body[-1] == r"\end{align*}"
     assert r"N_{\text{depthwise}} &= k \cdot k \cdot \left(C_{\mathrm{in}} t\right) + C_{\mathrm{in}} t + C_{\mathrm{in}} t\\" in body
     assert r"  &= 3 \cdot 6 \left(3 + 3 + 3^{2} + 4\right) + 2 \cdot 3 = 348\\" in body
-    assert body[-3] == r"\text{MACs} &= C_{\mathrm{in}} t \left(C_{\mathrm{in}} H W + \left(C_{\mathrm{out}} + k^{2}\right) \left\lceil \frac{H}{s} \right\rceil \left\lceil \frac{W}{s} \right\rceil\right)\\"
+    macs = body.index(r"\text{MACs} &= C_{\mathrm{in}} t \left(C_{\mathrm{in}} H W + \left(C_{\mathrm{out}} + k^{2}\right) \left\lceil \frac{H}{s} \right\rceil \left\lceil \frac{W}{s} \right\rceil\right)\\")
+    # then the memory (latex/memory.tex.j2), in the same align*: parameters per dtype, training, activations last
+    assert body[macs + 2] == r"\intertext{Memory in bytes, for a batch of $B = 1$:}"
+    assert body[macs + 3] == r"M_{\text{fp32}} &= 4 \cdot 348 = 1\,392\\"
+    assert body[-3].startswith(r"M_{\text{act}} &= 8 B \left(") and body[-2].startswith("  &= 8 \\cdot 1 ")
     assert "\n\n" not in text.split(r"\begin{align*}")[1]  # a blank line inside align* is an error
 
 

@@ -32,21 +32,21 @@ class Format:
     under the other conventions; `stages`, a network's rows per stage; the diagrams; `explanations`
     and `frameworks`, the worked solution's prose; `equations`, each figure as one equation; `brief`,
     the whole's figures as a value and a formula only (no numbers put in);
-    `compiled`, the template's text compiled to PDF; `width`, how much math fits on one line (in digits,
+    `compiled`, the template's text compiled to PDF; `memory`, the memory section (presentation/memory.py); `width`, how much math fits on one line (in digits,
     breaking.py), for the formulas broken over lines.
 
     A plain class, not a dataclass: the command line imports it before anything else, and a dataclass
     of this many fields costs a millisecond to define."""
 
     __slots__ = ("name", "template", "kind", "style", "totals", "macs", "layers", "parts", "groups", "others",
-                 "stages", "diagram", "slide_diagram", "explanations", "frameworks", "equations", "brief", "compiled", "width")
+                 "stages", "diagram", "slide_diagram", "explanations", "frameworks", "equations", "brief", "compiled", "width", "memory")
 
     def __init__(self, name: str, template: str | None, *, kind: str = "text", style: str = "text",
                  totals: tuple[str, ...] = WHOLE, macs: str | None = None, layers: str | None = None,
                  parts: bool = False, groups: bool = False, others: bool = False, stages: bool = False,
                  diagram: Mapping[str, int] | None = None, slide_diagram: Mapping[str, int] | None = None,
                  explanations: bool = False, frameworks: bool = False, equations: bool = False,
-                 brief: bool = False, compiled: bool = False, width: int = 0) -> None:
+                 brief: bool = False, compiled: bool = False, width: int = 0, memory: bool = True) -> None:
         values = locals()
         for field in self.__slots__:
             object.__setattr__(self, field, values[field])

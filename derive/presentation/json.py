@@ -29,7 +29,9 @@ def _size(v, p) -> int | str:
 
 def derivation(d, p, flops=None) -> dict:
     """Everything, as the contract lays it out (plus `options`, each layer's `condition` and `shape`, a
-    network's `repeat` and `stages`, and with --flops-as the tool's figure, `flops`)."""
+    network's `repeat` and `stages`, with --flops-as the tool's figure, `flops`; `memory`, and each layer's
+    `activations`: presentation/memory.py)."""
+    memory, activations = _memory(d)
     return {
         "target": d.target,
         "convention": d.convention,
@@ -42,16 +44,30 @@ def derivation(d, p, flops=None) -> dict:
              "shape": [_size(dim, p) for dim in row.shape],
              **({"repeat": row.repeat} if d.stages else {}),
              **{key: count(row.counts[key], p) for key in LAYER},
-             **({"attention_macs": count(row.counts["attention_macs"], p)} if "attention_macs" in row.counts else {})}
-            for row in d.layers
+             **({"attention_macs": count(row.counts["attention_macs"], p)} if "attention_macs" in row.counts else {}),
+             "activations": layer_memory}
+            for row, layer_memory in zip(d.layers, activations)
         ],
         "parts": [{"name": part.name, **{key: count(part.counts[key], p) for key in TOTALS}} for part in d.parts],
         "total": {**{key: count(d.total[key], p) for key in TOTALS},
                   **({"attention_macs": count(d.total["attention_macs"], p)} if "attention_macs" in d.total else {})},
         **({"flops": {"as": flops.tool, **count(flops.count, p)}} if flops is not None else {}),
         **({"stages": [_stage(stage, p) for stage in d.stages]} if d.stages else {}),
+        "memory": memory,
         "warnings": warnings(d),
     }
+
+
+def _memory(d) -> tuple[dict, list[dict]]:
+    """`memory` (the batch B, the parameters per dtype, training with Adam, the activations: COUNTs in bytes)
+    and each layer's `activations` COUNT, in the layers' order (derive/memory.py says what each counts)."""
+    from .memory import for_json  # the memory model: sympy, which the listing's JSON does without
+
+    m, p, batch = for_json(d)
+    section = {"batch": {"symbol": "B", "value": batch},
+               "parameters": {dtype: count(c, p) for dtype, c in m.parameters.items()},
+               "training": count(m.training, p), "activations": count(m.activations, p)}
+    return section, [count(c, p) for c in m.layers]
 
 
 def warnings(d) -> list[dict]:

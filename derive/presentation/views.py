@@ -25,6 +25,7 @@ from .escaping import Safe, math_name
 from .explain import explanations, frameworks, topics
 from . import plainmath
 from .formats import WHOLE, Format
+from .memory import view as memory_view
 from .printing import printer
 from .structure import facts, holds
 from .templating import number
@@ -166,6 +167,8 @@ def view(d: Derivation, fmt: Format, title: str | None = None, detail: bool = Fa
         v["explanations"] = explanations(chosen, v, templates)
     if fmt.frameworks:
         v["frameworks"] = frameworks(v, templates)
+    if fmt.memory:
+        v["memory"] = memory_view(d, fmt.style, fmt.kind, fmt.brief)
     if flops is not None:  # --flops-as: the tool's figure and what it counts (flops.py)
         from .flops import flops_view
 
