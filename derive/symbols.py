@@ -65,6 +65,11 @@ BASE: Mapping[str, SymbolInfo] = MappingProxyType(
             SymbolInfo("classes", "classes", r"n_{\mathrm{classes}}"),
             # every target's batch size, for its memory (memory.py; default 1, `--set B=32`)
             SymbolInfo("B", "batch size", "B"),
+            # DenseNet's bottleneck and SqueezeNet's fire module (library/densenet.py, squeezenet.py)
+            SymbolInfo("b", "bottleneck factor: the 1×1 convolution gives b·k channels (bn_size)", "b"),
+            SymbolInfo("s_1x1", "squeeze channels (1×1)", r"s_{\mathrm{1x1}}"),
+            SymbolInfo("e_1x1", "expand channels of the 1×1", r"e_{\mathrm{1x1}}"),
+            SymbolInfo("e_3x3", "expand channels of the 3×3", r"e_{\mathrm{3x3}}"),
         )
     }
 )

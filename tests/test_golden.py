@@ -40,6 +40,11 @@ SHOWN = {  # case -> the arguments of `derive show` (paths from the repository's
     "transformer-encoder": ("transformer-encoder", *sizes(d_model=512, heads=8, d_ff=2048, L=196)),
     "vit-encoder": ("vit-encoder", *sizes(d_model=768, heads=12, L=197)),
     "gpt-block": ("gpt-block", *sizes(d_model=768, heads=12, L=1024)),
+    "dense-layer": ("dense-layer", *sizes(C_in=64, k=32, H=56, W=56)),  # DenseNet-121's first dense layer
+    "transition": ("transition", *sizes(C_in=256, C_out=128, H=56, W=56)),
+    "fire": ("fire", *sizes(C_in=96, s_1x1=16, e_1x1=64, e_3x3=64, H=54, W=54)),  # SqueezeNet 1.0's fire2
+    "shufflenet-unit": ("shufflenet-unit", *sizes(C_in=116, C_out=116, H=28, W=28)),  # the channel split
+    "shufflenet-unit-s2": ("shufflenet-unit", *sizes(C_in=24, C_out=116, s=2, H=56, W=56)),  # two branches
     # --flops-as: a tool's figure beside the MACs, and what the tool counts (attention by ptflops' own formula)
     "transformer-encoder-ptflops": ("transformer-encoder", *sizes(d_model=512, heads=8, d_ff=2048, L=196),
                                     "--flops-as", "ptflops"),

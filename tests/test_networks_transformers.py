@@ -89,7 +89,7 @@ def tokens(length: int = L):
 GPT_CASES = [  # GPT2Config arguments, derive's sizes for them
     ({}, {}),
     ({"n_embd": 64, "n_head": 4, "n_layer": 3, "vocab_size": 1000, "n_positions": 256},
-     {"d_model": 64, "heads": 4, "N": 3, "V": 1000, "T": 256}),
+     {"d_model": 64, "heads": 4, "n_layer": 3, "V": 1000, "T": 256}),
 ]
 
 
@@ -194,7 +194,7 @@ def nanogpt(bias: bool, vocab_size: int = 50257, block_size: int = 1024, n_layer
 def test_gpt2_with_and_without_biases_matches_nanogpt(bias):
     torch = need_torch()
     model = nanogpt(bias, vocab_size=1000, block_size=256, n_layer=4, n_embd=64, n_head=4)
-    d = derive.show("gpt2", convention="pytorch", options={"bias": bias}, d_model=64, heads=4, N=4, V=1000, T=256,
+    d = derive.show("gpt2", convention="pytorch", options={"bias": bias}, d_model=64, heads=4, n_layer=4, V=1000, T=256,
                     L=32)
     assert d.total["all"].value == parameters(model)
     assert d.total["buffers"].value == saved_buffers(model) == 0
@@ -236,10 +236,10 @@ VIT_CASES = [  # torchvision builder and arguments, derive's sizes for them
     ("vit_b_16", {}, {}),
     ("VisionTransformer", {"image_size": 64, "patch_size": 16, "num_layers": 2, "num_heads": 4, "hidden_dim": 64,
                            "mlp_dim": 192, "num_classes": 10},
-     {"H": 64, "W": 64, "d_model": 64, "heads": 4, "t": 3, "N": 2, "classes": 10}),
+     {"H": 64, "W": 64, "d_model": 64, "heads": 4, "t": 3, "n_layer": 2, "classes": 10}),
     ("VisionTransformer", {"image_size": 96, "patch_size": 32, "num_layers": 1, "num_heads": 2, "hidden_dim": 32,
                            "mlp_dim": 128, "num_classes": 7},
-     {"H": 96, "W": 96, "P": 32, "d_model": 32, "heads": 2, "N": 1, "classes": 7}),
+     {"H": 96, "W": 96, "P": 32, "d_model": 32, "heads": 2, "n_layer": 1, "classes": 7}),
 ]
 
 
@@ -305,3 +305,13 @@ def test_gpt_block_matches_transformers(d_model, heads, length):
     assert d.total["macs"].value == fvcore["addmm"]
     assert d.total["attention_macs"].value == fvcore["matmul"]
 
+
+
+def test_the_texts_say_what_the_bias_free_and_causal_blocks_have():
+    from derive.presentation.render import render
+
+    plain = render(derive.show("gpt-block", options={"bias": False}, d_model=64, L=8), "markdown")
+    assert "Layer norm: a scale per normalised feature" in plain and "a scale and a shift" not in plain
+    assert "is causal" in plain and "count all $L^2$ pairs" in plain
+    vit = render(derive.show("vit-encoder", d_model=64, L=8), "markdown")
+    assert "a scale and a shift per normalised feature" in vit and "is causal" not in vit

@@ -62,7 +62,7 @@ def test_the_spec_reader_accepts_exactly_the_registry_ops(tmp_path):
     message = refusal(tmp_path, spec_text("no_such_layer_kind"), ".toml")
     listed = message.partition("(one of ")[2].rstrip(")").split(", ")
     assert listed == list(spellings("spec"))
-    assert len(listed) == 81 and "conv2d" in listed and "global_avg_pool2d" in listed and "conv3d" in listed
+    assert len(listed) == 83 and "conv2d" in listed and "global_avg_pool2d" in listed and "conv3d" in listed
     assert "multi_head_attention" in listed and "transformer" in listed
 
 
@@ -73,7 +73,7 @@ def test_keras_names_the_registry_lacks_are_refused(tmp_path, name):
     assert message.endswith(f"unsupported layer {name} (see the README for the layers derive reads)")
 
 
-@pytest.mark.parametrize("name", ["LazyLinear", "RNNCellBase", "Fold", "LazyConv2d", "ChannelShuffle"])
+@pytest.mark.parametrize("name", ["LazyLinear", "RNNCellBase", "Fold", "LazyConv2d", "LazyBatchNorm2d"])
 def test_torch_names_the_registry_lacks_are_refused(tmp_path, name):
     assert name not in spellings("torch")
     message = refusal(tmp_path, torch_text(f"nn.{name}(3)"), ".py")
@@ -142,7 +142,7 @@ def test_the_families_are_the_presentations_groups():
     assert set(ops_of("parameter_free")) == {"pool2d", "global_pool2d", "dropout", "flatten", "concatenate", "pool1d",
                                              "pool3d", "global_pool1d", "global_pool3d", "rescaling", "lambda",
                                              "reshape", "permute", "repeat_vector", "upsampling", "pixel_shuffle",
-                                             "fixed_norm", "resizing"}
+                                             "fixed_norm", "resizing", "channel_split", "channel_shuffle"}
 
 
 # -- each kind's spellings build the same layer -------------------------------------------------------
@@ -226,6 +226,8 @@ SAME = {
     "upsampling": ([("upsampling2d", "scale = [2, 3]")],
                    ["layers.UpSampling2D((2, 3))", "layers.UpSampling2D(size=(2, 3), interpolation='bilinear')"], []),
     "pixel_shuffle": ([("pixel_shuffle", "factor = 2")], [], ["nn.PixelShuffle(2)"]),
+    "channel_split": ([("channel_split", "chunks = 2\nchunk = 2")], [], []),
+    "channel_shuffle": ([("channel_shuffle", "groups = 2")], [], ["nn.ChannelShuffle(2)"]),
     "zero_padding1d": ([("zero_padding1d", "padding = 2")], ["layers.ZeroPadding1D(2)", "layers.ZeroPadding1D((2, 2))"],
                        ["nn.ZeroPad1d(2)", "nn.ZeroPad1d((2, 2))"]),
     "zero_padding3d": ([("zero_padding3d", "padding = [1, 2, 3]")],

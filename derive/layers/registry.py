@@ -11,12 +11,12 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Mapping
 
-from . import (activation, attention, cells, conv, conv_transpose, dense, merge, norm, pool, reshape, resize,
+from . import (activation, attention, cells, channels, conv, conv_transpose, dense, merge, norm, pool, reshape, resize,
                sequence, tokens, transformer)
 from .spelling import Kind, Spelling
 
 FAMILY_MODULES = (conv, conv_transpose, dense, norm, activation, merge, pool, reshape, attention, transformer, resize,
-                  sequence, cells, tokens)
+                  sequence, cells, tokens, channels)
 KINDS: tuple[Kind, ...] = tuple(k for module in FAMILY_MODULES for k in module.KINDS)
 READERS = ("spec", "keras", "torch")
 

@@ -51,7 +51,7 @@ OWN = {info.name: info for info in (
     SymbolInfo("V", "vocabulary (token ids)", "V"),
     SymbolInfo("T", "positions (rows of the position table: the context length)", "T"),
     SymbolInfo("P", "patch size", "P"),
-    SymbolInfo("N", "blocks (layers) of the encoder", "N"),
+    SymbolInfo("n_layer", "blocks (layers) of the encoder", r"n_{\mathrm{layer}}"),
 )}
 
 
@@ -121,8 +121,8 @@ def target(entry) -> Target:
 
 
 def _repeat(net: Network, spec: dict, emit) -> None:
-    row = spec["stages"][0]  # n blocks, N: bound by default to the table's n
-    net.stage("encoder", _sym("N"), {"block": row["block"], "t": row["t"], "c": row["c"], "n": row["n"]},
+    row = spec["stages"][0]  # n blocks, n_layer: bound by default to the table's n
+    net.stage("encoder", _sym("n_layer"), {"block": row["block"], "t": row["t"], "c": row["c"], "n": row["n"]},
               lambda e, first: emit(e))
 
 

@@ -51,6 +51,12 @@ SHOW: dict[str, list[str]] = {
     **{f"transformer-encoder-norm-first-{on}": ["transformer-encoder", "--set", "d_model=512", "--set", "heads=8",
                                                 "--set", "d_ff=2048", "--set", "L=196", "--option",
                                                 f"norm_first={on}"] for on in ("true", "false")},
+    "dense-layer": ["dense-layer", "--set", "C_in=64", "--set", "k=32", "--set", "H=56", "--set", "W=56"],
+    "transition": ["transition", "--set", "C_in=256", "--set", "C_out=128", "--set", "H=56", "--set", "W=56"],
+    "fire": ["fire", "--set", "C_in=96", "--set", "s_1x1=16", "--set", "e_1x1=64", "--set", "e_3x3=64",
+             "--set", "H=54", "--set", "W=54"],
+    **{f"shufflenet-unit-s{s}": ["shufflenet-unit", "--set", f"C_in={c}", "--set", "C_out=116", "--set", f"s={s}",
+                                 "--set", "H=56", "--set", "W=56"] for s, c in ((1, 116), (2, 24))},
     **{f"{net}{detail}": [net, *(["--detail"] if detail else [])]
        for net in ("mobilenetv2", "resnet50", "efficientnet-b0") for detail in ("", "-detail")},
     "vit-encoder": ["vit-encoder", "--set", "d_model=768", "--set", "L=197"],
