@@ -26,6 +26,9 @@ TORCHVISION = [  # (derive name, torchvision builder, H, W, classes)
     ("squeezenet1.1", "squeezenet1_1", 96, 130, 10),
     ("densenet121", "densenet121", 224, 224, 1000),
     ("densenet121", "densenet121", 97, 131, 10),  # odd sizes: the transitions' pools floor
+    ("densenet169", "densenet169", 224, 224, 1000),
+    ("densenet201", "densenet201", 224, 224, 1000),
+    ("densenet161", "densenet161", 224, 224, 1000),
 ]
 
 
@@ -55,11 +58,12 @@ def test_network_matches_torchvision(name, builder, H, W, classes):
 
 
 @pytest.mark.frameworks
-def test_densenet121_matches_keras_applications():
-    model = keras_application("DenseNet121", 224, 224)
+@pytest.mark.parametrize("app", ["DenseNet121", "DenseNet169", "DenseNet201"])
+def test_densenet_matches_keras_applications(app):
+    model = keras_application(app, 224, 224)
     got = keras_report(model)
-    d = derive.show("DenseNet121", convention="keras")
-    assert d.target == "densenet121"
+    d = derive.show(app, convention="keras")
+    assert d.target == app.lower()
     assert d.total["all"].value == got["total"]
     assert d.total["trainable"].value == got["trainable"]
     assert d.total["non_trainable"].value == got["non_trainable"]
@@ -129,3 +133,34 @@ BLOCKS = [  # (derive name, sizes, torchvision's arguments, H, W)
 def test_block_matches_torchvisions_module(name, sizes, args, H, W):
     d = derive.show(name, convention="pytorch", H=H, W=W, **sizes)
     _same(d, torch_report(_module(name, *args), (sizes["C_in"], H, W)))
+
+
+# -- the worked solution and the slide fit their pages ----------------------------------------------------
+@pytest.mark.parametrize("name", ["densenet121", "squeezenet1.0", "shufflenetv2-x1.0"])
+def test_worked_solution_and_slide_fit_and_show_every_stage(name, tmp_path):
+    """The article and the slide compile without a box over a point too wide, too high or too loose
+    (DenseNet's classifier box once made the slide's diagram 8 pt too high), with the total on both and
+    every stage's count in the article."""
+    import re
+    import subprocess
+
+    from derive.presentation.render import render
+    from helpers.rendering_cases import need, pdftotext, tex_ready
+
+    need(tex_ready(), "TeX (pdflatex, latexmk) and pdftotext")
+    d = derive.show(name)
+    grouped = lambda value: f"{value:,}".replace(",", " ")  # noqa: E731  (a thin space, as pdftotext gives it)
+    for fmt in ("tex", "slide"):
+        (tmp_path / "doc.tex").write_text(render(d, fmt), encoding="utf-8")
+        for _ in range(2):  # twice, for longtable's widths
+            subprocess.run(["pdflatex", "-interaction=nonstopmode", "-no-shell-escape", "doc.tex"], cwd=tmp_path,
+                           capture_output=True, timeout=180, check=False)
+        log = (tmp_path / "doc.log").read_text(encoding="latin-1")
+        boxes = [m.group(0) for m in re.finditer(r"(Overfull|Underfull) \\[hv]box \((\d+\.?\d*)pt too \w+\)", log)
+                 if float(m.group(2)) > 1]
+        assert boxes == [], fmt
+        words = " ".join(pdftotext((tmp_path / "doc.pdf").read_bytes(), tmp_path).split())
+        assert grouped(d.total["all"].value) in words, fmt
+        if fmt == "tex":
+            for stage in d.stages:
+                assert grouped(stage.counts["all"].value) in words, stage.name

@@ -20,9 +20,12 @@ from .networks import Network
 
 @cache
 def table(name: str) -> dict:
-    """The stage table of one network of `stages/compact.toml`."""
+    """The stage table of one network of `stages/compact.toml`; one with `like = "NAME"` is NAME's, with its
+    own keys on top (DenseNet-169 and -201 are DenseNet-121's with other block sizes)."""
     path = Path(__file__).parent / "stages" / "compact.toml"
-    return tomllib.loads(path.read_text(encoding="utf-8"))[name]
+    specs = tomllib.loads(path.read_text(encoding="utf-8"))
+    spec = specs[name]
+    return {**specs[spec["like"]], **spec} if "like" in spec else spec
 
 
 def network_target(entry, own: tuple[SymbolInfo, ...], defaults: Callable[[Mapping[str, bool]], Mapping[str, object]],

@@ -1,7 +1,8 @@
 """DenseNet-BC (Huang et al. 2017, "Densely Connected Convolutional Networks", Table 1) as torchvision
 builds it (`torchvision/models/densenet.py`: `_DenseLayer`, `_DenseBlock`, `_Transition`, `DenseNet`,
-`densenet121`) and keras.applications' `DenseNet121` (`conv_block`, `dense_block`, `transition_block`):
-no bias in the convolutions, batch norm before each (pre-activation).
+`densenet121`, `densenet169`, `densenet201`, `densenet161`) and keras.applications' `DenseNet121`,
+`DenseNet169`, `DenseNet201` (`conv_block`, `dense_block`, `transition_block`): no bias in the
+convolutions, batch norm before each (pre-activation).
 
 The dense layer (`_DenseLayer`, Keras' `conv_block`) on C_in channels: batch norm, ReLU, a 1×1
 convolution to b·k channels (the bottleneck, b = `bn_size` = 4); batch norm, ReLU, a 3×3 convolution
@@ -14,8 +15,10 @@ The transition (`_Transition`, `transition_block`): batch norm, ReLU, a 1×1 con
 DenseNet-121: a 7×7 convolution (stride 2, padding 3) to c_0 = 64, batch norm, ReLU, a 3×3 max pool
 (stride 2, padding 1), both ⌈H/2⌉ as `same`; dense blocks of 6, 12, 24, 16 layers with a transition
 after each but the last (c_1, c_2, c_3 its outputs, ⌊(c + n·k)/2⌋ of the block before by default);
-batch norm, ReLU, global average pool, a dense layer (biased) to the classes. Every dense layer is
-derived (each has its own input width), and a block's count is their sum: one closed form in c, k, b.
+batch norm, ReLU, global average pool, a dense layer (biased) to the classes. DenseNet-169 and -201
+have blocks of 6, 12, 32, 32 and 6, 12, 48, 32 layers; DenseNet-161 k = 48, c_0 = 96 and 6, 12, 36, 24.
+Every dense layer is derived (each has its own input width), and a block's count is their sum: one
+closed form in c, k, b.
 """
 
 from __future__ import annotations
@@ -125,5 +128,5 @@ def build(spec: dict, symbols: SymbolTable, options: Mapping[str, bool], **meta)
         e("pool", GlobalPool2D("avg"), None)
         e("dense", Dense(sym("classes"), bias=True), None)
 
-    net.single("classifier", {"block": "BN, ReLU, avgpool, dense", "c": "classes"}, head)
+    net.single("classifier", {"block": "BN-ReLU, avgpool, dense", "c": "classes"}, head)
     return net.block(symbols, options, meta)
