@@ -153,7 +153,8 @@ def _activations(d: Derivation, layers: tuple[Count | Later, ...], batch: sympy.
     counted = [(row, count) for row, count in zip(d.layers, layers) if has_parameters(row)]
     if not counted:
         return Count(sympy.Integer(0), 0)
-    outputs = sympy.Add(*(elements(row) * row.repeat for row, _ in counted))
+    # n copies in the symbols where the count is one (a stage of ⌈d·n⌉ blocks, GPT-2's depth N)
+    outputs = sympy.Add(*(elements(row) * getattr(row, "repeat_formula", row.repeat) for row, _ in counted))
     known = [count.value for _, count in counted]
     value = None if None in known else sum(v * row.repeat for (row, _), v in zip(counted, known))
     return Activations(PASSES * ACTIVATION * batch * outputs, value, outputs=outputs, batch=batch)

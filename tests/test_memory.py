@@ -155,3 +155,23 @@ def test_batch_unbound_leaves_the_activations_a_formula_in_it():
     assert m.activations.value is None and m.parameters["fp32"].value == 4 * d.total["all"].value
     bound = memory(derive.show("mobilenetv2-block", C_in=3, t=6, C_out=3, H=8, W=8, B=5))
     assert bound.activations.value is not None and bound.batch == 5
+
+
+def test_json_memory_section_and_batch_on_the_command_line(capsys):
+    """`--set B=32` binds the batch: JSON's memory says so, its sizes do not list B, and the layers' activations
+    (times the copies a row stands for) add up to the total."""
+    import json
+
+    from derive.cli import main
+
+    main(["show", "mobilenetv2", "--set", "B=32", "--format", "json"])
+    data = json.loads(capsys.readouterr().out)
+    memory_ = data["memory"]
+    assert memory_["batch"] == {"symbol": "B", "value": 32}
+    assert "B" not in data["values"] and "B" not in data["symbols"]
+    assert memory_["parameters"]["fp32"]["value"] == 4 * data["total"]["all"]["value"]
+    assert memory_["parameters"]["int8"]["value"] == data["total"]["all"]["value"]
+    layers = sum(layer["activations"]["value"] * layer["repeat"] for layer in data["layers"])
+    assert layers == memory_["activations"]["value"] > 0
+    assert main(["show", "mobilenetv2", "--set", "B=0"]) == 2  # a batch size is a positive integer
+    assert "--set B: B (batch size) must be a positive integer" in capsys.readouterr().err
