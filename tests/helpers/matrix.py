@@ -60,8 +60,7 @@ SHOW: dict[str, list[str]] = {
     **{f"{net}{detail}": [net, *(["--detail"] if detail else [])]
        for net in ("mobilenetv2", "resnet50", "efficientnet-b0") for detail in ("", "-detail")},
     "vit-encoder": ["vit-encoder", "--set", "d_model=768", "--set", "L=197"],
-    "gpt-block-no-bias": ["gpt-block", "--set", "d_model=64", "--set", "heads=4", "--set", "L=16", "--option",
-                          "bias=false"],
+    "gpt-block-no-bias": ["gpt-block", "--set", "d_model=768", "--set", "L=1024", "--option", "bias=false"],
     # (bert-base and gpt2 not yet: their vocabularies, five digits, are written ungrouped inside formulas)
     **{f"vit-b16{detail}": ["vit-b16", *(["--detail"] if detail else [])] for detail in ("", "-detail")},
     "forum-bottleneck-keras": ["examples/forum_bottleneck.py", "--set", "C_in=3", "--set", "n_out=3",
