@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import derive
 from derive.cli import main
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
@@ -78,3 +79,30 @@ def test_images_are_there():
     assert images
     for image in images:
         assert (root / image).read_bytes().startswith(b"\x89PNG\r\n\x1a\n"), image
+
+
+def _network_rows():
+    """(network, numbers in its row) for each row of a README table that starts with a built-in network's name
+    at its defaults (no sizes or options in the first cell but the name and its reference names)."""
+    from derive.library import catalog
+
+    networks = {name for name, e in catalog().items() if e.target}
+    for line in README.splitlines():
+        cell = line.split("|")[1].strip() if line.startswith("| `") else ""
+        names = re.findall(r"`([^`]+)`", cell)
+        if not names or names[0] not in networks or re.sub(r"\(`[^`]+`\)|`[^`]+`|[ ,/]", "", cell.replace("and", "")):
+            continue  # not a network, or a cell with sizes or several networks (`vgg11` / `vgg11-bn`)
+        yield names[0], {int(n.replace(",", "")) for n in re.findall(r"\d[\d,]{3,}", line)}
+
+
+ROWS = list(_network_rows())
+
+
+def test_the_network_tables_give_derives_figures():
+    """Each network's row in the README's tables shows the parameters derive gives at the defaults (and its
+    MACs, when the row has a MACs column at 224×224 and the network's default is 224×224): the tables are
+    written by hand, so they are held to the code here, as the console examples are."""
+    assert len(ROWS) >= 15
+    for name, numbers in ROWS:
+        d = derive.show(name)
+        assert d.total["all"].value in numbers, (name, d.total["all"].value, sorted(numbers))
