@@ -3,7 +3,10 @@
 `attack(argv, ...)` runs `python -m derive ARGV` in a fresh directory (with an optional file written
 first, standard input given or closed, and a canary path that must never appear) and returns what it
 did: exit status, standard output and error, and the child's CPU time and peak memory from
-`os.wait4` on it alone (its `ru_utime + ru_stime` and `ru_maxrss`). `assert_bounded(result)` checks the bounds
+`os.wait4` on it alone (its `ru_utime + ru_stime` and `ru_maxrss`). The child is started by a small
+launcher (`LAUNCHER`, a Python without its site packages) that forks it and reports `wait4`: Linux counts in
+a child's `ru_maxrss` the memory of the process it was exec'd from, so a child forked from pytest itself
+(150 MiB and more once the suite is collected) would be charged pytest's memory; from the launcher, ~10 MiB. `assert_bounded(result)` checks the bounds
 every attack must keep: at most `SECONDS` of CPU and `MEBIBYTES` of memory, an exit status of 0, 1, 2
 or 3, no traceback, error output of one line `derive: error: ...` (warnings aside) without raw control
 characters, and no canary.
@@ -14,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -25,6 +29,17 @@ SECONDS = 2.0  # CPU time of the child, per attack
 MEBIBYTES = 300  # peak resident memory of the child
 CANARY = "CANARY"  # a file an attack would create if anything in it ran
 ROOT = Path(__file__).resolve().parents[2]
+# Forks the command (argv[2:]), waits for it and writes its wait status, CPU seconds and ru_maxrss (KiB) to the
+# file descriptor argv[1].
+LAUNCHER = """import os, sys
+fd = int(sys.argv[1])
+pid = os.fork()
+if pid == 0:
+    os.close(fd)
+    os.execv(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+os.write(fd, f"{status} {usage.ru_utime + usage.ru_stime} {usage.ru_maxrss}".encode())
+"""
 
 
 @dataclass(frozen=True)
@@ -52,12 +67,15 @@ def attack(argv: list[str] | tuple[str, ...], directory: Path, *, files: dict[st
         else:
             path.write_text(content, encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "KERAS_BACKEND": "torch"}
-    command = [sys.executable, "-m", "derive", *argv]
+    report, writer = os.pipe()
+    command = [sys.executable, "-S", "-c", LAUNCHER, str(writer), sys.executable, "-m", "derive", *argv]
     started = time.monotonic()
     process = subprocess.Popen(command, cwd=directory, env=env,
                                stdin=subprocess.DEVNULL if close_stdin else subprocess.PIPE,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               preexec_fn=(lambda: os.close(0)) if close_stdin else None)
+                               preexec_fn=(lambda: os.close(0)) if close_stdin else None,
+                               pass_fds=(writer,), start_new_session=True)
+    os.close(writer)
     outputs: dict[str, bytes] = {}
 
     def drain(name: str, stream) -> None:
@@ -72,18 +90,24 @@ def attack(argv: list[str] | tuple[str, ...], directory: Path, *, files: dict[st
             if stdin:
                 process.stdin.write(stdin)
             process.stdin.close()
-    timer = threading.Timer(timeout, process.kill)
+    timer = threading.Timer(timeout, lambda: os.killpg(process.pid, signal.SIGKILL))  # launcher and child
     timer.start()
     try:
-        _, status, usage = os.wait4(process.pid, 0)  # the child's own usage, not a sum over children
+        process.wait()
     finally:
         timer.cancel()
-    process.returncode = os.waitstatus_to_exitcode(status)
+    with os.fdopen(report, "rb") as reported:
+        fields = reported.read().split()
+    if fields:  # the child's own usage, not a sum over children
+        process.returncode = os.waitstatus_to_exitcode(int(fields[0]))
+        cpu, kib = float(fields[1]), int(fields[2])
+    else:  # killed at the timeout, with its launcher
+        cpu, kib = timeout, 0
     for reader in readers:
         reader.join()
     result = Result(tuple(argv), process.returncode, outputs["out"].decode("utf-8", "replace"),
-                    outputs["err"].decode("utf-8", "replace"), usage.ru_utime + usage.ru_stime,
-                    time.monotonic() - started, usage.ru_maxrss / 1024, (directory / CANARY).exists())
+                    outputs["err"].decode("utf-8", "replace"), cpu,
+                    time.monotonic() - started, kib / 1024, (directory / CANARY).exists())
     _log(result)
     return result
 
