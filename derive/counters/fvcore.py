@@ -21,10 +21,9 @@ from __future__ import annotations
 
 import sympy
 
-from .rows import SILENT, ZERO, Row, added_table, nothing, silent
+from .rows import CONVOLUTIONS, SILENT, TRANSPOSED, ZERO, Row, added_table, nothing, silent
 
-WEIGHTED = ("conv1d", "conv2d", "conv3d", "depthwise_conv1d", "depthwise_conv2d", "separable_conv1d",
-            "separable_conv2d", "conv1d_transpose", "conv2d_transpose", "conv3d_transpose", "dense")
+WEIGHTED = (*CONVOLUTIONS, *TRANSPOSED, "dense")
 
 
 def weighted(row: Row) -> tuple[sympy.Expr, str]:

@@ -28,10 +28,9 @@ import sympy
 
 from ..errors import InputError
 from . import forms
-from .rows import SILENT, ZERO, Row, added_table, nothing, silent
+from .rows import CONVOLUTIONS, POOLS, SILENT, TRANSPOSED, ZERO, Row, added_table, nothing, silent
 
-CONVS = ("conv1d", "conv2d", "conv3d", "depthwise_conv1d", "depthwise_conv2d", "separable_conv1d",
-         "separable_conv2d", "conv1d_transpose", "conv2d_transpose", "conv3d_transpose", "dense")
+CONVS = (*CONVOLUTIONS, *TRANSPOSED, "dense")
 # activation modules with a hook whose forward also calls a patched function: counted twice
 TWICE = ("relu", "elu", "gelu")
 HOOK_ONLY = ("relu6", "leaky_relu")  # a hook; their functions (hardtanh, leaky_relu) are not patched
@@ -105,8 +104,7 @@ RULES = {
     "batch_norm": norm, "instance_norm": norm, "group_norm": norm, "layer_norm": norm,
     "rms_norm": nothing("rms_norm"),
     "activation": activation, "prelu": prelu,
-    **{op: pool for op in ("pool1d", "pool2d", "pool3d", "global_pool1d", "global_pool2d", "global_pool3d",
-                           "adaptive_pool1d", "adaptive_pool2d", "adaptive_pool3d")},
+    **{op: pool for op in POOLS},
     "add": nothing("add"), "multiply": nothing("elementwise"), "subtract": nothing("elementwise"),
     "embedding": nothing("embedding"),
     # ConvNeXt's layer scale (a parameter times the tensor, `gamma * x`) and Keras' Rescaling: a multiply (and an add)

@@ -68,6 +68,13 @@ class Row:
         return getattr(self.layer, "function", "")
 
 
+# The layer kinds each tool's table names, in the groups the tools treat alike (each tool picks its own).
+CONVOLUTIONS = ("conv1d", "conv2d", "conv3d", "depthwise_conv1d", "depthwise_conv2d", "separable_conv1d",
+                "separable_conv2d")
+TRANSPOSED = ("conv1d_transpose", "conv2d_transpose", "conv3d_transpose")
+POOLS = ("pool1d", "pool2d", "pool3d", "global_pool1d", "global_pool2d", "global_pool3d", "adaptive_pool1d",
+         "adaptive_pool2d", "adaptive_pool3d")
+
 SILENT = ("dropout", "flatten", "reshape", "permute", "repeat_vector", "zero_padding1d", "zero_padding2d",
           "zero_padding3d", "cropping1d", "cropping2d", "cropping3d", "pad", "concatenate", "identity",
           "parameter", "buffer",

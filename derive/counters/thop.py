@@ -22,10 +22,9 @@ from __future__ import annotations
 import sympy
 
 from . import forms
-from .rows import SILENT, ZERO, Row, added_table, nothing, silent
+from .rows import CONVOLUTIONS, POOLS, SILENT, ZERO, Row, added_table, nothing, silent
 
-CONVS = ("conv1d", "conv2d", "conv3d", "depthwise_conv1d", "depthwise_conv2d", "separable_conv1d",
-         "separable_conv2d", "dense")
+CONVS = (*CONVOLUTIONS, "dense")
 
 
 def weighted(row: Row) -> tuple[sympy.Expr, str]:
@@ -78,8 +77,7 @@ RULES = {
     "batch_norm": norm, "instance_norm": norm, "layer_norm": norm,
     "group_norm": nothing("group_norm"), "rms_norm": nothing("group_norm"),
     "activation": activation, "prelu": prelu,
-    **{op: pool for op in ("pool1d", "pool2d", "pool3d", "global_pool1d", "global_pool2d", "global_pool3d",
-                           "adaptive_pool1d", "adaptive_pool2d", "adaptive_pool3d")},
+    **{op: pool for op in POOLS},
     "add": nothing("add"), "multiply": nothing("elementwise"), "subtract": nothing("elementwise"),
     "embedding": nothing("embedding"),
     # ConvNeXt's layer scale (a parameter times the tensor, `gamma * x`) and Keras' Rescaling: a multiply (and an add)

@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import sympy
 
-from .rows import SILENT, Row, added_table, nothing, silent
+from .rows import CONVOLUTIONS, POOLS, SILENT, TRANSPOSED, Row, added_table, nothing, silent
 
-CONVS = ("conv1d", "conv2d", "conv3d", "depthwise_conv1d", "depthwise_conv2d", "separable_conv1d",
-         "separable_conv2d", "conv1d_transpose", "conv2d_transpose", "conv3d_transpose")
+CONVS = (*CONVOLUTIONS, *TRANSPOSED)
 
 
 def conv(row: Row) -> tuple[sympy.Expr, str]:
@@ -39,8 +38,7 @@ RULES = {
     "group_norm": once("norm"), "rms_norm": once("norm"),
     "prelu": once("prelu"), "embedding": once("embedding"),
     "activation": nothing(""), "add": nothing(""), "multiply": nothing(""), "subtract": nothing(""),
-    **{op: nothing("") for op in ("pool1d", "pool2d", "pool3d", "global_pool1d", "global_pool2d", "global_pool3d",
-                                  "adaptive_pool1d", "adaptive_pool2d", "adaptive_pool3d")},
+    **{op: nothing("") for op in POOLS},
     # ConvNeXt's layer scale (a parameter times the tensor, `gamma * x`) and Keras' Rescaling: a multiply (and an add)
     "layer_scale": nothing(""), "rescaling": nothing(""),
     "added_table": added_table,
