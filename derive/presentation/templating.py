@@ -9,7 +9,7 @@ leading out). Whatever goes wrong in a template is one `InputError` naming it an
 
 Kept apart from the views so that `derive list` renders without importing sympy.
 
-Three flavours, one per kind of output, chosen by the format being written (formats.py), never by
+Four flavours, one per kind of output, chosen by the format being written (formats.py), never by
 where a template lies, so that an override renders as what it replaces:
 
 * "latex": delimiters that leave TeX's braces alone: `\VAR{x}` prints, `\BLOCK{if …}` and lines
@@ -17,7 +17,10 @@ where a template lies, so that an override renders as what it replaces:
   prints is escaped for LaTeX unless it is `Safe` (formulas, numbers, `|safe` or `|tex`);
 * "markdown": Jinja's own delimiters, and whatever `{{ }}` prints is escaped for Markdown unless `Safe`;
 * "text" (a terminal, or plain sentences): printed as it is, but for control characters and invisible
-  ones (bidirectional controls, zero-width characters), which are dropped.
+  ones (bidirectional controls, zero-width characters), which are dropped;
+* "html" (the web page, SVG diagrams): Jinja's own delimiters and its autoescaping: whatever `{{ }}`
+  prints is escaped for HTML and XML (`<`, `&`, quotes) unless it is markupsafe's `Markup` (`|safe`);
+  derive's `Safe` (LaTeX or Markdown already escaped for its own format) is escaped like any text.
 """
 
 from __future__ import annotations
@@ -199,11 +202,13 @@ def environment(user_dir: str | None = None, kind: str = "text") -> jinja2.Envir
     if kind == "latex":
         extra.update(LATEX_SYNTAX)
     env = Sandbox(loader=jinja2.ChoiceLoader(loaders), undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
-                  trim_blocks=True, lstrip_blocks=True, autoescape=False, extensions=["jinja2.ext.do"],
+                  trim_blocks=True, lstrip_blocks=True, autoescape=kind == "html", extensions=["jinja2.ext.do"],
                   bytecode_cache=_bytecode_cache(kind), **extra)
     env.filters["columns"] = columns
     env.filters["indented"] = breaking.indented  # a long formula under its label, in lines of 100
-    if kind != "text":
+    if kind == "html":
+        env.filters["number"] = number
+    elif kind != "text":
         env.filters.update(safe=escaping.Safe, tex=escaping.tex, md=escaping.md, code=escaping.md_code,
                            md_to_tex=escaping.md_to_tex, code_spans=escaping.code_spans_to_tex,
                            number=_latex_number if kind == "latex" else number,
@@ -269,7 +274,7 @@ class _cpu_budget:
 
 
 def get_template(name: str, kind: str, user_dir: str | None = None) -> Template:
-    """The template `name` in the flavour `kind` ("latex", "markdown" or "text") of the output it writes."""
+    """The template `name` in the flavour `kind` ("latex", "markdown", "html" or "text") of the output it writes."""
     env = environment(user_dir, kind)
     try:
         return Template(env.get_template(name), env)
