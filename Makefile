@@ -1,4 +1,4 @@
-# make demo   the slide example, every format, into out/
+# make demo   the slide example, every format, into out/; how to start `derive serve`, and the page's screenshots
 # make test   the whole test suite (PyTorch and Keras included)
 # make bench  timings against the import floor, torchinfo and Keras into bench/RESULTS.md; the adversarial
 #             corpus's slowest and largest cases into bench/ADVERSARIAL.md; own work from 100 to 1,000 layers
@@ -23,11 +23,15 @@ $(VENV)/.runtime: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.test: pyproject.toml tests/requirements.txt tests/requirements-nodeps.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]' -r tests/requirements.txt
+	$(BIN)/pip install --quiet -e '.[test,web]' -r tests/requirements.txt
 	$(BIN)/pip install --quiet --no-deps -r tests/requirements-nodeps.txt
 	touch $@ $(VENV)/.runtime
 
-demo: $(VENV)/.runtime
+$(VENV)/.demo: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[web]' playwright==1.65.2
+	touch $@ $(VENV)/.runtime
+
+demo: $(VENV)/.runtime $(VENV)/.demo
 	@mkdir -p out
 	$(BIN)/derive list
 	$(BIN)/derive show $(SLIDE)
@@ -39,13 +43,16 @@ demo: $(VENV)/.runtime
 	$(BIN)/derive show $(SLIDE) --format slide -o out/mobilenetv2-block.slide.tex
 	-$(BIN)/derive show $(SLIDE) --format pdf -o out/mobilenetv2-block.pdf   # needs TeX: see README
 	$(BIN)/derive show $(SLIDE) --convention keras --option bias=true -o out/mobilenetv2-block-keras-bias.txt
+	@echo "the page, in two commands:  pip install -e '.[web]'"
+	@echo "                            derive serve     # then open http://127.0.0.1:8000/"
+	-$(BIN)/python examples/serve_screenshots.py out/   # needs chromium: see README
 	@echo "wrote: $$(ls out | tr '\n' ' ')"
 
 test: $(VENV)/.test
 	$(BIN)/python -m pytest -q
 
 $(VENV)/.bench: pyproject.toml bench/requirements.txt tests/requirements.txt tests/requirements-nodeps.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]' -r tests/requirements.txt -r bench/requirements.txt
+	$(BIN)/pip install --quiet -e '.[test,web]' -r tests/requirements.txt -r bench/requirements.txt
 	$(BIN)/pip install --quiet --no-deps -r tests/requirements-nodeps.txt
 	touch $@ $(VENV)/.test $(VENV)/.runtime
 

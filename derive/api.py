@@ -33,7 +33,7 @@ def load(target: str, entry: str | None = None, args: Mapping[str, object] | Non
     if target == "-" or target.endswith((".toml", ".py")):
         from .readers import load_file
 
-        return load_file(target, entry, {k: str(v) if not isinstance(v, str) else v for k, v in (args or {}).items()})
+        return load_file(target, entry, _texts(args))
     if entry is not None or args:
         raise InputError("--entry and --arg choose what to count in a .py file", "--entry" if entry else "--arg")
     entry = library.entry(target)
@@ -41,6 +41,18 @@ def load(target: str, entry: str | None = None, args: Mapping[str, object] | Non
         return replace(entry.target_function()(entry), published=True)
     return Target(entry.name, entry.title, SymbolTable.of(entry.symbols), entry.defaults, entry.options,
                   entry.build_function(), entry.aliases, published=True)
+
+
+def load_text(text: str, name: str, entry: str | None = None, args: Mapping[str, object] | None = None) -> Target:
+    """As `load` for a file, from its text given as it is (pasted into `derive serve`'s page) and read as
+    the file `name` (`pasted.py` or `pasted.toml`, which says which reader): errors point at `name:LINE:COL`."""
+    from .readers import load_text as read
+
+    return read(text, name, entry, _texts(args))
+
+
+def _texts(args: Mapping[str, object] | None) -> dict[str, str]:
+    return {k: str(v) if not isinstance(v, str) else v for k, v in (args or {}).items()}
 
 
 def read_value(target: Target, name: str, value: object) -> sympy.Expr:

@@ -52,18 +52,49 @@ def allow(size: int) -> None:
         signal.setitimer(signal.ITIMER_PROF, left + extra)
 
 
+def over_time(limit: str) -> str:
+    """What is said when a derivation ran out of time (`limit`: "1.5 s of CPU time", or `derive serve`'s "2 s")."""
+    return f"took longer than {limit} and was stopped (the input is too large or too complex)"
+
+
+def over_memory(mib: int = MEMORY_MIB) -> str:
+    """What is said when a derivation ran out of memory (the command's `mib`, or a server worker's)."""
+    return f"needed more than the {mib} MiB of memory derive allows itself (the input is too large or too complex)"
+
+
+def lift() -> None:
+    """Disarm `limit()` (for `derive serve`, which lives long and bounds each job in a worker of its own:
+    web/pool.py): no timers, and the address space as it was before."""
+    global _armed
+    if hasattr(signal, "setitimer"):
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGPROF, signal.SIG_DFL)
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    _armed = False
+    if _saved_memory is not None:
+        try:
+            resource.setrlimit(resource.RLIMIT_AS, _saved_memory)
+        except (ValueError, OSError):
+            pass
+
+
 def _cpu(signum, frame) -> None:
-    raise OverBudget(f"took longer than {_cpu_limit:.1f} s of CPU time and was stopped "
-                     "(the input is too large or too complex)")
+    raise OverBudget(over_time(f"{_cpu_limit:.1f} s of CPU time"))
 
 
 def _wall(signum, frame) -> None:
     raise OverBudget(f"took longer than {WALL_SECONDS:g} s and was stopped")
 
 
+_saved_memory: tuple[int, int] | None = None  # RLIMIT_AS before `limit()`, for `lift()`
+
+
 def _memory() -> None:
+    global _saved_memory
     try:
         soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        _saved_memory = (soft, hard)
         wanted = MEMORY_MIB * 1024 * 1024
         if hard != resource.RLIM_INFINITY:
             wanted = min(wanted, hard)

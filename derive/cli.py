@@ -22,7 +22,7 @@ from . import budget
 from .budget import OverBudget
 from .conventions import BUCKETS, CONVENTIONS
 from .counters import TOOLS
-from .errors import DeriveError, InputError
+from .errors import DeriveError, InputError, ToolError
 from .files import read_capped, write_atomic
 from .presentation.formats import CHECK, LIST, MATH, PLAIN, SHOW
 
@@ -71,6 +71,7 @@ def build_parser() -> Parser:
     show.add_argument("--flops-as", choices=TOOLS, metavar="TOOL",
                       help=f"also the figure a tool prints for the network, and what it counts ({', '.join(TOOLS)})")
     add_check_parser(commands)
+    add_serve_parser(commands)
     return parser
 
 
@@ -88,6 +89,43 @@ def add_check_parser(commands) -> None:
     add_entry_options(check)
     check.add_argument("--convention", choices=tuple(CONVENTIONS), default="paper")
     check.add_argument("--format", choices=tuple(CHECK), default="text")
+
+
+def add_serve_parser(commands) -> None:
+    serve = commands.add_parser("serve", help="a local web page and JSON API (needs the web extra)")
+    serve.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1, this "
+                       "machine only)")
+    serve.add_argument("--port", type=int, default=8000, help="the port (0: a free one; the line printed says which)")
+    serve.add_argument("--open", action="store_true", help="open the page in a browser")
+    serve.add_argument("--allow-host", dest="allow_hosts", action="append", default=[], metavar="NAME",
+                       help="a name the page may be reached by besides this machine's own (repeatable)")
+    serve.add_argument("--workers", type=int, default=2, help="worker processes deriving at once (default: 2)")
+    serve.add_argument("--job-seconds", type=float, default=2.0, help=argparse.SUPPRESS)  # the tests' time limit
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """`derive serve`: a long-lived process, so the command's budget is lifted and the collector back on;
+    each job is bounded in a worker of its own instead (web/pool.py)."""
+    if not 0 <= args.port <= 65535:
+        raise InputError("a port from 0 to 65535", f"--port {args.port}")
+    if not 1 <= args.workers <= 64:
+        raise InputError("from 1 to 64 workers", f"--workers {args.workers}")
+    if not 0 < args.job_seconds <= 3600:
+        raise InputError("more than 0 and at most 3600 seconds", f"--job-seconds {args.job_seconds:g}")
+    try:
+        import starlette  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError:
+        raise ToolError("needs the web extra: pip install 'derive[web]'", "serve") from None
+    budget.lift()
+    gc.enable()
+    if args.host in ("0.0.0.0", "::"):
+        say(f"derive: warning: serve: --host {args.host} lets every machine that reaches this one use the page; "
+            "only names given with --allow-host (and this machine's own) are answered")
+    from .web.app import serve
+
+    serve(args.host, args.port, args.open, tuple(args.allow_hosts), args.workers, args.job_seconds)
+    return 0
 
 
 def add_entry_options(command) -> None:
@@ -178,22 +216,19 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "check":
         return run_check(args)
-    if args.math != "katex" and args.format not in PLAIN:  # before the derivation: a mistake is said at once
-        raise InputError(f"{args.math} is for --format markdown only; the other formats write their math one way",
-                         "--math")
-    from .api import derive_target, load
-    from .presentation.render import render
+    if args.command == "serve":
+        return run_serve(args)
+    check_math(args.math, args.format)
+    from .api import load
 
-    derivation = derive_target(load(args.target, args.entry, pairs(args.args, "--arg")), args.convention,
-                               pairs(args.options, "--option"), pairs(args.values, "--set"))
+    derivation = derived(load(args.target, args.entry, pairs(args.args, "--arg")), args)
     output = output_path(args.output, derivation.target, args.format)
     pdf_folder = args.format == "pdf" and output is None  # a PDF is not for a terminal: out/<target>.pdf
     if pdf_folder:
         if os.path.lexists("out") and not Path("out").is_dir():
             raise InputError("'out' is not a folder, so the PDF has nowhere to go: give -o FILE", "--format pdf")
         output = str(Path("out") / (safe_stem(derivation.target) + ".pdf"))
-    rendered = render(derivation, args.format, args.templates, title=args.title, detail=args.detail, math=args.math,
-                      flops_as=args.flops_as)
+    rendered = rendered_show(derivation, args)
     if pdf_folder:
         try:
             Path("out").mkdir(exist_ok=True)
@@ -207,19 +242,50 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def check_math(math: str, fmt: str) -> None:
+    """`--math plain` is for Markdown alone: said before the derivation, so that a mistake is said at once."""
+    if math != "katex" and fmt not in PLAIN:
+        raise InputError(f"{math} is for --format markdown only; the other formats write their math one way",
+                         "--math")
+
+
+def derived(target, args: argparse.Namespace):
+    """The derivation `show` and `check` make of a loaded target, with their --convention, --option and
+    --set (`args`: the command line's, or `derive serve`'s request in the same shape: web/jobs.py)."""
+    from .api import derive_target
+
+    return derive_target(target, args.convention, pairs(args.options, "--option"), pairs(args.values, "--set"))
+
+
+def rendered_show(derivation, args: argparse.Namespace, fmt: str | None = None) -> str | bytes:
+    """What `show` writes for the derivation: its --format (or `fmt`), --templates, --title, --detail, --math
+    and --flops-as."""
+    from .presentation.render import render
+
+    return render(derivation, fmt or args.format, args.templates, title=args.title, detail=args.detail,
+                  math=args.math, flops_as=args.flops_as)
+
+
+def judged(derivation, target, args: argparse.Namespace):
+    """`check --claim`'s verdict on the derivation."""
+    from .checking import judge
+
+    return judge(derivation, args.claim, args.part, args.count, target.aliases)
+
+
 def run_check(args: argparse.Namespace) -> int:
     """0 when every claim is right, 1 when one is wrong (2 and 3 come as errors)."""
-    from .api import derive_target, load
+    from .api import load
     from .checking import judge, read_answer
     from .presentation.verdicts import render_answer, render_verdict
 
     target = load(args.target, args.entry, pairs(args.args, "--arg"))
     path = args.claim_file
     text = None if path is None else read_text(path, "--claim-file", MAX_CLAIM_BYTES)  # refused before any work
-    derivation = derive_target(target, args.convention, pairs(args.options, "--option"), pairs(args.values, "--set"))
+    derivation = derived(target, args)
     warn(derivation)
     if args.claim is not None:
-        verdict = judge(derivation, args.claim, args.part, args.count, target.aliases)
+        verdict = judged(derivation, target, args)
         write(render_verdict(verdict, args.format), None)
         return 0 if verdict.correct else 1
     verdicts = [(label, judge(derivation, claim, label, args.count, target.aliases, where=f"{path}:{number}"))
@@ -279,20 +345,25 @@ def say(line: str) -> None:
         pass
 
 
+def error_line(error: DeriveError | OverBudget | MemoryError, memory_mib: int = budget.MEMORY_MIB) -> str:
+    """The one line every failure is said in (by the command, and by `derive serve` in its 422 answers):
+    `derive: error: WHERE: WHAT`, control characters escaped; running out of memory names the limit
+    (`memory_mib`: the command's, or a server worker's)."""
+    if isinstance(error, MemoryError):
+        return f"derive: error: {budget.over_memory(memory_mib)}"
+    return f"derive: error: {printable(str(error))}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         status = run(build_parser().parse_args(argv))
         flush_stdout()
         return status
     except DeriveError as error:
-        say(f"derive: error: {printable(str(error))}")
+        say(error_line(error))
         return error.exit_status
-    except OverBudget as error:
-        say(f"derive: error: {printable(str(error))}")
-        return 2
-    except MemoryError:
-        say(f"derive: error: needed more than the {budget.MEMORY_MIB} MiB of memory derive allows itself "
-            "(the input is too large or too complex)")
+    except (OverBudget, MemoryError) as error:
+        say(error_line(error))
         return 2
     except KeyboardInterrupt:
         return 130

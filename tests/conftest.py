@@ -10,7 +10,7 @@ import pytest
 
 os.environ.setdefault("KERAS_BACKEND", "torch")  # before anything imports keras
 
-pytest_plugins = ("helpers.golden",)
+pytest_plugins = ("helpers.golden", "helpers.server")  # helpers/server.py: the `server` fixture
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -25,6 +25,9 @@ TIMEOUT = 120.0  # seconds, for the whole compilation
 FLAGS = ("-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error")
 
 
+MISSING = f"TeX is not installed (no pdflatex); on Debian or Ubuntu: apt-get install {PACKAGES}"
+
+
 def tex_available() -> bool:
     return shutil.which("pdflatex") is not None
 
@@ -33,8 +36,7 @@ def compile_tex(source: str, timeout: float = TIMEOUT) -> bytes:
     """The PDF of the LaTeX document `source` (bytes), or a `ToolError`."""
     pdflatex = shutil.which("pdflatex")
     if pdflatex is None:
-        raise ToolError(f"TeX is not installed (no pdflatex); on Debian or Ubuntu: apt-get install {PACKAGES}",
-                        WHERE)
+        raise ToolError(MISSING, WHERE)
     latexmk = shutil.which("latexmk")
     with tempfile.TemporaryDirectory(prefix="derive-tex-") as tmp:
         directory = Path(tmp)

@@ -65,6 +65,19 @@ def read_source(path: str) -> Source:
     display = STDIN if path == "-" else path
     data = read_capped(path, MAX_BYTES, display)
     budget.allow(min(len(data), MAX_BYTES))  # the command's CPU time grows with the file it reads
+    return decode_source(data, path)
+
+
+def pasted_source(text: str, name: str) -> Source:
+    """Text given as it is (pasted into `derive serve`'s page) read as if it were the file `name`: the same
+    bounds and the same errors, at `name:LINE:COL`. A lone surrogate, which JSON can carry but no UTF-8
+    file can, is refused where it stands, as the bytes a file would hold there."""
+    return decode_source(text.encode("utf-8", "surrogatepass"), name)
+
+
+def decode_source(data: bytes, path: str) -> Source:
+    """The bytes of a target as its text, or one error at the first place that is not text."""
+    display = STDIN if path == "-" else path
     if len(data) > MAX_BYTES:
         raise InputError(f"file too large (over {MAX_BYTES // 1000} KB): derive reads one block's code or spec",
                          display)
