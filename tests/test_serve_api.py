@@ -17,6 +17,7 @@ import io
 import json
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -117,11 +118,21 @@ def test_networks(server, tmp_path):
 
 
 def test_pasted_code(server, tmp_path):
-    files = sorted((ROOT / "examples").glob("*.py")) + sorted((ROOT / "examples").glob("*.toml"))
-    assert len(files) >= 5
+    files = [*sorted((ROOT / "examples").glob("*.py")), *sorted((ROOT / "examples").glob("*.toml")),
+             *sorted((ROOT / "tests" / "data").glob("*.py"))]
+    assert len(files) >= 10
     for path in files:
         for fmt in ("json", "markdown"):
             same_as_cli(server, ["show", str(path), "--format", fmt], tmp_path)
+
+
+def test_pasted_with_sizes_entries_and_arguments(server, tmp_path):
+    forum, keras = str(ROOT / "examples" / "forum_bottleneck.py"), str(ROOT / "tests" / "data" / "keras_autoencoder.py")
+    for argv in (["show", forum, "--convention", "keras", "--format", "json"],
+                 ["show", forum, "--set", "H=32", "--format", "markdown"],
+                 ["show", str(ROOT / "examples" / "mobilenetv2_block.toml"), *SLIDE, "--format", "latex"],
+                 ["show", keras, "--entry", "nosuch"], ["show", forum, "--arg", "zz=3"]):
+        same_as_cli(server, argv, tmp_path)
 
 
 def test_errors_are_the_command_s_line(server, tmp_path):
@@ -214,3 +225,147 @@ def test_time_limit_replaces_the_worker():
         answers = [slow.post("/api/show", {"target": "mobilenetv1-block", "set": {"C_in": str(n)}}) for n in (1, 2, 3)]
         assert any(code == 200 for code, _, _ in answers), answers  # a block takes ~15 ms (the limit 50 ms)
         assert slow.process.poll() is None
+
+
+# -- the hostile-input corpus (tests/test_hostile.py), through the API ------------------------------------
+def hostile_cases():
+    from test_hostile import corpus
+
+    return corpus()
+
+
+HOSTILE = hostile_cases()
+SLOW = 0.3  # s: a case the command itself takes this long over may meet the server's 2 s limit on a busy machine
+
+
+@pytest.mark.parametrize("case", HOSTILE, ids=[c.name for c in HOSTILE])
+def test_hostile_corpus(server, tmp_path, case):
+    """Each case answered as the command answers it (200 with its output, or 422 with its line: the file
+    pasted is the command's `pasted.py`), never a traceback, the server answering after it."""
+    import time
+
+    from derive.readers import _TOML_HEADER
+
+    argv = list(case.argv)
+    if case.text is not None:
+        data = case.text.encode("utf-8", "surrogatepass") if isinstance(case.text, str) else case.text
+        toml = case.suffix == ".toml" or (case.stdin and _TOML_HEADER.search(data.decode("utf-8", "replace")))
+        path = tmp_path / ("pasted.toml" if toml else "pasted.py")
+        path.write_bytes(data)
+        argv[argv.index("-" if case.stdin else "FILE")] = str(path)
+    endpoint, body, pasted = body_of(argv)
+    start = time.perf_counter()
+    status, out, err = run_cli([argv[0], pasted or argv[1], *argv[2:]], tmp_path)
+    seconds = time.perf_counter() - start
+    sent = json.dumps(body).encode("utf-8")
+    code, _, answer = server.post(f"/api/{endpoint}", sent)
+    if len(sent) > 256 * 1024:
+        assert (status, code) == (2, 413), case.name
+    elif status == 0:
+        assert (code, answer.decode("utf-8")) == (200, out), case.name
+    else:
+        assert code == 422, (case.name, answer[:300])
+        line = json.loads(answer)["error"]
+        if line.startswith("derive: error: took longer than 2 s"):
+            assert seconds > SLOW, (case.name, seconds, err)
+        else:
+            assert line == err.strip().splitlines()[-1], case.name
+    assert not any("Traceback" in line for line in server.log), server.log[-20:]
+    assert server.get("/healthz")[0] == 200
+
+
+# -- the processes: workers replaced when they die, all gone after Ctrl-C -----------------------------------
+def descendants(pid: int) -> set[int]:
+    """Every process below `pid` (the fork server and the workers under the server)."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def living(pids: set[int]) -> dict[int, str]:
+    """Those of `pids` still running (not zombies: a container's init may be slow to reap), with their command."""
+    alive = {}
+    for pid in pids:
+        try:
+            if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+                alive[pid] = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            pass
+    return alive
+
+
+def workers_of(server) -> set[int]:
+    return {pid for pid in descendants(server.process.pid)
+            if "forkserver" in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+            and Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1] != str(server.process.pid)}
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+def test_dead_workers_are_replaced_and_ctrl_c_ends_them_all():
+    import signal
+    import threading
+    import time
+
+    from helpers.server import stop
+
+    with running("--workers", "2", "--job-seconds", "30") as own:
+        first = workers_of(own)
+        assert len(first) == 2, first
+        for pid in first:  # killed while idle: the next jobs go to their replacements
+            os.kill(pid, signal.SIGKILL)
+        for n in (5, 6, 7):
+            code, _, answer = own.post("/api/show", {"target": "mobilenetv1-block", "set": {"C_in": str(n)}})
+            assert code == 200, answer
+        answers = []
+        asking = threading.Thread(target=lambda: answers.append(own.post("/api/page", {"target": "efficientnet-b7"})))
+        asking.start()
+        time.sleep(0.4)  # the job is running (it takes over a second): its worker is killed under it
+        for pid in workers_of(own):
+            os.kill(pid, signal.SIGKILL)
+        asking.join(60)
+        code, _, answer = answers[0]
+        assert code == 422 and json.loads(answer)["error"] == (
+            "derive: error: the worker stopped (signal SIGKILL) and was replaced (the input is too large or too complex)")
+        wait_healthy(own)
+        code, _, answer = own.post("/api/show", {"target": "mobilenetv1-block", "set": {"C_in": "8"}})
+        assert code == 200, answer
+        deadline = time.monotonic() + 30
+        while len(workers_of(own)) != 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(workers_of(own)) == 2
+        everything = descendants(own.process.pid)
+        assert stop(own.process) in (0, 130)
+        deadline = time.monotonic() + 10
+        while living(everything) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not living(everything), "processes left after Ctrl-C"
+        assert not any("Traceback" in line for line in own.log), own.log
+
+
+def test_without_the_web_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "uvicorn", None)  # `import uvicorn` fails as it does without the extra
+    status, out, err = run_cli(["serve", "--port", "0"])
+    assert (status, out, err) == (3, "", "derive: error: serve: needs the web extra: pip install 'derive[web]'\n")
+
+
+def test_any_host_warns(monkeypatch):
+    import derive.web.app
+
+    started = []
+    monkeypatch.setattr(derive.web.app, "serve", lambda *args: started.append(args))
+    status, _, err = run_cli(["serve", "--host", "0.0.0.0", "--port", "0", "--allow-host", "box.local"])
+    assert status == 0 and started == [("0.0.0.0", 0, False, ("box.local",), 2, 2.0)]
+    assert err.startswith("derive: warning: serve: --host 0.0.0.0 ") and err.count("\n") == 1
+    monkeypatch.undo()
+    for argv in (["--port", "70000"], ["--workers", "0"], ["--host", "no such host"]):
+        status, _, err = run_cli(["serve", *argv])
+        assert status == 2 and err.startswith("derive: error: ") and err.count("\n") == 1, err

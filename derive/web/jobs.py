@@ -34,6 +34,7 @@ FIELDS = {"show": SHOW_FIELDS, "page": SHOW_FIELDS, "check": (*SHOW_FIELDS, "cla
           "list": ("source", "kind")}
 COUNTS = ("all", *BUCKETS)
 REQUEST = "request"
+OPTIONS = {"set": "--set", "options": "--option", "args": "--arg"}  # the command's names for the body's fields
 
 
 class Answer(NamedTuple):
@@ -173,18 +174,20 @@ def choice(body: dict, key: str, choices, default: str) -> str:
 
 
 def assignments(body: dict, key: str, types: tuple[type, ...]) -> list[str]:
-    """An object of NAME: VALUE as the command's `NAME=VALUE` arguments (booleans as true / false)."""
+    """An object of NAME: VALUE as the command's `NAME=VALUE` arguments (booleans as true / false), for
+    `cli.pairs` to read as it reads the command's (its errors name the option: `--set C_in=x: …`)."""
     given = body.get(key) or {}
     kinds = "true or false" if bool in types else "text or an integer"
     if not isinstance(given, dict):
         raise InputError(f"{key} must be an object of NAME: VALUE ({kinds})", REQUEST)
     out = []
     for name, value in given.items():
-        if not cli.NAME.match(name):
-            raise InputError(f"{key}: {name!r} is not a name", REQUEST)
         if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
             raise InputError(f"{key}: {name} must be {kinds}", REQUEST)
-        out.append(f"{name}={str(value).lower() if isinstance(value, bool) else value}")
+        item = f"{name}={str(value).lower() if isinstance(value, bool) else value}"
+        if "=" in name:  # what the command cannot be given; said as it says a name that is not one
+            raise InputError(f"{name!r} is not a name", f"{OPTIONS[key]} {item}")
+        out.append(item)
     return out
 
 

@@ -142,6 +142,9 @@ class Pool:
         if cached is not None:
             return cached
         worker = await self.idle.get()
+        while not worker.process.is_alive():  # died while idle (killed from outside): replaced, not asked
+            self._replace(worker)
+            worker = await self.idle.get()
         keep = False
         try:
             answer, keep = await self._ask(worker, endpoint, body)
@@ -177,6 +180,7 @@ class Pool:
         try:
             answer, alive = worker.conn.recv()
         except (OSError, EOFError):
+            await asyncio.to_thread(worker.process.join, 5)
             code = worker.process.exitcode
             return failed(f"derive: error: the worker stopped ({_how(code)}) and was replaced "
                           "(the input is too large or too complex)"), False
