@@ -46,6 +46,7 @@ FLAVOURS = {  # the template overridden, the format it writes, how a statement i
     "markdown": ("markdown/show.md.j2", "markdown"),
     "latex": ("latex/show.tex.j2", "latex"),
     "explanation": ("explain/conv2d.md.j2", "markdown"),
+    "svg": ("svg/diagram.svg.j2", "svg"),
 }
 
 
@@ -203,7 +204,7 @@ def test_markdown_makes_no_mention_or_link(tmp_path):
 SPEC = (ROOT / "examples" / "separable_stack.toml").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("fmt", ["text", "markdown", "latex", "tex"])
+@pytest.mark.parametrize("fmt", ["text", "markdown", "latex", "tex", "svg"])
 def test_bidi_controls_never_reach_the_output(fmt, tmp_path):
     spec = SPEC.replace('title = "Depthwise-separable stack"', 'title = "Stack \u202eevil\u2066 by @me"')
     result = attack(["show", "spec.toml", "--format", fmt, "--title", "Mine \u202e\u200f,,!"]

@@ -1,6 +1,6 @@
 """Golden files: derive's output for every built-in block, three networks, four pasted-code files, a
-TOML spec and three `check` verdicts, in every format, byte for byte (tests/helpers/golden.py compares;
-`pytest --update-golden` rewrites, then read the diff)."""
+TOML spec and three `check` verdicts, in every format (four of them as SVG diagrams too), byte for byte
+(tests/helpers/golden.py compares; `pytest --update-golden` rewrites, then read the diff)."""
 
 from __future__ import annotations
 
@@ -61,6 +61,7 @@ SHOWN = {  # case -> the arguments of `derive show` (paths from the repository's
     "separable-stack": ("examples/separable_stack.toml", *sizes(C_in=3, C_out=32, H=32, W=32)),
 }
 DETAILED = {"mobilenetv2-detail": ("mobilenetv2", "--detail")}  # every layer, in text and markdown
+DRAWN = ("mobilenetv2-block", "resnet-basic", "mbconv", "mobilenetv2")  # --format svg: a skip, a branch, SE, stages
 CHECKED = {  # case -> the arguments of `derive check`, and its exit status
     "check-right": (("mobilenetv2-block", *SLIDE, "--claim", "1*1*3*18 + 2*18 + 3*3*18 + 2*18 + 1*1*18*3 + 2*3"), 0),
     "check-forum-answer": (("mobilenetv2-block", *SLIDE, "--claim-file", "tests/data/forum_answer.txt"), 1),
@@ -74,6 +75,7 @@ def cases() -> list:
             for case, args in SHOWN.items() for fmt in SHOW_FORMATS]
     runs += [(f"{case}.{EXTENSIONS[fmt]}", ("show", *args, "--format", fmt), 0)
              for case, args in DETAILED.items() for fmt in ("text", "markdown")]
+    runs += [(f"{case}.svg", ("show", *SHOWN[case], "--format", "svg"), 0) for case in DRAWN]
     runs += [(f"{case}.{EXTENSIONS[fmt]}", ("check", *args, "--format", fmt), status)
              for case, (args, status) in CHECKED.items() for fmt in CHECK_FORMATS]
     runs += [(f"list.{EXTENSIONS[fmt]}", ("list", "--format", fmt), 0) for fmt in ("text", "json")]

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["Safe", "tex", "md", "md_code", "printable", "math_name", "md_to_tex", "code_spans_to_tex"]
+__all__ = ["Safe", "tex", "md", "md_code", "printable", "markup_text", "math_name", "md_to_tex", "code_spans_to_tex"]
 
 
 class Safe(str):
@@ -61,6 +61,19 @@ def printable(value: object) -> object:
     newlines and tabs, which the text templates lay out with); anything else unchanged."""
     if isinstance(value, str) and (INVISIBLE.search(value) or CONTROL.search(value)):
         return CONTROL.sub("", INVISIBLE.sub("", value))
+    return value
+
+
+NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")  # no XML document may hold these (nor a C0 control)
+
+
+def markup_text(value: object) -> object:
+    """Text for the html flavour (a web page, an SVG), before Jinja's autoescaping: `printable`, and
+    without the characters no XML document may hold (U+FFFE, U+FFFF, lone surrogates), so that an
+    SVG parses whatever a title says; of the same type (markupsafe's `Markup` stays markup)."""
+    value = printable(value)
+    if isinstance(value, str) and NOT_XML.search(value):
+        return type(value)(NOT_XML.sub("", value))
     return value
 
 

@@ -18,18 +18,22 @@ WHOLE = tuple(key for key in TOTALS if key != "macs")  # the parameter figures o
 # `width` characters of its boxes' font as diagram_labels.py estimates them (the frame's 148 mm at 9 pt, slide/show.tex.j2).
 ARTICLE_DIAGRAM = MappingProxyType({"layers": 16})
 SLIDE_DIAGRAM = MappingProxyType({"collapse": True, "width": 98})
+# An SVG's diagram (svg.py): a slide's, boxes per run of layers in bands left to right, placed in pixels,
+# the bands at most `width` px wide (a web page's column), one picture.
+SVG_DIAGRAM = MappingProxyType({"collapse": True, "width": 880})
 
 
 class Format:
     """One output format and what it shows.
 
-    `kind` is the templating flavour (escaping and syntax: "text", "markdown" or "latex"), `style` how
+    `kind` is the templating flavour (escaping and syntax: "text", "markdown", "latex" or "html"), `style` how
     formulas print ("text" or "latex"). The rest says what the view holds: `totals`, the whole's
     figures with their formulas; `macs`, the whole's multiply-accumulates as a "value" alone or a
     "formula" (the costly part) or not at all; `layers`, each layer with its terms ("terms") or also
     with its sum, shape and channels ("full", for diagrams and explanations); `parts`, each part's
     sum; `groups`, the layers in runs of one part with their terms and sums; `others`, the figures
-    under the other conventions; `stages`, a network's rows per stage; the diagrams; `explanations`
+    under the other conventions; `stages`, a network's rows per stage; the diagrams (an article's, a
+    slide's, an SVG's placed in pixels); `explanations`
     and `frameworks`, the worked solution's prose; `equations`, each figure as one equation; `brief`,
     the whole's figures as a value and a formula only (no numbers put in);
     `compiled`, the template's text compiled to PDF; `memory`, the memory section (presentation/memory.py); `width`, how much math fits on one line (in digits,
@@ -39,12 +43,13 @@ class Format:
     of this many fields costs a millisecond to define."""
 
     __slots__ = ("name", "template", "kind", "style", "totals", "macs", "layers", "parts", "groups", "others",
-                 "stages", "diagram", "slide_diagram", "explanations", "frameworks", "equations", "brief", "compiled", "width", "memory")
+                 "stages", "diagram", "slide_diagram", "svg_diagram", "explanations", "frameworks", "equations", "brief", "compiled", "width", "memory")
 
     def __init__(self, name: str, template: str | None, *, kind: str = "text", style: str = "text",
                  totals: tuple[str, ...] = WHOLE, macs: str | None = None, layers: str | None = None,
                  parts: bool = False, groups: bool = False, others: bool = False, stages: bool = False,
                  diagram: Mapping[str, int] | None = None, slide_diagram: Mapping[str, int] | None = None,
+                 svg_diagram: Mapping[str, int] | None = None,
                  explanations: bool = False, frameworks: bool = False, equations: bool = False,
                  brief: bool = False, compiled: bool = False, width: int = 0, memory: bool = True) -> None:
         values = locals()
@@ -73,6 +78,8 @@ SHOW: Mapping[str, Format] = MappingProxyType({
     "slide": Format("slide", "slide/show.tex.j2", kind="latex", style="latex", macs="value", layers="full",
                     groups=True, slide_diagram=SLIDE_DIAGRAM),
     "pdf": Format("pdf", **_TEX, compiled=True),
+    "svg": Format("svg", "svg/diagram.svg.j2", kind="html", totals=(), layers="full", groups=True,
+                  svg_diagram=SVG_DIAGRAM, memory=False),
 })
 # A network without --detail: one line per stage, no layers (the explanations take the layers they explain).
 SUMMARY: Mapping[str, Format] = MappingProxyType({

@@ -25,7 +25,8 @@ def chosen_format(formats, fmt: str) -> Format:
 
 def render(d: Derivation, fmt: str, templates: str | None = None, title: str | None = None,
            detail: bool = False, math: str = "katex", flops_as: str | None = None) -> str | bytes:
-    """`d` in the format `fmt` (one of formats.SHOW); `pdf` gives bytes, everything else text. A network's
+    """`d` in the format `fmt` (one of formats.SHOW); `pdf` gives bytes, everything else text (`svg`:
+    the block diagram alone, an error where there is none). A network's
     text is its per-stage summary unless `detail` asks for every layer. `math="plain"`: Markdown's
     formulas in Unicode, for a forum without MathJax (formats.PLAIN; no other format has it). `flops_as`: a
     tool whose figure every format shows beside the MACs (counters/)."""
@@ -49,6 +50,10 @@ def render(d: Derivation, fmt: str, templates: str | None = None, title: str | N
     if d.stages and not detail:
         chosen = (PLAIN_SUMMARY if math == "plain" else SUMMARY).get(chosen.name, chosen)
     data = view(d, chosen, title, detail, templates, flops)
+    if chosen.svg_diagram and data["svg_diagram"] is None:
+        from .svg import undrawn
+
+        raise InputError(undrawn(d), f"--format {fmt}")
     text = get_template(chosen.template, chosen.kind, templates).render(data)
     if chosen.compiled:
         from .pdf import compile_tex  # TeX's machinery, only for a PDF

@@ -198,7 +198,8 @@ def environment(user_dir: str | None = None, kind: str = "text") -> jinja2.Envir
         [ConfinedLoader(d) for d in template_dirs()]
     from . import breaking, escaping
 
-    extra: dict = {"finalize": {"latex": escaping.tex, "markdown": escaping.md}.get(kind, escaping.printable)}
+    extra: dict = {"finalize": {"latex": escaping.tex, "markdown": escaping.md, "html": escaping.markup_text}
+                   .get(kind, escaping.printable)}
     if kind == "latex":
         extra.update(LATEX_SYNTAX)
     env = Sandbox(loader=jinja2.ChoiceLoader(loaders), undefined=jinja2.StrictUndefined, keep_trailing_newline=True,

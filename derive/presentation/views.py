@@ -149,12 +149,17 @@ def view(d: Derivation, fmt: Format, title: str | None = None, detail: bool = Fa
         v["heading"] = title
     if fmt.others and fmt.kind != "text":
         v["reports"] = {d.convention: v["total"], **v["others"]}
-    if fmt.diagram or fmt.slide_diagram:
+    if fmt.diagram or fmt.slide_diagram or fmt.svg_diagram:
         v["input_shape"] = _input_shape(d, figure)
         if fmt.diagram:
             v["diagram"] = diagram(v, d, **fmt.diagram)
         if fmt.slide_diagram:
             v["slide_diagram"] = diagram(v, d, **fmt.slide_diagram)
+        if fmt.svg_diagram:  # placed in pixels (svg.py), in bands of at most `width` px
+            from .svg import placed
+
+            v["svg_diagram"] = placed(diagram(v, d, collapse=fmt.svg_diagram["collapse"]), fmt.svg_diagram["width"],
+                                      templates)
     if fmt.explanations or fmt.frameworks:  # what the block's structure holds, for the prose
         v["structure"] = facts(d, figure)
     if fmt.explanations:  # the layers explained as the view has them (else brief), the first in full

@@ -121,6 +121,19 @@ def document(body: str) -> str:
             f"<style>{POST_STYLE}</style></head><body>{body}</body></html>")
 
 
+def measure(page: str, timeout: int = 300):
+    """A page loaded by headless Chromium, whose script writes its figures as JSON into `<pre id="measured">`:
+    those figures, read from the DOM Chromium dumps."""
+    with tempfile.TemporaryDirectory(prefix="derive-chromium-") as tmp:
+        index = Path(tmp) / "index.html"
+        index.write_text(page, encoding="utf-8")
+        command = [chromium(), *FLAGS, f"--user-data-dir={Path(tmp) / 'profile'}", "--dump-dom", index.as_uri()]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+    found = re.search(r'<pre id="measured">(.*?)</pre>', done.stdout, re.S)
+    assert found, f"Chromium measured nothing (exit {done.returncode}): {done.stderr[-2000:]}"
+    return json.loads(html.unescape(found.group(1)))
+
+
 def layouts(markdowns: list[str]) -> list[Layout]:
     """Each Markdown text laid out at WIDTH px by headless Chromium (one run for all of them)."""
     need(ready(), "Chromium, Node, KaTeX and markdown-it (apt-get install chromium; cd tests/katex && npm ci)")
@@ -129,14 +142,7 @@ def layouts(markdowns: list[str]) -> list[Layout]:
     rendered = pages(markdowns)
     frames = "".join(f'<iframe srcdoc="{html.escape(document(page["html"]), quote=True)}"></iframe>'
                      for page in rendered)
-    with tempfile.TemporaryDirectory(prefix="derive-chromium-") as tmp:
-        index = Path(tmp) / "index.html"
-        index.write_text(f'<!DOCTYPE html><html><head><meta charset="utf-8"><style>{STYLE}</style></head>'
-                         f"<body>{frames}<script>{MEASURE}</script></body></html>", encoding="utf-8")
-        command = [chromium(), *FLAGS, f"--user-data-dir={Path(tmp) / 'profile'}", "--dump-dom", index.as_uri()]
-        done = subprocess.run(command, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
-    found = re.search(r'<pre id="measured">(.*?)</pre>', done.stdout, re.S)
-    assert found, f"Chromium measured nothing (exit {done.returncode}): {done.stderr[-2000:]}"
-    measured = json.loads(html.unescape(found.group(1)))
+    measured = measure(f'<!DOCTYPE html><html><head><meta charset="utf-8"><style>{STYLE}</style></head>'
+                       f"<body>{frames}<script>{MEASURE}</script></body></html>")
     assert len(measured) == len(markdowns), (len(measured), len(markdowns))
     return [Layout(m["scroll"], tuple(m["wide"]), tuple(page["errors"]), m["fonts"]) for m, page in zip(measured, rendered)]
