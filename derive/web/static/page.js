@@ -115,9 +115,9 @@
     if (state.mode === "builtin") query.set("target", state.target);
     if (state.mode === "code" && state.entry) query.set("entry", state.entry);
     for (const [name, value] of Object.entries(state.set)) query.set(name, value);
+    if (state.convention !== CONFIG.conventions[0]) query.set("convention", state.convention);
     for (const [name, value] of Object.entries(state.options)) query.set(name, value ? "1" : "0");
     if (state.mode === "code") for (const [name, value] of Object.entries(state.args)) query.set(`arg.${name}`, value);
-    if (state.convention !== CONFIG.conventions[0]) query.set("convention", state.convention);
     const fragment = state.mode === "code" && state.code ? `#code=${toBase64url(state.code)}` : "";
     const url = `${location.pathname}?${query.toString().replace(/%2C/g, ",")}${fragment}`;
     if (url !== location.pathname + location.search + location.hash) history.replaceState(null, "", url);
@@ -339,7 +339,7 @@
     let line = `derive: error: the server answered ${response.status}`;
     try {
       const answer = JSON.parse(text);
-      if (typeof answer.error === "string") line = answer.error;
+      if (typeof answer.error === "string" && answer.error.trim()) line = answer.error;
     } catch (error) { /* not JSON: the status says it */ }
     throw new Error(line.replace(/\s+/g, " ").trim());
   }
