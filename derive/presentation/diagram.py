@@ -48,7 +48,7 @@ def diagram(v: dict, d: Derivation, layers: int = 16, collapse: bool = False, wi
     if len(boxes) + 1 > MOST:
         return None
     stages = {s.name: s for s in d.stages}
-    groups = {g["name"]: g for g in v.get("groups", ())}
+    groups = {g["name"]: g for g in v.get("groups") or v.get("parts", ())}  # each part's `all`
     values = d.substitution
     nodes = [{"id": "n0", "name": "input", "op": "input", "ops": [], "lines": [], "shape": v["input_shape"],
               "part": None, "all": None, "condition": None, "repeat": 1, "table": None, "layers": [], "join": False,

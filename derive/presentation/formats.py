@@ -29,8 +29,9 @@ class Format:
     `kind` is the templating flavour (escaping and syntax: "text", "markdown", "latex" or "html"), `style` how
     formulas print ("text" or "latex"). The rest says what the view holds: `totals`, the whole's
     figures with their formulas; `macs`, the whole's multiply-accumulates as a "value" alone or a
-    "formula" (the costly part) or not at all; `layers`, each layer with its terms ("terms") or also
-    with its sum, shape and channels ("full", for diagrams and explanations); `parts`, each part's
+    "formula" (the costly part) or not at all; `layers`, each layer with its shape and its sum's value
+    alone ("drawn", for an SVG's boxes), with its terms ("terms") or also with its sum, shape and
+    channels ("full", for diagrams and explanations); `parts`, each part's
     sum; `groups`, the layers in runs of one part with their terms and sums; `others`, the figures
     under the other conventions; `stages`, a network's rows per stage; the diagrams (an article's, a
     slide's, an SVG's placed in pixels); `explanations`
@@ -78,7 +79,7 @@ SHOW: Mapping[str, Format] = MappingProxyType({
     "slide": Format("slide", "slide/show.tex.j2", kind="latex", style="latex", macs="value", layers="full",
                     groups=True, slide_diagram=SLIDE_DIAGRAM),
     "pdf": Format("pdf", **_TEX, compiled=True),
-    "svg": Format("svg", "svg/diagram.svg.j2", kind="html", totals=(), layers="full", groups=True,
+    "svg": Format("svg", "svg/diagram.svg.j2", kind="html", totals=(), layers="drawn", parts=True,
                   svg_diagram=SVG_DIAGRAM, memory=False),
 })
 # A network without --detail: one line per stage, no layers (the explanations take the layers they explain).

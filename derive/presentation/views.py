@@ -193,11 +193,15 @@ def warnings(d: Derivation) -> list[dict]:
 
 
 def _layer(row: LayerRow, figure: Figures, detail: str) -> dict:
-    """A layer: "brief" (its name, op, signature, part and condition), with its "terms", or "full" (also
-    its sum, output shape and channels, what diagrams and explanations show)."""
+    """A layer: "brief" (its name, op, signature, part and condition), "drawn" (also its output shape and
+    its sum's value: what an SVG diagram's box says), with its "terms", or "full" (also its sum, output
+    shape and channels, what diagrams and explanations show)."""
     layer = {"name": row.name, "op": row.op, "signature": bound(row.layer, figure.subs).signature, "part": row.part,
              "condition": None if row.condition is None else figure.mark(figure.printer.condition(row.condition))}
     if detail == "brief":
+        return layer
+    if detail == "drawn":
+        layer.update(shape=Safe(figure.printer.shape(row.shape)), all={"value": _counted(row).value})
         return layer
     layer["terms"] = [figure.term(t) for t in row.terms if t.bucket is not None]
     # what the layer adds to its part: n copies of each term for a row that stands for n (a network's
