@@ -19,8 +19,8 @@ WHOLE = tuple(key for key in TOTALS if key != "macs")  # the parameter figures o
 ARTICLE_DIAGRAM = MappingProxyType({"layers": 16})
 SLIDE_DIAGRAM = MappingProxyType({"collapse": True, "width": 98})
 # An SVG's diagram (svg.py): a slide's, boxes per run of layers in bands left to right, placed in pixels,
-# the bands at most `width` px wide (a web page's column), one picture.
-SVG_DIAGRAM = MappingProxyType({"collapse": True, "width": 880})
+# the bands at most `width` px wide (the page's result column, ~830 px at its widest), one picture.
+SVG_DIAGRAM = MappingProxyType({"collapse": True, "width": 800})
 
 
 class Format:
