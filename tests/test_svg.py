@@ -370,3 +370,19 @@ def test_chromium_sets_every_label_inside_its_box():
             assert m["box"] is None, m
         else:
             assert m["box"] is not None and m["inside"], m
+
+
+def test_the_page_gets_the_diagram_or_null():
+    """/api/page's `svg` (derive/web/jobs.py, called as a worker calls it): a network's by its stages, the
+    command's bytes; none (null, the rest of the page still answered) where `--format svg` is an error."""
+    from derive.web.jobs import answer
+
+    done = answer("page", {"target": "mobilenetv2"})
+    assert done.status == 200 and json.loads(done.body)["svg"] == render(derived("mobilenetv2"), "svg")
+    deep = '[block]\ntitle = "deep"\ninput = ["H", "W", "C_in"]\n\n' + "".join(
+        f'[[layers]]\nname = "conv{i}"\nop = "conv2d"\nfilters = 8\nkernel = 1\n\n' for i in range(70))
+    done = answer("page", {"source": deep, "kind": "toml"})
+    page = json.loads(done.body)
+    assert done.status == 200 and page["svg"] is None and page["show"]["total"]["all"]["formula"]
+    done = answer("show", {"source": deep, "kind": "toml", "format": "svg"})
+    assert done.status == 422 and json.loads(done.body)["error"].startswith("derive: error: --format svg: no diagram")

@@ -113,10 +113,12 @@ def page(args: argparse.Namespace) -> dict:
 
 
 def svg(derivation, args: argparse.Namespace) -> str | None:
-    """The block diagram as SVG, or None where there is none (a network) or no SVG format yet."""
-    if "svg" not in SHOW or derivation.stages:
+    """The block diagram as SVG (a network's by its stages), or None where there is none (more boxes than
+    a diagram draws: `--format svg` says so as an error)."""
+    try:
+        return cli.rendered_show(derivation, args, "svg")
+    except InputError:
         return None
-    return cli.rendered_show(derivation, args, "svg")
 
 
 def request(endpoint: str, body: object) -> argparse.Namespace:
