@@ -16,10 +16,13 @@ from itertools import combinations
 
 import sympy
 
+from .memo import memoised
+
 SIZES = frozenset({"H", "W", "L", "T", "D"})  # the input's spatial (or sequence) sizes
 PAIRWISE_LIMIT = 48  # above this many monomials, candidates are single factors instead of pairwise gcds
 
 
+@memoised  # a worker of `derive serve` asks again for the same formulas (memo.py)
 def closed_form(expr: sympy.Expr) -> sympy.Expr:
     if expr.is_Atom or expr.is_Mul and all(f.is_Atom or f.is_Pow and f.base.is_Atom for f in expr.args):
         return expr  # a number, a symbol or a single monomial: nothing to group

@@ -15,6 +15,7 @@ from typing import Iterable, Mapping
 import sympy
 from sympy.core.sorting import default_sort_key
 
+from .. import memo
 from ..numeric import substituted
 from ..records import frozen
 
@@ -67,7 +68,10 @@ class Printer:
 
     # -- entry points -------------------------------------------------------------------------
     def __call__(self, expr: sympy.Expr) -> str:
-        return self._print(sympy.Integer(expr) if isinstance(expr, int) else expr)[0]
+        expr = sympy.Integer(expr) if isinstance(expr, int) else expr
+        if not self.values and memo.remembering():  # in the symbols alone: the same text every time (memo.py)
+            return _printed(self.style, tuple(self.names.items()), expr)
+        return self._print(expr)[0]
 
     def product(self, factors: Iterable[sympy.Expr]) -> str:
         """A term as written: its factors joined, each evaluated alone when values are bound."""
@@ -301,3 +305,8 @@ class Contract:
 
 def contract(symbols, substitution: Mapping[sympy.Symbol, sympy.Expr]) -> Contract:
     return Contract(printer("plain"), printer("plain", values=substitution), printer("latex", symbols.latex_names()))
+
+
+@memo.memoised
+def _printed(style: Style, names: tuple[tuple[sympy.Symbol, str], ...], expr: sympy.Expr) -> str:
+    return Printer(style, dict(names))._print(expr)[0]

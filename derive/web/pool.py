@@ -45,8 +45,10 @@ def work(conn, memory_mib: int) -> None:
     is not trusted), and says so."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's: it ends its workers itself
     _limit_memory(memory_mib)
+    from .. import memo
     from . import jobs
 
+    memo.remember()  # formulas' closed forms and printing kept across jobs (memo.py)
     jobs.warm()
     gc.collect()
     gc.freeze()
