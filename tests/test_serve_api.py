@@ -17,6 +17,7 @@ import io
 import json
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -160,19 +161,49 @@ def test_list(server, tmp_path):
     assert (status, code, answer.decode()) == (0, 200, out)
 
 
-def test_page_is_the_parts(server):
-    body = {"target": "mobilenetv2-block", "set": {"C_in": "3", "t": "6", "C_out": "3"}, "convention": "keras"}
+SLIDE_BODY = {"target": "mobilenetv2-block", "set": {"C_in": "3", "t": "6", "C_out": "3"}}
+
+
+@pytest.mark.parametrize("body", [{**SLIDE_BODY, "convention": "keras", "title": "<b>x</b>"},
+                                  {"target": "mobilenetv2", "set": {"alpha": "3/4"}},
+                                  {"source": (ROOT / "examples" / "forum_bottleneck.py").read_text(), "kind": "python"},
+                                  {"target": "resnet152"}],
+                         ids=["slide", "mobilenetv2", "pasted", "resnet152"])
+def test_page_is_the_parts(server, body):
     code, _, answer = server.post("/api/page", body)
     assert code == 200
     page = json.loads(answer)
-    for fmt in ("json", "markdown", "latex"):
-        _, _, shown = server.post("/api/show", {**body, "format": fmt})
+    assert set(page) == {"show", "markdown", "latex", "svg", "others"}
+    for fmt in ("json", "markdown", "latex", "svg"):
+        code, _, shown = server.post("/api/show", {**body, "format": fmt})
+        if fmt == "svg" and code == 422:  # no diagram (too many boxes): null on the page
+            assert json.loads(shown)["error"].startswith("derive: error: --format svg: no diagram") and page["svg"] is None
+            continue
+        assert code == 200
         assert (page["show"] if fmt == "json" else page[fmt]) == (json.loads(shown) if fmt == "json" else shown.decode())
-    assert page["svg"] is None if "svg" not in SHOW else page["svg"].startswith("<svg")
     for convention in CONVENTIONS:
         _, _, shown = server.post("/api/show", {**body, "convention": convention})
         assert page["others"][convention] == json.loads(shown)["total"]["all"]
-    assert page["others"]["keras"]["value"] == 426 and page["others"]["paper"]["value"] == 348
+
+
+def test_page_slide_figures(server):
+    page = json.loads(server.post("/api/page", {**SLIDE_BODY, "convention": "pytorch"})[2])
+    assert {c: page["others"][c]["value"] for c in CONVENTIONS} == {"paper": 348, "pytorch": 348, "keras": 426}
+    assert page["show"]["convention"] == "pytorch" and page["svg"].startswith("<svg")
+
+
+def test_pdf(server, tmp_path):
+    """The PDF is compiled from the TeX `--format tex` writes (the same view, compiled), as the command's is."""
+    from helpers.rendering_cases import need
+
+    need(shutil.which("pdflatex") is not None and shutil.which("pdftotext") is not None, "TeX and pdftotext")
+    code, headers, answer = server.post("/api/show", {**SLIDE_BODY, "format": "pdf"}, timeout=120)
+    assert code == 200 and headers["content-type"] == "application/pdf" and answer.startswith(b"%PDF")
+    (tmp_path / "api.pdf").write_bytes(answer)
+    assert run_cli(["show", "mobilenetv2-block", *SLIDE, "--format", "pdf", "-o", "cli.pdf"], tmp_path)[0] == 0
+    texts = [subprocess.run(["pdftotext", name, "-"], cwd=tmp_path, capture_output=True, text=True, check=True).stdout
+             for name in ("api.pdf", "cli.pdf")]
+    assert texts[0] == texts[1] and "348" in texts[0]
 
 
 def test_request_errors(server):

@@ -113,12 +113,13 @@ def page(args: argparse.Namespace) -> dict:
 
 
 def svg(derivation, args: argparse.Namespace) -> str | None:
-    """The block diagram as SVG (a network's by its stages), or None where there is none (more boxes than
-    a diagram draws: `--format svg` says so as an error)."""
+    """The block diagram as SVG, or None where there is none (`--format svg`'s error: too many boxes, no layers)."""
     try:
         return cli.rendered_show(derivation, args, "svg")
-    except InputError:
-        return None
+    except InputError as error:
+        if error.where == "--format svg":
+            return None
+        raise
 
 
 def request(endpoint: str, body: object) -> argparse.Namespace:
