@@ -216,10 +216,11 @@
     return name in view.defaults ? String(view.defaults[name]) : "symbolic";
   }
 
-  // The sizes: rebuilt when the names change (never while typing in one of them), else refreshed in place.
-  function showSymbols(names) {
+  // The sizes: rebuilt when the names change or the values were reset (never while typing in one of them),
+  // else refreshed in place.
+  function showSymbols(names, rebuild = false) {
     const box = $("symbols");
-    if (names.join(" ") !== view.symbols.join(" ")) {
+    if (rebuild || names.join(" ") !== view.symbols.join(" ")) {
       view.symbols = names;
       box.replaceChildren(...names.map((name) =>
         field("sym", name, state.set[name], placeholder(name), view.described[name])));
@@ -302,15 +303,20 @@
       : "Read as Python (Keras or PyTorch); a [block] or [[layers]] header would make it a TOML spec.";
   }
 
-  // What the inputs are before any answer: a built-in's from the list, the code's from its last answer.
-  function prepare() {
+  // What the inputs are before any answer: a built-in's from the list, the code's from its last answer
+  // (none before it). `reset`: the sizes were cleared (another target or mode), their inputs are made anew.
+  function prepare(reset = false) {
+    if (state.mode === "code" && !view.shownFor.startsWith("code:")) {
+      showSymbols([], reset);
+      showOptions({});
+    }
     if (state.mode === "builtin") {
       const target = BY_NAME.get(state.target);
       $("summary").textContent = target.summary;
       view.defaults = { ...target.defaults };
       view.options = { ...target.options };
       if (view.shownFor !== sourceKey()) view.described = {};
-      showSymbols(target.symbols);
+      showSymbols(target.symbols, reset);
       showOptions({ ...target.options, ...state.options });
     }
     showMode();
@@ -498,6 +504,7 @@
     $("diagram").hidden = !svg;
     if (!svg) return;
     view.diagramURL = URL.createObjectURL(new Blob([svg], { type: "image/svg+xml" }));
+    $("diagram-img").removeAttribute("width");
     $("diagram-img").src = view.diagramURL;
     $("diagram-img").alt = `The layers of ${target} as a diagram`;
   }
@@ -688,9 +695,8 @@
         state.mode = input.value;
         state.set = {};
         state.options = {};
-        view.symbols = [];
         hideResult();
-        prepare();
+        prepare(true);
         if (state.mode === "code") $("code").focus();
         schedule(0);
       });
@@ -699,7 +705,7 @@
       state.target = $("target").value;
       state.set = {};
       state.options = {};
-      prepare();
+      prepare(true);
       schedule(0);
     });
     $("code").addEventListener("input", () => {
@@ -741,6 +747,9 @@
       schedule(0);
     });
     $("check-form").addEventListener("submit", check);
+    $("diagram-img").addEventListener("load", (event) => {  // a third larger than drawn: it is read at a glance
+      if (event.target.naturalWidth) event.target.width = Math.round(event.target.naturalWidth * 1.35);
+    });
     $("copy-markdown").addEventListener("click", () => view.page && copy(view.page.markdown, "Markdown"));
     $("copy-latex").addEventListener("click", () => view.page && copy(view.page.latex, "LaTeX snippet"));
     $("copy-link").addEventListener("click", () => {
