@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 NS = "{http://www.w3.org/2000/svg}"
 CASES = {  # case -> (target, values): blocks, a branch, SE, a network by stages, pasted code
     "mobilenetv2-block": ("mobilenetv2-block", {"C_in": 3, "t": 6, "C_out": 3}),
+    "mobilenetv2-block-symbolic": ("mobilenetv2-block", {}),  # the expansion and the residual conditional
     "mobilenetv1-block": ("mobilenetv1-block", {"C_in": 32, "C_out": 64, "H": 112, "W": 112}),
     "resnet-basic-projection": ("resnet-basic", {"C_in": 64, "C_out": 128, "s": 2}),
     "resnet-basic-symbolic": ("resnet-basic", {}),  # the projection only if C_in ≠ C_out: dashed
@@ -148,7 +149,9 @@ def test_the_svg_draws_the_slides_diagram(case):
     for e in edges:
         if e["kind"] == "skip":
             s = skips[(e["source"], e["target"])]
-            assert e["label"] == ("shapes differ" if s["mismatch"] else "identity" if s["residual"] else None)
+            words = ["shapes differ"] if s["mismatch"] else ["identity"] if s["residual"] else []
+            said = e["label"] or ""  # the condition in plain Unicode here, in LaTeX on the slide
+            assert said.startswith(", ".join(words)) and ("if " in said) == bool(s["condition"]), (said, s)
 
 
 @pytest.mark.parametrize("case", ["mobilenetv2-block", "resnet-basic-projection", "mbconv-se"])
@@ -234,6 +237,17 @@ def test_the_edges_route_as_on_a_slide():
     assert across["kind"] == "chain" and min(y for _, y in across["line"]) == across["line"][0][1]
     assert max(y for _, y in across["line"]) > max(b.bottom for b in first)  # under the first band
     assert across["head"][0][0] == nb[across["target"]].left
+
+
+def test_a_conditional_residual_is_an_identity_where_it_is_drawn():
+    """mobilenetv2-block, every size a symbol: the add is there only if C_in = C_out, so its inputs have one
+    shape there: an identity, not red; the expansion (only if t ≠ 1) dashed, and the add's circle."""
+    root = parsed(svg_of("mobilenetv2-block-symbolic"))
+    (skip,) = [e for e in edges_of(root) if e["kind"] == "skip"]
+    assert skip["label"] == "identity, if C_in = C_out" and skip["style"] is None
+    assert [b.dashed for b in boxes_of(root)] == [False, True, False, False, True]
+    bound = parsed(render(derive.show("mobilenetv2-block", C_in=3, t=6, C_out=4), "svg"))  # 3 ≠ 4: no add at all
+    assert [e["kind"] for e in edges_of(bound)] == ["chain"] * 3
 
 
 def test_mobilenetv2_block_reads_as_the_slide():

@@ -1,5 +1,6 @@
 """A block diagram as data, drawn from the block graph: which boxes to draw, the main path through them,
-the branches beside it and the edges between them; the LaTeX templates (latex/common.tex.j2) lay it out.
+the branches beside it and the edges between them; the LaTeX templates (latex/common.tex.j2) lay it out
+with TikZ, svg.py places it in pixels for an SVG (the same bands, diagram_layout.py).
 
 A box is one layer (`by` "layer"), a run of layers that read one another in a line (`by` "box": a
 convolution with its batch norm and activation, a squeeze-and-excitation branch), or, for a network, one
@@ -11,7 +12,8 @@ the input of its own shape (a multiply's feature map, not the squeeze-and-excita
 other boxes are branches, in runs (`lanes`) beside it: a projection shortcut, an SE branch. Edges:
 `chain` (one box to the next on the main path or in a lane), `skip` (the main path to itself further
 on: a residual connection, drawn round), `out` (from the main path into a lane), `in` (from a lane back
-into it); an edge into an add of another shape is `mismatch` (the code's add would fail)."""
+into it); an edge into an add of another shape is `mismatch` (the code's add would fail; a conditional
+add's inputs compared where its condition holds: an add there only if C_in = C_out is an identity)."""
 
 from __future__ import annotations
 
@@ -180,10 +182,20 @@ def _reads(rows, boxes, box_of, values) -> tuple[list[tuple[int, ...]], list[tup
             continue
         reads.append(tuple(known))
         if len(known) > 1 and len(row.inputs) == len(known):
-            joins.append(tuple(_same(shape.dims, row.output.dims, values) for shape in row.inputs))
+            given = {**values, **_equalities(row.condition, values)}  # a join there only if C_in = C_out: one shape
+            joins.append(tuple(_same(shape.dims, row.output.dims, given) for shape in row.inputs))
         else:
             joins.append(tuple(True for _ in known))
     return reads, joins
+
+
+def _equalities(condition, values) -> dict:
+    """What a layer's condition says is equal, where it says it of a symbol (`C_in = C_out`: C_in is
+    C_out), with the values put in; nothing for a disjunction."""
+    if condition is None or condition.either:
+        return {}
+    return {lhs: substituted(rhs, values) for lhs, relation, rhs in condition.clauses
+            if relation == "=" and getattr(lhs, "is_Symbol", False) and lhs not in values}
 
 
 def _same(a, b, values) -> bool:

@@ -2,8 +2,8 @@
 values put in: a 3×3 window with stride 2, not `k×k /s`), a network stage's row of the published table,
 and an estimate of how wide the box is set (for laying out a slide, whose labels are never shrunk).
 
-The words themselves ("conv", "stride", "BN") are the templates' (latex/common.tex.j2); the widths here
-only estimate them, in characters of the box's font."""
+The words themselves ("conv", "stride", "BN") are the templates' (latex/common.tex.j2, svg/labels.j2);
+the widths here only estimate them, in characters of the box's font (an SVG measures its own: svg.py)."""
 
 from __future__ import annotations
 

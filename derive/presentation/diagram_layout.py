@@ -1,4 +1,5 @@
-"""A slide's diagram in rows of boxes (`bands`), left to right: a box in the column of its depth, the
+"""A slide's diagram, and an SVG's (svg.py, its widths measured in pixels), in rows of boxes (`bands`),
+left to right: a box in the column of its depth, the
 main path in a band's first row, each branch in a row under it. A band holds as many columns as fit
 in the width given; it ends only where no branch goes on past it, so a branch is drawn whole. The
 labels keep their size: a diagram too wide is wrapped into more bands, never shrunk."""
