@@ -42,8 +42,6 @@ MARGIN = 5
 CORNER = 4  # an edge's rounded corners
 HEAD, HEAD_W = 7.5, 3.6  # an arrowhead's length and half its width
 MONO = 0.602  # DejaVu Sans Mono's advance, in em
-ZOOM = 1.25  # a narrow picture is shown up to this much larger (its labels at 16 px, the page's text)
-COLUMN_SPARE = 30  # px a picture may take beyond its bands' width (margins, the turns round a band's ends)
 
 # DejaVu Sans' advance widths in thousandths of an em: ASCII from the space on, then the other
 # characters a diagram writes (signs, brackets, Greek, superscripts); anything else is guessed.
@@ -113,7 +111,7 @@ def placed(drawn: dict | None, width: int, templates: str | None = None) -> dict
     at = {id(e): i for i, e in enumerate(edges)}
     for s, label in zip(skips, labels):
         drawn_edges[at[id(s)]]["label"] = _pieces(label) or None
-    return _framed(list(boxes.values()), drawn_edges, [{"id": f"b{i}", **f} for i, f in enumerate(frames)], width)
+    return _framed(list(boxes.values()), drawn_edges, [{"id": f"b{i}", **f} for i, f in enumerate(frames)])
 
 
 def _place(planned: list[dict], boxes: dict, index: dict, reach: list[int]) -> list[dict]:
@@ -227,12 +225,9 @@ def _n(v: float) -> str:
     return text[:-2] if text.endswith(".0") else "0" if text == "-0" else text
 
 
-def _framed(boxes: list[dict], edges: list[dict], frames: list[dict], column: int) -> dict:
+def _framed(boxes: list[dict], edges: list[dict], frames: list[dict]) -> dict:
     """Everything in one frame: the labels placed, the picture's size from all it draws (boxes, paths,
-    labels) with a margin round it (`left`, `top`, `width`, `height`: its viewBox), the numbers printed.
-    Shown (`shown_width`, `shown_height`) at its own size, or larger where it is narrower than the
-    `column` its bands were planned for, up to `ZOOM` times (as a slide sets a narrow diagram's labels
-    larger): a small block's text as large as the page's."""
+    labels) with a margin round it, the numbers printed."""
     xs, ys = [], []
     for b in boxes:
         xs += [b["x"], b["x"] + b["w"]]
@@ -256,9 +251,8 @@ def _framed(boxes: list[dict], edges: list[dict], frames: list[dict], column: in
         b["r"] = _n(RADIUS)
         for line in b["lines"]:
             line["x"], line["y"] = _n(line["x"]), _n(line["y"])
-    zoom = min(ZOOM, max(1.0, (column + COLUMN_SPARE) / width))
     return {"boxes": boxes, "edges": edges, "bands": frames, "left": _n(left), "top": _n(top),
-            "width": _n(width), "height": _n(height), "shown_width": _n(width * zoom), "shown_height": _n(height * zoom),
+            "width": _n(width), "height": _n(height),
             "font": FONT, "sign_font": SIGN_FONT, "label_font": LABEL_FONT}
 
 
