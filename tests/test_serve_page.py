@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from helpers.rendering_cases import need
+from helpers.server import running
 from test_hostile import INJECTIONS, KERAS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -373,15 +374,30 @@ def test_downloads_are_the_clis_bytes(site, server):
         assert download.value.suggested_filename == f"mobilenetv2-block.{fmt}"
         assert Path(download.value.path()).read_bytes() == cli("show", "mobilenetv2-block", *sets(BLOCK),
                                                                "--format", fmt).stdout
-    health = json.loads(server.get("/healthz")[2]) if hasattr(server, "get") else {"tex": True}
-    if health["tex"]:
-        with page.expect_download(timeout=60_000) as download:
-            page.click("#download-pdf")
-        assert Path(download.value.path()).read_bytes().startswith(b"%PDF-")
-    else:
-        assert page.is_disabled("#download-pdf")
-        assert health["tex_hint"] in page.text_content("#pdf-hint")
+    need(json.loads(server.get("/healthz")[2])["tex"], "TeX (pdflatex)")
+    with page.expect_download(timeout=60_000) as download:
+        page.click("#download-pdf")
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF-")
     watch.check()
+
+
+def test_without_tex_the_pdf_button_says_what_to_install(browser, monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no pdflatex to be found: the server's page says so
+    with running() as bare:
+        health = json.loads(bare.get("/healthz")[2])
+        assert health["tex"] is False and "pdflatex" in health["tex_hint"]
+        context = browser.new_context()
+        page = context.new_page()
+        page.set_default_timeout(WAIT_MS)
+        watch = Watch(page, bare.url)
+        page.goto(bare.url + "/?target=mobilenetv2-block&C_in=3&t=6&C_out=3")
+        wait_total(page, 348)
+        assert page.is_disabled("#download-pdf")
+        assert page.get_attribute("#download-pdf", "title") == health["tex_hint"]
+        assert page.text_content("#pdf-hint") == f"PDF: {health['tex_hint']}"
+        assert page.is_enabled("#download-tex")
+        watch.check()
+        context.close()
 
 
 def test_answers_to_older_keystrokes_are_dropped(site):

@@ -37,6 +37,8 @@
     diagramURL: null,
   };
   const inflight = {};    // channel -> AbortController
+  const LIBRARIES = ["/static/katex/katex.min.js", "/static/markdown-it/markdown-it.min.js", "/static/markdown-math.js"];
+  let libraries = Promise.resolve();  // KaTeX and markdown-it loaded (below)
 
   // ---- numbers and math ----------------------------------------------------------------------------
 
@@ -324,28 +326,29 @@
 
   // ---- requests ---------------------------------------------------------------------------------------
 
-  async function post(channel, path, payload) {
+  // POST a JSON body; the answer's body (text, or a Blob for a download), null when a newer request on the
+  // same channel replaced this one (aborted: its answer is dropped), or an Error holding the one line to show.
+  async function post(channel, path, payload, blob = false) {
     if (inflight[channel]) inflight[channel].abort();
     const controller = new AbortController();
     inflight[channel] = controller;
-    let response;
+    let response, answer;
     try {
       response = await fetch(path, {
         method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(payload),
         signal: controller.signal,
       });
+      answer = await (blob && response.ok ? response.blob() : response.text());
     } catch (error) {
       if (controller.signal.aborted) return null;
       throw new Error("derive: error: the server did not answer (is `derive serve` still running?)");
     }
     if (controller.signal.aborted) return null;
-    if (response.ok) return response;
-    const text = await response.text();
-    if (controller.signal.aborted) return null;
+    if (response.ok) return answer;
     let line = `derive: error: the server answered ${response.status}`;
     try {
-      const answer = JSON.parse(text);
-      if (typeof answer.error === "string" && answer.error.trim()) line = answer.error;
+      const refusal = JSON.parse(answer);
+      if (typeof refusal.error === "string" && refusal.error.trim()) line = refusal.error;
     } catch (error) { /* not JSON: the status says it */ }
     throw new Error(line.replace(/\s+/g, " ").trim());
   }
@@ -357,22 +360,26 @@
     timer = setTimeout(update, delay);
   }
 
+  let latest = 0;  // the number of the last update: an older one, answered late, changes nothing
   async function update() {
     const key = sourceKey();
+    const mine = ++latest;
     const busy = setTimeout(() => { $("loading").hidden = false; }, 150);
     try {
       if (state.mode === "code" && kind() === "python" && state.code.trim() && view.listedFor !== state.code) {
         listCode(state.code);
       }
       if (state.mode === "code" && !state.code.trim()) {
+        if (inflight.page) inflight.page.abort();
         hideResult();
         showError("");
         return;
       }
-      const response = await post("page", "/api/page", body());
-      if (!response) return;
-      const page = parseExact(await response.text());
-      if (key !== sourceKey()) return;
+      const text = await post("page", "/api/page", body());
+      if (text === null) return;
+      const page = parseExact(text);
+      await libraries;
+      if (mine !== latest) return;
       if (view.pending) {  // a loaded link with code: its sizes and options, now that the names are known
         place(view.pending, Object.keys(page.show.symbols), page.show.options);
         view.pending = null;
@@ -384,20 +391,21 @@
       showError("");
       render(page, key);
     } catch (error) {
+      if (mine !== latest) return;
       showError(error.message);
       if (view.shownFor !== key) hideResult();
       else $("result").classList.add("stale");
     } finally {
       clearTimeout(busy);
-      $("loading").hidden = true;
+      if (mine === latest) $("loading").hidden = true;
     }
   }
 
   async function listCode(code) {
     try {
-      const response = await post("list", "/api/list", { source: code, kind: "python" });
-      if (!response) return;
-      view.listing = parseExact(await response.text());
+      const text = await post("list", "/api/list", { source: code, kind: "python" });
+      if (text === null) return;
+      view.listing = parseExact(text);
       view.listedFor = code;
     } catch (error) {
       view.listing = null;  // the page's own request says what is wrong with the code
@@ -607,9 +615,9 @@
     }
     verdict.replaceChildren(cell("p", "Checking…", "hint"));
     try {
-      const response = await post("check", "/api/check", body({ claim, part: $("part").value || null }));
-      if (!response) return;
-      const answer = parseExact(await response.text());
+      const text = await post("check", "/api/check", body({ claim, part: $("part").value || null }));
+      if (text === null) return;
+      const answer = parseExact(text);
       const head = document.createElement("p");
       head.className = answer.correct ? "right" : "wrong";
       const what = answer.part ? `${answer.part}: ` : "";
@@ -664,9 +672,9 @@
     button.disabled = true;
     say(format === "pdf" ? "Compiling the PDF…" : `Preparing the .${extension}…`);
     try {
-      const response = await post(`download-${format}`, "/api/show", body({ format }));
-      if (!response) return;
-      const url = URL.createObjectURL(await response.blob());
+      const file = await post(`download-${format}`, "/api/show", body({ format }), true);
+      if (file === null) return;
+      const url = URL.createObjectURL(file);
       const link = document.createElement("a");
       link.href = url;
       link.download = fileName(extension);
@@ -762,11 +770,28 @@
     if (!CONFIG.tex) $("download-pdf").title = CONFIG.tex_hint;
   }
 
-  // KaTeX's styles, once the page has painted (they are not needed before the first answer).
+  // KaTeX (its styles, then its fonts), markdown-it and the math rules: preloaded by the page's head, run in
+  // this order after the first paint; an answer is laid out once they are there (or failed: plain text).
+  function load(src) {
+    return new Promise((resolve) => {
+      const script = document.createElement("script");
+      script.src = src;
+      script.async = false;
+      script.addEventListener("load", resolve);
+      script.addEventListener("error", resolve);
+      document.head.append(script);
+    });
+  }
   const style = document.createElement("link");
   style.rel = "stylesheet";
   style.href = "/static/katex/katex.min.css";
+  const styled = new Promise((resolve) => {
+    style.addEventListener("load", resolve);
+    style.addEventListener("error", resolve);
+  });
   document.head.append(style);
+  libraries = Promise.all([styled, ...LIBRARIES.map(load)]);
+  styled.then(() => document.fonts.load("1em KaTeX_Main").catch(() => null));
 
   readURL();
   wire();
