@@ -220,7 +220,7 @@ def test_the_geometry_holds(case):
                     assert not box.crosses(a, b), (e["source"], e["target"], box.id)
         if e["label"]:
             x, y = e["label_at"]
-            half = svg.measure("label", e["label"]) / 2
+            half = svg.measure("text", e["label"], svg.LABEL_FONT) / 2
             assert left <= x - half and x + half <= right and top <= y - svg.LABEL_H, e
             for box in boxes:
                 assert x + half <= box.left or x - half >= box.right or y <= box.top or y - svg.LABEL_H >= box.bottom, \

@@ -35,7 +35,9 @@ COLUMN_GAP = GAP * CHAR  # between two columns: the arrow between them
 ROW_GAP = 22  # between a band's rows (the main path, the branches under it)
 BAND_GAP = 26  # between two bands, under any skips over the second
 SKIP_Y, LEVEL = 12, 17  # a skip's line above its band: the first level, and each further one
-LABEL_H = 13  # a skip label's height, above its line
+LABEL_H, LABEL_RISE = 13, 4  # a skip label's height, and its baseline's height over its line
+BASELINE = 12.5  # a line of text's baseline under the top of its line (13 px text centred in 16)
+SIGN_DROP = 4.8  # a join's sign's baseline under its circle's centre (the + and × centred on it)
 TURN = 9  # how far a chain into the next band runs past its box, below its band, before the next box
 ROUND = 12  # a skip from one band into another runs down this far right of everything
 MARGIN = 5
@@ -63,12 +65,11 @@ def _advance(c: str) -> int:
     return 1000 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 700
 
 
-def measure(style: str, text: str) -> float:
-    """How wide `text` is set in a piece of this style, in px."""
+def measure(style: str, text: str, size: float = FONT) -> float:
+    """How wide `text` is set in a piece of this style at `size` px (a join's sign at its own), in px."""
     if style == "name":
-        return MONO * FONT * len(text)
-    size = SIGN_FONT if style == "sign" else LABEL_FONT if style in ("label", "wrong") else FONT
-    return size * sum(map(_advance, text)) / 1000
+        return MONO * size * len(text)
+    return (SIGN_FONT if style == "sign" else size) * sum(map(_advance, text)) / 1000
 
 
 def _pieces(line: list) -> list[dict]:
@@ -78,9 +79,9 @@ def _pieces(line: list) -> list[dict]:
 
 def placed(drawn: dict | None, width: int, templates: str | None = None) -> dict | None:
     """The diagram `drawn` (diagram.py's, without a slide's bands) placed in bands at most `width` px
-    wide (a box wider than that alone in its band): each box's `x`, `y`, `w`, `h` and its text's lines,
-    each edge's path (`d`, SVG path data) and arrowhead (`head`), each skip's label; the whole's
-    `width` and `height`. None for no diagram."""
+    wide (wider only where a branch spans the band, which is drawn whole): each box's `x`, `y`, `w`,
+    `h` and its text's lines, each edge's path (`d`, SVG path data) and arrowhead (`head`), each skip's
+    label; the whole's viewBox (`left`, `top`, `width`, `height`). None for no diagram."""
     if drawn is None:
         return None
     nodes, edges, skips = drawn["nodes"], drawn["edges"], drawn["skips"]
@@ -96,7 +97,7 @@ def placed(drawn: dict | None, width: int, templates: str | None = None) -> dict
             w = math.ceil(max([sum(measure(p["style"], p["text"]) for p in line) for line in lines] + [0]) + 2 * PAD_X)
             h = LINE * max(len(lines), 1) + 2 * PAD_Y
         boxes[n["id"]] = {"id": n["id"], "name": n["name"], "w": w, "h": h, "lines": lines, "join": n["join"],
-                          "dashed": bool(n["condition"]), "main": n["main"], "lane": n["lane"], "column": n["column"]}
+                          "dashed": bool(n["condition"]), "lane": n["lane"], "column": n["column"]}
         n["chars"] = math.ceil(w / CHAR)  # the band plan's widths: these boxes', as set
     planned = bands(nodes, edges, drawn["lanes"], [n["column"] for n in nodes], max(1, width // CHAR))
     reach = [0] * len(planned)  # skip levels over each band: those coming into it and those leaving it
@@ -105,16 +106,16 @@ def placed(drawn: dict | None, width: int, templates: str | None = None) -> dict
         for end in (s["source"], s["target"]):
             band = index[end]["band"]
             reach[band] = max(reach[band], s["level"] + 1)
-    frames = _place(planned, boxes, index, reach)
+    frames = _place(planned, boxes, reach)
     right = max(b["x"] + b["w"] for b in boxes.values())
     drawn_edges = [_edge(e, boxes, index, frames, right) for e in edges]
     at = {id(e): i for i, e in enumerate(edges)}
     for s, label in zip(skips, labels):
         drawn_edges[at[id(s)]]["label"] = _pieces(label) or None
-    return _framed(list(boxes.values()), drawn_edges, [{"id": f"b{i}", **f} for i, f in enumerate(frames)])
+    return _framed(list(boxes.values()), drawn_edges)
 
 
-def _place(planned: list[dict], boxes: dict, index: dict, reach: list[int]) -> list[dict]:
+def _place(planned: list[dict], boxes: dict, reach: list[int]) -> list[dict]:
     """Each band's boxes in its grid: columns as wide as their widest box, rows as tall as their
     tallest, `COLUMN_GAP` and `ROW_GAP` between; the bands one under the other, with room over each for
     the skips at its levels. Each box gets `x`, `y` (its top left), `cx`, `cy`; each band its frame."""
@@ -141,11 +142,9 @@ def _place(planned: list[dict], boxes: dict, index: dict, reach: list[int]) -> l
         frames.append({"top": top, "bottom": bottom, "right": xs[-1] + col_w[-1] if columns else MARGIN})
         top = bottom
     for box in boxes.values():
-        box["lines"] = [{"x": box["cx"], "y": box["y"] + PAD_Y + LINE * i + 12.5, "pieces": line}
+        box["lines"] = [{"x": box["cx"], "pieces": line,
+                         "y": box["cy"] + SIGN_DROP if box["join"] else box["y"] + PAD_Y + LINE * i + BASELINE}
                         for i, line in enumerate(box["lines"])]
-        if box["join"]:
-            box["lines"] = [{"x": box["cx"], "y": box["cy"] + 4.8, "pieces": line} for line in
-                            (l["pieces"] for l in box["lines"])]
     return frames
 
 
@@ -200,7 +199,7 @@ def _edge(e: dict, boxes: dict, index: dict, frames: list[dict], right: float) -
            "d": _path(shaft), "head": "M" + " L".join(f"{_n(x)} {_n(y)}" for x, y in head) + " Z", "label": None}
     if kind == "skip":
         (ux0, y), (ux1, _) = points[-3], points[-2]
-        out["label_at"] = ((ux0 + ux1) / 2, y - 4)
+        out["label_at"] = ((ux0 + ux1) / 2, y - LABEL_RISE)
     return out
 
 
@@ -221,11 +220,13 @@ def _path(points: list[tuple[float, float]]) -> str:
 
 
 def _n(v: float) -> str:
+    """A coordinate to a tenth of a pixel, as short as it goes (12, 12.5, never -0)."""
     text = f"{v:.1f}"
-    return text[:-2] if text.endswith(".0") else "0" if text == "-0" else text
+    text = text[:-2] if text.endswith(".0") else text
+    return "0" if text == "-0" else text
 
 
-def _framed(boxes: list[dict], edges: list[dict], frames: list[dict]) -> dict:
+def _framed(boxes: list[dict], edges: list[dict]) -> dict:
     """Everything in one frame: the labels placed, the picture's size from all it draws (boxes, paths,
     labels) with a margin round it, the numbers printed."""
     xs, ys = [], []
@@ -237,7 +238,7 @@ def _framed(boxes: list[dict], edges: list[dict], frames: list[dict]) -> dict:
         ys += [y for _, y in e["points"]]
         if e["label"]:
             x, y = e.pop("label_at")
-            wide = sum(measure(p["style"], p["text"]) for p in e["label"])
+            wide = sum(measure(p["style"], p["text"], LABEL_FONT) for p in e["label"])
             e["label"] = {"x": _n(x), "y": _n(y), "pieces": e["label"]}
             xs += [x - wide / 2, x + wide / 2]
             ys.append(y - LABEL_H)
@@ -251,7 +252,7 @@ def _framed(boxes: list[dict], edges: list[dict], frames: list[dict]) -> dict:
         b["r"] = _n(RADIUS)
         for line in b["lines"]:
             line["x"], line["y"] = _n(line["x"]), _n(line["y"])
-    return {"boxes": boxes, "edges": edges, "bands": frames, "left": _n(left), "top": _n(top),
+    return {"boxes": boxes, "edges": edges, "left": _n(left), "top": _n(top),
             "width": _n(width), "height": _n(height),
             "font": FONT, "sign_font": SIGN_FONT, "label_font": LABEL_FONT}
 
