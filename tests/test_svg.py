@@ -342,7 +342,7 @@ def test_too_many_boxes_is_one_error_line(tmp_path, capsys):
     assert main(["show", str(spec), "--format", "svg", "-o", str(tmp_path / "x.svg")]) == 2
     out, err = capsys.readouterr()
     assert out == "" and err == ("derive: error: --format svg: no diagram: its layers make more than 60 boxes, "
-                                 "more than a diagram draws\n")
+                                 "and a diagram draws at most 60\n")
     assert not (tmp_path / "x.svg").exists()
 
 

@@ -261,4 +261,4 @@ def undrawn(d) -> str:
     """Why a derivation has no diagram (diagram.py draws none): the error's one line."""
     if not d.layers:
         return "no diagram: the target has no layers to draw"
-    return f"no diagram: its layers make more than {MOST} boxes, more than a diagram draws"
+    return f"no diagram: its layers make more than {MOST} boxes, and a diagram draws at most {MOST}"
