@@ -450,7 +450,7 @@
     $("result").classList.remove("stale");
     $("convention-name").textContent = `${show.convention} convention`;
     const total = show.total;
-    math($("total"), countTex(total.all, "N"), true);
+    math($("total"), countTex(total.all, "N"), false);  // inline: a long sum breaks after its + and =
     showSplit(total);
     $("macs").replaceChildren(mathSpan(countTex(total.macs, "")));
     showOthers(page.others, show.convention);
