@@ -2,7 +2,7 @@
 # make test   the whole test suite (PyTorch and Keras included)
 # make bench  timings against the import floor, torchinfo and Keras into bench/RESULTS.md; the adversarial
 #             corpus's slowest and largest cases into bench/ADVERSARIAL.md; own work from 100 to 1,000 layers
-#             of issue 13's inputs into bench/GROWTH.md
+#             of issue 13's inputs into bench/GROWTH.md; derive serve's answers and first paint into bench/SERVE.md
 # Each target creates .venv on first use; nothing needs installing by hand.
 
 PYTHON ?= python3
@@ -60,6 +60,7 @@ bench: $(VENV)/.bench
 	$(BIN)/python bench/run.py --write bench/RESULTS.md
 	$(BIN)/python bench/adversarial.py --write bench/ADVERSARIAL.md
 	$(BIN)/python bench/growth.py --write bench/GROWTH.md
+	$(BIN)/python bench/serve.py --write bench/SERVE.md
 
 clean:
 	rm -rf $(VENV) out/* .pytest_cache

@@ -100,7 +100,8 @@ def add_serve_parser(commands) -> None:
     serve.add_argument("--allow-host", dest="allow_hosts", action="append", default=[], metavar="NAME",
                        help="a name the page may be reached by besides this machine's own (repeatable)")
     serve.add_argument("--workers", type=int, default=2, help="worker processes deriving at once (default: 2)")
-    serve.add_argument("--job-seconds", type=float, default=2.0, help=argparse.SUPPRESS)  # the tests' time limit
+    serve.add_argument("--job-seconds", type=float, default=2.0, help=argparse.SUPPRESS)  # for the tests: the
+    serve.add_argument("--worker-mib", type=int, default=budget.MEMORY_MIB, help=argparse.SUPPRESS)  # limits
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -112,6 +113,8 @@ def run_serve(args: argparse.Namespace) -> int:
         raise InputError("from 1 to 64 workers", f"--workers {args.workers}")
     if not 0 < args.job_seconds <= 3600:
         raise InputError("more than 0 and at most 3600 seconds", f"--job-seconds {args.job_seconds:g}")
+    if not 64 <= args.worker_mib <= 65536:
+        raise InputError("from 64 to 65536 MiB", f"--worker-mib {args.worker_mib}")
     try:
         import starlette  # noqa: F401
         import uvicorn  # noqa: F401
@@ -124,7 +127,7 @@ def run_serve(args: argparse.Namespace) -> int:
             "only names given with --allow-host (and this machine's own) are answered")
     from .web.app import serve
 
-    serve(args.host, args.port, args.open, tuple(args.allow_hosts), args.workers, args.job_seconds)
+    serve(args.host, args.port, args.open, tuple(args.allow_hosts), args.workers, args.job_seconds, args.worker_mib)
     return 0
 
 

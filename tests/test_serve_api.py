@@ -340,9 +340,20 @@ def workers_of(server) -> set[int]:
             and Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1] != str(server.process.pid)}
 
 
+def kill(pids: set[int]) -> None:
+    """SIGKILL, and wait until they are gone (reaped by the fork server: the server can tell)."""
+    import signal
+    import time
+
+    for pid in pids:
+        os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
 def test_dead_workers_are_replaced_and_ctrl_c_ends_them_all():
-    import signal
     import threading
     import time
 
@@ -351,17 +362,15 @@ def test_dead_workers_are_replaced_and_ctrl_c_ends_them_all():
     with running("--workers", "2", "--job-seconds", "30") as own:
         first = workers_of(own)
         assert len(first) == 2, first
-        for pid in first:  # killed while idle: the next jobs go to their replacements
-            os.kill(pid, signal.SIGKILL)
+        kill(first)  # killed while idle: once they are gone, the next jobs go to their replacements
         for n in (5, 6, 7):
             code, _, answer = own.post("/api/show", {"target": "mobilenetv1-block", "set": {"C_in": str(n)}})
             assert code == 200, answer
         answers = []
         asking = threading.Thread(target=lambda: answers.append(own.post("/api/page", {"target": "efficientnet-b7"})))
         asking.start()
-        time.sleep(0.4)  # the job is running (it takes over a second): its worker is killed under it
-        for pid in workers_of(own):
-            os.kill(pid, signal.SIGKILL)
+        time.sleep(0.4)  # the job is running (it takes over a second): its worker is killed under it (the other too)
+        kill(workers_of(own))
         asking.join(60)
         code, _, answer = answers[0]
         assert code == 422 and json.loads(answer)["error"] == (
@@ -394,9 +403,22 @@ def test_any_host_warns(monkeypatch):
     started = []
     monkeypatch.setattr(derive.web.app, "serve", lambda *args: started.append(args))
     status, _, err = run_cli(["serve", "--host", "0.0.0.0", "--port", "0", "--allow-host", "box.local"])
-    assert status == 0 and started == [("0.0.0.0", 0, False, ("box.local",), 2, 2.0)]
+    assert status == 0 and started == [("0.0.0.0", 0, False, ("box.local",), 2, 2.0, 280)]
     assert err.startswith("derive: warning: serve: --host 0.0.0.0 ") and err.count("\n") == 1
     monkeypatch.undo()
     for argv in (["--port", "70000"], ["--workers", "0"], ["--host", "no such host"]):
         status, _, err = run_cli(["serve", *argv])
         assert status == 2 and err.startswith("derive: error: ") and err.count("\n") == 1, err
+
+
+def test_out_of_memory_is_the_command_s_line():
+    """A worker that runs out of its address space answers with the command's memory line (naming its own
+    limit), exits, and is replaced. (A limit of 100 MiB here, so that a long pasted Sequential reaches it.)"""
+    source = "import torch.nn as nn\nmodel = nn.Sequential(" + "nn.Linear(8, 8), nn.ReLU(), " * 3000 + ")\n"
+    with running("--worker-mib", "100", "--job-seconds", "60", "--workers", "1") as small:
+        code, _, answer = small.post("/api/show", {"source": source, "format": "markdown"}, timeout=120)
+        assert (code, json.loads(answer)) == (422, {"error": "derive: error: needed more than the 100 MiB of memory "
+                                                             "derive allows itself (the input is too large or too complex)"})
+        code, _, answer = small.post("/api/show", {**SLIDE_BODY, "format": "text"})
+        assert code == 200 and "348" in answer.decode()
+        assert not any("Traceback" in line for line in small.log), small.log

@@ -30,7 +30,7 @@ from .. import __version__
 from ..cli import printable
 from ..conventions import CONVENTIONS
 from ..errors import InputError
-from .pool import Pool
+from .pool import MEMORY_MIB, Pool
 
 MAX_BODY = 256 * 1024  # bytes of a request's body
 LOCAL = ("127.0.0.1", "localhost", "[::1]")  # always allowed in the Host header
@@ -205,12 +205,12 @@ def url(host: str, port: int) -> str:
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False, allow: tuple[str, ...] = (),
-          workers: int = 2, job_seconds: float = 2.0) -> None:
+          workers: int = 2, job_seconds: float = 2.0, worker_mib: int | None = None) -> None:
     """Run the server until Ctrl-C: the listening line on standard error once the socket is bound."""
     import uvicorn
 
     sock = bound_socket(host, port)
-    pool = Pool(workers, job_seconds)
+    pool = Pool(workers, job_seconds, worker_mib or MEMORY_MIB)
     app = create_app(pool, allowed_hosts(host, allow))
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, http="h11",
                             ws="none", lifespan="on", server_header=False)

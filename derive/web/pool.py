@@ -33,7 +33,8 @@ from .. import budget
 PRELOAD = ["derive.web.jobs", "derive.presentation.views", "derive.presentation.verdicts",
            "derive.presentation.listing", "derive.readers.code", "derive.readers.spec", "derive.checking"]
 JOB_SECONDS = 2.0  # wall clock per job
-MEMORY_MIB = 512  # a worker's address space: a warm one maps ~80 MiB; the worst hostile inputs measured: bench/SERVE.md
+MEMORY_MIB = budget.MEMORY_MIB  # a worker's address space, as the command's: a warm worker maps ~80 MiB, ~86 after
+# the hostile corpus and the largest networks' pages (bench/SERVE.md); beyond, the command's own memory line
 STARTUP_SECONDS = 60.0  # a new worker's import and warm-up (about 0.5 s)
 CACHE_BYTES = 64 * 1024 * 1024  # the answers kept
 COMPILING = 1  # PDFs compiled at once
