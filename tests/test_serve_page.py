@@ -412,6 +412,19 @@ def test_answers_to_older_keystrokes_are_dropped(site):
     watch.check()
 
 
+def test_counts_past_two_to_the_53_are_exact(site):
+    page, watch, url = site
+    big = {"C_in": "123456789012", "t": "6", "C_out": "3"}
+    expected = shown("show", "mobilenetv2-block", *sets(big))
+    assert expected["total"]["all"]["value"] > 2 ** 53 and float(expected["total"]["all"]["value"]) != \
+        expected["total"]["all"]["value"]  # a float would round it
+    page.goto(url + "/?target=mobilenetv2-block&" + "&".join(f"{name}={value}" for name, value in big.items()))
+    wait_total(page, expected["total"]["all"]["value"])
+    values = page.eval_on_selector_all("#parts tbody td.num", "cells => cells.map(c => c.textContent)")
+    assert values == [f"{p['all']['value']:,}" for p in expected["parts"]]
+    watch.check()
+
+
 # ---- layout, accessibility, speed -------------------------------------------------------------------------------
 
 def test_two_columns_on_a_laptop_one_on_a_phone(site):

@@ -42,7 +42,8 @@
 
   // ---- numbers and math ----------------------------------------------------------------------------
 
-  // JSON.parse, but integers of 16 digits or more come back as strings of their digits (exact).
+  // JSON.parse, but integers of 16 digits or more come back as strings of their digits (exact: a double
+  // holds every integer only up to 2^53).
   function parseExact(text) {
     const pieces = [];
     let last = 0;
