@@ -1,4 +1,4 @@
-"""The command line: `derive list`, `derive show` (and later `derive check`), per ../CONTRACT.md.
+"""The command line: `derive list`, `derive show`, `derive check` and `derive serve` (web/), per ../CONTRACT.md.
 
 Parsing and exit statuses only; the work is done by `api`, the words by the templates. Every bad
 input ends as one line on standard error, `derive: error: <where>: <what>`, with exit status 2 (3 for

@@ -27,7 +27,7 @@ from derive import cli
 from derive.conventions import CONVENTIONS
 from derive.presentation.formats import SHOW
 
-from helpers.server import ROOT, running, wait_healthy
+from helpers.server import ROOT, need_web, running, wait_healthy
 
 SLIDE = ("--set", "C_in=3", "--set", "t=6", "--set", "C_out=3")
 TEXT_FORMATS = [f for f in SHOW if f != "pdf"]  # every format but the compiled one (svg once it exists)
@@ -228,6 +228,15 @@ def test_too_large(server):
     assert server.get("/healthz")[0] == 200
 
 
+def test_not_found_is_json(server):
+    for method, path, status in (("GET", "/nope", 404), ("GET", "/api/show", 405), ("DELETE", "/api/list", 405),
+                                 ("GET", "/static/../pyproject.toml", 404), ("GET", "/static/nope.js", 404)):
+        code, headers, answer = server.request(method, path)
+        assert code == status and headers["content-type"] == "application/json", (path, answer)
+        line = json.loads(answer)["error"]
+        assert line.startswith(f"derive: error: request: {method} /") and "\n" not in line, line
+
+
 def test_host_header(server):
     for host in ("evil.example", "evil.example:80", "127.0.0.1.evil.example", ""):
         code, _, answer = server.get("/", headers={"Host": host})
@@ -398,6 +407,7 @@ def test_without_the_web_extra(monkeypatch):
 
 
 def test_any_host_warns(monkeypatch):
+    need_web()
     import derive.web.app
 
     started = []
@@ -422,3 +432,13 @@ def test_out_of_memory_is_the_command_s_line():
         code, _, answer = small.post("/api/show", {**SLIDE_BODY, "format": "text"})
         assert code == 200 and "348" in answer.decode()
         assert not any("Traceback" in line for line in small.log), small.log
+
+
+def test_workers_that_cannot_start_are_one_line(tmp_path):
+    """Too little memory for a worker to warm up: exit 3 and one line, before anything listens."""
+    need_web()
+    done = subprocess.run([sys.executable, "-m", "derive", "serve", "--port", "0", "--worker-mib", "64"], cwd=tmp_path,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stdout) == (3, "")
+    assert done.stderr == ("derive: error: serve: the workers did not start: needed more than the 64 MiB of memory "
+                           "derive allows itself (the input is too large or too complex)\n")

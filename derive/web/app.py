@@ -21,6 +21,7 @@ from functools import partial
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
@@ -29,7 +30,7 @@ from starlette.staticfiles import StaticFiles
 from .. import __version__
 from ..cli import printable
 from ..conventions import CONVENTIONS
-from ..errors import InputError
+from ..errors import InputError, ToolError
 from .pool import MEMORY_MIB, Pool
 
 MAX_BODY = 256 * 1024  # bytes of a request's body
@@ -105,8 +106,7 @@ def create_app(pool: Pool, hosts: tuple[str, ...] = LOCAL) -> "Guard":
         return Response(answer.body, answer.status, media_type=answer.media)
 
     @contextlib.asynccontextmanager
-    async def lifespan(app):
-        await pool.start()
+    async def lifespan(app):  # the pool is started before the server listens (serve); ended with it
         try:
             yield
         finally:
@@ -119,7 +119,10 @@ def create_app(pool: Pool, hosts: tuple[str, ...] = LOCAL) -> "Guard":
         *(Route(f"/api/{name}", partial(job, name), methods=["POST"]) for name in JOBS),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    async def refused(request: Request, problem: HTTPException) -> Response:  # 404, 405: JSON like every error
+        return request_error(f"{request.method} {request.url.path}: {str(problem.detail).lower()}", problem.status_code)
+
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={HTTPException: refused})
     return Guard(BodyLimit(app), hosts)
 
 
@@ -211,6 +214,11 @@ def serve(host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False,
 
     sock = bound_socket(host, port)
     pool = Pool(workers, job_seconds, worker_mib or MEMORY_MIB)
+    try:
+        pool.start()
+    except (RuntimeError, OSError, EOFError) as problem:
+        sock.close()
+        raise ToolError(f"the workers did not start: {problem or type(problem).__name__}", "serve") from None
     app = create_app(pool, allowed_hosts(host, allow))
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, http="h11",
                             ws="none", lifespan="on", server_header=False)

@@ -26,6 +26,7 @@ import signal
 import sys
 import traceback
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from .. import budget
@@ -49,10 +50,16 @@ def work(conn, memory_mib: int) -> None:
     from .. import memo
     from . import jobs
 
-    memo.remember()  # formulas' closed forms and printing kept across jobs (memo.py)
-    jobs.warm()
-    gc.collect()
-    gc.freeze()
+    try:
+        memo.remember()  # formulas' closed forms and printing kept across jobs (memo.py)
+        jobs.warm()
+        gc.collect()
+        gc.freeze()
+    except Exception as error:  # noqa: BLE001 - out of memory, or what CPython says short of it (SystemError)
+        _limit_memory(None)  # room to say so (the worker ends)
+        conn.send(budget.over_memory(memory_mib) if isinstance(error, (MemoryError, SystemError))
+                  else f"{type(error).__name__}: {error}")
+        return
     conn.send("ready")
     while True:
         try:
@@ -63,6 +70,7 @@ def work(conn, memory_mib: int) -> None:
         try:
             answer = jobs.answer(endpoint, body)
         except MemoryError as error:
+            _limit_memory(None)  # room to say so: the worker ends after this answer (its state is not trusted)
             answer, alive = jobs.failed(jobs.cli.error_line(error, memory_mib)), False
         except Exception as error:  # a bug: said in one line to the client, in full in the server's log
             traceback.print_exc(file=sys.stderr)
@@ -72,10 +80,11 @@ def work(conn, memory_mib: int) -> None:
             os._exit(1)
 
 
-def _limit_memory(mib: int) -> None:
+def _limit_memory(mib: int | None) -> None:
+    """The address space limited to `mib` MiB (None: as far as the system lets it go)."""
     try:
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
-        wanted = mib * 1024 * 1024
+        wanted = hard if mib is None else mib * 1024 * 1024
         if hard != resource.RLIM_INFINITY:
             wanted = min(wanted, hard)
         resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
@@ -127,15 +136,22 @@ class Pool:
         self.context = multiprocessing.get_context("forkserver")
         self.context.set_forkserver_preload(PRELOAD)
         self.workers: set[Worker] = set()
-        self.idle: asyncio.Queue | None = None
-        self.compiling: asyncio.Semaphore | None = None
+        self.idle: asyncio.Queue = asyncio.Queue()  # bound to the server's event loop when first used
+        self.compiling = asyncio.Semaphore(COMPILING)
         self.tasks: set[asyncio.Task] = set()
         self.closed = False
 
-    async def start(self) -> None:
-        self.idle = asyncio.Queue()
-        self.compiling = asyncio.Semaphore(COMPILING)
-        await asyncio.gather(*(self._add() for _ in range(self.size)))
+    def start(self) -> None:
+        """The workers started and warm, before the server listens; a `RuntimeError` saying why not."""
+        with ThreadPoolExecutor(self.size) as starting:
+            started = [starting.submit(self._spawn) for _ in range(self.size)]
+        problems = [future.exception() for future in started if future.exception() is not None]
+        if problems:
+            for worker in list(self.workers):
+                self._kill(worker)
+            raise RuntimeError(str(problems[0]))
+        for future in started:
+            self.idle.put_nowait(future.result())
 
     async def run(self, endpoint: str, body: object, key: str):
         """The answer to a job: from the cache, or from the next free worker (jobs.Answer)."""
@@ -231,9 +247,14 @@ class Pool:
         child.close()
         worker = Worker(process, parent)
         self.workers.add(worker)
-        if not parent.poll(STARTUP_SECONDS) or parent.recv() != "ready":
+        try:
+            said = parent.recv() if parent.poll(STARTUP_SECONDS) else f"no answer within {STARTUP_SECONDS:g} s"
+        except (EOFError, OSError):
+            process.join(5)
+            said = f"it stopped ({_how(process.exitcode)})"
+        if said != "ready":
             self._kill(worker)
-            raise RuntimeError(f"no answer within {STARTUP_SECONDS:g} s")
+            raise RuntimeError(said)
         return worker
 
     def _kill(self, worker: Worker) -> None:
