@@ -370,7 +370,8 @@
       if (state.mode === "code" && kind() === "python" && state.code.trim() && view.listedFor !== state.code) {
         listCode(state.code);
       }
-      if (state.mode === "code" && !state.code.trim()) {
+      $("empty").hidden = !(state.mode === "code" && !state.code.trim());
+      if (!$("empty").hidden) {
         if (inflight.page) inflight.page.abort();
         hideResult();
         showError("");
@@ -449,6 +450,7 @@
 
     $("result").hidden = false;
     $("result").classList.remove("stale");
+    document.title = `${show.target}: ${bound(show.total.all) ? number(show.total.all.value) + " parameters" : "parameters"} · derive`;
     $("convention-name").textContent = `${show.convention} convention`;
     const total = show.total;
     math($("total"), countTex(total.all, "N"), false);  // inline: a long sum breaks after its + and =
