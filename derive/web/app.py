@@ -31,6 +31,7 @@ from .. import __version__
 from ..cli import printable
 from ..conventions import CONVENTIONS
 from ..errors import InputError, ToolError
+from .answers import Answer, failed
 from .pool import MEMORY_MIB, Pool
 
 MAX_BODY = 256 * 1024  # bytes of a request's body
@@ -48,11 +49,15 @@ HEADERS = [
 JOBS = ("show", "check", "page", "list")
 
 
-def error(line: str, status: int) -> JSONResponse:
-    return JSONResponse({"error": line}, status)
+def send(answer: Answer) -> Response:
+    return Response(answer.body, answer.status, media_type=answer.media)
 
 
-def request_error(what: str, status: int = 422) -> JSONResponse:
+def error(line: str, status: int) -> Response:
+    return send(failed(line, status))
+
+
+def request_error(what: str, status: int = 422) -> Response:
     return error(f"derive: error: request: {printable(what)}", status)
 
 
@@ -102,8 +107,7 @@ def create_app(pool: Pool, hosts: tuple[str, ...] = LOCAL) -> "Guard":
         if not isinstance(body, dict):
             return request_error("a JSON object is expected")
         key = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        answer = await pool.run(endpoint, body, key)
-        return Response(answer.body, answer.status, media_type=answer.media)
+        return send(await pool.run(endpoint, body, key))
 
     @contextlib.asynccontextmanager
     async def lifespan(app):  # the pool is started before the server listens (serve); ended with it

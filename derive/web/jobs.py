@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import NamedTuple
 
 from .. import api, cli
 from ..conventions import BUCKETS, CONVENTIONS
@@ -23,10 +22,11 @@ from ..errors import DeriveError, InputError
 from ..presentation import json as json_out
 from ..presentation.formats import MATH, SHOW
 from ..presentation.printing import contract
+from .answers import JSON, Answer, failed
 
 ENDPOINTS = ("show", "check", "page", "list")
 PASTED = {"python": "pasted.py", "toml": "pasted.toml"}  # pasted code is read as this file
-MEDIA = {"json": "application/json", "pdf": "application/pdf", "svg": "image/svg+xml"}
+MEDIA = {"json": JSON, "pdf": "application/pdf", "svg": "image/svg+xml"}
 TEXT = "text/plain; charset=utf-8"
 SHOW_FIELDS = ("target", "source", "kind", "entry", "args", "set", "options", "convention", "format", "title",
                "math")
@@ -35,19 +35,6 @@ FIELDS = {"show": SHOW_FIELDS, "page": SHOW_FIELDS, "check": (*SHOW_FIELDS, "cla
 COUNTS = ("all", *BUCKETS)
 REQUEST = "request"
 OPTIONS = {"set": "--set", "options": "--option", "args": "--arg"}  # the command's names for the body's fields
-
-
-class Answer(NamedTuple):
-    """An HTTP answer: status, media type and body; `compile`: the body is TeX to compile into the PDF."""
-
-    status: int
-    media: str
-    body: bytes
-    compile: bool = False
-
-
-def failed(line: str, status: int = 422) -> Answer:
-    return Answer(status, MEDIA["json"], json.dumps({"error": line}, ensure_ascii=False).encode("utf-8"))
 
 
 def answer(endpoint: str, body: object) -> Answer:

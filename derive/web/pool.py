@@ -30,6 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from .. import budget
+from .answers import failed
 
 PRELOAD = ["derive.web.jobs", "derive.presentation.views", "derive.presentation.verdicts",
            "derive.presentation.listing", "derive.readers.code", "derive.readers.spec", "derive.checking"]
@@ -71,10 +72,10 @@ def work(conn, memory_mib: int) -> None:
             answer = jobs.answer(endpoint, body)
         except MemoryError as error:
             _limit_memory(None)  # room to say so: the worker ends after this answer (its state is not trusted)
-            answer, alive = jobs.failed(jobs.cli.error_line(error, memory_mib)), False
+            answer, alive = failed(jobs.cli.error_line(error, memory_mib)), False
         except Exception as error:  # a bug: said in one line to the client, in full in the server's log
             traceback.print_exc(file=sys.stderr)
-            answer = jobs.failed(f"derive: error: internal error ({type(error).__name__}); see the server's log", 500)
+            answer = failed(f"derive: error: internal error ({type(error).__name__}); see the server's log", 500)
         conn.send((answer, alive))
         if not alive:
             os._exit(1)
@@ -154,9 +155,8 @@ class Pool:
             self.idle.put_nowait(future.result())
 
     async def run(self, endpoint: str, body: object, key: str):
-        """The answer to a job: from the cache, or from the next free worker (jobs.Answer)."""
-        from .jobs import failed
-
+        """The answer to a job: from the cache, or from the next free worker (answers.Answer). What a worker
+        answered and lived through is kept in the cache; a job that ran out of time or lost its worker is not."""
         cached = self.cache.get((endpoint, key))
         if cached is not None:
             return cached
@@ -174,15 +174,16 @@ class Pool:
                 self._replace(worker)
         if answer is None:
             return failed(f"derive: error: {budget.over_time(f'{self.job_seconds:g} s')}")
+        kept = keep and answer.status != 500  # not a bug's answer
         if answer.compile:
             answer = await self._compile(answer)
-        self.cache.put((endpoint, key), answer)
+            kept = kept and answer.status == 200  # nor a compilation that failed (TeX missing, say)
+        if kept:
+            self.cache.put((endpoint, key), answer)
         return answer
 
     async def _ask(self, worker: Worker, endpoint: str, body: object):
         """(answer, the worker can go on); None for the answer when the time ran out."""
-        from .jobs import failed
-
         loop = asyncio.get_running_loop()
         ready = loop.create_future()
         fd = worker.conn.fileno()
@@ -209,7 +210,6 @@ class Pool:
         from ..presentation.pdf import compile_tex
         from ..cli import error_line
         from ..errors import DeriveError
-        from .jobs import failed
 
         async with self.compiling:
             try:
