@@ -460,6 +460,22 @@ def test_every_input_is_labelled_and_reached_by_the_keyboard(site):
     watch.check()
 
 
+def test_nothing_blocks_the_first_paint(server):
+    """The page's styles are in the page (a <style>: the CSP allows inline styles), its one script deferred, and
+    the rest (KaTeX, markdown-it) only preloaded: no request stands between the HTML and the first paint."""
+    status, headers, body = server.get("/")
+    html = body.decode("utf-8")
+    head = html[:html.index("<body>")]
+    assert status == 200 and "style-src 'self' 'unsafe-inline'" in headers["content-security-policy"]
+    assert (ROOT / "templates" / "web" / "page.css.j2").read_text(encoding="utf-8") in head
+    assert 'rel="stylesheet"' not in html
+    scripts = [tag for tag in head.split("<script")[1:]]
+    assert len(scripts) == 1 and scripts[0].startswith(' src="/static/page.js" defer>')
+    assert sorted(line.split('href="')[1].split('"')[0] for line in head.splitlines() if 'rel="preload"' in line) == \
+        ["/static/katex/katex.min.css", "/static/katex/katex.min.js", "/static/markdown-it/markdown-it.min.js",
+         "/static/markdown-math.js"]
+
+
 def test_first_paint_within_300_ms(site):
     page, watch, url = site
     painted = []
