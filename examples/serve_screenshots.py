@@ -59,7 +59,7 @@ def total(page, text: str) -> None:
 def settle(page) -> None:
     """The page at its top, nothing focused, the fonts in."""
     page.evaluate("document.activeElement && document.activeElement.blur()")
-    page.evaluate("window.scrollTo(0, 0)")
+    page.evaluate("window.scrollTo(0, 0); document.querySelector('.inputs').scrollTo(0, 0)")
     page.evaluate("document.fonts.ready")
     page.wait_for_timeout(150)
 
