@@ -264,6 +264,21 @@ def test_not_found_is_json(server):
         assert line.startswith(f"derive: error: request: {method} /") and "\n" not in line, line
 
 
+def test_static_files(server):
+    folder = ROOT / "derive" / "web" / "static"
+    files = [path for path in folder.rglob("*") if path.is_file()]
+    assert any(path.suffix == ".woff2" for path in files) and (folder / "page.js").is_file()
+    for path in files:
+        code, headers, answer = server.get(f"/static/{path.relative_to(folder).as_posix()}")
+        assert (code, answer) == (200, path.read_bytes()), path
+        media = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".woff2": "font/woff2"}
+        assert headers["content-type"] == media.get(path.suffix, headers["content-type"]), (path, headers)
+        assert headers["x-content-type-options"] == "nosniff"
+    code, headers, _ = server.get("/static/page.js")
+    code, again, answer = server.get("/static/page.js", headers={"If-None-Match": headers["etag"]})
+    assert (code, answer) == (304, b"")
+
+
 def test_host_header(server):
     for host in ("evil.example", "evil.example:80", "127.0.0.1.evil.example", ""):
         code, _, answer = server.get("/", headers={"Host": host})
