@@ -131,9 +131,11 @@ if "memo" in mode:
 jobs.warm()
 if "freeze" in mode:
     gc.collect(); gc.freeze()
+if "off" in mode:
+    gc.disable()
 out = {}
 for name, target, key, values in (("block", "mobilenetv2-block", "C_in", [str(n) for n in range(1, 101)]),
-                                  ("network", "mobilenetv2", "alpha", [f"{n}/100" for n in range(1, 41)])):
+                                  ("network", "mobilenetv2", "alpha", [f"{n}/100" for n in range(1, 21)])):
     times = []
     for value in values:
         start = time.process_time()
@@ -142,18 +144,23 @@ for name, target, key, values in (("block", "mobilenetv2-block", "C_in", [str(n)
     out[name] = sorted(times)[len(times) // 2]
 print(json.dumps(out))
 """
+MODES = (("on", "the collector on (Python's default)"), ("off", "the collector off (as the `derive` command runs)"),
+         ("freeze", "gc.freeze() after the warm-up, the collector on"),
+         ("freeze+memo", "gc.freeze() and the memos (derive/memo.py): the workers"))
 
 
-def in_process() -> list[tuple[str, float, float]]:
-    rows = []
+def in_process(rounds: int = 3) -> list[tuple[str, float, float]]:
+    """Each way of running, in a process of its own, `rounds` times in turn (a busy machine's noise spread
+    over all of them alike); the median of the rounds' medians."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    for mode, label in (("plain", "as the command runs it"), ("freeze", "gc.freeze() after the warm-up"),
-                        ("freeze+memo", "gc.freeze() and the memos (the workers)")):
-        done = subprocess.run([sys.executable, "-c", IN_PROCESS, mode], env=env, capture_output=True, text=True,
-                              check=True)
-        figures = json.loads(done.stdout)
-        rows.append((label, figures["block"], figures["network"]))
-    return rows
+    figures: dict[str, list[dict]] = {mode: [] for mode, _ in MODES}
+    for _ in range(rounds):
+        for mode, _ in MODES:
+            done = subprocess.run([sys.executable, "-c", IN_PROCESS, mode], env=env, capture_output=True, text=True,
+                                  check=True)
+            figures[mode].append(json.loads(done.stdout))
+    return [(label, statistics.median(f["block"] for f in figures[mode]),
+             statistics.median(f["network"] for f in figures[mode])) for mode, label in MODES]
 
 
 def worker_memory(server) -> list[tuple[int, int]]:
@@ -210,8 +217,9 @@ def report(rows, painted, inside, memory, load: tuple[float, float]) -> tuple[st
         lines.append(f"Median of {len(painted)} loads of `/?target=mobilenetv2-block&C_in=3&t=6&C_out=3`: "
                      f"**{median:.0f} ms** (issue 16's target ≤ 300: {'met' if ok else 'MISSED'}); "
                      f"all: {', '.join(f'{p:.0f}' for p in painted)}.")
-    lines += ["", "## Inside a worker (median CPU ms of `jobs.answer`, show JSON, sizes each new)", "",
-              "| how the process runs | mobilenetv2-block (C_in = 1 … 100) | mobilenetv2 (alpha = 1/100 … 40/100) |",
+    lines += ["", "## Inside a worker (CPU ms of `jobs.answer`, show JSON, sizes each new: the median of three "
+              "rounds' medians)", "",
+              "| how the process runs | mobilenetv2-block (C_in = 1 … 100) | mobilenetv2 (alpha = 1/100 … 20/100) |",
               "| :-- | --: | --: |"]
     lines += [f"| {label} | {block:.1f} | {network:.1f} |" for label, block, network in inside]
     lines += ["", "## Workers' memory", "",
