@@ -484,3 +484,29 @@ def test_workers_that_cannot_start_are_one_line(tmp_path):
     assert (done.returncode, done.stdout) == (3, "")
     assert done.stderr == ("derive: error: serve: the workers did not start: needed more than the 64 MiB of memory "
                            "derive allows itself (the input is too large or too complex)\n")
+
+
+def test_a_job_whose_client_went_away_is_dropped():
+    """Once a worker is free, a job whose client has gone away (the page dropped it) is not run."""
+    import asyncio
+    from types import SimpleNamespace
+
+    need_web()
+    from derive.web.pool import Pool
+
+    class Untouchable:
+        def __getattr__(self, name):
+            raise AssertionError(f"the worker was asked ({name})")
+
+    async def scenario():
+        pool = Pool(1)
+        worker = SimpleNamespace(process=SimpleNamespace(is_alive=lambda: True), conn=Untouchable())
+        pool.idle.put_nowait(worker)
+
+        async def gone():
+            return True
+
+        answer = await pool.run("show", SLIDE_BODY, json.dumps(SLIDE_BODY), gone)
+        assert answer.status == 499 and pool.idle.get_nowait() is worker and not pool.cache.items
+
+    asyncio.run(scenario())

@@ -108,7 +108,7 @@ def create_app(pool: Pool, hosts: tuple[str, ...] = LOCAL) -> "Guard":
         if not isinstance(body, dict):
             return request_error("a JSON object is expected")
         key = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return send(await pool.run(endpoint, body, key))
+        return send(await pool.run(endpoint, body, key, request.is_disconnected))
 
     @contextlib.asynccontextmanager
     async def lifespan(app):  # the pool is started before the server listens (serve); ended with it

@@ -154,9 +154,11 @@ class Pool:
         for future in started:
             self.idle.put_nowait(future.result())
 
-    async def run(self, endpoint: str, body: object, key: str):
+    async def run(self, endpoint: str, body: object, key: str, gone=None):
         """The answer to a job: from the cache, or from the next free worker (answers.Answer). What a worker
-        answered and lived through is kept in the cache; a job that ran out of time or lost its worker is not."""
+        answered and lived through is kept in the cache; a job that ran out of time or lost its worker is not.
+        `gone()` (awaited once a worker is free): the client has gone away meanwhile, and the job is dropped
+        (the page sends a request per keystroke and drops those it no longer wants)."""
         cached = self.cache.get((endpoint, key))
         if cached is not None:
             return cached
@@ -164,6 +166,9 @@ class Pool:
         while not worker.process.is_alive():  # died while idle (killed from outside): replaced, not asked
             self._replace(worker)
             worker = await self.idle.get()
+        if gone is not None and await gone():
+            self.idle.put_nowait(worker)
+            return failed("derive: error: request: the client went away before a worker was free", 499)
         keep = False
         try:
             answer, keep = await self._ask(worker, endpoint, body)
