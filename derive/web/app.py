@@ -1,13 +1,14 @@
 """The server of `derive serve`: the routes (Starlette), the checks every request passes, and uvicorn.
 
 Routes: `GET /` the page (templates/web/page.html.j2, rendered once when the server starts), `/static/`
-its script, styles and fonts (read once, answered from memory), `GET /healthz`, `GET /api/list` (the catalog, also rendered once), and the
-jobs `POST /api/show`, `/api/check`, `/api/page`, `/api/list`, each answered by a worker (pool.py,
-jobs.py). Every request passes, outermost first: the Host check (only the names this server is meant to
-be reached by: no DNS rebinding; 400), the body limit (`MAX_BODY` bytes, declared or streamed; 413), and
-gets the security headers (a strict content security policy: no inline script). A body that is not a
-JSON object of UTF-8 text is answered 422 here, before any worker sees it. Errors are JSON,
-`{"error": "derive: error: …"}`, one line as the command prints it. Nothing a client sends is logged.
+its script, styles and fonts (read once, answered from memory), `GET /healthz`, `GET /api/list` (the
+catalog, also rendered once), and the jobs `POST /api/show`, `/api/check`, `/api/page`, `/api/list`, each
+answered by a worker (pool.py, jobs.py). Every request passes, outermost first: the Host check (only the
+names this server is meant to be reached by: no DNS rebinding; 400), the body limit (`MAX_BODY` bytes,
+declared or streamed; 413), and gets the security headers (a strict content security policy: no inline
+script). A body that is not a JSON object of UTF-8 text is answered 422 here, before any worker sees it.
+Errors are JSON, `{"error": "derive: error: …"}`, one line as the command prints it. Nothing a client
+sends is logged.
 """
 
 from __future__ import annotations
@@ -124,6 +125,7 @@ def create_app(pool: Pool, hosts: tuple[str, ...] = LOCAL) -> "Guard":
         *(Route(f"/api/{name}", partial(job, name), methods=["POST"]) for name in JOBS),
         Route("/static/{path:path}", static_route(STATIC)),
     ]
+
     async def refused(request: Request, problem: HTTPException) -> Response:  # 404, 405: JSON like every error
         return request_error(f"{request.method} {request.url.path}: {str(problem.detail).lower()}", problem.status_code)
 

@@ -2,13 +2,13 @@
 command line makes (cli.py's `derived`, `rendered_show`, `judged`, `error_line`), so that every answer is
 the command's output byte for byte and every failure its one line.
 
-`answer(endpoint, body)` takes the body as the client sent it (parsed by the server: app.py) and gives
-an `Answer`: 200 with the output, or 422 with `{"error": "derive: error: …"}`. A body is turned into the
+`answer(endpoint, body)` takes the body as the client sent it (parsed by the server: app.py) and gives an
+`Answer`: 200 with the output, or 422 with `{"error": "derive: error: …"}`. A body is turned into the
 command's arguments (an `argparse.Namespace` of the same shape: `--set` and `--option` as `NAME=VALUE`
-text, read by the same `cli.pairs`), pasted code is read as the file `pasted.py` (or `pasted.toml`) through `readers.load_text`,
-with the readers' own bounds. A PDF is not compiled here (TeX takes longer than a job may): the worker
-gives its TeX, marked `compile`, and the server compiles it beside the workers (app.py). Runs in a worker
-process (pool.py), never in the server's own.
+text, read by the same `cli.pairs`), pasted code is read as the file `pasted.py` (or `pasted.toml`)
+through `readers.load_text`, with the readers' own bounds. A PDF is not compiled here (TeX takes longer
+than a job may): the worker gives its TeX, marked `compile`, and the server compiles it beside the
+workers (pool.py). Runs in a worker process (pool.py), never in the server's own.
 """
 
 from __future__ import annotations
