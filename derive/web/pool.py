@@ -18,6 +18,7 @@ PDF's TeX is compiled here, beside the workers, with TeX's own time limit (prese
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import multiprocessing
 import os
@@ -58,10 +59,14 @@ def work(conn, memory_mib: int) -> None:
         gc.freeze()
     except Exception as error:  # noqa: BLE001 - out of memory, or what CPython says short of it (SystemError)
         _limit_memory(None)  # room to say so (the worker ends)
-        conn.send(budget.over_memory(memory_mib) if isinstance(error, (MemoryError, SystemError))
-                  else f"{type(error).__name__}: {error}")
+        with contextlib.suppress(OSError):
+            conn.send(budget.over_memory(memory_mib) if isinstance(error, (MemoryError, SystemError))
+                      else f"{type(error).__name__}: {error}")
         return
-    conn.send("ready")
+    try:
+        conn.send("ready")
+    except OSError:  # the server is gone already (Ctrl-C while the workers started)
+        return
     while True:
         try:
             endpoint, body = conn.recv()
@@ -76,7 +81,10 @@ def work(conn, memory_mib: int) -> None:
         except Exception as error:  # a bug: said in one line to the client, in full in the server's log
             traceback.print_exc(file=sys.stderr)
             answer = failed(f"derive: error: internal error ({type(error).__name__}); see the server's log", 500)
-        conn.send((answer, alive))
+        try:
+            conn.send((answer, alive))
+        except OSError:  # the server is gone, or killed this worker's job
+            return
         if not alive:
             os._exit(1)
 
