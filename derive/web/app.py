@@ -30,7 +30,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from .. import __version__
-from ..cli import printable
+from ..commands import printable
 from ..conventions import CONVENTIONS
 from ..errors import InputError, ToolError
 from .answers import Answer, failed

@@ -1,11 +1,11 @@
 """What a worker of `derive serve` does with one request: its JSON body checked, then the very calls the
-command line makes (cli.py's `derived`, `rendered_show`, `judged`, `error_line`), so that every answer is
+command line makes (commands.py: `derived`, `rendered_show`, `judged`, `error_line`), so that every answer is
 the command's output byte for byte and every failure its one line.
 
 `answer(endpoint, body)` takes the body as the client sent it (parsed by the server: app.py) and gives an
 `Answer`: 200 with the output, or 422 with `{"error": "derive: error: …"}`. A body is turned into the
 command's arguments (an `argparse.Namespace` of the same shape: `--set` and `--option` as `NAME=VALUE`
-text, read by the same `cli.pairs`), pasted code is read as the file `pasted.py` (or `pasted.toml`)
+text, read by the same `commands.pairs`), pasted code is read as the file `pasted.py` (or `pasted.toml`)
 through `readers.load_text`, with the readers' own bounds. A PDF is not compiled here (TeX takes longer
 than a job may): the worker gives its TeX, marked `compile`, and the server compiles it beside the
 workers (pool.py). Runs in a worker process (pool.py), never in the server's own.
@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from .. import api, cli
+from .. import api, commands
 from ..conventions import BUCKETS, CONVENTIONS
 from ..errors import DeriveError, InputError
 from ..presentation import json as json_out
@@ -43,7 +43,7 @@ def answer(endpoint: str, body: object) -> Answer:
     try:
         return _answer(endpoint, body)
     except DeriveError as error:
-        return failed(cli.error_line(error))
+        return failed(commands.error_line(error))
 
 
 def _answer(endpoint: str, body: object) -> Answer:
@@ -54,17 +54,17 @@ def _answer(endpoint: str, body: object) -> Answer:
 
         return ok(render_file_list(list_text(args.source, PASTED[args.kind]), "json"), "json")
     if endpoint == "show":
-        cli.check_math(args.math, args.format)
-        derivation = cli.derived(load(args), args)
+        commands.check_math(args.math, args.format)
+        derivation = commands.derived(load(args), args)
         if args.format == "pdf":  # the TeX the PDF is compiled from; compiled by the server, not in a job
-            return Answer(200, MEDIA["pdf"], cli.rendered_show(derivation, args, "tex").encode("utf-8"), True)
-        return ok(cli.rendered_show(derivation, args), args.format)
+            return Answer(200, MEDIA["pdf"], commands.rendered_show(derivation, args, "tex").encode("utf-8"), True)
+        return ok(commands.rendered_show(derivation, args), args.format)
     if endpoint == "check":
         from ..presentation.verdicts import render_verdict
 
         target = load(args)
-        derivation = cli.derived(target, args)
-        return ok(render_verdict(cli.judged(derivation, target, args), "json"), "json")
+        derivation = commands.derived(target, args)
+        return ok(render_verdict(commands.judged(derivation, target, args), "json"), "json")
     return ok(json.dumps(page(args), ensure_ascii=False), "json")
 
 
@@ -74,7 +74,7 @@ def ok(output: str | bytes, fmt: str) -> Answer:
 
 def load(args: argparse.Namespace):
     """The target: a built-in by name, or the pasted code or spec read as `pasted.py` / `pasted.toml`."""
-    given = cli.pairs(args.args, "--arg")
+    given = commands.pairs(args.args, "--arg")
     if args.source is not None:
         return api.load_text(args.source, PASTED[args.kind], args.entry, given)
     return api.load(args.target, args.entry, given)
@@ -83,26 +83,26 @@ def load(args: argparse.Namespace):
 def page(args: argparse.Namespace) -> dict:
     """Everything the page shows, from one derivation per convention: the show JSON, Markdown, the LaTeX
     snippet and the SVG diagram under the chosen one, and the whole's count under each."""
-    cli.check_math(args.math, "markdown")
+    commands.check_math(args.math, "markdown")
     target = load(args)
-    derivation = cli.derived(target, args)
-    shown = json.loads(cli.rendered_show(derivation, args, "json"))
+    derivation = commands.derived(target, args)
+    shown = json.loads(commands.rendered_show(derivation, args, "json"))
     others = {}
     for convention in CONVENTIONS:
         if convention == args.convention:
             others[convention] = shown["total"]["all"]
             continue
-        other = cli.derived(target, argparse.Namespace(**{**vars(args), "convention": convention}))
+        other = commands.derived(target, argparse.Namespace(**{**vars(args), "convention": convention}))
         others[convention] = json_out.count(other.total["all"], contract(other.symbols, other.substitution))
-    return {"show": shown, "markdown": cli.rendered_show(derivation, args, "markdown"),
-            "latex": cli.rendered_show(derivation, args, "latex"), "svg": svg(derivation, args),
+    return {"show": shown, "markdown": commands.rendered_show(derivation, args, "markdown"),
+            "latex": commands.rendered_show(derivation, args, "latex"), "svg": svg(derivation, args),
             "others": others}
 
 
 def svg(derivation, args: argparse.Namespace) -> str | None:
     """The block diagram as SVG, or None where there is none (`--format svg`'s error: too many boxes, no layers)."""
     try:
-        return cli.rendered_show(derivation, args, "svg")
+        return commands.rendered_show(derivation, args, "svg")
     except InputError as error:
         if error.where == "--format svg":
             return None
@@ -165,7 +165,7 @@ def choice(body: dict, key: str, choices, default: str) -> str:
 
 def assignments(body: dict, key: str, types: tuple[type, ...]) -> list[str]:
     """An object of NAME: VALUE as the command's `NAME=VALUE` arguments (booleans as true / false), for
-    `cli.pairs` to read as it reads the command's (its errors name the option: `--set C_in=x: …`)."""
+    `commands.pairs` to read as it reads the command's (its errors name the option: `--set C_in=x: …`)."""
     given = body.get(key) or {}
     kinds = "true or false" if bool in types else "text or an integer"
     if not isinstance(given, dict):

@@ -77,7 +77,7 @@ def work(conn, memory_mib: int) -> None:
             answer = jobs.answer(endpoint, body)
         except MemoryError as error:
             _limit_memory(None)  # room to say so: the worker ends after this answer (its state is not trusted)
-            answer, alive = failed(jobs.cli.error_line(error, memory_mib)), False
+            answer, alive = failed(jobs.commands.error_line(error, memory_mib)), False
         except Exception as error:  # a bug: said in one line to the client, in full in the server's log
             traceback.print_exc(file=sys.stderr)
             answer = failed(f"derive: error: internal error ({type(error).__name__}); see the server's log", 500)
@@ -221,7 +221,7 @@ class Pool:
 
     async def _compile(self, answer):
         from ..presentation.pdf import compile_tex
-        from ..cli import error_line
+        from ..commands import error_line
         from ..errors import DeriveError
 
         async with self.compiling:
