@@ -106,3 +106,17 @@ def test_the_network_tables_give_derives_figures():
     for name, numbers in ROWS:
         d = derive.show(name)
         assert d.total["all"].value in numbers, (name, d.total["all"].value, sorted(numbers))
+
+
+def test_api_example_is_real_output():
+    """The README's `curl … /api/show -d '{…}' | jq .total.all.value` answers the number under it, asked of
+    the function a worker of `derive serve` runs for that request (derive/web/jobs.py)."""
+    from derive.web.jobs import answer
+
+    (body, path, shown), = re.findall(r"curl -s localhost:8000/api/show -d '(\{.*?\})' \| jq (\S+)\n# (\S+)\n", README)
+    result = answer("show", json.loads(body))
+    assert result.status == 200
+    value = json.loads(result.body)
+    for key in path.strip(".").split("."):
+        value = value[key]
+    assert str(value) == shown
