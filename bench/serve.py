@@ -224,7 +224,8 @@ def report(rows, painted, inside, memory, load: tuple[float, float]) -> tuple[st
     lines += [f"| {label} | {block:.1f} | {network:.1f} |" for label, block, network in inside]
     lines += ["", "## Workers' memory", "",
               f"Each worker limits its address space to {MEMORY_MIB} MiB (`RLIMIT_AS`, web/pool.py); after this "
-              "bench: " + ", ".join(f"resident peak {hwm} MiB, address space peak {peak} MiB" for hwm, peak in memory)
+              "bench: " + "; ".join(f"worker {i}: resident peak {hwm} MiB, address space peak {peak} MiB"
+                            for i, (hwm, peak) in enumerate(memory, 1))
               + ".", ""]
     return "\n".join(lines), all(verdicts)
 

@@ -6,8 +6,9 @@ Keras code (examples/forum_bottleneck.py, README) shows 465 under keras; hostile
 tests/test_hostile.py's corpus show the CLI's one error line, as text (no element made from it, no dialog);
 copy-Markdown puts `derive show … --format markdown`'s text on the clipboard. Also: the URL holds the state
 (query string; pasted code in the fragment, never in a request), the check box names the depthwise ×C mistake,
-downloads are the CLI's bytes, one column on a phone and two on a laptop, every input labelled, the first
-paint within 300 ms. Every test watches the page: no console error, no dialog, no request to another host.
+downloads are the CLI's bytes, one column on a phone and two on a laptop, every input labelled, nothing
+before the first paint but the HTML (how fast it paints is measured by `make bench`: bench/serve.py, not
+here). Every test watches the page: no console error, no dialog, no request to another host.
 Missing Playwright, chromium or the web extra: a failure under CI=true (`need`), a skip elsewhere.
 """
 
@@ -42,7 +43,6 @@ HOSTILE = {  # pasted code: tests/test_hostile.py's template with its payloads, 
     "markup-name": KERAS.replace("Conv2D({arg}, 3)", f"Conv2D(4, 3, name='{MARKUP}')"),
     "markup-statement": KERAS.format(arg="4") + MARKUP + "\n",
 }
-FIRST_PAINT_MS = 300
 WAIT_MS = 20_000  # an answer, a busy machine included
 
 
@@ -475,14 +475,3 @@ def test_nothing_blocks_the_first_paint(server):
         ["/static/katex/katex.min.css", "/static/katex/katex.min.js", "/static/markdown-it/markdown-it.min.js",
          "/static/markdown-math.js"]
 
-
-def test_first_paint_within_300_ms(site):
-    page, watch, url = site
-    painted = []
-    for _ in range(3):  # the best of three: the server warm, the machine shared
-        page.goto(url + "/?target=mobilenetv2-block&C_in=3&t=6&C_out=3")
-        page.wait_for_selector("#total .katex")
-        painted.append(page.evaluate(
-            "performance.getEntriesByType('paint').find(e => e.name === 'first-contentful-paint').startTime"))
-    assert min(painted) <= FIRST_PAINT_MS, painted
-    watch.check()
