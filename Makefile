@@ -41,6 +41,7 @@ demo: $(VENV)/.runtime $(VENV)/.demo
 	$(BIN)/derive show $(SLIDE) --format latex -o out/mobilenetv2-block.snippet.tex
 	$(BIN)/derive show $(SLIDE) --format tex -o out/mobilenetv2-block.tex
 	$(BIN)/derive show $(SLIDE) --format slide -o out/mobilenetv2-block.slide.tex
+	$(BIN)/derive show $(SLIDE) --format svg -o out/mobilenetv2-block.svg
 	-$(BIN)/derive show $(SLIDE) --format pdf -o out/mobilenetv2-block.pdf   # needs TeX: see README
 	$(BIN)/derive show $(SLIDE) --convention keras --option bias=true -o out/mobilenetv2-block-keras-bias.txt
 	@echo "the page, in two commands:  pip install -e '.[web]'"

@@ -185,6 +185,11 @@
     return { ...request, ...extra };
   }
 
+  // A symbol's meaning as the answer words it, for a label: its Markdown code spans (`expand`) as plain text.
+  function unquoted(description) {
+    return String(description || "").replace(/`([^`]*)`/g, "$1");
+  }
+
   function field(prefix, name, value, placeholder, description) {
     const row = document.createElement("div");
     row.className = "field";
@@ -206,10 +211,10 @@
       const hint = document.createElement("span");
       hint.className = "what";
       hint.id = `${prefix}-${name}-what`;
-      hint.textContent = description;
+      hint.textContent = unquoted(description);
       label.append(" ", hint);
       input.setAttribute("aria-describedby", hint.id);
-      input.title = description;
+      input.title = unquoted(description);
     }
     row.append(label, input);
     return row;
@@ -237,7 +242,7 @@
       if (view.described[name] && !what) {
         input.parentElement.replaceWith(field("sym", name, input.value, placeholder(name), view.described[name]));
       } else if (what) {
-        what.textContent = view.described[name] || "";
+        what.textContent = unquoted(view.described[name]);
       }
     }
   }
