@@ -300,7 +300,7 @@ def test_the_budget_is_the_commands_not_the_librarys():
 @pytest.mark.parametrize("raised,message", [
     ("memory", ("derive: error: needed more than the 280 MiB of memory derive allows itself "
                 "(the input is too large or too complex)\n")),
-    ("cpu", "derive: error: took longer than 1.5 s of CPU time and was stopped (the input is too large or too complex)\n"),
+    ("cpu", "derive: error: took longer than 2.5 s of CPU time and was stopped (the input is too large or too complex)\n"),
     ("wall", "derive: error: took longer than 300 s and was stopped\n"),
 ], ids=["MemoryError", "CPU timer", "wall-clock timer"])
 def test_over_budget_is_one_line(monkeypatch, capsys, raised, message):
