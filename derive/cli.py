@@ -14,7 +14,6 @@ import gc
 import os
 import re
 import sys
-import unicodedata
 from pathlib import Path
 from typing import Sequence
 
@@ -25,7 +24,7 @@ from .counters import TOOLS
 from .commands import check_math, derived, error_line, judged, pairs, printable, rendered_show
 from .errors import DeriveError, InputError, ToolError
 from .files import read_capped, write_atomic
-from .presentation.formats import CHECK, LIST, MATH, PLAIN, SHOW
+from .presentation.formats import CHECK, LIST, MATH, SHOW
 
 MAX_CLAIM_BYTES = 100_000  # a --claim-file: a forum answer is a few hundred bytes
 STDOUT = "standard output"

@@ -11,7 +11,7 @@ import threading
 import time
 from pathlib import Path
 
-from test_serve_api import ROOT, body_of, run_cli
+from test_serve_api import ROOT, body_of
 
 CLIENTS = 20
 REQUESTS = 200
