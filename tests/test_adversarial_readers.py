@@ -216,13 +216,11 @@ GROWING = [
 ]
 
 
-@pytest.mark.parametrize("name, make, size", GROWING,
-                         ids=["toml-header-line", "toml-options", "range-membership", "zips", "branches",
-                              "slices", "padded-conv-chain"])
-def test_doubling_at_most_doubles(tmp_path, name, make, size):
+def assert_doubling_at_most(name: str, make, size: int, tmp_path) -> None:
     """Own work measured as a difference of two timings, whose noise adds up (the padded chain once measured
-    0.16 s → 0.50 s on CI, 0.18 → 0.43 s and 0.44 → 0.92 s at 800 → 1,600 here): measured again, up to three
-    times, until a pair is within the bound. Quadratic work (4×) fails every attempt."""
+    0.16 s → 0.50 s on CI, 0.18 → 0.43 s and 0.44 → 0.92 s at 800 → 1,600 here; the unpadded chain 0.26 →
+    0.73 s at 100 → 200 on CI, 0.31 → 0.78 and 0.38 → 0.79 here): measured again, up to three times, until a
+    pair is within the bound. Quadratic work (4×) fails every attempt."""
     for attempt in range(3):
         small = own_seconds(tmp_path / f"small{attempt}", name, make(size))
         large = own_seconds(tmp_path / f"large{attempt}", name, make(2 * size))
@@ -231,11 +229,16 @@ def test_doubling_at_most_doubles(tmp_path, name, make, size):
     assert large <= GROWTH * small, f"{small:.2f} s → {large:.2f} s"
 
 
+@pytest.mark.parametrize("name, make, size", GROWING,
+                         ids=["toml-header-line", "toml-options", "range-membership", "zips", "branches",
+                              "slices", "padded-conv-chain"])
+def test_doubling_at_most_doubles(tmp_path, name, make, size):
+    assert_doubling_at_most(name, make, size, tmp_path)
+
+
 @pytest.mark.parametrize("make, size", [
     pytest.param(conv_chain_torch, 100, id="unpadded-conv-chain"),
     pytest.param(pointwise_symbols, 50, id="pointwise-symbols"),
 ])
 def test_closed_form_doubling(tmp_path, make, size):
-    small = own_seconds(tmp_path / "small", "m.py", make(size))
-    large = own_seconds(tmp_path / "large", "m.py", make(2 * size))
-    assert large <= GROWTH * small, f"{small:.2f} s → {large:.2f} s"
+    assert_doubling_at_most("m.py", make, size, tmp_path)
