@@ -133,8 +133,8 @@ CASES = [
     ("concatenate-4x4-with-8x8", "b.toml", CONCAT_MISMATCH, 2,
      "b.toml:11:1: concatenate needs inputs of the same height and width"),
     ("concatenate-H-with-H-2", "b.toml", CONCAT_SYMBOLIC, 2, "concatenate needs inputs of the same height and width"),
-    ("class-decorator", "m.py", DECORATED, 2, "m.py:9:1: class Net has a decorator, which derive does not follow "
-     "(line 8)"),
+    ("class-decorator", "m.py", DECORATED, 2, ("m.py:9:1: class Net has a decorator, which derive does not follow "
+                                               "(line 8)")),
     ("class-metaclass", "m.py", METACLASS, 2, "m.py:8:1: class Net has metaclass=, which derive does not follow (line 8)"),
     ("decorated-base-class", "m.py", DECORATED_BASE, 2, "class Base has a decorator"),
     ("nested-classes-30", "m.py", NESTED, 2, "calls nested more than 24 deep"),
