@@ -42,10 +42,16 @@ def limit() -> None:
 
 def allow(size: int) -> None:
     """More CPU time for a target file of `size` bytes (its reader calls this); nothing when not armed."""
+    if size > 0:
+        allow_seconds(CPU_SECONDS_PER_100KB * size / 100_000)
+
+
+def allow_seconds(extra: float) -> None:
+    """`extra` more seconds of CPU time, for a command whose work grows with what it was asked
+    (`derive exercise`: per variant; `derive grade`: per answer); nothing when not armed."""
     global _cpu_limit
-    if not _armed or size <= 0:
+    if not _armed or extra <= 0:
         return
-    extra = CPU_SECONDS_PER_100KB * size / 100_000
     left, _ = signal.getitimer(signal.ITIMER_PROF)
     if left > 0:
         _cpu_limit += extra

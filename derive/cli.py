@@ -71,6 +71,7 @@ def build_parser() -> Parser:
                       help=f"also the figure a tool prints for the network, and what it counts ({', '.join(TOOLS)})")
     add_check_parser(commands)
     add_serve_parser(commands)
+    add_course_parsers(commands)
     return parser
 
 
@@ -88,6 +89,53 @@ def add_check_parser(commands) -> None:
     add_entry_options(check)
     check.add_argument("--convention", choices=tuple(CONVENTIONS), default="paper")
     check.add_argument("--format", choices=tuple(CHECK), default="text")
+
+
+def add_target_options(command) -> None:
+    """What `show` takes besides its formats: the sizes set, the options, the entry and its arguments, the
+    convention."""
+    command.add_argument("--set", dest="values", action="append", default=[], metavar="NAME=VALUE",
+                         help="bind a symbol to an integer or an expression, the same for everyone (repeatable)")
+    command.add_argument("--option", dest="options", action="append", default=[], metavar="NAME=VALUE",
+                         help="a block's structural switch, e.g. bias=true (repeatable)")
+    add_entry_options(command)
+    command.add_argument("--convention", choices=tuple(CONVENTIONS), default="paper")
+
+
+def add_course_parsers(commands) -> None:
+    """The course kit (derive/course/): `exercise`, `grade`, `plot`."""
+    exercise = commands.add_parser("exercise", help="a problem per student, their worked solutions and the key")
+    exercise.add_argument("target", metavar="TARGET", help="as for `show`")
+    exercise.add_argument("--vary", action="append", default=[], metavar="NAME=RANGE", required=True,
+                          help="the values a size takes: 3..32, 2,4,6 or C_in..2*C_in (repeatable)")
+    students = exercise.add_mutually_exclusive_group(required=True)
+    students.add_argument("--students", metavar="ROSTER.csv", help="a CSV file with a column `student`: a problem each")
+    students.add_argument("--count", type=int, metavar="N", help="N problems, for students s001, s002, ...")
+    exercise.add_argument("--seed", type=int, required=True, metavar="S", help="the same seed, the same problems")
+    exercise.add_argument("--ask", choices=("parts", "total", "macs"), default="parts",
+                          help="what the students answer: each part and the total (default), the total, "
+                               "or the MACs of each part and the total")
+    add_target_options(exercise)
+    exercise.add_argument("--title", metavar="TEXT", help="the sheets' title (default: the block's)")
+    exercise.add_argument("--no-pdf", dest="pdf", action="store_false", help="the .tex files without their PDFs")
+    exercise.add_argument("-o", "--output", metavar="DIR", help="the folder to write into (default: out/exercise)")
+
+    grade = commands.add_parser("grade", help="judge every student's answers against the key, name the mistakes")
+    grade.add_argument("key", metavar="KEY.json", help="the key.json `derive exercise` wrote")
+    grade.add_argument("answers", metavar="ANSWERS.csv", help="a CSV file with the columns student,part,answer")
+    grade.add_argument("--no-pdf", dest="pdf", action="store_false", help="the summary's .tex without its PDF")
+    grade.add_argument("-o", "--output", metavar="DIR", help="the folder to write into (default: out/grades)")
+
+    plot = commands.add_parser("plot", help="a figure for slides: a count against a size (pgfplots, PDF or CSV)")
+    plot.add_argument("target", metavar="TARGET", help="as for `show`")
+    plot.add_argument("--x", required=True, metavar="NAME=RANGE", help="the size along the x axis: t=1..8")
+    plot.add_argument("--series", metavar="NAME=RANGE", help="a line per value of another size: C_in=16,32,64")
+    plot.add_argument("--y", action="append", default=[], choices=("all", "trainable", "non_trainable", "macs"),
+                      help="what is plotted (repeatable; default: all, the parameters)")
+    add_target_options(plot)
+    plot.add_argument("--format", choices=("tex", "pdf", "csv"), default="tex")
+    plot.add_argument("--title", metavar="TEXT", help="the figure's title")
+    plot.add_argument("-o", "--output", metavar="PATH", help="write there (atomically) instead of stdout")
 
 
 def add_serve_parser(commands) -> None:
@@ -205,6 +253,10 @@ def run(args: argparse.Namespace) -> int:
         return run_check(args)
     if args.command == "serve":
         return run_serve(args)
+    if args.command in ("exercise", "grade", "plot"):
+        from importlib import import_module
+
+        return import_module(f".course.{args.command}", __package__).run(args)
     check_math(args.math, args.format)
     from .api import load
 

@@ -1,0 +1,97 @@
+"""CSV files in and out: a roster, the students' answers, the key, the grades.
+
+In: at most `MAX_BYTES` of UTF-8 (a byte-order mark allowed), the header's column names matched without
+regard to case or surrounding spaces, each required column present, at most `MAX_ROWS` rows and
+`MAX_CELL` characters a cell; anything else is one error naming FILE:LINE. Out: every cell that a
+spreadsheet would read as a formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return) is
+written with a `'` in front (OWASP's advice on CSV injection), so the file is safe to open.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Iterable, Mapping, Sequence
+
+from ..errors import InputError
+from ..files import read_capped
+
+MAX_BYTES = 1_000_000
+MAX_ROWS = 20_000
+MAX_CELL = 2_000
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def read_table(path: str, option: str, required: Sequence[str], limit: int = MAX_BYTES) -> list[dict[str, str]]:
+    """The rows of the CSV file at `path` (`-`: standard input) as dicts keyed by the lower-cased column
+    names, each with a "_line" key (its line in the file, for messages); `required` columns must be there."""
+    data = read_capped(path, limit, f"{option} {path}")
+    if len(data) > limit:
+        raise InputError(f"larger than {limit:,} bytes", path)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InputError(f"not UTF-8 text (byte {error.start})", path) from None
+    if "\x00" in text:
+        raise InputError(f"not a CSV file (a NUL character at byte {text.index(chr(0))})", path)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader, None)
+    except csv.Error as error:
+        raise InputError(f"not a CSV file: {error}", f"{path}:1") from None
+    if header is None or not any(cell.strip() for cell in header):
+        raise InputError(f"empty: a header line with the columns {', '.join(required)} comes first", path)
+    names = [cell.strip().lower() for cell in header]
+    for name in names:
+        if len(name) > MAX_CELL:
+            raise InputError(f"a column name longer than {MAX_CELL:,} characters", f"{path}:1")
+    missing = [c for c in required if c not in names]
+    if missing:
+        shown = ", ".join(repr(n) for n in names[:8] if n) or "none"
+        raise InputError(f"no column {', '.join(missing)} in the header line (its columns: {shown})", f"{path}:1")
+    rows: list[dict[str, str]] = []
+    try:
+        for cells in reader:
+            line = reader.line_num
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(rows) == MAX_ROWS:
+                raise InputError(f"more than {MAX_ROWS:,} rows", f"{path}:{line}")
+            if len(cells) > len(names):
+                raise InputError(f"{len(cells)} cells in a row under a header of {len(names)} columns",
+                                 f"{path}:{line}")
+            row = {"_line": str(line)}
+            for name, cell in zip(names, cells):
+                if len(cell) > MAX_CELL:
+                    raise InputError(f"a cell longer than {MAX_CELL:,} characters", f"{path}:{line}")
+                if name and name not in row:
+                    row[name] = cell.strip()
+            for name in names:
+                row.setdefault(name, "")
+            rows.append(row)
+    except csv.Error as error:
+        raise InputError(f"not a CSV file: {error}", f"{path}:{reader.line_num}") from None
+    return rows
+
+
+def safe_cell(value: object) -> str:
+    """A cell as text that no spreadsheet runs: `=HYPERLINK(...)` becomes `'=HYPERLINK(...)`. Numbers
+    (negative ones too) stay numbers."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_START):
+        return "'" + text
+    return text
+
+
+def csv_text(columns: Sequence[str], rows: Iterable[Mapping[str, object]]) -> str:
+    """A CSV file's text: the header, then a line per row, every cell through `safe_cell`."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([safe_cell(c) for c in columns])
+    for row in rows:
+        writer.writerow([safe_cell(row.get(c)) for c in columns])
+    return out.getvalue()
