@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from ..errors import InputError
 from ..files import read_capped
@@ -31,9 +31,11 @@ def read_table(path: str, option: str, required: Sequence[str], limit: int = MAX
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise InputError(f"not UTF-8 text (byte {error.start})", path) from None
+        start = error.start + (3 if data.startswith(b"\xef\xbb\xbf") else 0)
+        raise InputError(f"not UTF-8 text (byte {start})", f"{path}:{_line_of(data, start)}") from None
     if "\x00" in text:
-        raise InputError(f"not a CSV file (a NUL character at byte {text.index(chr(0))})", path)
+        start = data.index(b"\x00")
+        raise InputError(f"not a CSV file (a NUL byte at byte {start})", f"{path}:{_line_of(data, start)}")
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader, None)
@@ -74,6 +76,11 @@ def read_table(path: str, option: str, required: Sequence[str], limit: int = MAX
     return rows
 
 
+def _line_of(data: bytes, offset: int) -> int:
+    """The line (from 1) that byte `offset` of `data` is on."""
+    return data.count(b"\n", 0, offset) + 1
+
+
 def safe_cell(value: object) -> str:
     """A cell as text that no spreadsheet runs: `=HYPERLINK(...)` becomes `'=HYPERLINK(...)`. Numbers
     (negative ones too) stay numbers."""
@@ -91,7 +98,9 @@ def csv_text(columns: Sequence[str], rows: Iterable[Mapping[str, object]]) -> st
     """A CSV file's text: the header, then a line per row, every cell through `safe_cell`."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([safe_cell(c) for c in columns])
-    for row in rows:
-        writer.writerow([safe_cell(row.get(c)) for c in columns])
+    quoted = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    for cells in ([safe_cell(c) for c in columns], *([safe_cell(row.get(c)) for c in columns] for row in rows)):
+        # a carriage return inside a cell is no line end to csv's writer under "\n" endings: quoted, the row
+        # reads back as written
+        (quoted if any("\r" in cell for cell in cells) else writer).writerow(cells)
     return out.getvalue()
