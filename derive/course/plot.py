@@ -1,0 +1,295 @@
+"""`derive plot`: a count against a size, a line per value of another size, as a pgfplots figure (`tex`,
+`pdf`) or a CSV file, for slides: `derive plot mobilenetv2-block --x t=1..8 --series C_in=16,32,64`.
+
+The x range and the series are read by ranges.py in the target's symbols (a bound may name a `--set`
+size or a default, and the x range may name the series' size; the series is fixed along each line, so its
+range may not name the x size). Every point is a derivation (`api.derive_target` with `--set`, the
+series' value and the x value), and each `--y` is read off its totals: `all`, `trainable`,
+`non_trainable` (parameters under the convention) or `macs`. At most `MAX_POINTS` points; the command's
+CPU budget grows by what the first point took, per point (`budget.allow_seconds`).
+
+Two or more `--y` are panels side by side (a pgfplots `groupplot`, two to a row), each with its own y
+axis: parameters and MACs differ by orders of magnitude. The words, the layout and the tick labels are
+in templates/course/plot.tex.j2 (the figure) and plot-document.tex.j2 (the PDF around it); this module
+gives them numbers: the points, each panel's power of a thousand, where the legend goes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from decimal import Decimal, localcontext
+from pathlib import Path
+
+import sympy
+
+from .. import budget
+from ..commands import pairs
+from ..errors import DeriveError, InputError
+from .ranges import Range, ordered, read_range
+
+MAX_POINTS = 2_000  # points of one figure, every line together
+MIN_SECONDS_PER_POINT = 0.05  # CPU time allowed per point at least (a block takes ~2 ms, MobileNetV2 ~30 ms)
+MAX_TEX_VALUE = 10**30  # beyond this pgfplots' arithmetic (its fpu, then TeX's dimensions) gives up
+MAX_TICKS = 12  # at most this many x values common to every line: a tick at each
+AXIS_CM = {1: 9.0, 2: 4.0}  # an axis' length on a slide, by panels to a row (a beamer frame's text is ~11 cm)
+CHARACTER_CM = 0.18  # a digit of a tick label (\footnotesize)
+MAX_MARKED = 40  # points per line drawn with a mark at each
+Y_NAMES = ("all", "trainable", "non_trainable", "macs")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..api import load, read_options
+    from ..cli import say, warn, write
+
+    target = load(args.target, args.entry, pairs(args.args, "--arg"))
+    options = pairs(args.options, "--option")
+    given = pairs(args.values, "--set")
+    ys = list(dict.fromkeys(args.y or ["all"]))
+    x, series = _ranges(target, args)
+    for r in (x, series):
+        if r is not None and r.name in given:
+            raise InputError(f"{r.name} is both along {'the x axis' if r is x else 'the series'} and set "
+                             f"(--set {r.name}={given[r.name]}): drop one", r.where)
+    known = _known(target, read_options(target, options), given, {x.name} | ({series.name} if series else set()))
+    lines = _lines(x, series, known, target.symbols.symbols())
+    count = sum(len(xs) for _, xs in lines)
+    output = _output_path(args, target.name)  # refused before any work
+    rows, first = _derived(target, args, options, given, x, series, lines, ys, count)
+    warn(first)
+    if args.format == "csv":
+        from .tables import csv_text
+
+        columns = [x.name, *([series.name] if series else []), *ys]
+        write(csv_text(columns, rows), output, (args.target,))
+    else:
+        figure = _figure(target, first, args, x, series, lines, rows, ys, given)
+        if args.format == "tex":
+            write(figure, output, (args.target,))
+        else:
+            from ..presentation.pdf import compile_tex
+            from ..presentation.templating import get_template
+
+            pdf = compile_tex(get_template("course/plot-document.tex.j2", "latex").render(figure=figure))
+            if output != args.output:
+                _make_out()
+            write(pdf, output, (args.target,))
+    if output != args.output:
+        from ..commands import printable
+
+        say(f"derive: wrote {printable(output)}")
+    return 0
+
+
+def _ranges(target, args) -> tuple[Range, Range | None]:
+    """--x and --series read in the target's symbols, checked against each other and --set."""
+    symbols = target.symbols.symbols()
+    domains = {info.name: info.domain for info in target.symbols.infos}
+    x = read_range(args.x, symbols, domains, "--x")
+    series = read_range(args.series, symbols, domains, "--series") if args.series is not None else None
+    if series is not None:
+        if series.name == x.name:
+            raise InputError(f"{x.name} is already along the x axis: a series is another size", series.where)
+        if x.name in series.needs:
+            raise InputError(f"a series is one value per line, so its range cannot name {x.name}, the x axis's size",
+                             series.where)
+    return x, series
+
+
+def _known(target, chosen, given: dict[str, str], varied: set[str]) -> dict[sympy.Symbol, sympy.Expr]:
+    """The sizes a range may name: the target's defaults and --set, as numbers where they are numbers.
+    A range's own name in --set is refused here (`ordered`); one naming a size nobody gives, too."""
+    from ..api import read_value
+
+    symbols = target.symbols.symbols()
+    values: dict[str, object] = {n: v for n, v in target.defaults_for(chosen).items() if n not in varied}
+    for name, text in given.items():
+        if name in symbols:
+            values[name] = read_value(target, name, text)
+    known: dict[sympy.Symbol, sympy.Expr] = {}
+    for name, value in values.items():
+        if name in symbols and isinstance(value, (int, sympy.Expr)) and not isinstance(value, bool):
+            value = sympy.sympify(value) if isinstance(value, int) else value
+            if value.is_Rational:
+                known[symbols[name]] = value
+    for name, value in values.items():  # --set C_out=2*C_in: known once what it names is
+        if name in symbols and symbols[name] not in known and isinstance(value, sympy.Expr):
+            done = value.xreplace(known)
+            if done.is_Rational:
+                known[symbols[name]] = done
+    return known
+
+
+def _lines(x: Range, series: Range | None, known: dict, symbols) -> list[tuple[sympy.Expr | None, list]]:
+    """(the series' value or None, the x values) for each line, at most MAX_POINTS points in all."""
+    fixed = sorted({s.name for s in known})
+    ordered([r for r in (series, x) if r is not None], [n for n in fixed if n not in (x.name, getattr(series, "name", None))])
+    out: list[tuple[sympy.Expr | None, list]] = []
+    total = 0
+    for value in series.values(known) if series is not None else [None]:
+        here = dict(known) if value is None else {**known, symbols[series.name]: value}
+        xs = x.values(here)
+        if not xs:
+            said = "" if value is None else f" for {series.name} = {_decimal(value)}"
+            raise InputError(f"no positive value{said}", x.where)
+        total += len(xs)
+        if total > MAX_POINTS:
+            raise InputError(f"more than {MAX_POINTS:,} points: fewer x values or fewer series", x.where)
+        out.append((value, xs))
+    if not out:
+        raise InputError("no positive value", series.where)
+    return out
+
+
+def _derived(target, args, options, given, x, series, lines, ys, count):
+    """A CSV row per point (x, series, each y as an integer), and the first point's derivation."""
+    from ..api import derive_target
+
+    rows, first = [], None
+    for value, xs in lines:
+        for x_value in xs:
+            sizes = {**given, x.name: x_value, **({series.name: value} if series is not None else {})}
+            started = time.process_time()
+            try:
+                d = derive_target(target, args.convention, options, sizes)
+            except DeriveError as error:
+                raise error.at(f"{x.name} = {_decimal(x_value)}" + (
+                    f", {series.name} = {_decimal(value)}" if series is not None else "")) from None
+            if first is None:
+                first = d
+                spent = time.process_time() - started
+                budget.allow_seconds((count - 1) * max(MIN_SECONDS_PER_POINT, 1.5 * spent))
+            row = {x.name: _decimal(x_value), **({series.name: _decimal(value)} if series is not None else {})}
+            for y in ys:
+                row[y] = _figure_of(d, y)
+            rows.append(row)
+    return rows, first
+
+
+def _figure_of(d, y: str) -> int:
+    count = d.total[y]
+    if count.value is None:
+        bound = set(d.values)
+        unbound = sorted({s.name for s in count.formula.free_symbols} - bound)
+        names = ", ".join(unbound) or "a size"
+        raise InputError(f"{y} stays a formula in {names}: give {'it' if len(unbound) < 2 else 'them'} with "
+                         f"--set NAME=VALUE or along an axis", f"--y {y}")
+    if not isinstance(count.value, int):
+        raise InputError(f"{y} is {count.value}, not a whole number", f"--y {y}")
+    return count.value
+
+
+def _decimal(value: sympy.Expr) -> str:
+    """A size as a number a spreadsheet and pgfplots read: `0.35` for 7/20, `0.3333333333` for 1/3."""
+    if value.is_Integer:
+        return str(int(value))
+    p, q = int(value.p), int(value.q)
+    rest = q
+    for factor in (2, 5):
+        while rest % factor == 0:
+            rest //= factor
+    with localcontext() as context:
+        context.prec = 60
+        exact = Decimal(p) / Decimal(q)
+    if rest == 1:
+        return format(exact.normalize(), "f")
+    return format(float(value), ".10g")
+
+
+def _figure(target, first, args, x: Range, series: Range | None, lines, rows, ys: list[str], given) -> str:
+    """The pgfplots figure (templates/course/plot.tex.j2)."""
+    from ..presentation.escaping import math_name
+    from ..presentation.templating import get_template
+
+    table = {info.name: info for info in target.symbols.infos}
+    for row in rows:
+        for y in ys:
+            if abs(row[y]) >= MAX_TEX_VALUE:
+                raise InputError(f"{y} reaches {row[y]:.3g}, more than pgfplots can draw: --format csv", f"--y {y}")
+    for value, xs in lines:
+        for v in [*xs, *([value] if value is not None else [])]:
+            if abs(v) >= MAX_TEX_VALUE:
+                raise InputError(f"{_decimal(v)} is more than pgfplots can draw: --format csv", x.where)
+
+    def named(name: str) -> dict:
+        info = table[name]
+        return {"name": name, "latex": math_name(info.latex, info.name), "meaning": info.meaning}
+
+    per_line = [len(xs) for _, xs in lines]
+    common = lines[0][1] if all(xs == lines[0][1] for _, xs in lines) else None
+    ticks = _ticks(common, 1 if len(ys) == 1 else 2) if common is not None else None
+    panels, at = [], 0
+    plotted = []
+    for value, xs in lines:
+        plotted.append({"value": None if value is None else _decimal(value), "rows": rows[at:at + len(xs)]})
+        at += len(xs)
+    for y in ys:
+        top = max(abs(row[y]) for row in rows)
+        exponent = 0 if top < 10_000 else 3 * ((len(str(top)) - 1) // 3)
+        line = plotted[0]["rows"]
+        rising = line[-1][y] >= line[0][y]
+        panels.append({"y": y, "exponent": exponent, "legend": "north west" if rising else "north east",
+                       "lines": [{"value": p["value"], "coordinates": _coordinates(p["rows"], x.name, y)}
+                                 for p in plotted]})
+    sizes = []
+    for name, value in first.values.items():
+        if name in given and name in table:
+            sizes.append({**named(name), "value": _number_text(value)})
+    return get_template("course/plot.tex.j2", "latex").render(
+        heading=args.title, title=first.title, values=sizes, convention=first.convention,
+        x=named(x.name), series=named(series.name) if series is not None else None, ticks=ticks,
+        marks=max(per_line) <= MAX_MARKED, panels=panels)
+
+
+def _ticks(values: list, columns: int) -> list[str] | None:
+    """A tick at each x value, if they are few and far enough apart for their labels not to touch on an
+    axis about `AXIS_CM[columns]` long; else None (pgfplots chooses)."""
+    if len(values) > MAX_TICKS:
+        return None
+    labels = [_decimal(v) for v in values]
+    if len(values) < 2:
+        return labels
+    order = sorted(zip(values, labels))
+    span = float(order[-1][0] - order[0][0])
+    for (a, text_a), (b, text_b) in zip(order, order[1:]):
+        room = float(b - a) / span * AXIS_CM[columns]
+        if room < (len(text_a) + len(text_b)) / 2 * CHARACTER_CM + 0.25:
+            return None
+    return labels
+
+
+def _coordinates(rows: list[dict], x: str, y: str, per_line: int = 8) -> list[str]:
+    """pgfplots' `(x,y)` pairs, `per_line` to a line of the .tex file."""
+    pairs = [f"({row[x]},{row[y]})" for row in rows]
+    return [" ".join(pairs[i:i + per_line]) for i in range(0, len(pairs), per_line)]
+
+
+def _number_text(value) -> str:
+    value = sympy.sympify(value)
+    return _decimal(value) if value.is_Rational else str(value)
+
+
+def _output_path(args, target: str) -> str | None:
+    """-o as given (`FOLDER/`: `<target>-plot.<format>` in it); a PDF without -o: out/<target>-plot.pdf."""
+    from ..cli import safe_stem
+
+    path = args.output
+    name = f"{safe_stem(target)}-plot.{args.format}"
+    if path is not None and path.endswith(("/", os.sep)):
+        if not Path(path).is_dir():
+            raise InputError("no such folder (a trailing / names a folder, which must exist)", f"-o {path}")
+        return str(Path(path) / name)
+    if path is None and args.format == "pdf":
+        if os.path.lexists("out") and not Path("out").is_dir():
+            raise InputError("'out' is not a folder, so the PDF has nowhere to go: give -o FILE", "--format pdf")
+        return str(Path("out") / name)
+    return path
+
+
+def _make_out() -> None:
+    try:
+        Path("out").mkdir(exist_ok=True)
+    except OSError as error:
+        raise InputError(f"cannot make the folder 'out' for the PDF: {error.strerror or error}; give -o FILE",
+                         "--format pdf") from None
