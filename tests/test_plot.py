@@ -1,0 +1,186 @@
+"""`derive plot`: every point of the CSV against what PyTorch and Keras report for the same block or network
+built in them (the bottleneck by torch modules after torchvision and by keras.applications' own
+`_inverted_res_block`; MobileNetV2 by keras.applications and torchvision with each width multiplier), the
+figure compiled by TeX with its labels and legend in the PDF, and each bad input one error line (exit 2).
+Needs torch, keras and TeX (missing: a failure under CI=true, else a skip)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import subprocess
+
+import pytest
+
+from derive.cli import main
+
+from helpers.frameworks import need_torchvision
+from helpers.reference_models import (keras_application, keras_mobilenetv2_block, keras_report, torch_mobilenetv2_block,
+                                      torch_report)
+from helpers.rendering_cases import HOSTILE, compiled, need, pdftotext, tex_ready
+
+ALPHAS = "0.35,0.5,0.75,1,1.3,1.4"
+
+
+def plot(capsys, *argv: str) -> tuple[int, str, str]:
+    status = main(["plot", *argv])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def table(capsys, *argv: str) -> list[dict[str, str]]:
+    status, out, err = plot(capsys, *argv, "--format", "csv")
+    assert (status, err) == (0, ""), err
+    return list(csv.DictReader(io.StringIO(out)))
+
+
+# -- the figures, against the frameworks ------------------------------------------------------------
+@pytest.mark.frameworks
+@pytest.mark.parametrize("convention", ["pytorch", "keras"])
+def test_bottleneck_parameters_against_t_per_input_width(capsys, convention):
+    """--x t=1..6 --series C_in=8,16,24 under each framework's convention: t = 1 has no expansion, C_in = 16
+    = C_out a residual add; every point is the built block's own count."""
+    rows = table(capsys, "mobilenetv2-block", "--x", "t=1..6", "--series", "C_in=8,16,24", "--set", "C_out=16",
+                 "--convention", convention, "--y", "all", "--y", "trainable", "--y", "non_trainable")
+    assert [(r["C_in"], r["t"]) for r in rows] == [(c, str(t)) for c in ("8", "16", "24") for t in range(1, 7)]
+    for row in rows:
+        c_in, t = int(row["C_in"]), int(row["t"])
+        if convention == "pytorch":
+            report = torch_report(torch_mobilenetv2_block(c_in, t, 16), (c_in, 8, 8))
+            expected = (report["parameters"], report["trainable"], report["parameters"] - report["trainable"])
+        else:
+            report = keras_report(keras_mobilenetv2_block((8, 8, c_in), t, 16))
+            expected = (report["total"], report["trainable"], report["non_trainable"])
+        assert (int(row["all"]), int(row["trainable"]), int(row["non_trainable"])) == expected, row
+
+
+@pytest.mark.frameworks
+def test_bottleneck_macs_and_parameters_against_height(capsys):
+    """MACs against H (odd sizes too: a stride of 2 gives ⌈H/2⌉) with a line per stride, beside the
+    parameters: the multiply-accumulates PyTorch's forward hooks see."""
+    rows = table(capsys, "mobilenetv2-block", "--x", "H=7,14,15,28", "--series", "s=1,2", "--set", "C_in=16",
+                 "--set", "t=6", "--set", "C_out=24", "--set", "W=20", "--y", "macs", "--y", "all",
+                 "--convention", "pytorch")
+    assert len(rows) == 8 and list(rows[0]) == ["H", "s", "macs", "all"]
+    for row in rows:
+        H, s = int(row["H"]), int(row["s"])
+        report = torch_report(torch_mobilenetv2_block(16, 6, 24, 3, s), (16, H, 20))
+        assert (int(row["macs"]), int(row["all"])) == (report["macs"], report["parameters"]), row
+
+
+@pytest.mark.frameworks
+def test_output_width_from_the_input_width_per_line(capsys):
+    """An x range naming the series' size (`C_out=C_in..2*C_in`): each line has its own x values."""
+    rows = table(capsys, "mobilenetv2-block", "--x", "C_out=C_in..C_in+3", "--series", "C_in=4,9", "--set", "t=2")
+    assert [(r["C_in"], r["C_out"]) for r in rows] == [("4", str(c)) for c in range(4, 8)] + \
+        [("9", str(c)) for c in range(9, 13)]
+    for row in rows:
+        report = torch_report(torch_mobilenetv2_block(int(row["C_in"]), 2, int(row["C_out"])), (int(row["C_in"]), 5, 5))
+        assert int(row["all"]) == report["parameters"], row  # paper = PyTorch's parameters for this block
+
+
+@pytest.mark.frameworks
+def test_mobilenetv2_against_alpha_is_keras_applications(capsys):
+    """MobileNetV2's parameters against the width multiplier under Keras' convention (its rounding of the
+    widths), each point keras.applications.MobileNetV2(alpha=…, weights=None, input_shape=(224, 224, 3))."""
+    rows = table(capsys, "mobilenetv2", "--x", f"alpha={ALPHAS}", "--convention", "keras",
+                 "--option", "keras_rounding=true", "--y", "all", "--y", "non_trainable", "--y", "macs")
+    assert [r["alpha"] for r in rows] == ALPHAS.split(",")
+    for row in rows:
+        report = keras_report(keras_application("MobileNetV2", 224, 224, float(row["alpha"])))
+        assert (int(row["all"]), int(row["non_trainable"]), int(row["macs"])) == \
+            (report["total"], report["non_trainable"], report["macs"]), row
+
+
+@pytest.mark.frameworks
+def test_mobilenetv2_against_alpha_is_torchvisions(capsys):
+    """The same under PyTorch's convention against torchvision's own mobilenet_v2(width_mult=…): its
+    parameters, and the MACs of a forward pass at 224 × 224."""
+    rows = table(capsys, "mobilenetv2", "--x", f"alpha={ALPHAS}", "--convention", "pytorch", "--y", "all",
+                 "--y", "macs")
+    models = need_torchvision().models
+    for row in rows:
+        report = torch_report(models.mobilenet_v2(width_mult=float(row["alpha"])).eval(), (3, 224, 224))
+        assert (int(row["all"]), int(row["macs"])) == (report["parameters"], report["macs"]), row
+
+
+# -- the figure ----------------------------------------------------------------------------------
+BOTTLENECK = ("mobilenetv2-block", "--x", "t=1..8", "--series", "C_in=16,32,64", "--set", "C_out=32")
+
+
+def test_the_figure_compiles_where_its_comment_says(capsys, tmp_path):
+    """The .tex is a figure to paste: a document with the preamble its first lines name compiles it, and the
+    PDF holds the axis labels, the legend and the title."""
+    status, out, err = plot(capsys, *BOTTLENECK)
+    assert (status, err) == (0, "")
+    preamble = re.search(r"^%\s+(\\usepackage\{pgfplots\}.*)$", out, re.M).group(1)
+    text = pdftotext(compiled("\\documentclass{article}\n\\usepackage[T1]{fontenc}\n\\usepackage{amsmath}\n"
+                              f"{preamble}\n\\begin{{document}}\n{out}\\end{{document}}\n"), tmp_path)
+    for words in ("expansion factor t", "parameters (thousands)", "Cin = 16", "Cin = 32", "Cin = 64",
+                  "MobileNetV2 bottleneck (Cout = 32)"):
+        assert words in text, words
+    assert out.count("\\addplot") == 3 and out.count("\\addlegendentry") == 3
+
+
+def test_pdf_goes_to_out_cut_to_the_figure(capsys, tmp_path, monkeypatch):
+    need(tex_ready(), "TeX (pdflatex, latexmk) and pdftotext")
+    monkeypatch.chdir(tmp_path)
+    status, out, err = plot(capsys, "mobilenetv2", "--x", f"alpha={ALPHAS}", "--y", "all", "--y", "macs",
+                            "--format", "pdf")
+    assert (status, out, err) == (0, "", "derive: wrote out/mobilenetv2-plot.pdf\n")
+    pdf = (tmp_path / "out" / "mobilenetv2-plot.pdf").read_bytes()
+    text = pdftotext(pdf, tmp_path)
+    for words in ("width multiplier α", "parameters (millions)", "MACs (millions)", "MobileNetV2"):
+        assert words in text, words
+    info = subprocess.run(["pdfinfo", "out/mobilenetv2-plot.pdf"], capture_output=True, text=True, check=True).stdout
+    width, height = map(float, re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info).groups())
+    assert width < 400 and height < 250  # the figure's size (12 cm wide at most, and a margin), not A4's
+
+
+def test_a_hostile_title_is_printed_not_run(capsys, tmp_path):
+    need(tex_ready(), "TeX (pdflatex, latexmk) and pdftotext")
+    title = HOSTILE + " ], title={x}, =HYPERLINK(\"x\") $x$ *a* <script> ../../x"
+    target = tmp_path / "t.pdf"
+    status, out, err = plot(capsys, *BOTTLENECK, "--title", title, "--format", "pdf", "-o", str(target))
+    assert (status, out, err) == (0, "", "")
+    text = pdftotext(target.read_bytes(), tmp_path)
+    assert " ".join(text.split()).startswith(title), text
+    assert "root:x:0:0" not in text
+
+
+def test_keras_convention_is_in_the_y_label_and_the_ticks_do_not_crowd(capsys):
+    """Under Keras' convention the label says whose count; 1.3 and 1.4 are too close for a tick each in a
+    half-width panel, so pgfplots chooses the ticks there, and a tick at each alpha in a full-width one."""
+    _, one, _ = plot(capsys, "mobilenetv2", "--x", f"alpha={ALPHAS}", "--convention", "keras")
+    assert "ylabel={parameters (Keras, millions)}" in one and f"xtick={{{ALPHAS}}}" in one
+    _, two, _ = plot(capsys, "mobilenetv2", "--x", f"alpha={ALPHAS}", "--y", "all", "--y", "macs")
+    assert "groupplot" in two and "xtick=" not in two and "ylabel={MACs (millions)}" in two
+
+
+# -- bad input: one line, exit 2, nothing written ----------------------------------------------------
+ERRORS = [
+    (["--x", "t=1..x"], "derive: error: --x t=1..x: 1:4: unknown name 'x'"),
+    (["--x", "q=1..3"], "derive: error: --x q=1..3: unknown symbol 'q' (this target has C_in, t, C_out, k, s, H, W)"),
+    (["--x", "t=1..3", "--set", "t=3"], "derive: error: --x t=1..3: t is both along the x axis and set (--set t=3): "
+                                        "drop one"),
+    (["--x", "t=1..3", "--y", "macs"], "derive: error: --y macs: macs stays a formula in H, W: give them with --set "
+                                       "NAME=VALUE or along an axis"),
+    (["--x", "t=1..1000", "--series", "k=1,3,5"], "derive: error: --x t=1..1000: more than 2,000 points: fewer x "
+                                                      "values or fewer series"),
+    (["--x", "t=1..3", "--series", "C_out=t,2*t"], "derive: error: --series C_out=t,2*t: a series is one value per "
+                                                  "line, so its range cannot name t, the x axis's size"),
+    (["--x", "t=1..3", "--series", "t=2,4"], "derive: error: --series t=2,4: t is already along the x axis: a series "
+                                             "is another size"),
+    (["--x", "t=0"], "derive: error: --x t=0: no positive value"),
+    (["--x", "t=1,2.5"], "derive: error: --x t=1,2.5: 1:3: decimal numbers are not allowed here"),
+]
+
+
+@pytest.mark.parametrize("argv,line", ERRORS, ids=[" ".join(a) for a, _ in ERRORS])
+def test_bad_input_is_one_line(capsys, tmp_path, argv, line):
+    target = tmp_path / "plot.csv"
+    status, out, err = plot(capsys, "mobilenetv2-block", "--set", "C_in=8", "--set", "C_out=8", *argv,
+                            "--format", "csv", "-o", str(target))
+    assert (status, out, err) == (2, "", line + "\n")
+    assert not target.exists()
