@@ -406,3 +406,21 @@ def test_the_summary_pdf_compiles_and_names_the_mistakes(tmp_path, capsys):
     subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(out / "summary.pdf"),
                     str(tmp_path / "page")], check=True)
     assert (tmp_path / "page-1.png").stat().st_size > 5_000
+
+
+def test_ask_total_default_folder_and_no_pdf(tmp_path, capsys, monkeypatch):
+    write_key(tmp_path, [("s1", (3, 6, 3))], ask="total")
+    write_answers(tmp_path / "answers.csv", [("s1", "depthwise", "198"), ("s1", "Everything", "348")])
+    monkeypatch.chdir(tmp_path)
+    status, _, err = run(capsys, "key.json", "answers.csv", "--no-pdf")
+    assert status == 0, err
+    folder = tmp_path / "out" / "grades"
+    assert sorted(p.name for p in folder.iterdir()) == ["feedback", "grades.csv", "summary.md", "summary.tex"]
+    grades = read_grades(folder)
+    assert list(grades[0]) == ["student", "total", "mistakes", "score", "notes"]
+    assert grades[0]["total"] == "right" and grades[0]["score"] == "1"
+    assert "line 2: 'depthwise' is not a question" in grades[0]["notes"]
+    assert "derive: wrote out/grades/grades.csv" in err
+    (tmp_path / "file").write_text("x")
+    status, _, err = run(capsys, "key.json", "answers.csv", "--no-pdf", "-o", "file")
+    assert status == 2 and err == "derive: error: -o file: is not a folder\n"
