@@ -188,7 +188,7 @@ def test_a_generated_class_every_verdict_right_every_mistake_named(tmp_path, cap
         assert [row[q] for q in QUESTIONS] == [expected[sid, q][0] for q in QUESTIONS]
         right = sum(expected[sid, q][0] == "right" for q in QUESTIONS)
         assert float(row["score"]) == right / 4
-        named = {words["mistakes"][k] for q in QUESTIONS for k in expected[sid, q][1]}
+        named = {words.mistakes[k] for q in QUESTIONS for k in expected[sid, q][1]}
         assert all(name in row["mistakes"] for name in named) and bool(row["mistakes"]) == bool(named)
     injected: dict[str, list[str]] = {}
     for (sid, q), (_, kinds) in expected.items():
@@ -196,14 +196,14 @@ def test_a_generated_class_every_verdict_right_every_mistake_named(tmp_path, cap
             injected.setdefault(kind, []).append(sid)
     summary = (out / "summary.md").read_text(encoding="utf-8")
     for kind, sids in injected.items():
-        name = words["mistakes"][kind].replace("'", "'")
+        name = words.mistakes[kind]
         assert re.search(rf"\| {re.escape(name)} \| {len(sids)} \| {len(set(sids))} \|", summary), (kind, summary)
     assert len(injected["depthwise_as_full"]) == 2 * len(set(injected["depthwise_as_full"]))  # two answers each
     for q in QUESTIONS:
         right = sum(expected[s.student, q][0] == "right" for s in key.students)
         assert re.search(rf"\| {q} \| {right} \| {32 - right} \| 0 \| 0 \| 0 \|", summary)
         assert f"{q} {right}/32" in stdout
-    assert words["mistakes"]["depthwise_as_full"] in stdout
+    assert words.mistakes["depthwise_as_full"] in stdout
     feedback = sorted((out / "feedback").iterdir())
     assert len(feedback) == 32
     first = (out / "feedback" / "s001.md").read_text(encoding="utf-8")
@@ -254,7 +254,7 @@ def test_bias_forgotten_where_the_key_has_biases(tmp_path, capsys):
                 assert g.status == "right", g
     status, _, err = run(capsys, key_path, answers_path, "--no-pdf", "-o", tmp_path / "out")
     assert status == 0, err
-    name = grading.vocabulary()["mistakes"]["bias_forgotten"]
+    name = grading.vocabulary().mistakes["bias_forgotten"]
     assert f"| {name} | {len(wrong)} | 6 |" in (tmp_path / "out" / "summary.md").read_text(encoding="utf-8")
 
 
@@ -272,7 +272,7 @@ def test_macs_are_compared_by_value(tmp_path, capsys):
     grades, _ = graded(tmp_path, capsys, key_path, rows)
     assert [grades["m1"][q] for q in QUESTIONS] == ["right", "wrong", "wrong", "wrong"]
     assert [grades["m2"][q] for q in QUESTIONS] == ["missing", "missing", "missing", "right"]
-    words = grading.vocabulary()["mistakes"]
+    words = grading.vocabulary().mistakes
     assert words["arithmetic_slip"] in grades["m1"]["mistakes"]
     feedback = (tmp_path / "out" / "feedback" / "m1.md").read_text(encoding="utf-8")
     assert "compared by their value only" in feedback
@@ -398,7 +398,7 @@ def test_the_summary_pdf_compiles_and_names_the_mistakes(tmp_path, capsys):
     assert status == 0, err
     text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(out / "summary.pdf"), "-"], capture_output=True,
                           text=True, check=True).stdout
-    words = grading.vocabulary()["mistakes"]
+    words = grading.vocabulary().mistakes
     flat = " ".join(text.split())
     for kind in ("depthwise_as_full", "statistics_counted", "arithmetic_slip"):
         assert " ".join(words[kind].split()) in flat.replace("’", "'"), (kind, flat)

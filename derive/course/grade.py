@@ -56,6 +56,7 @@ class Graded:
     mistakes: tuple[str, ...] = ()  # kinds, for wrong answers
     diagnosis: tuple[str, ...] = ()  # the check's sentences
     message: str | None = None  # unreadable: the parser's message
+    column: int | None = None  # and the character of the answer it points at
 
 
 @frozen
@@ -199,7 +200,9 @@ def judged(key: Key, derivation, question: str, row: Answer, expected: int, alia
             return _macs(claim, derivation, question, row, expected)
         verdict = judge(derivation, claim, None if question == TOTAL else question, "all", aliases, where="answer")
     except InputError as error:
-        return Graded(question, "unreadable", row.text, row.line, expected, message=_message(error))
+        column = re.search(r":(\d+)\Z", error.where or "")  # `answer: 1:COL`
+        return Graded(question, "unreadable", row.text, row.line, expected, message=error.what,
+                      column=int(column.group(1)) if column else None)
     if verdict.correct:
         return Graded(question, "right", row.text, row.line, expected)
     kinds = [m.kind for m in verdict.mistakes] + (["arithmetic_slip"] if verdict.slip else [])
@@ -222,12 +225,6 @@ def _macs(claim, derivation, question: str, row: Answer, expected: int) -> Grade
     return Graded(question, "wrong" if kinds else "right", row.text, row.line, expected, tuple(kinds))
 
 
-def _message(error: InputError) -> str:
-    """The parser's message with the character it points at (`answer: 1:COL` → `at character COL`)."""
-    match = re.search(r":(\d+)\Z", error.where or "")
-    return f"{error.what} (at character {match.group(1)})" if match else error.what
-
-
 class FileNames:
     """Feedback file names: a slug of the student id (letters, digits, `.`, `_`, `-`; never a path, never
     hidden), unique without regard to case (`-2`, `-3` … where two ids give the same slug)."""
@@ -246,10 +243,26 @@ class FileNames:
 
 
 # -- the outputs ------------------------------------------------------------------------------------
-def vocabulary() -> dict[str, dict[str, str]]:
-    """The words of templates/course/_grade_words.j2: mistakes, statuses and notes, each kind → words."""
+@frozen
+class Words:
+    """templates/course/_grade_words.j2: the words for each mistake, verdict and note (kind → words), and
+    its sentences: a note (`note`), the mistakes of a student's answers (`listed`)."""
+
+    mistakes: Mapping[str, str]
+    statuses: Mapping[str, str]
+    notes: Mapping[str, str]
+    module: object
+
+    def note(self, note: Note) -> str:
+        return str(self.module.note(note))
+
+    def listed(self, graded: Sequence[Graded]) -> str:
+        return str(self.module.listed(graded))
+
+
+def vocabulary() -> Words:
     module = get_template(WORDS, "text").template.module
-    return {name: dict(getattr(module, name)) for name in ("mistakes", "statuses", "notes")}
+    return Words(*(dict(getattr(module, name)) for name in ("mistakes", "statuses", "notes")), module)
 
 
 def rendered(key: Key, reports: Sequence[Report], summary: dict, words, pdf: bool) -> dict[str, str | bytes]:
@@ -276,11 +289,10 @@ def grades_csv(key: Key, reports: Sequence[Report], words) -> str:
     columns = ["student", *key.questions, "mistakes", "score", "notes"]
     out = []
     for report in reports:
-        row: dict[str, object] = {"student": report.student, "notes": "; ".join(_note_text(n, words) for n in report.notes)}
+        row: dict[str, object] = {"student": report.student, "notes": "; ".join(words.note(n) for n in report.notes)}
         if report.known:
-            row.update({g.question: words["statuses"][g.status] for g in report.graded})
-            row["mistakes"] = "; ".join(f"{g.question}: {', '.join(words['mistakes'][m] for m in g.mistakes)}"
-                                        for g in report.graded if g.mistakes)
+            row.update({g.question: words.statuses[g.status] for g in report.graded})
+            row["mistakes"] = words.listed(report.graded)
             row["score"] = _score(report.right, len(key.questions))
         out.append(row)
     return csv_text(columns, out)
@@ -290,15 +302,6 @@ def _score(right: int, questions: int) -> str:
     return f"{right / questions:.4f}".rstrip("0").rstrip(".")
 
 
-def _note_text(note: Note, words) -> str:
-    text = words["notes"][note.kind]
-    if note.kind == "not_a_question":
-        return f"line {note.line}: {note.part!r} {text}"
-    if note.kind == "twice":
-        return f"line {note.line}: {note.question} {text}"
-    return f"line {note.line}: {text}" if note.line is not None else text
-
-
 def feedback_view(key: Key, report: Report, words) -> dict:
     return {
         "student": report.student, "known": report.known, "target": key.target, "convention": key.convention,
@@ -306,12 +309,11 @@ def feedback_view(key: Key, report: Report, words) -> dict:
         "score": _score(report.right, len(key.questions)),
         "values": [{"name": n, "value": str(v)} for n, v in report.student_values.items()],
         "set": [{"name": n, "value": v} for n, v in key.set.items()],
-        "graded": [{"question": g.question, "status": g.status, "verdict": words["statuses"][g.status],
+        "graded": [{"question": g.question, "status": g.status, "verdict": words.statuses[g.status],
                     "text": g.text, "line": g.line, "expected": g.expected,
-                    "mistakes": [words["mistakes"][m] for m in g.mistakes], "diagnosis": list(g.diagnosis),
-                    "message": g.message} for g in report.graded],
-        "notes": [{"kind": n.kind, "line": n.line, "part": n.part, "question": n.question,
-                   "text": words["notes"][n.kind]} for n in report.notes],
+                    "mistakes": [words.mistakes[m] for m in g.mistakes], "diagnosis": list(g.diagnosis),
+                    "message": g.message, "column": g.column} for g in report.graded],
+        "notes": [{"kind": n.kind, "text": words.note(n)} for n in report.notes],
     }
 
 
@@ -320,7 +322,7 @@ def summary_view(key: Key, reports: Sequence[Report], rows: Sequence[Answer], wo
     known = [r for r in reports if r.known]
     per_question = []
     for question in key.questions:
-        counts = dict.fromkeys(words["statuses"], 0)
+        counts = dict.fromkeys(words.statuses, 0)
         for report in known:
             counts[next(g.status for g in report.graded if g.question == question)] += 1
         per_question.append({"question": question, **counts})
@@ -331,13 +333,13 @@ def summary_view(key: Key, reports: Sequence[Report], rows: Sequence[Answer], wo
             for kind in g.mistakes:
                 answers[kind] = answers.get(kind, 0) + 1
                 students.setdefault(kind, set()).add(report.student)
-    order = list(words["mistakes"])
-    mistakes = [{"kind": kind, "name": words["mistakes"][kind], "answers": n, "students": len(students[kind])}
+    order = list(words.mistakes)
+    mistakes = [{"kind": kind, "name": words.mistakes[kind], "answers": n, "students": len(students[kind])}
                 for kind, n in sorted(answers.items(), key=lambda item: (-item[1], order.index(item[0])))]
     return {
         "target": key.target, "convention": key.convention, "ask": key.ask, "questions": list(key.questions),
         "students": len(known), "rows": len(rows), "per_question": per_question, "mistakes": mistakes,
-        "statuses": words["statuses"],
+        "statuses": words.statuses,
         "mean": _score(sum(r.right for r in known), len(key.questions) * len(known)) if known else None,
         "unknown": [r.student for r in reports if not r.known],
         "noted": sum(len(r.notes) for r in known),
