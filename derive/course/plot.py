@@ -11,7 +11,7 @@ CPU budget grows by what the first point took, per point (`budget.allow_seconds`
 Two or more `--y` are panels side by side (a pgfplots `groupplot`, two to a row), each with its own y
 axis: parameters and MACs differ by orders of magnitude. The words, the layout and the tick labels are
 in templates/course/plot.tex.j2 (the figure) and plot-document.tex.j2 (the PDF around it); this module
-gives them numbers: the points, each panel's power of a thousand, where the legend goes.
+gives them numbers: the points, each panel's power of a thousand, the legend's columns, the x ticks.
 """
 
 from __future__ import annotations
@@ -33,9 +33,11 @@ MAX_POINTS = 2_000  # points of one figure, every line together
 MIN_SECONDS_PER_POINT = 0.05  # CPU time allowed per point at least (a block takes ~2 ms, MobileNetV2 ~30 ms)
 MAX_TEX_VALUE = 10**30  # beyond this pgfplots' arithmetic (its fpu, then TeX's dimensions) gives up
 MAX_TICKS = 12  # at most this many x values common to every line: a tick at each
+FIGURE_CM = 11.0  # a beamer frame's text width (4:3), about
 AXIS_CM = {1: 9.0, 2: 4.0}  # an axis' length on a slide, by panels to a row (a beamer frame's text is ~11 cm)
 CHARACTER_CM = 0.18  # a digit of a tick label (\footnotesize)
-MAX_MARKED = 40  # points per line drawn with a mark at each
+LEGEND_SAMPLE_CM = 1.2  # a legend entry's line sample and the space after it
+MAX_MARKED = 24  # points per line drawn with a mark at each
 Y_NAMES = ("all", "trainable", "non_trainable", "macs")
 
 
@@ -202,7 +204,27 @@ def _figure(target, first, args, x: Range, series: Range | None, lines, rows, ys
     from ..presentation.escaping import math_name
     from ..presentation.templating import get_template
 
+    _drawable(x, lines, rows, ys)
     table = {info.name: info for info in target.symbols.infos}
+
+    def named(name: str) -> dict:
+        info = table[name]
+        return {"name": name, "latex": math_name(info.latex, info.name), "meaning": info.meaning}
+
+    common = lines[0][1] if all(xs == lines[0][1] for _, xs in lines) else None
+    values = [None if value is None else _decimal(value) for value, _ in lines]
+    sizes = [{**named(name), "value": _number_text(value)} for name, value in first.values.items()
+             if name in given and name in table]
+    return get_template("course/plot.tex.j2", "latex").render(
+        heading=args.title, title=first.title, values=sizes, convention=first.convention,
+        x=named(x.name), series=named(series.name) if series is not None else None,
+        ticks=_ticks(common, 1 if len(ys) == 1 else 2) if common is not None else None,
+        legend_columns=_legend_columns(series.name, values) if series is not None else 1,
+        marks=max(len(xs) for _, xs in lines) <= MAX_MARKED, panels=_panels(x, lines, rows, ys, values))
+
+
+def _drawable(x: Range, lines, rows, ys) -> None:
+    """Every number within what pgfplots computes with, else one error saying to take the CSV."""
     for row in rows:
         for y in ys:
             if abs(row[y]) >= MAX_TEX_VALUE:
@@ -212,34 +234,27 @@ def _figure(target, first, args, x: Range, series: Range | None, lines, rows, ys
             if abs(v) >= MAX_TEX_VALUE:
                 raise InputError(f"{_decimal(v)} is more than pgfplots can draw: --format csv", x.where)
 
-    def named(name: str) -> dict:
-        info = table[name]
-        return {"name": name, "latex": math_name(info.latex, info.name), "meaning": info.meaning}
 
-    per_line = [len(xs) for _, xs in lines]
-    common = lines[0][1] if all(xs == lines[0][1] for _, xs in lines) else None
-    ticks = _ticks(common, 1 if len(ys) == 1 else 2) if common is not None else None
-    panels, at = [], 0
-    plotted = []
-    for value, xs in lines:
-        plotted.append({"value": None if value is None else _decimal(value), "rows": rows[at:at + len(xs)]})
+def _panels(x: Range, lines, rows, ys, values) -> list[dict]:
+    """A panel per y: its power of a thousand (`exponent`, 0 below 10,000), `flat` when every count is 0,
+    and a line per series value with its coordinates."""
+    per_line, at = [], 0
+    for _, xs in lines:
+        per_line.append(rows[at:at + len(xs)])
         at += len(xs)
+    panels = []
     for y in ys:
         top = max(abs(row[y]) for row in rows)
-        exponent = 0 if top < 10_000 else 3 * ((len(str(top)) - 1) // 3)
-        line = plotted[0]["rows"]
-        rising = line[-1][y] >= line[0][y]
-        panels.append({"y": y, "exponent": exponent, "legend": "north west" if rising else "north east",
-                       "lines": [{"value": p["value"], "coordinates": _coordinates(p["rows"], x.name, y)}
-                                 for p in plotted]})
-    sizes = []
-    for name, value in first.values.items():
-        if name in given and name in table:
-            sizes.append({**named(name), "value": _number_text(value)})
-    return get_template("course/plot.tex.j2", "latex").render(
-        heading=args.title, title=first.title, values=sizes, convention=first.convention,
-        x=named(x.name), series=named(series.name) if series is not None else None, ticks=ticks,
-        marks=max(per_line) <= MAX_MARKED, panels=panels)
+        panels.append({"y": y, "exponent": 0 if top < 10_000 else 3 * ((len(str(top)) - 1) // 3), "flat": top == 0,
+                       "lines": [{"value": value, "coordinates": _coordinates(these, x.name, y)}
+                                 for value, these in zip(values, per_line)]})
+    return panels
+
+
+def _legend_columns(name: str, values: list[str]) -> int:
+    """As many legend entries to a row (above the plot) as fit in `FIGURE_CM`."""
+    entry = LEGEND_SAMPLE_CM + CHARACTER_CM * (len(name) + 3 + max(map(len, values)))
+    return max(1, min(len(values), int(FIGURE_CM // entry)))
 
 
 def _ticks(values: list, columns: int) -> list[str] | None:
