@@ -41,6 +41,8 @@ def test_a_quoted_cell_over_lines_keeps_the_line_it_ends_on(tmp_path):
     (b"", "t.csv: empty"),
     (b"\n\n", "t.csv: empty"),
     (b"student,answer\n", "t.csv:1: no column part in the header line (its columns: 'student', 'answer')"),
+    (b"student;part;answer\n", ("t.csv:1: no column student, part, answer in the header line (its columns: "
+                                "'student;part;answer'); columns are separated by commas, not ';'")),
     (b"student,part,answer\ns1,total,\xc3\x28\n", "t.csv:2: not UTF-8 text (byte 29)"),
     (b"\xef\xbb\xbfstudent,part,answer\n\xff\n", "t.csv:2: not UTF-8 text (byte 23)"),
     (b"student,part,answer\n\ns1,\x00,1\n", "t.csv:3: not a CSV file (a NUL byte at byte 24)"),

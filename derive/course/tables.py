@@ -50,7 +50,10 @@ def read_table(path: str, option: str, required: Sequence[str], limit: int = MAX
     missing = [c for c in required if c not in names]
     if missing:
         shown = ", ".join(repr(n) for n in names[:8] if n) or "none"
-        raise InputError(f"no column {', '.join(missing)} in the header line (its columns: {shown})", f"{path}:1")
+        other = next((s for s in (";", "\t") if any(s in n for n in names)), None)
+        hint = f"; columns are separated by commas, not {other!r}" if other else ""
+        raise InputError(f"no column {', '.join(missing)} in the header line (its columns: {shown}){hint}",
+                         f"{path}:1")
     rows: list[dict[str, str]] = []
     try:
         for cells in reader:
