@@ -170,8 +170,7 @@ def graded(tmp_path: Path, capsys, key_path: Path, rows) -> tuple[dict[str, dict
 def test_a_generated_class_every_verdict_right_every_mistake_named(tmp_path, capsys):
     key_path, answers_path, expected = injected_class(tmp_path)
     key = read_key(str(key_path))
-    reports = grading.grade(key, grading.verified(key, str(key_path)), read_answers(str(answers_path)),
-                            str(answers_path))
+    reports = grading.grade(key, grading.verified(key, str(key_path)), read_answers(str(answers_path)))
     assert len(reports) == 32 and all(r.known and not r.notes for r in reports)
     for report in reports:
         for g in report.graded:
@@ -244,8 +243,7 @@ def test_bias_forgotten_where_the_key_has_biases(tmp_path, capsys):
     answers_path = tmp_path / "answers.csv"
     write_answers(answers_path, rows)
     key = read_key(str(key_path))
-    reports = grading.grade(key, grading.verified(key, str(key_path)), read_answers(str(answers_path)),
-                            str(answers_path))
+    reports = grading.grade(key, grading.verified(key, str(key_path)), read_answers(str(answers_path)))
     for report in reports:
         for g in report.graded:
             if (report.student, g.question) in wrong:

@@ -84,8 +84,9 @@ class Report:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..cli import say
+    from ..cli import say, write
     from ..commands import printable
+    from ..files import write_atomic
     from ..presentation.pdf import MISSING, tex_available
 
     key = read_key(args.key)
@@ -98,11 +99,10 @@ def run(args: argparse.Namespace) -> int:
         raise ToolError(f"{MISSING}; or give --no-pdf", "summary.pdf")
     budget.allow_seconds(SECONDS_PER_STUDENT * len(key.students) + SECONDS_PER_ANSWER * len(rows))
     derivations = verified(key, args.key)
-    reports = grade(key, derivations, rows, args.answers)
+    reports = grade(key, derivations, rows)
     words = vocabulary()
     summary = summary_view(key, reports, rows, words)
     files = rendered(key, reports, summary, words, args.pdf)
-    from ..files import write_atomic
 
     for path in (folder, folder / "feedback"):
         try:
@@ -110,11 +110,9 @@ def run(args: argparse.Namespace) -> int:
         except OSError as error:
             raise InputError(f"cannot make the folder {str(path)!r}: {error.strerror or error}", where) from None
     for name, data in files.items():
-        path = str(folder / name)
-        write_atomic(data, path, where, (args.key, args.answers))
-        say(f"derive: wrote {printable(path)}")
-    from ..cli import write
-
+        written = str(folder / name)
+        write_atomic(data, written, written, (args.key, args.answers))
+        say(f"derive: wrote {printable(written)}")
     write(get_template(SUMMARY_TEXT, "text").render(summary), None)
     return 0
 
@@ -146,7 +144,7 @@ def verified(key: Key, path: str) -> list:
 
 
 # -- grading ----------------------------------------------------------------------------------------
-def grade(key: Key, derivations: Sequence, rows: Sequence[Answer], path: str) -> list[Report]:
+def grade(key: Key, derivations: Sequence, rows: Sequence[Answer]) -> list[Report]:
     """A report per student of the key (in its order), then one per student id the key does not have."""
     aliases = key.loaded().aliases
     by_student: dict[str, list[Answer]] = {}
@@ -156,14 +154,14 @@ def grade(key: Key, derivations: Sequence, rows: Sequence[Answer], path: str) ->
     names = FileNames()
     reports = []
     for student, derivation in zip(key.students, derivations):
-        reports.append(_report(key, student, derivation, by_student.pop(student.student, []), aliases, path,
+        reports.append(_report(key, student, derivation, by_student.pop(student.student, []), aliases,
                                names.of(student.student)))
     for student in by_student:  # in the order of the answers file
         reports.append(Report(student, {}, False, (), (Note("not_in_key"),), names.of(student)))
     return reports
 
 
-def _report(key: Key, student: Student, derivation, rows: list[Answer], aliases, path: str, file: str) -> Report:
+def _report(key: Key, student: Student, derivation, rows: list[Answer], aliases, file: str) -> Report:
     notes: list[Note] = []
     chosen: dict[str, Answer] = {}
     for row in rows:
