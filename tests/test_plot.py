@@ -185,3 +185,40 @@ def test_bad_input_is_one_line(capsys, tmp_path, argv, line):
                             "--format", "csv", "-o", str(target))
     assert (status, out, err) == (2, "", line + "\n")
     assert not target.exists()
+
+
+def test_sizes_that_are_not_whole_numbers(capsys):
+    """A width multiplier of 1/3 is written 0.3333333333 (a spreadsheet reads it), 0.35 exactly; a series of
+    them is named in LaTeX math in the legend."""
+    rows = table(capsys, "mobilenetv2", "--x", "alpha=1/3,0.35")
+    assert [r["alpha"] for r in rows] == ["0.3333333333", "0.35"]
+    _, tex, _ = plot(capsys, "mobilenetv2", "--x", "H=96,128", "--series", "alpha=0.35,1/2", "--y", "macs")
+    assert "\\addlegendentry{$\\alpha = 0.35$}" in tex and "\\addlegendentry{$\\alpha = 0.5$}" in tex
+
+
+def test_a_folder_holds_target_plot_csv(capsys, tmp_path):
+    status, out, err = plot(capsys, *BOTTLENECK, "--format", "csv", "-o", f"{tmp_path}/")
+    assert (status, out, err) == (0, "", f"derive: wrote {tmp_path}/mobilenetv2-block-plot.csv\n")
+    assert (tmp_path / "mobilenetv2-block-plot.csv").read_text().startswith("t,C_in,all\n1,16,")
+
+
+def test_four_panels_and_an_all_zero_one_compile(capsys, tmp_path):
+    """Every --y at once: a 2 × 2 groupplot; non-trainable parameters are 0 under the paper's convention, an
+    axis from 0 to 1 rather than pgfplots' complaint about an empty range."""
+    status, out, err = plot(capsys, *BOTTLENECK, "--set", "H=28", "--set", "W=28", "--y", "all", "--y", "trainable",
+                            "--y", "non_trainable", "--y", "macs")
+    assert (status, err) == (0, "") and "group size=2 by 2" in out and out.count("ymax=1") == 1
+    preamble = re.search(r"^%\s+(\\usepackage\{pgfplots\}.*)$", out, re.M).group(1)
+    text = " ".join(pdftotext(compiled(f"\\documentclass{{article}}\n{preamble}\n\\begin{{document}}\n{out}"
+                                       "\\end{document}\n"), tmp_path).split())
+    for words in ("non-trainable parameters", "trainable parameters (thousands)", "MACs (millions)"):
+        assert words in text, words
+
+
+def test_counts_beyond_pgfplots_are_for_the_csv(capsys):
+    status, out, err = plot(capsys, "mobilenetv2-block", "--x", "t=1..3", "--set", "C_in=10**15", "--set",
+                            "C_out=10**15")
+    assert (status, out) == (2, "")
+    assert err == "derive: error: --y all: all reaches 1e+30, more than pgfplots can draw: --format csv\n"
+    rows = table(capsys, "mobilenetv2-block", "--x", "t=1..3", "--set", "C_in=10**15", "--set", "C_out=10**15")
+    assert len(rows) == 3 and all(int(r["all"]) > 10**30 for r in rows)
