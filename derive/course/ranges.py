@@ -139,8 +139,9 @@ def _split(body: str, where: str) -> list[tuple[int, str]]:
     return out
 
 
-def ordered(ranges: Sequence[Range], fixed: Sequence[str]) -> list[Range]:
-    """The ranges in an order where each one's names come from `fixed` sizes or from a range before it."""
+def ordered(ranges: Sequence[Range], fixed: Sequence[str], defaults: Sequence[str] = ()) -> list[Range]:
+    """The ranges in an order where each one's names come from `fixed` sizes (`--set`), from `defaults`
+    (the target's own sizes, `k = 3`, unless varied) or from a range before it."""
     given: dict[str, Range] = {}
     for r in ranges:
         if r.name in given:
@@ -149,7 +150,7 @@ def ordered(ranges: Sequence[Range], fixed: Sequence[str]) -> list[Range]:
             raise InputError(f"{r.name} is both varied and set", r.where)
         given[r.name] = r
     out: list[Range] = []
-    known = set(fixed)
+    known = set(fixed) | (set(defaults) - set(given))
     left = list(ranges)
     while left:
         ready = [r for r in left if r.needs <= known | {x.name for x in out}]

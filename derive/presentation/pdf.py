@@ -1,4 +1,5 @@
-"""TeX to PDF: latexmk (or pdflatex twice) in a temporary directory, locked down, with a time limit.
+"""TeX to PDF: latexmk (or pdflatex twice; or once, for a document without cross-references) in a
+temporary directory, locked down, with a time limit.
 
 No shell escape, no interaction, stop at the first error; kpathsea's `openin_any=p` / `openout_any=p`
 (paranoid: no absolute paths, parent directories or dot files) so that even a TeX source that slipped
@@ -32,48 +33,52 @@ def tex_available() -> bool:
     return shutil.which("pdflatex") is not None
 
 
-def compile_tex(source: str, timeout: float = TIMEOUT) -> bytes:
-    """The PDF of the LaTeX document `source` (bytes), or a `ToolError`."""
+def compile_tex(source: str, timeout: float = TIMEOUT, passes: int | None = None, where: str = WHERE) -> bytes:
+    """The PDF of the LaTeX document `source` (bytes), or a `ToolError`. `passes`: run pdflatex that many
+    times rather than latexmk (1 for a document with no cross-reference, page count or table of contents
+    to settle: `derive exercise`'s sheets of 150 pages, in half the time); `where`, what errors name."""
     pdflatex = shutil.which("pdflatex")
     if pdflatex is None:
-        raise ToolError(MISSING, WHERE)
+        raise ToolError(MISSING, where)
     latexmk = shutil.which("latexmk")
     with tempfile.TemporaryDirectory(prefix="derive-tex-") as tmp:
         directory = Path(tmp)
         (directory / "main.tex").write_text(source, encoding="utf-8")
         env = {**os.environ, "openin_any": "p", "openout_any": "p", "shell_escape": "f",
                "TEXMFOUTPUT": tmp}
-        if latexmk:
+        if passes is not None:
+            commands = [[pdflatex, *FLAGS, "main.tex"]] * passes
+        elif latexmk:
             commands = [[latexmk, "-norc", "-pdf", "-silent", *FLAGS, "main.tex"]]
         else:
             once = [pdflatex, *FLAGS, "main.tex"]
             commands = [once, once]
         for command in commands:
-            _run(command, directory, env, timeout)
+            _run(command, directory, env, timeout, where)
         pdf = directory / "main.pdf"
         if not pdf.is_file():
-            raise ToolError("TeX made no PDF" + _log_excerpt(directory), WHERE)
+            raise ToolError("TeX made no PDF" + _log_excerpt(directory), where)
         return pdf.read_bytes()
 
 
-def _run(command: list[str], directory: Path, env: dict, timeout: float) -> None:
+def _run(command: list[str], directory: Path, env: dict, timeout: float, where: str = WHERE) -> None:
     name = Path(command[0]).name
     try:
         process = subprocess.Popen(command, cwd=directory, env=env, stdin=subprocess.DEVNULL,
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     except OSError as error:
-        raise ToolError(f"cannot run {name}: {error.strerror}", WHERE) from None
+        raise ToolError(f"cannot run {name}: {error.strerror}", where) from None
     try:
         output, _ = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         _kill(process)
-        raise ToolError(f"{name} took longer than {timeout:g} s and was stopped", WHERE) from None
+        raise ToolError(f"{name} took longer than {timeout:g} s and was stopped", where) from None
     except BaseException:
         _kill(process)
         raise
     if process.returncode != 0:
         excerpt = _log_excerpt(directory) or _tail(output.decode("utf-8", "replace"))
-        raise ToolError(f"{name} failed (exit status {process.returncode}){excerpt}", WHERE)
+        raise ToolError(f"{name} failed (exit status {process.returncode}){excerpt}", where)
 
 
 def _kill(process: subprocess.Popen) -> None:
