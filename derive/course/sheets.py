@@ -9,7 +9,7 @@ templates/course/problems.tex.j2 and solutions.tex.j2, which read a list of thes
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from ..derivation import Derivation, LayerRow
 from ..numeric import substituted
