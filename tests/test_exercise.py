@@ -228,7 +228,7 @@ def test_a_hostile_roster_compiles_and_its_cells_are_escaped(capsys, tmp_path):
     (b"student\ns1\ns2\ns1\n", ":4", "again (first on line 2)"),
     (b"student\n" + b"x" * 2500 + b"\n", ":2", "longer than"),
     (b"student\n" + b"junk," * 210_000, "", "larger than 1,000,000 bytes"),
-    (b"student\ns\xe9\n", "", "not UTF-8"),
+    (b"student\ns\xe9\n", ":2", "not UTF-8"),
     (b"student\n", "", "no students"),
     (b"student\n\"a\x1bb\"\n", ":2", "a control character"),
 ])
