@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import random
 import re
 import shutil
 import subprocess
@@ -30,20 +29,24 @@ QUESTIONS = ("expand", "depthwise", "project", "total")
 
 
 # -- the class ------------------------------------------------------------------------------------------
-def sizes(count: int, seed: int) -> list[tuple[int, int, int]]:
-    """Distinct (C_in, t, C_out) within the exercise's ranges."""
-    rng, out = random.Random(seed), []
-    while len(out) < count:
-        c = rng.randint(3, 32)
-        chosen = (c, rng.choice((2, 4, 6)), rng.randint(c, 2 * c))
-        if chosen not in out:
-            out.append(chosen)
-    return out
+def exercise(tmp_path: Path, capsys, count: int, seed: int, *options: str) -> Path:
+    """The class's key as the lecturer makes it: `derive exercise` with the issue's ranges."""
+    folder = tmp_path / f"exercise-{seed}"
+    vary = [a for name, rule in VARY.items() for a in ("--vary", f"{name}={rule}")]
+    status = main(["exercise", BLOCK, *vary, "--count", str(count), "--seed", str(seed), *options, "--no-pdf",
+                   "-o", str(folder)])
+    _, err = capsys.readouterr()
+    assert status == 0, err
+    return folder / "key.json"
+
+
+def sizes_of(key_path: Path) -> list[tuple[str, tuple[int, int, int]]]:
+    return [(s.student, (s.values["C_in"], s.values["t"], s.values["C_out"])) for s in read_key(str(key_path)).students]
 
 
 def write_key(tmp_path: Path, students, convention="paper", options=None, ask="parts", values=None,
               name="key.json") -> Path:
-    """A key as `derive exercise` writes it (key.py's Key): the sizes, and derive's answers for them."""
+    """A key in the form `derive exercise` writes (key.py's Key) for sizes and ids of the test's choosing."""
     options, values = options or {}, values or {}
     made = []
     for sid, (c, t, o) in students:
@@ -109,14 +112,14 @@ def torch_parts(c: int, t: int, o: int, bias: bool = False) -> dict[str, int]:
     return out
 
 
-def injected_class(tmp_path: Path, count: int = 32, seed: int = 1):
+def injected_class(tmp_path: Path, capsys, count: int = 30, seed: int = 1):
     """The paper class: every fifth student (i % 5 == 0) counts the depthwise as (k·k·C)·C in the depthwise
     and in the total; i % 5 == 1 counts batch norm with 4 per channel in the expand; i % 5 == 2 slips in the
     arithmetic of the project (`a*b + c = wrong`); the others are right throughout. Returns the key's path,
     the answers' path, and what each answer's verdict must be (student, question) → (status, kinds)."""
-    drawn = sizes(count, seed)
-    students = [(f"s{i + 1:03d}", s) for i, s in enumerate(drawn)]
-    key = write_key(tmp_path, students)
+    key = exercise(tmp_path, capsys, count, seed)
+    students = sizes_of(key)
+    assert len(students) == count
     rows, expected = [], {}
     for i, (sid, (c, t, o)) in enumerate(students):
         e = c * t
@@ -168,10 +171,10 @@ def graded(tmp_path: Path, capsys, key_path: Path, rows) -> tuple[dict[str, dict
 
 # -- the generated class -----------------------------------------------------------------------------------
 def test_a_generated_class_every_verdict_right_every_mistake_named(tmp_path, capsys):
-    key_path, answers_path, expected = injected_class(tmp_path)
+    key_path, answers_path, expected = injected_class(tmp_path, capsys)
     key = read_key(str(key_path))
     reports = grading.grade(key, grading.verified(key, str(key_path)), read_answers(str(answers_path)))
-    assert len(reports) == 32 and all(r.known and not r.notes for r in reports)
+    assert len(reports) == 30 and all(r.known and not r.notes for r in reports)
     for report in reports:
         for g in report.graded:
             assert (g.status, g.mistakes) == expected[report.student, g.question], (report.student, g)
@@ -200,14 +203,14 @@ def test_a_generated_class_every_verdict_right_every_mistake_named(tmp_path, cap
     assert len(injected["depthwise_as_full"]) == 2 * len(set(injected["depthwise_as_full"]))  # two answers each
     for q in QUESTIONS:
         right = sum(expected[s.student, q][0] == "right" for s in key.students)
-        assert re.search(rf"\| {q} \| {right} \| {32 - right} \| 0 \| 0 \| 0 \|", summary)
-        assert f"{q} {right}/32" in stdout
+        assert re.search(rf"\| {q} \| {right} \| {30 - right} \| 0 \| 0 \| 0 \|", summary)
+        assert f"{q} {right}/30" in stdout
     assert words.mistakes["depthwise_as_full"] in stdout
     feedback = sorted((out / "feedback").iterdir())
-    assert len(feedback) == 32
+    assert len(feedback) == 30
     first = (out / "feedback" / "s001.md").read_text(encoding="utf-8")
     assert "depthwise convolution is counted as a full convolution" in first  # the check's own words
-    assert err.count("derive: wrote ") == 32 + 3
+    assert err.count("derive: wrote ") == 30 + 3
 
 
 def test_every_way_of_writing_a_right_answer_is_right(tmp_path):
@@ -226,9 +229,8 @@ def test_every_way_of_writing_a_right_answer_is_right(tmp_path):
 
 
 def test_bias_forgotten_where_the_key_has_biases(tmp_path, capsys):
-    drawn = sizes(12, 5)
-    students = [(f"b{i}", s) for i, s in enumerate(drawn)]
-    key_path = write_key(tmp_path, students, convention="pytorch", options={"bias": True})
+    key_path = exercise(tmp_path, capsys, 12, 5, "--convention", "pytorch", "--option", "bias=true")
+    students = sizes_of(key_path)
     rows, wrong = [], set()
     for i, (sid, (c, t, o)) in enumerate(students):
         ts = terms(c, t, o, bias=True)
@@ -388,7 +390,7 @@ def test_tex_missing_is_exit_3_before_anything_is_written(tmp_path, capsys, monk
 # -- the summary PDF -------------------------------------------------------------------------------------
 def test_the_summary_pdf_compiles_and_names_the_mistakes(tmp_path, capsys):
     need(tex_ready() and shutil.which("pdftoppm") is not None, "TeX (pdflatex, latexmk), pdftotext and pdftoppm")
-    key_path, answers_path, _ = injected_class(tmp_path, count=30, seed=2)
+    key_path, answers_path, _ = injected_class(tmp_path, capsys, count=30, seed=2)
     rows = answers_path.read_text(encoding="utf-8") + '"\\input{/etc/passwd} $x$ #_%",total,1\n'
     answers_path.write_text(rows, encoding="utf-8")
     out = tmp_path / "out"

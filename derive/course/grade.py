@@ -275,10 +275,7 @@ def rendered(key: Key, reports: Sequence[Report], summary: dict, words, pdf: boo
     if pdf:
         from ..presentation.pdf import compile_tex
 
-        try:
-            files["summary.pdf"] = compile_tex(tex)
-        except ToolError as error:
-            raise ToolError(error.what, "summary.pdf") from None
+        files["summary.pdf"] = compile_tex(tex, passes=1, where="summary.pdf")  # nothing to settle: one run
     return files
 
 
