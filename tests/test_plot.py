@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import shutil
 import subprocess
 
 import pytest
@@ -222,3 +223,23 @@ def test_counts_beyond_pgfplots_are_for_the_csv(capsys):
     assert err == "derive: error: --y all: all reaches 1e+30, more than pgfplots can draw: --format csv\n"
     rows = table(capsys, "mobilenetv2-block", "--x", "t=1..3", "--set", "C_in=10**15", "--set", "C_out=10**15")
     assert len(rows) == 3 and all(int(r["all"]) > 10**30 for r in rows)
+
+
+def test_without_tex_a_pdf_is_exit_3_and_nothing_written(capsys, tmp_path, monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name, *a, **k: None)
+    monkeypatch.chdir(tmp_path)
+    status, out, err = plot(capsys, *BOTTLENECK, "--format", "pdf")
+    assert (status, out) == (3, "") and err.startswith("derive: error: --format pdf: TeX is not installed")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.frameworks
+def test_a_size_set_as_a_formula_in_the_series(capsys):
+    """`--set C_in=2*t` with t along the series: each line's x range (`C_out=C_in..C_in+2`) is known once its
+    t is; every point is PyTorch's count of that block."""
+    rows = table(capsys, "mobilenetv2-block", "--x", "C_out=C_in..C_in+2", "--set", "C_in=2*t", "--series", "t=1,3")
+    assert [(r["t"], r["C_out"]) for r in rows] == [("1", "2"), ("1", "3"), ("1", "4"), ("3", "6"), ("3", "7"),
+                                                   ("3", "8")]
+    for row in rows:
+        t, c_out = int(row["t"]), int(row["C_out"])
+        assert int(row["all"]) == torch_report(torch_mobilenetv2_block(2 * t, t, c_out), (2 * t, 4, 4))["parameters"]

@@ -38,7 +38,6 @@ AXIS_CM = {1: 9.0, 2: 4.0}  # an axis' length on a slide, by panels to a row (a 
 CHARACTER_CM = 0.18  # a digit of a tick label (\footnotesize)
 LEGEND_SAMPLE_CM = 1.2  # a legend entry's line sample and the space after it
 MAX_MARKED = 24  # points per line drawn with a mark at each
-Y_NAMES = ("all", "trainable", "non_trainable", "macs")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -49,13 +48,11 @@ def run(args: argparse.Namespace) -> int:
     options = pairs(args.options, "--option")
     given = pairs(args.values, "--set")
     ys = list(dict.fromkeys(args.y or ["all"]))
-    x, series = _ranges(target, args)
-    for r in (x, series):
-        if r is not None and r.name in given:
-            raise InputError(f"{r.name} is both along {'the x axis' if r is x else 'the series'} and set "
-                             f"(--set {r.name}={given[r.name]}): drop one", r.where)
-    known = _known(target, read_options(target, options), given, {x.name} | ({series.name} if series else set()))
-    lines = _lines(x, series, known, target.symbols.symbols())
+    x, series = _ranges(target, args, given)
+    varied = {x.name} | ({series.name} if series else set())
+    sizes = {name: value for name, value in {**target.defaults_for(read_options(target, options)), **given}.items()
+             if name in target.symbols and name not in varied}
+    lines = _lines(x, series, _read(target, sizes), target.symbols.symbols())
     count = sum(len(xs) for _, xs in lines)
     output = _output_path(args, target.name)  # refused before any work
     rows, first = _derived(target, args, options, given, x, series, lines, ys, count)
@@ -84,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _ranges(target, args) -> tuple[Range, Range | None]:
+def _ranges(target, args, given: dict[str, str]) -> tuple[Range, Range | None]:
     """--x and --series read in the target's symbols, checked against each other and --set."""
     symbols = target.symbols.symbols()
     domains = {info.name: info.domain for info in target.symbols.infos}
@@ -96,42 +93,43 @@ def _ranges(target, args) -> tuple[Range, Range | None]:
         if x.name in series.needs:
             raise InputError(f"a series is one value per line, so its range cannot name {x.name}, the x axis's size",
                              series.where)
+    for r in (x, series):
+        if r is not None and r.name in given:
+            raise InputError(f"{r.name} is both along {'the x axis' if r is x else 'the series'} and set "
+                             f"(--set {r.name}={given[r.name]}): drop one", r.where)
     return x, series
 
 
-def _known(target, chosen, given: dict[str, str], varied: set[str]) -> dict[sympy.Symbol, sympy.Expr]:
-    """The sizes a range may name: the target's defaults and --set, as numbers where they are numbers.
-    A range's own name in --set is refused here (`ordered`); one naming a size nobody gives, too."""
+def _read(target, sizes: dict[str, object]) -> dict[sympy.Symbol, sympy.Expr]:
+    """The sizes a range may name (`sizes`: the target's defaults and --set, the varied ones left out) as
+    numbers or formulas (`--set C_in=2*t`)."""
     from ..api import read_value
 
     symbols = target.symbols.symbols()
-    values: dict[str, object] = {n: v for n, v in target.defaults_for(chosen).items() if n not in varied}
-    for name, text in given.items():
-        if name in symbols:
-            values[name] = read_value(target, name, text)
-    known: dict[sympy.Symbol, sympy.Expr] = {}
-    for name, value in values.items():
-        if name in symbols and isinstance(value, (int, sympy.Expr)) and not isinstance(value, bool):
-            value = sympy.sympify(value) if isinstance(value, int) else value
-            if value.is_Rational:
-                known[symbols[name]] = value
-    for name, value in values.items():  # --set C_out=2*C_in: known once what it names is
-        if name in symbols and symbols[name] not in known and isinstance(value, sympy.Expr):
-            done = value.xreplace(known)
-            if done.is_Rational:
-                known[symbols[name]] = done
+    return {symbols[name]: read_value(target, name, value) if isinstance(value, str) else sympy.sympify(value)
+            for name, value in sizes.items()}
+
+
+def _known(sizes: dict[sympy.Symbol, sympy.Expr], chosen: dict[sympy.Symbol, sympy.Expr]) -> dict:
+    """The sizes that are numbers once the `chosen` ones (a series' value) are put in."""
+    known = dict(chosen)
+    for _ in range(len(sizes) + 1):
+        more = {s: v.xreplace(known) for s, v in sizes.items() if s not in known}
+        more = {s: v for s, v in more.items() if v.is_Rational}
+        if not more:
+            return known
+        known.update(more)
     return known
 
 
-def _lines(x: Range, series: Range | None, known: dict, symbols) -> list[tuple[sympy.Expr | None, list]]:
-    """(the series' value or None, the x values) for each line, at most MAX_POINTS points in all."""
-    fixed = sorted({s.name for s in known})
-    ordered([r for r in (series, x) if r is not None], [n for n in fixed if n not in (x.name, getattr(series, "name", None))])
+def _lines(x: Range, series: Range | None, sizes: dict, symbols) -> list[tuple[sympy.Expr | None, list]]:
+    """(the series' value or None, the x values) for each line, at most MAX_POINTS points in all; a range
+    naming a size neither set nor varied is refused (`ordered`)."""
+    ordered([r for r in (series, x) if r is not None], sorted(s.name for s in sizes))
     out: list[tuple[sympy.Expr | None, list]] = []
     total = 0
-    for value in series.values(known) if series is not None else [None]:
-        here = dict(known) if value is None else {**known, symbols[series.name]: value}
-        xs = x.values(here)
+    for value in series.values(_known(sizes, {})) if series is not None else [None]:
+        xs = x.values(_known(sizes, {} if value is None else {symbols[series.name]: value}))
         if not xs:
             said = "" if value is None else f" for {series.name} = {_decimal(value)}"
             raise InputError(f"no positive value{said}", x.where)
