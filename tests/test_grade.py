@@ -283,11 +283,12 @@ def test_unknown_students_parts_repeats_blanks_are_noted_not_fatal(tmp_path, cap
     key_path = write_key(tmp_path, [("s1", (3, 6, 3)), ("s2", (8, 2, 12))])
     rows = [("s1", "Expand", "1x1x3x18 + 2x18"), ("s1", "DW", "3x3x18+2x18"), ("s1", "projection", ""),
             ("s1", "whole", "348"), ("s1", "total", "349"), ("s1", "stem", "5"), ("s1", "", "5"),
-            ("s2", "total", "3 * ? 4"), ("ghost", "total", "1"), ("", "total", "1")]
+            ("s2", "total", "3 * ? 4"), ("ghost", "total", "1"), ("", "total", "1"),
+            ("S2 ", "depthwise", f"{value(terms(8, 2, 12, bias=False)['depthwise']):,} parameters")]
     grades, out = graded(tmp_path, capsys, key_path, rows)
     assert [grades["s1"][q] for q in QUESTIONS] == ["right", "right", "blank", "right"]
-    assert [grades["s2"][q] for q in QUESTIONS] == ["missing", "missing", "missing", "unreadable"]
-    assert grades["s1"]["score"] == "0.75" and grades["s2"]["score"] == "0"
+    assert [grades["s2"][q] for q in QUESTIONS] == ["missing", "right", "missing", "unreadable"]  # S2: s2
+    assert grades["s1"]["score"] == "0.75" and grades["s2"]["score"] == "0.25" and "S2" not in grades
     notes = grades["s1"]["notes"]
     assert "line 6: total answered more than once" in notes and "line 7: 'stem' is not a question" in notes
     assert "line 8: no part named" in notes
@@ -306,8 +307,9 @@ def test_question_names_and_written_numbers():
                                                          "Total", "whole", "stem", "depthwise_bn")] == \
         ["expand", "depthwise", "depthwise", "project", "total", "total", "total", None, None]
     assert question_of("expand", ("total",), aliases) is None
-    assert [readable(t) for t in ("2,168", "2 168", "1,234,567", "2'168", "max(3,128)", "12 34", "2,16")] == \
-        ["2168", "2168", "1234567", "2168", "max(3,128)", "12 34", "2,16"]
+    assert [readable(t) for t in ("2,168", "2 168", "1,234,567", "2'168", "max(3,128)", "12 34", "2,16",
+                                  "2,168 parameters", "348 Params.", "3*3*18 weights", "1 024 MACs")] == \
+        ["2168", "2168", "1234567", "2168", "max(3,128)", "12 34", "2,16", "2168", "348", "3*3*18", "1024"]
 
 
 # -- hostile ids and answers --------------------------------------------------------------------------------

@@ -3,7 +3,8 @@ grade` reads them: rows read bounded (`tables.read_table`), each row's `part` ma
 key, each answer's text made readable for the safe parser the way students write numbers.
 
 Students write `2,168`, `2 168` or `2'168` for 2168: digits grouped by threes with one separator are
-joined before the answer is parsed (not the commas of a function's arguments, `max(3,128)`). Everything
+joined before the answer is parsed (not the commas of a function's arguments, `max(3,128)`); a unit
+after the answer (`2,168 parameters`, `params`, `weights`, `MACs`) is left out. Everything
 else (`3x3x18`, `×`, `·`, `k²·t·C_in`, `(3*3*18)*18 = 2916`) the safe parser reads itself
 (`checking.read_claim`). Which rows count: blank, repeated or unknown questions, unknown students, is
 `grade.py`'s to decide; this module only reads.
@@ -25,6 +26,7 @@ TOTAL = "total"
 # a number grouped by threes, one separator throughout (comma, space, no-break or thin space, apostrophe)
 GROUPED = re.compile(r"(?<![\w.])(\d{1,3})([, '\u00a0\u2009\u202f])(\d{3})((?:\2\d{3})*)(?![\w.])")
 CALL = re.compile(r"[A-Za-z_]\w*\s*\(")  # a function call: its commas separate arguments
+UNIT = re.compile(r"\s+(?:parameters?|params?|weights|MACs?|multiply-accumulates)\s*\.?\s*\Z", re.IGNORECASE)
 
 
 @frozen
@@ -59,8 +61,9 @@ def question_of(part: str, questions: Sequence[str], aliases: Mapping[str, str])
 
 
 def readable(text: str) -> str:
-    """The answer with its grouped numbers joined (`2,168` and `2 168` as `2168`), for the safe parser."""
-    text = text.strip()
+    """The answer with its grouped numbers joined (`2,168` and `2 168` as `2168`) and a unit after it left
+    out (`2168 parameters`, `1.2 MACs`), for the safe parser."""
+    text = UNIT.sub("", text.strip())
     if not GROUPED.search(text):
         return text
     call = CALL.search(text) is not None

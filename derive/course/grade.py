@@ -7,8 +7,9 @@ key's answers, else the key is refused (made by another derive, or edited). Each
 verdict's mistakes named by their kind; with `--ask macs` keys the answer's value is compared with the
 MACs and no mistake is named. Per student and question: right, wrong (with its mistakes), blank,
 unreadable (the parser's message) or missing. Rows that cannot count are noted with the student they
-belong to, never fatal: a student the key does not have, a part that is not a question, a question
-answered again (the first answer counts). Only a file that cannot be used at all is an error.
+belong to, never fatal: a student the key does not have (an id that differs from one of the key's only in
+case is that student's), a part that is not a question, a question answered again (the first answer
+counts). Only a file that cannot be used at all is an error.
 
 Out, each rendered before any is written, then written atomically into DIR (default out/grades):
 `grades.csv` (a row per student; cells safe in a spreadsheet), `feedback/<id>.md` per student,
@@ -147,10 +148,16 @@ def verified(key: Key, path: str) -> list:
 def grade(key: Key, derivations: Sequence, rows: Sequence[Answer]) -> list[Report]:
     """A report per student of the key (in its order), then one per student id the key does not have."""
     aliases = key.loaded().aliases
+    ids = {s.student for s in key.students}
+    by_case: dict[str, list[str]] = {}
+    for sid in ids:
+        by_case.setdefault(sid.strip().casefold(), []).append(sid)
     by_student: dict[str, list[Answer]] = {}
     for row in rows:
-        if row.student:
-            by_student.setdefault(row.student, []).append(row)
+        if row.student:  # the key's id as written, else the one id that differs from it only in case
+            alike = by_case.get(row.student.casefold(), [])
+            sid = row.student if row.student in ids or len(alike) != 1 else alike[0]
+            by_student.setdefault(sid, []).append(row)
     names = FileNames()
     reports = []
     for student, derivation in zip(key.students, derivations):
