@@ -62,10 +62,7 @@ class Range:
             if item.high is None:
                 out[low] = None
             else:
-                high = _number(item.high.xreplace(known), self)
-                if not (low.is_Integer and high.is_Integer):
-                    raise InputError(f"the bounds of {self.name}'s range are whole numbers, not {low} and {high}",
-                                     self.where)
+                high = _number(item.high.xreplace(known), self)  # whole: `..` is for whole sizes alone
                 if int(high) - int(low) + 1 > MAX_VALUES:
                     raise InputError(f"{self.name}'s range holds more than {MAX_VALUES:,} values", self.where)
                 for value in range(int(low), int(high) + 1):
