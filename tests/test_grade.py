@@ -332,6 +332,7 @@ def test_hostile_ids_and_answers_stay_text(tmp_path, capsys):
     grades = read_grades(out)
     assert grades[0]["student"] == """'=HYPERLINK("http://evil")"""
     assert [g["total"] for g in grades[:len(HOSTILE)]] == ["unreadable"] * len(HOSTILE)
+    assert "No answer was judged." in (out / "summary.md").read_text(encoding="utf-8")
     names = sorted(p.name for p in (out / "feedback").iterdir())
     assert len(names) == len(HOSTILE) + 2 and len({n.lower() for n in names}) == len(names)
     assert all(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*\.md", n) for n in names), names

@@ -341,7 +341,7 @@ def summary_view(key: Key, reports: Sequence[Report], rows: Sequence[Answer], wo
     return {
         "target": key.target, "convention": key.convention, "ask": key.ask, "questions": list(key.questions),
         "students": len(known), "rows": len(rows), "per_question": per_question, "mistakes": mistakes,
-        "statuses": words.statuses,
+        "statuses": words.statuses, "judged": sum(q["right"] + q["wrong"] for q in per_question),
         "mean": _score(sum(r.right for r in known), len(key.questions) * len(known)) if known else None,
         "unknown": [r.student for r in reports if not r.known],
         "noted": sum(len(r.notes) for r in known),
