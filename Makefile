@@ -1,6 +1,7 @@
 # make demo   the slide example, every format, into out/; how to start `derive serve`, and the page's screenshots
 # make test   the whole test suite (PyTorch and Keras included)
-# make bench  timings against the import floor, torchinfo and Keras into bench/RESULTS.md; the adversarial
+# make bench  timings against the import floor, torchinfo and Keras, and derive exercise for 150 students, into
+#             bench/RESULTS.md; the adversarial
 #             corpus's slowest and largest cases into bench/ADVERSARIAL.md; own work from 100 to 1,000 layers
 #             of issue 13's inputs into bench/GROWTH.md; derive serve's answers and first paint into bench/SERVE.md
 # Each target creates .venv on first use; nothing needs installing by hand.
@@ -59,6 +60,7 @@ $(VENV)/.bench: pyproject.toml bench/requirements.txt tests/requirements.txt tes
 
 bench: $(VENV)/.bench
 	$(BIN)/python bench/run.py --write bench/RESULTS.md
+	$(BIN)/python bench/exercise.py --write bench/RESULTS.md
 	$(BIN)/python bench/adversarial.py --write bench/ADVERSARIAL.md
 	$(BIN)/python bench/growth.py --write bench/GROWTH.md
 	$(BIN)/python bench/serve.py --write bench/SERVE.md
