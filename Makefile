@@ -1,9 +1,9 @@
 # make demo   the slide example, every format, into out/; how to start `derive serve`, and the page's screenshots
 # make test   the whole test suite (PyTorch and Keras included)
-# make bench  timings against the import floor, torchinfo and Keras, and derive exercise for 150 students, into
-#             bench/RESULTS.md; the adversarial
-#             corpus's slowest and largest cases into bench/ADVERSARIAL.md; own work from 100 to 1,000 layers
-#             of issue 13's inputs into bench/GROWTH.md; derive serve's answers and first paint into bench/SERVE.md
+# make bench  timings against the import floor, torchinfo and Keras, and derive exercise for a class of 150,
+#             into bench/RESULTS.md; the adversarial corpus's slowest and largest cases into bench/ADVERSARIAL.md;
+#             own work from 100 to 1,000 layers of issue 13's inputs into bench/GROWTH.md; derive serve's
+#             answers and first paint into bench/SERVE.md
 # Each target creates .venv on first use; nothing needs installing by hand.
 
 PYTHON ?= python3

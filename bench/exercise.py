@@ -28,7 +28,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-from run import derive_command, load, machine, ms, run, verdict  # bench/run.py: the same harness
+from run import (  # bench/run.py: the same harness
+    derive_command,
+    load,
+    machine,
+    ms,
+    run,
+    verdict,
+)
 
 TARGET = 30.0  # seconds, wall, TeX included (issue 17)
 STUDENTS = 150
@@ -72,29 +79,29 @@ def section(full: list, bare: list, repeat: int, sizes: list[str], started: date
         BEGIN,
         "## derive exercise: a class of 150 (issue 17)",
         "",
-        f"Written by `bench/exercise.py`, started {started:%Y-%m-%d %H:%M} UTC: median of {repeat} runs each, "
-        f"after a warm-up run; load average {loads[0]} before, {loads[1]} after.",
+        (f"Written by `bench/exercise.py`, started {started:%Y-%m-%d %H:%M} UTC: median of {repeat} runs each, "
+         f"after a warm-up run; load average {loads[0]} before, {loads[1]} after."),
         "",
         *machine(),
         "",
-        f"`{command}`: {STUDENTS} problems and worked solutions (a page each, one document each, each compiled in "
-        "one pdflatex run, the two side by side) and the key. Each run is a fresh process into a fresh folder; "
-        "CPU is the child's user + system time with the pdflatex runs it waited for.",
+        (f"`{command}`: {STUDENTS} problems and worked solutions (a page each, one document each, each compiled in "
+         "one pdflatex run, the two side by side) and the key. Each run is a fresh process into a fresh folder; "
+         "CPU is the child's user + system time with the pdflatex runs it waited for."),
         "",
         "| run | wall | CPU | peak (derive) |",
         "| --- | ---: | ---: | ---: |",
         f"| the command, TeX included | {wall:.2f} s | {median(full, 'cpu'):.2f} s | {median(full, 'peak'):.0f} MiB |",
-        f"| `--no-pdf`: derive's own part (variants, pages, .tex, key) | {median(bare, 'wall'):.2f} s | "
-        f"{median(bare, 'cpu'):.2f} s | {median(bare, 'peak'):.0f} MiB |",
+        (f"| `--no-pdf`: derive's own part (variants, pages, .tex, key) | {median(bare, 'wall'):.2f} s | "
+         f"{median(bare, 'cpu'):.2f} s | {median(bare, 'peak'):.0f} MiB |"),
         f"| per student, TeX included | {ms(wall / STUDENTS)} | | |",
         "",
         "| target | measured | |",
         "| --- | ---: | --- |",
-        f"| {STUDENTS} students, problems + solutions + key, TeX included, ≤ {TARGET:.0f} s wall | {wall:.2f} s "
-        f"(runs {min(s.wall for s in full):.2f}–{max(s.wall for s in full):.2f} s) | {verdict(wall <= TARGET)} |",
+        (f"| {STUDENTS} students, problems + solutions + key, TeX included, ≤ {TARGET:.0f} s wall | {wall:.2f} s "
+         f"(runs {min(s.wall for s in full):.2f}–{max(s.wall for s in full):.2f} s) | {verdict(wall <= TARGET)} |"),
         "",
-        f"Checked on one run's output: {STUDENTS} pages in each PDF, {STUDENTS} students in the key; sizes: "
-        + ", ".join(sizes) + ".",
+        (f"Checked on one run's output: {STUDENTS} pages in each PDF, {STUDENTS} students in the key; sizes: "
+         + ", ".join(sizes) + "."),
         END,
     ]
     return "\n".join(lines) + "\n"
@@ -115,7 +122,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.repeat < 1:
         parser.error("--repeat: at least 1 run")
-    started = datetime.datetime.now(datetime.timezone.utc)
+    started = datetime.datetime.now(datetime.UTC)
     command = (*derive_command(), *ARGS)
     workdir = Path(tempfile.mkdtemp(prefix="derive-bench-exercise-"))
     try:
