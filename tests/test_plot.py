@@ -13,13 +13,17 @@ import shutil
 import subprocess
 
 import pytest
+from helpers.frameworks import need_torchvision
+from helpers.reference_models import (
+    keras_application,
+    keras_mobilenetv2_block,
+    keras_report,
+    torch_mobilenetv2_block,
+    torch_report,
+)
+from helpers.rendering_cases import HOSTILE, compiled, need, pdftotext, tex_ready
 
 from derive.cli import main
-
-from helpers.frameworks import need_torchvision
-from helpers.reference_models import (keras_application, keras_mobilenetv2_block, keras_report, torch_mobilenetv2_block,
-                                      torch_report)
-from helpers.rendering_cases import HOSTILE, compiled, need, pdftotext, tex_ready
 
 ALPHAS = "0.35,0.5,0.75,1,1.3,1.4"
 
@@ -107,6 +111,15 @@ def test_mobilenetv2_against_alpha_is_torchvisions(capsys):
 
 
 # -- the figure ----------------------------------------------------------------------------------
+def pasted(figure: str, tmp_path) -> str:
+    """The text of the PDF of an article holding `figure` with the preamble its first lines ask for (and
+    T1 fonts), its spaces normalised: pdftotext may cut a centred title's line where TeX spaced it."""
+    preamble = re.search(r"^%\s+(\\usepackage\{pgfplots\}.*)$", figure, re.MULTILINE).group(1)
+    source = (f"\\documentclass{{article}}\n\\usepackage[T1]{{fontenc}}\n{preamble}\n"
+              f"\\begin{{document}}\n{figure}\\end{{document}}\n")
+    return " ".join(pdftotext(compiled(source), tmp_path).split())
+
+
 BOTTLENECK = ("mobilenetv2-block", "--x", "t=1..8", "--series", "C_in=16,32,64", "--set", "C_out=32")
 
 
@@ -115,10 +128,7 @@ def test_the_figure_compiles_where_its_comment_says(capsys, tmp_path):
     PDF holds the axis labels, the legend and the title."""
     status, out, err = plot(capsys, *BOTTLENECK)
     assert (status, err) == (0, "")
-    preamble = re.search(r"^%\s+(\\usepackage\{pgfplots\}.*)$", out, re.M).group(1)
-    text = pdftotext(compiled("\\documentclass{article}\n\\usepackage[T1]{fontenc}\n\\usepackage{amsmath}\n"
-                              f"{preamble}\n\\begin{{document}}\n{out}\\end{{document}}\n"), tmp_path)
-    text = " ".join(text.split())  # pdftotext may cut a centred title's line where TeX spaced it
+    text = pasted(out, tmp_path)
     for words in ("expansion factor t", "parameters (thousands)", "Cin = 16", "Cin = 32", "Cin = 64",
                   "MobileNetV2 bottleneck (Cout = 32)"):
         assert words in text, words
@@ -164,16 +174,16 @@ def test_keras_convention_is_in_the_y_label_and_the_ticks_do_not_crowd(capsys):
 ERRORS = [
     (["--x", "t=1..x"], "derive: error: --x t=1..x: 1:4: unknown name 'x'"),
     (["--x", "q=1..3"], "derive: error: --x q=1..3: unknown symbol 'q' (this target has C_in, t, C_out, k, s, H, W)"),
-    (["--x", "t=1..3", "--set", "t=3"], "derive: error: --x t=1..3: t is both along the x axis and set (--set t=3): "
-                                        "drop one"),
-    (["--x", "t=1..3", "--y", "macs"], "derive: error: --y macs: macs stays a formula in H, W: give them with --set "
-                                       "NAME=VALUE or along an axis"),
-    (["--x", "t=1..1000", "--series", "k=1,3,5"], "derive: error: --x t=1..1000: more than 2,000 points: fewer x "
-                                                      "values or fewer series"),
-    (["--x", "t=1..3", "--series", "C_out=t,2*t"], "derive: error: --series C_out=t,2*t: a series is one value per "
-                                                  "line, so its range cannot name t, the x axis's size"),
-    (["--x", "t=1..3", "--series", "t=2,4"], "derive: error: --series t=2,4: t is already along the x axis: a series "
-                                             "is another size"),
+    (["--x", "t=1..3", "--set", "t=3"], ("derive: error: --x t=1..3: t is both along the x axis and set (--set t=3): "
+                                        "drop one")),
+    (["--x", "t=1..3", "--y", "macs"], ("derive: error: --y macs: macs stays a formula in H, W: give them with --set "
+                                       "NAME=VALUE or along an axis")),
+    (["--x", "t=1..1000", "--series", "k=1,3,5"], ("derive: error: --x t=1..1000: more than 2,000 points: fewer x "
+                                                      "values or fewer series")),
+    (["--x", "t=1..3", "--series", "C_out=t,2*t"], ("derive: error: --series C_out=t,2*t: a series is one value per "
+                                                  "line, so its range cannot name t, the x axis's size")),
+    (["--x", "t=1..3", "--series", "t=2,4"], ("derive: error: --series t=2,4: t is already along the x axis: a series "
+                                             "is another size")),
     (["--x", "t=0"], "derive: error: --x t=0: no positive value"),
     (["--x", "t=1,2.5"], "derive: error: --x t=1,2.5: 1:3: decimal numbers are not allowed here"),
 ]
@@ -209,10 +219,8 @@ def test_four_panels_and_an_all_zero_one_compile(capsys, tmp_path):
     status, out, err = plot(capsys, *BOTTLENECK, "--set", "H=28", "--set", "W=28", "--y", "all", "--y", "trainable",
                             "--y", "non_trainable", "--y", "macs")
     assert (status, err) == (0, "") and "group size=2 by 2" in out and out.count("ymax=1") == 1
-    preamble = re.search(r"^%\s+(\\usepackage\{pgfplots\}.*)$", out, re.M).group(1)
-    text = " ".join(pdftotext(compiled(f"\\documentclass{{article}}\n{preamble}\n\\begin{{document}}\n{out}"
-                                       "\\end{document}\n"), tmp_path).split())
-    for words in ("non-trainable parameters", "trainable parameters (thousands)", "MACs (millions)"):
+    text = pasted(out, tmp_path)
+    for words in ("non-trainable parameters", "trainable parameters", "(thousands)", "MACs", "(millions)"):
         assert words in text, words
 
 

@@ -17,6 +17,7 @@ gives them numbers: the points, each panel's power of a thousand, the legend's c
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import time
 from decimal import Decimal, localcontext
@@ -265,7 +266,7 @@ def _ticks(values: list, columns: int) -> list[str] | None:
         return labels
     order = sorted(zip(values, labels))
     span = float(order[-1][0] - order[0][0])
-    for (a, text_a), (b, text_b) in zip(order, order[1:]):
+    for (a, text_a), (b, text_b) in itertools.pairwise(order):
         room = float(b - a) / span * AXIS_CM[columns]
         if room < (len(text_a) + len(text_b)) / 2 * CHARACTER_CM + 0.25:
             return None
