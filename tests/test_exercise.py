@@ -207,7 +207,8 @@ def test_a_hostile_roster_compiles_and_its_cells_are_escaped(capsys, tmp_path):
     with roster.open("w", newline="") as handle:
         csv.writer(handle).writerows([("student", "name"), *zip(HOSTILE, ["Müller", r"\input{/etc/passwd}", "$y$",
                                                                       '=HYPERLINK("y")', "~{}"])])
-    status, err = exercise(capsys, tmp_path / "out", *CLASS, "--students", str(roster), "--seed", "7")
+    status, err = exercise(capsys, tmp_path / "out", *CLASS, "--students", str(roster), "--seed", "7",
+                           "--title", r"Quiz \input{/etc/passwd} $z$ 50% #1")
     assert status == 0, err
     key = read_key(str(tmp_path / "out" / "key.json"))
     assert [s.student for s in key.students] == HOSTILE
@@ -218,6 +219,7 @@ def test_a_hostile_roster_compiles_and_its_cells_are_escaped(capsys, tmp_path):
     assert r"\input{/etc/passwd}" not in tex and "$x$" not in tex
     texts = page_texts(tmp_path / "out" / "problems.pdf")
     assert 'Student: =HYPERLINK("http://x") — Müller' in texts[0]
+    assert all(r"Quiz \input{/etc/passwd} $z$ 50% #1" in text for text in texts)
     assert r"\input{/etc/passwd}" in texts[1] and "$x$ — $y$" in texts[2] and "_^&%#" in texts[3]
     assert err.count("derive: wrote") == 6
 
@@ -259,6 +261,14 @@ def test_what_cannot_be_made_is_one_line_and_writes_nothing(capsys, tmp_path, ar
     assert status == 2
     assert err.count("\n") == 1 and err.startswith("derive: error: ") and what in err, err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_folder_where_a_file_goes_is_said_before_anything_is_written(capsys, tmp_path):
+    (tmp_path / "out" / "key.csv").mkdir(parents=True)
+    status, err = exercise(capsys, tmp_path / "out", *CLASS, "--count", "3", "--seed", "1", "--no-pdf")
+    assert status == 2 and err == f"derive: error: {tmp_path / 'out' / 'key.csv'}: is not a regular file: derive " \
+                                  "writes regular files only\n"
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["key.csv"]
 
 
 def test_without_tex_it_is_exit_3_before_anything_is_written(capsys, tmp_path, monkeypatch):

@@ -53,6 +53,10 @@ def run(args: argparse.Namespace) -> int:
     budget.allow_seconds(SECONDS_PER_VARIANT * len(roster))
     key, derivations = drawn(target, args, options, values, [sid for sid, _ in roster])
     files = made(key, derivations, [name for _, name in roster], args)
+    for name in files:  # a folder or a device where a file goes is said before any file is written
+        path = output / name
+        if path.exists() and not path.is_file():
+            raise InputError("is not a regular file: derive writes regular files only", str(path))
     try:
         output.mkdir(parents=True, exist_ok=True)
     except OSError as error:
