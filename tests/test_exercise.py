@@ -13,13 +13,19 @@ import shutil
 import subprocess
 
 import pytest
+import sympy
 from helpers.frameworks import (
     build_keras_sequence,
     build_torch_sequence,
     mobilenetv2_block,
     need_keras,
 )
-from helpers.reference_models import keras_mobilenetv2_block, keras_report, torch_report
+from helpers.reference_models import (
+    keras_application,
+    keras_mobilenetv2_block,
+    keras_report,
+    torch_report,
+)
 from helpers.rendering_cases import need, tex_ready
 
 import derive
@@ -199,6 +205,27 @@ def test_the_residual_is_there_exactly_where_keras_applications_adds_it(capsys, 
         added += residual
         assert student.answers["total"] == keras_report(model)["macs"], v
     assert added == 4  # C_in = C_out (two ways) × t (two ways) at stride 1
+
+
+def test_a_network_by_its_width_multiplier_against_keras_applications(capsys, tmp_path):
+    """A rational size in the key ("7/20"), the totals of keras.applications' MobileNetV2 at each alpha, and a
+    network's hundred-odd layers in tables that run over pages (longtables): every layer is in the PDF."""
+    need(tex_ready(), "TeX (pdflatex) and pdftotext")
+    need_keras()
+    status, err = main(["exercise", "mobilenetv2", "--vary", "alpha=0.35,0.5", "--ask", "total", "--convention",
+                        "keras", "--count", "2", "--seed", "1", "-o", str(tmp_path)]), capsys.readouterr().err
+    assert status == 0, err
+    key = read_key(str(tmp_path / "key.json"))
+    assert sorted(s.values["alpha"] for s in key.students) == ["1/2", "7/20"]
+    for student in key.students:
+        model = keras_application("MobileNetV2", 224, 224, float(sympy.Rational(student.values["alpha"])))
+        assert student.answers == {"total": model.count_params()}
+    layers = [line.split(" & ")[0] for line in pages((tmp_path / "problems.tex").read_text())[0].splitlines()
+              if line.startswith(r"\texttt{")]
+    assert len(layers) > 100
+    for texts in (page_texts(tmp_path / "problems.pdf"), page_texts(tmp_path / "solutions.pdf")):
+        assert len(texts) > 2 and "classifier.dense" in "".join(texts)
+    assert "How many parameters does the whole network have?" in "".join(page_texts(tmp_path / "problems.pdf"))
 
 
 def test_a_hostile_roster_compiles_and_its_cells_are_escaped(capsys, tmp_path):

@@ -34,6 +34,7 @@ DEFAULT_OUTPUT = "out/exercise"
 SECONDS_PER_VARIANT = 0.05  # CPU time allowed per student: a derivation (2 ms), its page's view (10 ms), drawing
 FILES = ("problems.tex", "solutions.tex", "problems.pdf", "solutions.pdf", "key.json", "key.csv")
 MAX_TITLE = 200
+PAGE_ROWS = 30  # layers a page's table holds; more (a network's), and the tables are longtables
 
 
 def run(args: argparse.Namespace) -> int:
@@ -167,15 +168,16 @@ def made(key: Key, derivations: list, names: list[str | None], args) -> dict[str
     from .sheets import page
 
     pages = [page(d, key.ask, s.student, name, list(key.vary)) for s, d, name in zip(key.students, derivations, names)]
+    long = any(len(p["layers"]) > PAGE_ROWS for p in pages)  # tables over pages, settled in a second TeX run
     common = {"pages": pages, "title": args.title or derivations[0].title, "block": derivations[0].title,
-              "convention": key.convention, "ask": key.ask}
+              "convention": key.convention, "ask": key.ask, "long": long}
     tex = {name: get_template(f"course/{name}.j2", "latex").render(common) for name in FILES[:2]}
     files: dict[str, str | bytes] = dict(tex)
     if args.pdf:
         from ..presentation.pdf import compile_tex
 
         with ThreadPoolExecutor(2) as pool:  # the two documents side by side: TeX runs in child processes
-            pdfs = list(pool.map(lambda name: compile_tex(tex[name], passes=1, where=name), FILES[:2]))
+            pdfs = list(pool.map(lambda name: compile_tex(tex[name], passes=2 if long else 1, where=name), FILES[:2]))
         files.update(zip(FILES[2:4], pdfs))
     files["key.json"] = key.to_json()
     files["key.csv"] = key.to_csv()

@@ -45,7 +45,7 @@ def page(d: Derivation, ask: str, student: str, name: str | None, varied: Sequen
     return {
         "student": student, "name": name, "values": v["values"], "varied": list(varied), "symbols": v["symbols"],
         "input": Safe(figure.numbers.shape(inputs)) if inputs else None,
-        "layers": layers, "groups": groups, "total": total, "holds": v["holds"],
+        "layers": layers, "groups": groups, "total": total, "holds": v["holds"], "network": bool(d.stages),
         "questions": [{"name": q, "answer": expected[q]} for q in questions(d, ask)],
     }
 
