@@ -40,17 +40,17 @@ PAGE_ROWS = 30  # layers a page's table holds; more (a network's), and the table
 def run(args: argparse.Namespace) -> int:
     if args.title is not None and len(args.title) > MAX_TITLE:
         raise InputError(f"a title of at most {MAX_TITLE} characters (this one has {len(args.title):,})", "--title")
-    if args.pdf:
-        from ..presentation.pdf import MISSING, tex_available
-
-        if not tex_available():  # said before any work, and nothing is written
-            raise ToolError(f"{MISSING}; or give --no-pdf for the .tex files alone", "derive exercise")
     output = Path(args.output or DEFAULT_OUTPUT)
     if output.exists() and not output.is_dir():
         raise InputError("is not a folder", f"-o {args.output or DEFAULT_OUTPUT}")
     target = load(args.target, args.entry, pairs(args.args, "--arg"))
     options, values = pairs(args.options, "--option"), pairs(args.values, "--set")
     roster = read_roster(args.students) if args.students else generated(args.count)
+    if args.pdf:
+        from ..presentation.pdf import MISSING, tex_available
+
+        if not tex_available():  # said once the input is read, before the work, and nothing is written
+            raise ToolError(f"{MISSING}; or give --no-pdf for the .tex files alone", "derive exercise")
     budget.allow_seconds(SECONDS_PER_VARIANT * len(roster))
     key, derivations = drawn(target, args, options, values, [sid for sid, _ in roster])
     files = made(key, derivations, [name for _, name in roster], args)
