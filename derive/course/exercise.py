@@ -8,7 +8,8 @@ sizes, drawn from the `--vary` ranges (ranges.py) reproducibly from the seed. A 
 derivation succeeds without a warning, its block has every part of the target (a part a condition leaves
 out, the expansion at t = 1, would leave a question without an answer) and every question has a whole
 number for an answer. Out, into DIR (default out/exercise): problems.tex and solutions.tex (a page per
-student, templates/course/), their PDFs (each compiled in one TeX run) unless --no-pdf, key.json and
+student: its data from sheets.py, its words from templates/course/), their PDFs unless --no-pdf (each
+compiled in one TeX run, the two side by side; two runs for a network's tables over pages), key.json and
 key.csv (key.py). Everything is made first, then each file written whole (files.write_atomic): a bad
 roster, too few variants or a TeX failure writes nothing.
 """
@@ -26,6 +27,7 @@ from ..api import derive_target, load, read_options
 from ..commands import pairs, printable
 from ..errors import InputError, ToolError
 from ..files import write_atomic
+from ..presentation.render import MAX_TITLE
 from . import ranges as rng
 from .key import Key, Student, answers, questions, student_id_problem
 from .tables import read_table
@@ -33,7 +35,6 @@ from .tables import read_table
 DEFAULT_OUTPUT = "out/exercise"
 SECONDS_PER_VARIANT = 0.05  # CPU time allowed per student: a derivation (2 ms), its page's view (10 ms), drawing
 FILES = ("problems.tex", "solutions.tex", "problems.pdf", "solutions.pdf", "key.json", "key.csv")
-MAX_TITLE = 200
 PAGE_ROWS = 30  # layers a page's table holds; more (a network's), and the tables are longtables
 
 
@@ -62,12 +63,12 @@ def run(args: argparse.Namespace) -> int:
         output.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise InputError(f"cannot make the folder: {error.strerror or error}", f"-o {output}") from None
+    from ..cli import say
+
     inputs = tuple(p for p in (args.students, args.target) if p)
     for name, data in files.items():
         path = str(output / name)
         write_atomic(data, path, path, inputs)
-        from ..cli import say
-
         say(f"derive: wrote {printable(path)}")
     return 0
 
