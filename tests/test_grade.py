@@ -6,6 +6,7 @@ hostile ids; the outputs (grades.csv safe in a spreadsheet, a feedback file per 
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -14,7 +15,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from helpers.rendering_cases import need, tex_ready
+from helpers.browser import pages
+from helpers.rendering_cases import KATEX, need, tex_ready
 
 import derive
 from derive.cli import main
@@ -210,7 +212,20 @@ def test_a_generated_class_every_verdict_right_every_mistake_named(tmp_path, cap
     assert len(feedback) == 30
     first = (out / "feedback" / "s001.md").read_text(encoding="utf-8")
     assert "depthwise convolution is counted as a full convolution" in first  # the check's own words
-    assert err.count("derive: wrote ") == 30 + 3
+    # escaped only where a student wrote it: their answers in code spans, derive's words and numbers as they are
+    c, t, _ = sizes_of(key_path)[0][1]
+    e = c * t
+    assert f"| depthwise | `(3*3*{e})*{e} + 2*{e}` | wrong: {words.mistakes['depthwise_as_full']} |" in first
+    assert f"Your answer (line 3): `(3*3*{e})*{e} + 2*{e}`," in first and "(score 0.5)" in first
+    assert f"3·3·{e} = {9 * e:,} weights" in first and f"`C_in = {c}`, `t = {t}`" in first
+    assert "\\" not in first and "\\" not in summary, first  # nothing needed escaping
+    slip = (out / "feedback" / "s003.md").read_text(encoding="utf-8")
+    assert re.search(r"The arithmetic is off: `\d+\*\d+ \+ 2\*\d+` is [\d,]+, not \d+\.", slip), slip
+    mean = f"{sum(float(g['score']) for g in grades) / len(grades):.4f}".rstrip("0").rstrip(".")
+    assert f"; mean score {mean}." in summary, summary
+    # standard error: a line per file, the feedback folder once
+    assert err.splitlines() == [f"derive: wrote {out}/grades.csv", f"derive: wrote {out}/feedback/ (30 files)",
+                                f"derive: wrote {out}/summary.md", f"derive: wrote {out}/summary.tex"], err
 
 
 def test_every_way_of_writing_a_right_answer_is_right(tmp_path):
@@ -344,6 +359,51 @@ def test_hostile_ids_and_answers_stay_text(tmp_path, capsys):
     first = (out / "feedback" / "HYPERLINK-http-evil.md").read_text(encoding="utf-8")
     assert first.startswith("# Feedback for \\=HYPERLINK")
     assert "(at character 1)" in first  # the parser's message, per student
+
+
+# what students write that a forum would read as markup; with the sizes (3, 2, 3), `3*3*6 + 2*6` is right
+ANSWERS = ["=HYPERLINK(\"http://evil\")", "3 | 4", "`x` `` y", "[x](javascript:alert(1))", "<b>1</b>", "*a* _b_",
+           "$x$", "@everyone https://x.y", "3*3*6 + 2*6 + *5*", "\\|`"]
+
+
+def markdown_ready() -> bool:
+    return shutil.which("node") is not None and all((KATEX / "node_modules" / m).is_dir() for m in ("katex", "markdown-it"))
+
+
+def test_feedback_and_summary_read_as_text_on_a_forum(tmp_path, capsys):
+    """Rendered as GitHub or Discourse would (markdown-it, html off, GitHub tables, $math$): every hostile id and
+    answer shows as the text it is: no link, no HTML, no emphasis, no math, no table cell split off."""
+    need(markdown_ready(), "Node with markdown-it and KaTeX (cd tests/katex && npm ci)")
+    ids = [*HOSTILE, "[x](javascript:alert(1))", "_u_"]
+    key_path = write_key(tmp_path, [(sid, (3, 2, 3)) for sid in ids])
+    rows = [(sid, "depthwise", ANSWERS[i % len(ANSWERS)]) for i, sid in enumerate(ids)]
+    rows += [(ids[0], "expand", "3*3*6 + 2*6"), ("*ghost* <i>", "total", "1")]
+    graded(tmp_path, capsys, key_path, rows)
+    folder = tmp_path / "out"
+    files = sorted((folder / "feedback").iterdir()) + [folder / "summary.md"]
+    texts = [path.read_text(encoding="utf-8") for path in files]
+    for text in texts:  # GitHub lets some tags through: none outside a code span
+        outside = re.sub(r"(?<!`)(`+)(?!`).*?(?<!`)\1(?!`)", "", text)
+        assert "<b>" not in outside and "<i>" not in outside, outside
+    rendered = pages(texts)
+    shown = {}
+    for path, page in zip(files, rendered):
+        body = page["html"]
+        assert not page["errors"] and "katex" not in body, (path.name, body)
+        for tag in ("<a ", "<em>", "<img", "<b>", "<i>", "<script"):
+            assert tag not in body, (path.name, tag, body)
+        heading = re.match(r"<h1>Feedback for (.*)</h1>", body)
+        if heading:
+            shown[html.unescape(heading.group(1)).replace("\u200b", "")] = body
+    assert set(shown) == {*ids, "*ghost* <i>"}  # each id as written, its answer in a cell of its own, as written
+    for i, sid in enumerate(ids):
+        cells = re.findall(r"<tr>\n<td>(\w+)</td>\n<td>(.*)</td>\n<td>(\w+)</td>", shown[sid])
+        answer = " ".join(ANSWERS[i % len(ANSWERS)].split())
+        assert ("depthwise", f"<code>{answer}</code>", "unreadable") in [(q, html.unescape(a), v) for q, a, v in cells]
+    wrong = shown[ids[0]]  # a parsed answer's terms, in the check's sentences, are code too
+    assert "<code>3*3*6</code> = 54: matches" in wrong and "<p>Your answer (line " in wrong
+    summary = rendered[-1]["html"]
+    assert "*ghost* &lt;i&gt;" in summary
 
 
 @pytest.mark.parametrize("content, message", [
