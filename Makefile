@@ -1,4 +1,5 @@
-# make demo   the slide example, every format, into out/; how to start `derive serve`, and the page's screenshots
+# make demo   the slide example, every format, into out/; a class's problems, solutions, key and grades into
+#             out/course/; how to start `derive serve`, and the page's screenshots
 # make test   the whole test suite (PyTorch and Keras included)
 # make bench  timings against the import floor, torchinfo and Keras, and derive exercise for a class of 150,
 #             into bench/RESULTS.md; the adversarial corpus's slowest and largest cases into bench/ADVERSARIAL.md;
@@ -13,6 +14,7 @@ export KERAS_BACKEND := torch
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 SLIDE := mobilenetv2-block --set C_in=3 --set t=6 --set C_out=3
+CLASS := mobilenetv2-block --vary C_in=3..32 --vary t=2,4,6 --vary C_out=C_in..2*C_in --students examples/course/roster.csv --seed 2026 -o out/course
 
 .PHONY: demo test bench clean
 
@@ -45,6 +47,11 @@ demo: $(VENV)/.runtime $(VENV)/.demo
 	$(BIN)/derive show $(SLIDE) --format svg -o out/mobilenetv2-block.svg
 	-$(BIN)/derive show $(SLIDE) --format pdf -o out/mobilenetv2-block.pdf   # needs TeX: see README
 	$(BIN)/derive show $(SLIDE) --convention keras --option bias=true -o out/mobilenetv2-block-keras-bias.txt
+	$(BIN)/derive exercise $(CLASS) || $(BIN)/derive exercise $(CLASS) --no-pdf   # the PDFs need TeX
+	$(BIN)/derive grade out/course/key.json examples/course/answers.csv -o out/course/grades \
+	  || $(BIN)/derive grade out/course/key.json examples/course/answers.csv -o out/course/grades --no-pdf
+	$(BIN)/derive plot mobilenetv2-block --x t=1..8 --series C_in=16,32,64 --set C_out=32 -o out/course/bottleneck-t.tex
+	-$(BIN)/derive plot mobilenetv2-block --x t=1..8 --series C_in=16,32,64 --set C_out=32 --format pdf -o out/course/bottleneck-t.pdf
 	@echo "the page, in two commands:  pip install -e '.[web]'"
 	@echo "                            derive serve     # then open http://127.0.0.1:8000/"
 	-$(BIN)/python examples/serve_screenshots.py out/   # needs chromium: see README

@@ -120,3 +120,31 @@ def test_api_example_is_real_output():
     for key in path.strip(".").split("."):
         value = value[key]
     assert str(value) == shown
+
+
+def test_course_walkthrough_files_are_real_output(tmp_path, capsys):
+    """The course kit's walk-through quotes two files the commands above it write, `key.csv` and a student's
+    feedback: the same commands (without the PDFs) write them, byte for byte, and the roster it shows is the
+    file it names."""
+    root = Path(__file__).resolve().parents[1]
+    section = README[README.index("## The course kit"):README.index("## The library")]
+    blocks = re.findall(r"```(\w+)\n(.*?)```", section, flags=re.S)
+    (exercise,) = [c for c, _, _ in CASES if c.startswith("derive exercise") and "--students" in c]
+    (grade,) = [c for c, _, _ in CASES if c.startswith("derive grade")]
+    roster, key_csv = [body for kind, body in blocks if kind == "csv"]
+    (feedback,) = [body for kind, body in blocks if kind == "markdown"]
+    assert (root / "examples/course/roster.csv").read_text(encoding="utf-8") == roster
+    out = tmp_path / "course"
+
+    def moved(command: str) -> list[str]:
+        argv = shlex.split(command)[1:]
+        argv = [str(root / a) if a.startswith("examples/") else a for a in argv]
+        argv = [str(out / a.removeprefix("out/course/")) if a.startswith("out/course/") else a for a in argv]
+        return [str(out) if a == "out/course" else a for a in argv] + ["--no-pdf"]
+
+    assert main(moved(exercise)) == 0
+    assert main(moved(grade)) == 0
+    capsys.readouterr()
+    assert (out / "key.csv").read_text(encoding="utf-8") == key_csv
+    name = re.match(r"# Feedback for (\S+)\n", feedback).group(1)
+    assert (out / "grades" / "feedback" / f"{name}.md").read_text(encoding="utf-8") == feedback
