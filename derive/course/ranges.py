@@ -4,7 +4,8 @@ A range is a comma-separated list of items, each a value or `LOW..HIGH` (every w
 HIGH, both included; integer symbols only). Every value and bound is read by the safe parser
 (`derive.expr.parse`) in the target's symbols, so a bound may name another size (`C_in..2*C_in`): the
 sizes are then chosen in an order where each range's names are known first, and a name no range or
-`--set` gives is an error. A range holds at most `MAX_VALUES` values once its bounds are known.
+`--set` gives is an error. Once its bounds are known, a range holds at most `MAX_VALUES` values, or
+`MAX_SPAN` when it is one `LOW..HIGH` alone, which is never listed (`Span`: a draw is one index).
 
 `variants` draws distinct variants reproducibly from a seed: every combination when there are at most
 `MAX_ENUMERATED` of them (each checked by `valid`, a random sample of the valid ones), else draws at random,
@@ -14,7 +15,7 @@ at most `MAX_DRAWS` of them, and says how many it found when that is fewer than 
 from __future__ import annotations
 
 import random
-from typing import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 import sympy
 
@@ -22,9 +23,10 @@ from ..errors import ExprError, InputError
 from ..expr import parse
 from ..records import frozen
 
-MAX_VALUES = 10_000  # values of one range
+MAX_VALUES = 10_000  # values of a range listed (items and spans together)
+MAX_SPAN = 1_000_000_000  # values of one LOW..HIGH alone, never listed (a `Span`)
 MAX_ITEMS = 100  # comma-separated items of one range
-MAX_ENUMERATED = 200_000  # combinations enumerated before drawing at random instead
+MAX_ENUMERATED = 20_000  # combinations enumerated before drawing at random instead
 MAX_DRAWS = 100_000  # random draws when the combinations are too many to enumerate
 MAX_VARIANTS = 10_000  # variants one command makes
 
@@ -54,26 +56,53 @@ class Range:
                     names |= {s.name for s in expr.free_symbols}
         return frozenset(names)
 
-    def values(self, known: Mapping[sympy.Symbol, sympy.Expr]) -> list[sympy.Expr]:
-        """Its values once the sizes it names are `known`, in the order written, each once."""
+    def values(self, known: Mapping[sympy.Symbol, sympy.Expr]) -> Sequence[sympy.Expr]:
+        """Its positive values once the sizes it names are `known`, in the order written, each once. One
+        `LOW..HIGH` alone is a lazy sequence (`Span`): a draw from it costs the same for 10 values or 10,000."""
+        if len(self.items) == 1 and self.items[0].high is not None:
+            low, high = self._bounds(self.items[0], known, listed=False)
+            return Span(max(low, 1), high)
         out: dict[sympy.Expr, None] = {}
         for item in self.items:
-            low = _number(item.low.xreplace(known), self)
             if item.high is None:
-                out[low] = None
+                out[_number(item.low.xreplace(known), self)] = None
             else:
-                high = _number(item.high.xreplace(known), self)  # whole: `..` is for whole sizes alone
-                if int(high) - int(low) + 1 > MAX_VALUES:
-                    raise InputError(f"{self.name}'s range holds more than {MAX_VALUES:,} values", self.where)
-                for value in range(int(low), int(high) + 1):
+                low, high = self._bounds(item, known)
+                for value in range(low, high + 1):
                     out[sympy.Integer(value)] = None
             if len(out) > MAX_VALUES:
                 raise InputError(f"{self.name}'s range holds more than {MAX_VALUES:,} values", self.where)
         return [v for v in out if v > 0]
 
+    def _bounds(self, item: Item, known: Mapping[sympy.Symbol, sympy.Expr], listed: bool = True) -> tuple[int, int]:
+        low = int(_number(item.low.xreplace(known), self))
+        high = int(_number(item.high.xreplace(known), self))  # whole: `..` is for whole sizes alone
+        most = MAX_VALUES if listed else MAX_SPAN
+        if high - low + 1 > most:
+            raise InputError(f"{self.name}'s range holds more than {most:,} values", self.where)
+        return low, high
+
     @property
     def where(self) -> str:
         return f"{self.option} {self.name}={self.text}"
+
+
+class Span(Sequence):
+    """The whole numbers LOW..HIGH as sympy Integers, made when read (`random.choice` takes one by index)."""
+
+    def __init__(self, low: int, high: int) -> None:
+        self._range = range(low, high + 1)
+
+    def __len__(self) -> int:
+        return len(self._range)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [sympy.Integer(v) for v in self._range[index]]
+        return sympy.Integer(self._range[index])
+
+    def __iter__(self) -> Iterator[sympy.Expr]:
+        return (sympy.Integer(v) for v in self._range)
 
 
 def _number(value: sympy.Expr, r: Range) -> sympy.Expr:
@@ -205,24 +234,43 @@ def _too_few(found: int, count: int, drawn: bool = False) -> None:
 
 
 def _enumerated(ranges, fixed, symbols) -> list[Variant] | None:
-    """Every combination, or None when there are more than `MAX_ENUMERATED`."""
+    """Every combination, or None when there are more than `MAX_ENUMERATED` (counted first, the last
+    range by its length alone, so that wide ranges cost a count and not a list)."""
+    if _count(ranges, 0, dict(fixed), symbols, MAX_ENUMERATED) > MAX_ENUMERATED:
+        return None
     out: list[Variant] = []
 
-    def walk(i: int, known: dict, chosen: dict) -> bool:
+    def walk(i: int, known: dict, chosen: dict) -> None:
         if i == len(ranges):
             out.append(dict(chosen))
-            return len(out) <= MAX_ENUMERATED
+            return
         r = ranges[i]
         for value in r.values(known):
             known[symbols[r.name]] = value
             chosen[r.name] = value
-            if not walk(i + 1, known, chosen):
-                return False
+            walk(i + 1, known, chosen)
         known.pop(symbols[r.name], None)
         chosen.pop(r.name, None)
-        return True
 
-    return out if walk(0, dict(fixed), {}) else None
+    walk(0, dict(fixed), {})
+    return out
+
+
+def _count(ranges, i: int, known: dict, symbols, most: int) -> int:
+    """How many combinations the ranges from the `i`-th on hold, or a number over `most` once there are more."""
+    if i == len(ranges):
+        return 1
+    values = ranges[i].values(known)
+    if i == len(ranges) - 1:
+        return len(values)
+    total = 0
+    for value in values:
+        known[symbols[ranges[i].name]] = value
+        total += _count(ranges, i + 1, known, symbols, most - total)
+        if total > most:
+            break
+    known.pop(symbols[ranges[i].name], None)
+    return total
 
 
 def _drawn(ranges, fixed, symbols, rng: random.Random) -> Variant:
