@@ -58,16 +58,26 @@ def test_forum_answer_as_a_markdown_reply(capsys):
     assert status == 1
     assert out.startswith("**What's right:** the expansion line")
     assert "**What's wrong: the depthwise line.**" in out
-    assert r"Corrected: 3·3·18 \+ 2·18 \= 198." in out  # escaped for Markdown, as every markdown format is
+    assert "Corrected: 3·3·18 + 2·18 = 198." in out  # derive's own words as they are (mailed and read raw too)
+    assert "\\" not in out  # nothing escaped: what the author wrote is in code spans
 
 
-def test_markdown_reply_escapes_the_claim_and_the_diagnosis(capsys):
-    """`2*3*4` must not turn 3 into italics: the claim is a code span, the diagnosis escaped text."""
+def test_markdown_reply_puts_what_the_author_wrote_in_code_spans(capsys):
+    """`2*3*4` must not turn 3 into italics: the claim is a code span, in the diagnosis too; derive's own
+    words and numbers are written as they are (layer names are letters, digits and `_ . - /`)."""
     status, out, _ = run(capsys, "check", "mobilenetv2-block", *SLIDE_ARGS, "--claim", "2*3*4", "--format", "markdown")
     assert status == 1
     assert out.startswith("**mobilenetv2-block: not quite.** `2*3*4` = 24, but the paper count is 348.")
-    assert r"2\*3\*4 \= 24: matches no term of the block." in out
-    assert r"Missing: expand\_bn gamma 18." in out
+    assert "`2*3*4` = 24: matches no term of the block." in out
+    assert "Missing: expand_bn gamma 18." in out
+
+
+def test_markdown_reply_to_a_slip_keeps_both_sides_in_code_spans(capsys):
+    status, out, _ = run(capsys, "check", "mobilenetv2-block", *SLIDE_ARGS, "--part", "depthwise", "--claim",
+                         "3*3*18 + 2*18 = 2_00", "--format", "markdown")
+    assert status == 1
+    assert "The arithmetic is off: `3*3*18 + 2*18` is 198, not 200." in out
+    assert "`3*3*18` = 162: matches depthwise." in out and "`2*18` = 36: matches depthwise_bn." in out
 
 
 def test_json_per_contract(capsys):

@@ -55,7 +55,7 @@ class Graded:
     line: int | None
     expected: int
     mistakes: tuple[str, ...] = ()  # kinds, for wrong answers
-    diagnosis: tuple[str, ...] = ()  # the check's sentences, in Markdown (diagnosis_md)
+    diagnosis: tuple[str, ...] = ()  # the check's sentences, in Markdown (verdicts.diagnosis_markdown)
     message: str | None = None  # unreadable: the parser's message
     column: int | None = None  # and the character of the answer it points at
 
@@ -201,6 +201,7 @@ def _report(key: Key, student: Student, derivation, rows: list[Answer], aliases,
 def judged(key: Key, derivation, question: str, row: Answer, expected: int, aliases) -> Graded:
     """One answer judged: read with the safe parser, then `checking.judge` (or, for MACs, its value)."""
     from ..checking import judge, read_claim
+    from ..presentation.verdicts import diagnosis_markdown
 
     try:
         claim = read_claim(readable(row.text), derivation.symbols.symbols(), "answer")
@@ -215,21 +216,7 @@ def judged(key: Key, derivation, question: str, row: Answer, expected: int, alia
         return Graded(question, "right", row.text, row.line, expected)
     kinds = [m.kind for m in verdict.mistakes] + (["arithmetic_slip"] if verdict.slip else [])
     return Graded(question, "wrong", row.text, row.line, expected, tuple(dict.fromkeys(kinds or ["unexplained"])),
-                  diagnosis_md(verdict))
-
-
-def diagnosis_md(verdict) -> tuple[str, ...]:
-    """The check's diagnosis (templates/check/diagnoses.j2) as Markdown: its own words and numbers as they are,
-    the student's text in it (each side of the claim, its terms) in code spans, so that nothing a student
-    wrote is read as markup."""
-    from ..presentation.escaping import md_code
-    from ..presentation.verdicts import diagnosis, view
-
-    data = view(verdict)
-    claim = data["claim"]
-    data["claim"] = {**claim, "text": " = ".join(md_code(side.strip()) for side in claim["text"].split("="))}
-    data["terms"] = [{**term, "text": md_code(term["text"])} for term in data["terms"]]
-    return tuple(diagnosis(verdict, data))
+                  tuple(diagnosis_markdown(verdict)))
 
 
 def _macs(claim, derivation, question: str, row: Answer, expected: int) -> Graded:

@@ -107,8 +107,7 @@ def _read(target, sizes: dict[str, object]) -> dict[sympy.Symbol, sympy.Expr]:
     from ..api import read_value
 
     symbols = target.symbols.symbols()
-    return {symbols[name]: read_value(target, name, value) if isinstance(value, str) else sympy.sympify(value)
-            for name, value in sizes.items()}
+    return {symbols[name]: read_value(target, name, value) for name, value in sizes.items()}
 
 
 def _known(sizes: dict[sympy.Symbol, sympy.Expr], chosen: dict[sympy.Symbol, sympy.Expr]) -> dict:
@@ -279,8 +278,7 @@ def _coordinates(rows: list[dict], x: str, y: str, per_line: int = 8) -> list[st
     return [" ".join(pairs[i:i + per_line]) for i in range(0, len(pairs), per_line)]
 
 
-def _number_text(value) -> str:
-    value = sympy.sympify(value)
+def _number_text(value: sympy.Expr) -> str:
     return _decimal(value) if value.is_Rational else str(value)
 
 

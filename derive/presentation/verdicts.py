@@ -11,6 +11,7 @@ from ..layers import BatchNorm
 from . import json
 from .formats import ANSWER, CHECK, DIAGNOSES
 from .printing import contract, printer
+from .escaping import md_code
 from .render import chosen_format
 from .templating import get_template
 
@@ -94,13 +95,24 @@ def diagnosis(v: Verdict, data: dict | None = None) -> list[str]:
     return [line.strip() for line in rendered.splitlines() if line.strip()]
 
 
+def diagnosis_markdown(v: Verdict, data: dict | None = None) -> list[str]:
+    """The diagnosis as Markdown: derive's own words and numbers as they are, what the claim's author wrote
+    in it (each side of the claim, its terms) in code spans, so that nothing they wrote is read as markup
+    (layer and symbol names are letters, digits and `_ . - /` alone: the readers refuse others)."""
+    data = dict(data or view(v))
+    claim = data["claim"]
+    data["claim"] = {**claim, "text": " = ".join(md_code(side.strip()) for side in claim["text"].split("="))}
+    data["terms"] = [{**term, "text": md_code(term["text"])} for term in data["terms"]]
+    return diagnosis(v, data)
+
+
 def render_verdict(v: Verdict, fmt: str) -> str:
     """`derive check --claim`: the verdict on one claim."""
     chosen = chosen_format(CHECK, fmt)
     data = view(v)
-    lines = diagnosis(v, data)
     if chosen.template is None:
-        return json.dumps(_verdict_json(v, lines))
+        return json.dumps(_verdict_json(v, diagnosis(v, data)))
+    lines = (diagnosis_markdown if chosen.kind == "markdown" else diagnosis)(v, data)
     return get_template(chosen.template, chosen.kind).render(data, diagnosis=lines)
 
 
@@ -110,7 +122,8 @@ def render_answer(answer: list[tuple[str, Verdict]], fmt: str) -> str:
     if chosen.template is None:
         return json.dumps(json.answer((label, _verdict_json(v, diagnosis(v))) for label, v in answer))
     items = []
+    sentences = diagnosis_markdown if chosen.kind == "markdown" else diagnosis
     for label, v in answer:
         data = view(v)
-        items.append({"label": label, **data, "diagnosis": diagnosis(v, data)})
+        items.append({"label": label, **data, "diagnosis": sentences(v, data)})
     return get_template(ANSWER[fmt], chosen.kind).render(lines=items)
