@@ -52,12 +52,7 @@ def build_parser() -> Parser:
     show = commands.add_parser("show", help="derive a block's counts, formulas and closed form")
     show.add_argument("target", metavar="TARGET",
                       help="a built-in name from `derive list`, a .toml block spec or a .py file (- for stdin)")
-    show.add_argument("--set", dest="values", action="append", default=[], metavar="NAME=VALUE",
-                      help="bind a symbol to an integer or an expression (repeatable)")
-    show.add_argument("--option", dest="options", action="append", default=[], metavar="NAME=VALUE",
-                      help="a block's structural switch, e.g. bias=true (repeatable)")
-    add_entry_options(show)
-    show.add_argument("--convention", choices=tuple(CONVENTIONS), default="paper")
+    add_target_options(show)
     show.add_argument("--format", choices=tuple(SHOW), default="text")
     show.add_argument("-o", "--output", metavar="PATH", help="write there (atomically) instead of stdout")
     show.add_argument("--templates", metavar="DIR", help="a directory of templates overriding the built-in ones")
@@ -84,18 +79,17 @@ def add_check_parser(commands) -> None:
     check.add_argument("--part", metavar="NAME", help="the part or layer the claim counts (default: the whole)")
     check.add_argument("--count", choices=("all", *BUCKETS), default="all",
                        help="which figure the claim gives (default: all = trainable + non-trainable)")
-    check.add_argument("--set", dest="values", action="append", default=[], metavar="NAME=VALUE")
-    check.add_argument("--option", dest="options", action="append", default=[], metavar="NAME=VALUE")
-    add_entry_options(check)
-    check.add_argument("--convention", choices=tuple(CONVENTIONS), default="paper")
+    add_target_options(check)
     check.add_argument("--format", choices=tuple(CHECK), default="text")
 
 
-def add_target_options(command) -> None:
-    """What `show` takes besides its formats: the sizes set, the options, the entry and its arguments, the
-    convention."""
-    command.add_argument("--set", dest="values", action="append", default=[], metavar="NAME=VALUE",
-                         help="bind a symbol to an integer or an expression, the same for everyone (repeatable)")
+SET_HELP = "bind a symbol to an integer or an expression (repeatable)"
+
+
+def add_target_options(command, set_help: str = SET_HELP) -> None:
+    """What every command that derives a target takes (show, check, exercise, plot): the sizes set, the
+    options, the entry and its arguments, the convention."""
+    command.add_argument("--set", dest="values", action="append", default=[], metavar="NAME=VALUE", help=set_help)
     command.add_argument("--option", dest="options", action="append", default=[], metavar="NAME=VALUE",
                          help="a block's structural switch, e.g. bias=true (repeatable)")
     add_entry_options(command)
@@ -115,7 +109,7 @@ def add_course_parsers(commands) -> None:
     exercise.add_argument("--ask", choices=("parts", "total", "macs"), default="parts",
                           help="what the students answer: each part and the total (default), the total, "
                                "or the MACs of each part and the total")
-    add_target_options(exercise)
+    add_target_options(exercise, "bind a symbol to an integer or an expression, the same for everyone (repeatable)")
     exercise.add_argument("--title", metavar="TEXT", help="the sheets' title (default: the block's)")
     exercise.add_argument("--no-pdf", dest="pdf", action="store_false", help="the .tex files without their PDFs")
     exercise.add_argument("-o", "--output", metavar="DIR", help="the folder to write into (default: out/exercise)")
@@ -213,13 +207,29 @@ def write(text: str | bytes, path: str | None, inputs: tuple[str, ...] = ()) -> 
     write_atomic(text, path, f"-o {path}", inputs)
 
 
-def output_path(path: str | None, target: str, format_: str) -> str | None:
-    """`-o` as given; a trailing `/` names an existing folder, to hold `<target>.<ext>`."""
+def output_path(path: str | None, stem: str, extension: str) -> str | None:
+    """`-o` as given; a trailing `/` names an existing folder, to hold `<stem>.<extension>`."""
     if path is None or not path.endswith(("/", os.sep)):
         return path
     if not Path(path).is_dir():
         raise InputError("no such folder (a trailing / names a folder, which must exist)", f"-o {path}")
-    return str(Path(path) / f"{safe_stem(target)}.{EXTENSIONS.get(format_, format_)}")
+    return str(Path(path) / f"{stem}.{extension}")
+
+
+def pdf_in_out(stem: str) -> str:
+    """Where a PDF goes without -o (a PDF is not for a terminal): `out/<stem>.pdf`, said at once if `out` is
+    there and not a folder; `make_out` makes the folder once the PDF is ready."""
+    if os.path.lexists("out") and not Path("out").is_dir():
+        raise InputError("'out' is not a folder, so the PDF has nowhere to go: give -o FILE", "--format pdf")
+    return str(Path("out") / f"{stem}.pdf")
+
+
+def make_out() -> None:
+    try:
+        Path("out").mkdir(exist_ok=True)
+    except OSError as error:
+        raise InputError(f"cannot make the folder 'out' for the PDF: {error.strerror or error}; give -o FILE",
+                         "--format pdf") from None
 
 
 def safe_stem(target: str) -> str:
@@ -261,19 +271,14 @@ def run(args: argparse.Namespace) -> int:
     from .api import load
 
     derivation = derived(load(args.target, args.entry, pairs(args.args, "--arg")), args)
-    output = output_path(args.output, derivation.target, args.format)
-    pdf_folder = args.format == "pdf" and output is None  # a PDF is not for a terminal: out/<target>.pdf
+    stem = safe_stem(derivation.target)
+    output = output_path(args.output, stem, EXTENSIONS.get(args.format, args.format))
+    pdf_folder = args.format == "pdf" and output is None
     if pdf_folder:
-        if os.path.lexists("out") and not Path("out").is_dir():
-            raise InputError("'out' is not a folder, so the PDF has nowhere to go: give -o FILE", "--format pdf")
-        output = str(Path("out") / (safe_stem(derivation.target) + ".pdf"))
+        output = pdf_in_out(stem)
     rendered = rendered_show(derivation, args)
     if pdf_folder:
-        try:
-            Path("out").mkdir(exist_ok=True)
-        except OSError as error:
-            raise InputError(f"cannot make the folder 'out' for the PDF: {error.strerror or error}; give -o FILE",
-                             "--format pdf") from None
+        make_out()
     write(rendered, output, (args.target,))
     warn(derivation)
     if output != args.output:

@@ -17,6 +17,7 @@ import os
 import secrets
 import stat
 import sys
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from .errors import InputError
@@ -139,6 +140,26 @@ def write_atomic(data: str | bytes, path: str, where: str, inputs: tuple[str, ..
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
+
+
+def write_folder(folder: Path, files: Mapping[str, str | bytes], where: str, inputs: tuple[str, ...] = (),
+                 written: Callable[[str], None] | None = None) -> None:
+    """Each of `files` (a name under `folder`, a subfolder allowed) written whole by `write_atomic`, in order,
+    `written(path)` called after each: a path already there that is not a regular file is said before any file
+    is written; the folders are made as needed (`where`: the option that named `folder`)."""
+    paths = [folder / name for name in files]
+    for path in paths:
+        if path.exists() and not path.is_file():
+            raise InputError("is not a regular file: derive writes regular files only", str(path))
+    for directory in dict.fromkeys(path.parent for path in paths):
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise InputError(f"cannot make the folder {str(directory)!r}: {error.strerror or error}", where) from None
+    for path, data in zip(paths, files.values()):
+        write_atomic(data, str(path), str(path), inputs)
+        if written is not None:
+            written(str(path))
 
 
 def _temp_name(name: str) -> str:

@@ -10,7 +10,7 @@ out, the expansion at t = 1, would leave a question without an answer) and every
 number for an answer. Out, into DIR (default out/exercise): problems.tex and solutions.tex (a page per
 student: its data from sheets.py, its words from templates/course/), their PDFs unless --no-pdf (each
 compiled in one TeX run, the two side by side; two runs for a network's tables over pages), key.json and
-key.csv (key.py). Everything is made first, then each file written whole (files.write_atomic): a bad
+key.csv (key.py). Everything is made first, then each file written whole (files.write_folder): a bad
 roster, too few variants or a TeX failure writes nothing.
 """
 
@@ -26,7 +26,7 @@ from .. import budget
 from ..api import derive_target, load, read_options
 from ..commands import pairs, printable
 from ..errors import InputError, ToolError
-from ..files import write_atomic
+from ..files import write_folder
 from ..presentation.render import MAX_TITLE
 from . import ranges as rng
 from .key import Key, Student, answers, questions, student_id_problem
@@ -55,21 +55,10 @@ def run(args: argparse.Namespace) -> int:
     budget.allow_seconds(SECONDS_PER_VARIANT * len(roster))
     key, derivations = drawn(target, args, options, values, [sid for sid, _ in roster])
     files = made(key, derivations, [name for _, name in roster], args)
-    for name in files:  # a folder or a device where a file goes is said before any file is written
-        path = output / name
-        if path.exists() and not path.is_file():
-            raise InputError("is not a regular file: derive writes regular files only", str(path))
-    try:
-        output.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise InputError(f"cannot make the folder: {error.strerror or error}", f"-o {output}") from None
     from ..cli import say
 
-    inputs = tuple(p for p in (args.students, args.target) if p)
-    for name, data in files.items():
-        path = str(output / name)
-        write_atomic(data, path, path, inputs)
-        say(f"derive: wrote {printable(path)}")
+    write_folder(output, files, f"-o {output}", tuple(p for p in (args.students, args.target) if p),
+                 lambda path: say(f"derive: wrote {printable(path)}"))
     return 0
 
 

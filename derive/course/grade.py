@@ -20,6 +20,7 @@ words (mistakes, verdicts, notes) are in templates/course/_grade_words.j2; the l
 from __future__ import annotations
 
 import argparse
+import os
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -87,7 +88,7 @@ class Report:
 def run(args: argparse.Namespace) -> int:
     from ..cli import say, write
     from ..commands import printable
-    from ..files import write_atomic
+    from ..files import write_folder
     from ..presentation.pdf import MISSING, tex_available
 
     key = read_key(args.key)
@@ -105,19 +106,16 @@ def run(args: argparse.Namespace) -> int:
     summary = summary_view(key, reports, rows, words)
     files = rendered(key, reports, summary, words, args.pdf)
 
-    for path in (folder, folder / "feedback"):
-        try:
-            path.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise InputError(f"cannot make the folder {str(path)!r}: {error.strerror or error}", where) from None
     feedback = [name for name in files if name.startswith("feedback/")]
-    for name, data in files.items():
-        written = str(folder / name)
-        write_atomic(data, written, written, (args.key, args.answers))
-        if name not in feedback:
-            say(f"derive: wrote {printable(written)}")
-        elif name == feedback[-1]:  # the folder once, not a line per student
+    last = str(folder / feedback[-1]) if feedback else None
+
+    def wrote(path: str) -> None:
+        if not path.startswith(str(folder / "feedback") + os.sep):
+            say(f"derive: wrote {printable(path)}")
+        elif path == last:  # the folder once, not a line per student
             say(f"derive: wrote {printable(str(folder / 'feedback'))}/ ({len(feedback)} file{'s' * (len(feedback) != 1)})")
+
+    write_folder(folder, files, where, (args.key, args.answers), wrote)
     write(get_template(SUMMARY_TEXT, "text").render(summary), None)
     return 0
 

@@ -18,10 +18,8 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import os
 import time
 from decimal import Decimal, localcontext
-from pathlib import Path
 
 import sympy
 
@@ -43,7 +41,7 @@ MAX_MARKED = 24  # points per line drawn with a mark at each
 
 def run(args: argparse.Namespace) -> int:
     from ..api import load, read_options
-    from ..cli import say, warn, write
+    from ..cli import make_out, say, warn, write
 
     target = load(args.target, args.entry, pairs(args.args, "--arg"))
     options = pairs(args.options, "--option")
@@ -73,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
 
             pdf = compile_tex(get_template("course/plot-document.tex.j2", "latex").render(figure=figure))
             if output != args.output:
-                _make_out()
+                make_out()
             write(pdf, output, (args.target,))
     if output != args.output:
         from ..commands import printable
@@ -284,24 +282,8 @@ def _number_text(value: sympy.Expr) -> str:
 
 def _output_path(args, target: str) -> str | None:
     """-o as given (`FOLDER/`: `<target>-plot.<format>` in it); a PDF without -o: out/<target>-plot.pdf."""
-    from ..cli import safe_stem
+    from ..cli import output_path, pdf_in_out, safe_stem
 
-    path = args.output
-    name = f"{safe_stem(target)}-plot.{args.format}"
-    if path is not None and path.endswith(("/", os.sep)):
-        if not Path(path).is_dir():
-            raise InputError("no such folder (a trailing / names a folder, which must exist)", f"-o {path}")
-        return str(Path(path) / name)
-    if path is None and args.format == "pdf":
-        if os.path.lexists("out") and not Path("out").is_dir():
-            raise InputError("'out' is not a folder, so the PDF has nowhere to go: give -o FILE", "--format pdf")
-        return str(Path("out") / name)
-    return path
-
-
-def _make_out() -> None:
-    try:
-        Path("out").mkdir(exist_ok=True)
-    except OSError as error:
-        raise InputError(f"cannot make the folder 'out' for the PDF: {error.strerror or error}; give -o FILE",
-                         "--format pdf") from None
+    stem = f"{safe_stem(target)}-plot"
+    path = output_path(args.output, stem, args.format)
+    return pdf_in_out(stem) if path is None and args.format == "pdf" else path
